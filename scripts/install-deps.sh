@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs every Debian package trailwatch needs to build, test, demo and benchmark.
+# Idempotent: only missing packages are installed. Needs root (or sudo) on Debian 12.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake ninja-build pkg-config git
+  libsimdjson-dev libdeflate-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev
+  libyaml-cpp-dev libcli11-dev libfmt-dev libspdlog-dev libre2-dev libpugixml-dev
+  libcpp-httplib-dev libexpected-dev libhowardhinnant-date-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  jq valgrind python3 gzip
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+echo "install-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,35 @@
+#include "common/strings.h"
+
+#include <gtest/gtest.h>
+
+namespace tw {
+namespace {
+
+TEST(AppendJsonEscaped, EscapesQuotesBackslashesAndControls) {
+  std::string out;
+  AppendJsonEscaped(out, "a\"b\\c\n\x1b[31m");
+  EXPECT_EQ(out, "a\\\"b\\\\c\\n\\u001b[31m");
+}
+
+TEST(AppendJsonEscaped, ReplacesInvalidUtf8) {
+  std::string out;
+  AppendJsonEscaped(out, "ok\xff");
+  EXPECT_EQ(out, "ok\xEF\xBF\xBD");
+}
+
+TEST(EscapeForTerminal, NeutralisesAnsiSequences) {
+  EXPECT_EQ(EscapeForTerminal("curl\x1b]0;pwned\x07"), "curl\\x1b]0;pwned\\x07");
+  EXPECT_EQ(EscapeForTerminal("caf\xC3\xA9"), "caf\xC3\xA9");
+  EXPECT_EQ(EscapeForTerminal("\xC2\x9B"), "\\x9b");  // C1 CSI
+}
+
+TEST(FoldCase, FoldsSimpleCasesOnly) {
+  EXPECT_EQ(FoldCase("ÉCOLE"), "école");
+  EXPECT_EQ(FoldCase("AbC"), "abc");
+  EXPECT_EQ(FoldCase("STRASSE"), "strasse");
+  EXPECT_NE(FoldCase("STRASSE"), FoldCase("straße"));
+  EXPECT_EQ(FoldCase("ΣΊΣΥΦΟΣ"), FoldCase("σίσυφος"));
+}
+
+}  // namespace
+}  // namespace tw
