@@ -1,0 +1,49 @@
+// Evaluates an IR tree (match/ir.h) against one event.
+//
+// A Subject is what a matcher looks at: the raw message text and, when that text is a JSON
+// object, its simdjson DOM root. An EventBridge-language rule over a CloudTrail record that did
+// not arrive through EventBridge sees a virtual envelope (Envelope): `detail` is the record
+// root, the other members are the strings given (see docs/envelope-mapping.md).
+//
+// Thread-safety: Evaluate is reentrant; the IR is read-only. The Subject's views must outlive the
+// call (they usually point into the simdjson parser's buffers, valid until its next parse).
+#pragma once
+
+#include <string_view>
+
+#include <simdjson.h>
+
+#include "match/ir.h"
+
+namespace tw::match {
+
+// The EventBridge members synthesised around a CloudTrail record.
+struct Envelope {
+  std::string_view id;
+  std::string_view detail_type;
+  std::string_view source;
+  std::string_view account;
+  std::string_view time;
+  std::string_view region;
+};
+
+struct Subject {
+  std::string_view raw;                    // the message exactly as read
+  const simdjson::dom::element* json = nullptr;  // the parsed message, if it is JSON
+  const Envelope* envelope = nullptr;      // non-null: the root is the envelope around *json
+};
+
+// Returns whether `node` holds for `subject`.
+bool Evaluate(const Node& node, const Subject& subject);
+
+// EventBridge wildcard matching: `*` matches any run of characters; `\*` is a literal star and
+// `\\` a literal backslash. `pattern` has been validated by the front end.
+bool WildcardMatch(std::string_view pattern, std::string_view text);
+
+// Parses "a.b.c.d/n" or an IPv6 CIDR. Returns false when malformed.
+bool ParseCidr(std::string_view text, CidrBlock* block);
+
+// True when `ip` (textual IPv4 or IPv6) lies inside `block`.
+bool CidrContains(const CidrBlock& block, std::string_view ip);
+
+}  // namespace tw::match
