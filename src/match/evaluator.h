@@ -13,19 +13,12 @@
 
 #include <simdjson.h>
 
+#include "event/envelope.h"
 #include "match/ir.h"
 
 namespace tw::match {
 
-// The EventBridge members synthesised around a CloudTrail record.
-struct Envelope {
-  std::string_view id;
-  std::string_view detail_type;
-  std::string_view source;
-  std::string_view account;
-  std::string_view time;
-  std::string_view region;
-};
+using Envelope = event::Envelope;
 
 struct Subject {
   std::string_view raw;                    // the message exactly as read
