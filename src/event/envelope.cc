@@ -26,6 +26,8 @@ std::string_view DetailTypeForEventType(std::string_view event_type) {
 bool IsCloudTrailDetailType(std::string_view detail_type) {
   return detail_type == "AWS API Call via CloudTrail" ||
          detail_type == "AWS Console Sign In via CloudTrail" ||
+         // The EventBridge User Guide (eb-service-event-cloudtrail) spells it this way.
+         detail_type == "AWS Console Signin via CloudTrail" ||
          detail_type == "AWS Service Event via CloudTrail" ||
          detail_type == "AWS Console Action via CloudTrail" ||
          detail_type == "AWS Insight via CloudTrail";

@@ -1,0 +1,146 @@
+#include "decode/gzip.h"
+
+#include <fmt/format.h>
+#include <libdeflate.h>
+#include <simdjson.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <optional>
+
+namespace tw::decode {
+namespace {
+
+static_assert(kJsonPadding >= simdjson::SIMDJSON_PADDING,
+              "decoded buffers must be parseable in place by simdjson");
+
+// The smallest output buffer tried for a member.
+constexpr std::size_t kMinGuess = 4096;
+
+// DEFLATE cannot expand more than about 1032:1 (a 258-byte match costs at least 2 bits), so a
+// member of n compressed bytes decodes to at most n * 1032 bytes. A member that still wants more
+// room is corrupt; without this bound a damaged member would grow the buffer up to max_bytes.
+constexpr std::size_t kMaxDeflateRatio = 1032;
+
+// A gzip member is at least a 10-byte header, an empty deflate block and an 8-byte trailer.
+constexpr std::size_t kMinMemberSize = 18;
+
+std::uint32_t ReadLe32(const char* p) {
+  const auto* u = reinterpret_cast<const unsigned char*>(p);
+  return static_cast<std::uint32_t>(u[0]) | static_cast<std::uint32_t>(u[1]) << 8 |
+         static_cast<std::uint32_t>(u[2]) << 16 | static_cast<std::uint32_t>(u[3]) << 24;
+}
+
+void EnsurePadding(std::string& out) {
+  if (out.capacity() < out.size() + kJsonPadding) out.reserve(out.size() + kJsonPadding);
+}
+
+bool AllNul(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return c == '\0'; });
+}
+
+}  // namespace
+
+bool LooksGzip(std::string_view in) {
+  return in.size() >= 2 && static_cast<unsigned char>(in[0]) == 0x1f &&
+         static_cast<unsigned char>(in[1]) == 0x8b;
+}
+
+void Gunzipper::Deleter::operator()(libdeflate_decompressor* d) const {
+  libdeflate_free_decompressor(d);
+}
+
+Result<Gunzipper> Gunzipper::Create() {
+  libdeflate_decompressor* d = libdeflate_alloc_decompressor();
+  if (d == nullptr) {
+    return Fail(ErrorCode::kResourceExhausted, "gzip: cannot allocate a libdeflate decompressor");
+  }
+  return Gunzipper(d);
+}
+
+Result<void> Gunzipper::Decompress(std::string_view in, std::string& out, std::size_t max_bytes) {
+  TW_CHECK(decompressor_ != nullptr);  // not a moved-from Gunzipper
+  out.clear();
+  if (in.empty()) {
+    EnsurePadding(out);
+    return Fail(ErrorCode::kCorruption, "gzip: empty input (0 bytes), expected a gzip member");
+  }
+
+  // ISIZE of the last member: exact for the usual single-member file (below 4 GiB).
+  std::size_t isize_hint = 0;
+  if (in.size() >= kMinMemberSize) isize_hint = ReadLe32(in.data() + in.size() - 4);
+
+  std::size_t pos = 0;
+  std::size_t produced = 0;
+  int members = 0;
+  while (pos < in.size()) {
+    const std::string_view rest = in.substr(pos);
+    if (members > 0 && AllNul(rest)) break;
+    // A lone 1f at the end is the start of a member cut short: report it as truncation below.
+    const bool cut_magic = rest.size() == 1 && static_cast<unsigned char>(rest[0]) == 0x1f;
+    if (!LooksGzip(rest) && !cut_magic) {
+      out.resize(produced);
+      EnsurePadding(out);
+      if (members == 0) {
+        return Fail(ErrorCode::kCorruption, "gzip: not gzip data (no 1f 8b magic at offset 0)");
+      }
+      return Fail(ErrorCode::kCorruption,
+                  fmt::format("gzip: unexpected bytes at input offset {} after member {} (not a "
+                              "gzip member); {} bytes decoded from {} complete member(s) before it",
+                              pos, members, produced, members));
+    }
+
+    const std::size_t room = max_bytes - produced;
+    const std::size_t ratio_limit = rest.size() * kMaxDeflateRatio + kMinGuess;
+    std::size_t guess =
+        (isize_hint > 0 && isize_hint <= ratio_limit) ? isize_hint : rest.size() * 4;
+    guess = std::min(std::max(guess, kMinGuess), std::min(room, ratio_limit));
+
+    for (;;) {
+      // The extra kJsonPadding keeps the final capacity large enough for in-place parsing.
+      out.resize(produced + guess + kJsonPadding);
+      std::size_t in_used = 0;
+      std::size_t out_used = 0;
+      const libdeflate_result r =
+          libdeflate_gzip_decompress_ex(decompressor_.get(), rest.data(), rest.size(),
+                                        out.data() + produced, guess, &in_used, &out_used);
+      if (r == LIBDEFLATE_SUCCESS) {
+        produced += out_used;
+        pos += in_used;
+        ++members;
+        out.resize(produced);
+        break;
+      }
+      if (r == LIBDEFLATE_INSUFFICIENT_SPACE && guess < std::min(room, ratio_limit)) {
+        guess = std::min(guess * 2, std::min(room, ratio_limit));
+        continue;
+      }
+      out.resize(produced);
+      EnsurePadding(out);
+      if (r == LIBDEFLATE_INSUFFICIENT_SPACE && guess >= room && room < ratio_limit) {
+        return Fail(ErrorCode::kResourceExhausted,
+                    fmt::format("gzip: output exceeds the limit of {} bytes in member {} at input "
+                                "offset {}; {} bytes decoded before it",
+                                max_bytes, members + 1, pos, produced));
+      }
+      return Fail(ErrorCode::kCorruption,
+                  fmt::format("gzip: member {} at input offset {} is truncated or corrupt; {} "
+                              "bytes decoded from {} complete member(s) before the damage",
+                              members + 1, pos, produced, members));
+    }
+  }
+  EnsurePadding(out);
+  return Ok();
+}
+
+Result<void> Gunzip(std::string_view in, std::string& out, std::size_t max_bytes) {
+  thread_local std::optional<Gunzipper> gunzipper;
+  if (!gunzipper.has_value()) {
+    Result<Gunzipper> created = Gunzipper::Create();
+    if (!created) return tl::unexpected(created.error());
+    gunzipper.emplace(std::move(*created));
+  }
+  return gunzipper->Decompress(in, out, max_bytes);
+}
+
+}  // namespace tw::decode

@@ -1,0 +1,180 @@
+#include "decode/gzip.h"
+
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include <string>
+
+#include "decode/file_reader.h"
+#include "decode/input_kind.h"
+#include "decode/test_helpers.h"
+
+namespace tw::decode {
+namespace {
+
+using testing::GzipMember;
+using testing::TestDataPath;
+
+constexpr char kCorpusFile[] =
+    "111111111111_CloudTrail_eu-central-1_20171211T1505Z_A6kvhMoVeCsc7v8U.json.gz";
+
+void ExpectPadded(const std::string& s) { EXPECT_GE(s.capacity(), s.size() + kJsonPadding); }
+
+// A deterministic, poorly compressible string of `n` bytes.
+std::string Noise(std::size_t n) {
+  std::string s(n, '\0');
+  unsigned x = 12345;
+  for (char& c : s) {
+    x = x * 1103515245u + 12345u;
+    c = static_cast<char>('a' + (x >> 16) % 26);
+  }
+  return s;
+}
+
+TEST(LooksGzip, ChecksMagic) {
+  EXPECT_TRUE(LooksGzip("\x1f\x8b\x08"));
+  EXPECT_FALSE(LooksGzip("\x1f"));
+  EXPECT_FALSE(LooksGzip("{\"Records\":[]}"));
+  EXPECT_FALSE(LooksGzip(""));
+}
+
+TEST(Gunzip, DecodesDeliveredCloudTrailFileAndParsesInPlace) {
+  Result<std::string> bytes = ReadFile(TestDataPath(kCorpusFile));
+  ASSERT_TRUE(bytes) << bytes.error().ToString();
+  ASSERT_TRUE(LooksGzip(*bytes));
+  std::string json;
+  ASSERT_TRUE(Gunzip(*bytes, json));
+  EXPECT_EQ(json.size(), 2843u);
+  ExpectPadded(json);
+  EXPECT_EQ(ClassifyInput(json), InputKind::kCloudTrailFile);
+
+  simdjson::dom::parser parser;
+  simdjson::dom::array records;
+  ASSERT_EQ(parser.parse(simdjson::padded_string_view(json.data(), json.size(), json.capacity()))
+                .at_key("Records")
+                .get_array()
+                .get(records),
+            simdjson::SUCCESS);
+  EXPECT_EQ(records.size(), 2u);
+}
+
+TEST(Gunzip, ConcatenatesMembersOfCommittedFile) {
+  Result<std::string> bytes = ReadFile(TestDataPath("two_members.ndjson.gz"));
+  ASSERT_TRUE(bytes) << bytes.error().ToString();
+  std::string out;
+  ASSERT_TRUE(Gunzip(*bytes, out));
+  EXPECT_EQ(out,
+            "{\"eventVersion\":\"1.08\",\"eventSource\":\"ec2.amazonaws.com\",\"eventName\":"
+            "\"RunInstances\"}\n"
+            "{\"eventVersion\":\"1.08\",\"eventSource\":\"iam.amazonaws.com\",\"eventName\":"
+            "\"CreateUser\"}\n");
+  EXPECT_EQ(ClassifyInput(out), InputKind::kNdjson);
+}
+
+TEST(Gunzip, GrowsPastTheIsizeHintForEarlierLargerMembers) {
+  // The ISIZE hint comes from the last (tiny) member; the first needs the buffer to grow.
+  const std::string big = Noise(3 << 20);
+  const std::string mid(100000, 'x');  // compresses ~1000:1
+  const std::string in = GzipMember(big) + GzipMember(mid) + GzipMember("") + GzipMember("end");
+  std::string out;
+  Result<void> r = Gunzip(in, out);
+  ASSERT_TRUE(r) << r.error().ToString();
+  EXPECT_EQ(out, big + mid + "end");
+  ExpectPadded(out);
+}
+
+TEST(Gunzip, EmptyContentMember) {
+  std::string out = "stale";
+  ASSERT_TRUE(Gunzip(GzipMember(""), out));
+  EXPECT_EQ(out, "");
+  ExpectPadded(out);
+}
+
+TEST(Gunzip, TruncatedMemberKeepsEarlierMembersAndReportsCorruption) {
+  const std::string first = "{\"eventName\":\"A\"}\n";
+  const std::string second = Noise(5000);
+  const std::string a = GzipMember(first);
+  const std::string b = GzipMember(second);
+  for (std::size_t cut : {std::size_t{1}, std::size_t{8}, b.size() / 2, b.size() - 1}) {
+    SCOPED_TRACE(cut);
+    const std::string in = a + b.substr(0, b.size() - cut);
+    std::string out;
+    Result<void> r = Gunzip(in, out);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, ErrorCode::kCorruption);
+    EXPECT_EQ(out, first);
+    ExpectPadded(out);
+    EXPECT_NE(r.error().message.find("member 2 at input offset " + std::to_string(a.size())),
+              std::string::npos)
+        << r.error().message;
+    EXPECT_NE(r.error().message.find(std::to_string(first.size()) + " bytes decoded"),
+              std::string::npos)
+        << r.error().message;
+  }
+}
+
+TEST(Gunzip, CorruptCrcIsCorruption) {
+  std::string in = GzipMember("hello world");
+  in[in.size() - 6] = static_cast<char>(in[in.size() - 6] ^ 0x55);  // inside CRC32
+  std::string out;
+  Result<void> r = Gunzip(in, out);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::kCorruption);
+  EXPECT_EQ(out, "");
+}
+
+TEST(Gunzip, EmptyInputIsCorruption) {
+  std::string out = "stale";
+  Result<void> r = Gunzip("", out);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::kCorruption);
+  EXPECT_NE(r.error().message.find("empty input"), std::string::npos);
+  EXPECT_EQ(out, "");
+  ExpectPadded(out);
+}
+
+TEST(Gunzip, NotGzipIsCorruption) {
+  std::string out;
+  Result<void> r = Gunzip("{\"Records\":[]}", out);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::kCorruption);
+}
+
+TEST(Gunzip, IgnoresTrailingNulPaddingButNotGarbage) {
+  const std::string member = GzipMember("data");
+  std::string out;
+  ASSERT_TRUE(Gunzip(member + std::string(512, '\0'), out));
+  EXPECT_EQ(out, "data");
+
+  Result<void> r = Gunzip(member + "junk", out);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::kCorruption);
+  EXPECT_EQ(out, "data");
+  EXPECT_NE(r.error().message.find("offset " + std::to_string(member.size())), std::string::npos)
+      << r.error().message;
+}
+
+TEST(Gunzip, EnforcesOutputLimit) {
+  const std::string in = GzipMember(std::string(100000, 'a')) + GzipMember(std::string(10, 'b'));
+  std::string out;
+  Result<void> r = Gunzip(in, out, 50000);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::kResourceExhausted);
+  EXPECT_EQ(out, "");
+  ASSERT_TRUE(Gunzip(in, out, 100010));
+  EXPECT_EQ(out.size(), 100010u);
+}
+
+TEST(Gunzipper, IsReusable) {
+  Result<Gunzipper> g = Gunzipper::Create();
+  ASSERT_TRUE(g);
+  std::string out;
+  for (int i = 0; i < 3; ++i) {
+    const std::string text = "round " + std::to_string(i);
+    ASSERT_TRUE(g->Decompress(GzipMember(text), out));
+    EXPECT_EQ(out, text);
+  }
+}
+
+}  // namespace
+}  // namespace tw::decode

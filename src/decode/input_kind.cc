@@ -1,0 +1,263 @@
+#include "decode/input_kind.h"
+
+#include <algorithm>
+#include <array>
+
+namespace tw::decode {
+namespace {
+
+// Keys after which a document cannot be anything but a CloudTrail record (CloudTrail User Guide,
+// "CloudTrail record contents"). Keys shared with EventBridge envelopes ("resources") or common
+// elsewhere are left out so they cannot decide.
+constexpr std::array<std::string_view, 22> kRecordKeys = {
+    "eventVersion",       "eventTime",           "eventSource",
+    "eventName",          "userIdentity",        "awsRegion",
+    "sourceIPAddress",    "userAgent",           "eventID",
+    "eventType",          "requestParameters",   "responseElements",
+    "recipientAccountId", "requestID",           "readOnly",
+    "eventCategory",      "errorCode",           "errorMessage",
+    "managementEvent",    "additionalEventData", "sharedEventID",
+    "insightDetails",
+};
+
+// Keys of the decoded CloudWatch Logs subscription payload (CloudWatch Logs User Guide,
+// "Subscription filters": messageType, owner, logGroup, logStream, subscriptionFilters,
+// logEvents). "owner" alone is too generic to decide.
+constexpr std::array<std::string_view, 5> kCwlKeys = {"messageType", "logGroup", "logStream",
+                                                      "subscriptionFilters", "logEvents"};
+
+bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+bool Contains(std::string_view haystack, std::string_view needle) {
+  return haystack.find(needle) != std::string_view::npos;
+}
+
+template <std::size_t N>
+bool OneOf(std::string_view key, const std::array<std::string_view, N>& set) {
+  return std::find(set.begin(), set.end(), key) != set.end();
+}
+
+// A forgiving JSON tokenizer over a window: it only needs to find keys and skip values, and
+// reports false when the window ends first. It does not validate.
+class Scanner {
+ public:
+  Scanner(std::string_view window, std::size_t pos) : s_(window), pos_(pos) {}
+
+  std::size_t pos() const { return pos_; }
+
+  void SkipWs() {
+    while (pos_ < s_.size() && IsSpace(s_[pos_])) ++pos_;
+  }
+
+  bool Consume(char c) {
+    if (pos_ < s_.size() && s_[pos_] == c) {
+      ++pos_;
+      return true;
+    }
+    return false;
+  }
+
+  // Reads a string token; `raw` is its content with escapes left as written.
+  bool ReadString(std::string_view& raw) {
+    if (!Consume('"')) return false;
+    const std::size_t start = pos_;
+    while (pos_ < s_.size()) {
+      const char c = s_[pos_];
+      if (c == '\\') {
+        pos_ += 2;
+        continue;
+      }
+      if (c == '"') {
+        raw = s_.substr(start, pos_ - start);
+        ++pos_;
+        return true;
+      }
+      ++pos_;
+    }
+    return false;
+  }
+
+  // Skips one value: a string, an object or array (nested), or a scalar literal.
+  bool SkipValue() {
+    if (pos_ >= s_.size()) return false;
+    const char c = s_[pos_];
+    if (c == '"') {
+      std::string_view ignored;
+      return ReadString(ignored);
+    }
+    if (c == '{' || c == '[') {
+      int depth = 0;
+      while (pos_ < s_.size()) {
+        const char d = s_[pos_];
+        if (d == '"') {
+          std::string_view ignored;
+          if (!ReadString(ignored)) return false;
+          continue;
+        }
+        ++pos_;
+        if (d == '{' || d == '[') {
+          ++depth;
+        } else if (d == '}' || d == ']') {
+          if (--depth == 0) return true;
+        }
+      }
+      return false;
+    }
+    while (pos_ < s_.size() && s_[pos_] != ',' && s_[pos_] != '}' && s_[pos_] != ']' &&
+           !IsSpace(s_[pos_])) {
+      ++pos_;
+    }
+    return pos_ < s_.size();
+  }
+
+  // Moves to the next key of the object being scanned and reads it, leaving the scanner at the
+  // start of the key's value. `first` is true for the first key after '{'.
+  bool NextKey(bool first, std::string_view& key) {
+    SkipWs();
+    if (!first && !Consume(',')) return false;
+    SkipWs();
+    if (!ReadString(key)) return false;
+    SkipWs();
+    if (!Consume(':')) return false;
+    SkipWs();
+    return true;
+  }
+
+ private:
+  std::string_view s_;
+  std::size_t pos_;
+};
+
+enum class Shape {
+  kUnknown,
+  kCloudTrailFile,
+  kInsightFile,
+  kCwlLambda,
+  kCwl,
+  kDigest,
+  kEventBridge,
+  kRecord
+};
+
+// Enough keys for any envelope; records put eventVersion/eventTime first.
+constexpr int kMaxKeys = 64;
+
+// With `s` at the value of "Records": true when the first record's eventType is the Insights one.
+bool FirstRecordIsInsight(Scanner& s) {
+  if (!s.Consume('[')) return false;
+  s.SkipWs();
+  if (!s.Consume('{')) return false;
+  std::string_view key;
+  for (int i = 0; i < kMaxKeys && s.NextKey(i == 0, key); ++i) {
+    if (key == "eventType") {
+      std::string_view value;
+      return s.ReadString(value) && value == "AwsCloudTrailInsight";
+    }
+    if (!s.SkipValue()) return false;
+  }
+  return false;
+}
+
+Shape ShapeFromKeys(std::string_view window, std::size_t object_start) {
+  Scanner s(window, object_start + 1);
+  std::string_view key;
+  for (int i = 0; i < kMaxKeys && s.NextKey(i == 0, key); ++i) {
+    if (key == "Records")
+      return FirstRecordIsInsight(s) ? Shape::kInsightFile : Shape::kCloudTrailFile;
+    if (key == "awslogs") return Shape::kCwlLambda;
+    if (OneOf(key, kCwlKeys)) return Shape::kCwl;
+    if (key.substr(0, 6) == "digest" || key.substr(0, 14) == "previousDigest")
+      return Shape::kDigest;
+    if (key == "detail-type" || key == "detail") return Shape::kEventBridge;
+    if (OneOf(key, kRecordKeys)) return Shape::kRecord;
+    if (!s.SkipValue()) break;
+  }
+  return Shape::kUnknown;
+}
+
+// True when the object at `object_start` ends before the first line break and another object
+// follows it.
+bool IsNdjson(std::string_view doc, std::size_t object_start) {
+  const std::string_view window =
+      doc.substr(0, std::min(doc.size(), object_start + kClassifyLineBytes));
+  const std::size_t newline = window.find('\n', object_start);
+  if (newline == std::string_view::npos) return false;  // one line, or a line beyond our reach
+  Scanner line(window.substr(0, newline), object_start);
+  if (!line.SkipValue()) return false;  // the object spans lines: pretty-printed
+  Scanner rest(window, line.pos());
+  rest.SkipWs();
+  return rest.Consume('{');
+}
+
+}  // namespace
+
+const char* InputKindName(InputKind kind) {
+  switch (kind) {
+    case InputKind::kCloudTrailFile:
+      return "cloudtrail-file";
+    case InputKind::kNdjson:
+      return "ndjson";
+    case InputKind::kCwlSubscriptionLambda:
+      return "cwl-subscription-lambda";
+    case InputKind::kCwlSubscription:
+      return "cwl-subscription";
+    case InputKind::kEventBridge:
+      return "eventbridge";
+    case InputKind::kDigest:
+      return "digest";
+    case InputKind::kInsight:
+      return "insight";
+    case InputKind::kSingleEvent:
+      return "single-event";
+    case InputKind::kUnknown:
+      return "unknown";
+  }
+  return "unknown";
+}
+
+InputKind ClassifyName(std::string_view name) {
+  // Digest files: AWSLogs/<account>/CloudTrail-Digest/<region>/YYYY/MM/DD/
+  //   <account>_CloudTrail-Digest_<region>_<trail>_<region>_<YYYYMMDDTHHmmssZ>.json.gz
+  // Insights files: AWSLogs/<account>/CloudTrail-Insight/<region>/YYYY/MM/DD/
+  //   <account>_CloudTrail-Insight_<region>_<YYYYMMDDTHHmmZ>_<unique>.json.gz
+  if (Contains(name, "/CloudTrail-Digest/") || Contains(name, "_CloudTrail-Digest_")) {
+    return InputKind::kDigest;
+  }
+  if (Contains(name, "/CloudTrail-Insight/") || Contains(name, "_CloudTrail-Insight_")) {
+    return InputKind::kInsight;
+  }
+  return InputKind::kUnknown;
+}
+
+InputKind ClassifyInput(std::string_view doc, std::string_view name_hint) {
+  if (const InputKind by_name = ClassifyName(name_hint); by_name != InputKind::kUnknown) {
+    return by_name;
+  }
+  std::size_t start = 0;
+  if (doc.substr(0, 3) == "\xEF\xBB\xBF") start = 3;
+  while (start < doc.size() && start < kClassifyPrefixBytes && IsSpace(doc[start])) ++start;
+  if (start >= doc.size() || doc[start] != '{') return InputKind::kUnknown;
+
+  const std::string_view window = doc.substr(0, std::min(doc.size(), start + kClassifyPrefixBytes));
+  switch (ShapeFromKeys(window, start)) {
+    case Shape::kCloudTrailFile:
+      return InputKind::kCloudTrailFile;
+    case Shape::kInsightFile:
+      return InputKind::kInsight;
+    case Shape::kCwlLambda:
+      return InputKind::kCwlSubscriptionLambda;
+    case Shape::kCwl:
+      return InputKind::kCwlSubscription;
+    case Shape::kDigest:
+      return InputKind::kDigest;
+    case Shape::kEventBridge:
+      return IsNdjson(doc, start) ? InputKind::kNdjson : InputKind::kEventBridge;
+    case Shape::kRecord:
+      return IsNdjson(doc, start) ? InputKind::kNdjson : InputKind::kSingleEvent;
+    case Shape::kUnknown:
+      break;
+  }
+  return InputKind::kUnknown;
+}
+
+}  // namespace tw::decode
