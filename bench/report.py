@@ -1,0 +1,136 @@
+#!/usr/bin/python3
+"""Helpers for bench/run.sh (stdlib only).
+
+  report.py meta CORPUS_DIR          prints shell assignments describing the corpus
+  report.py table MEASUREMENTS OUT LARGEST
+      prints the results table and writes it as Markdown to OUT; LARGEST is the largest
+      decompressed .json.gz file in bytes (for the peak-RSS target)
+
+MEASUREMENTS is a TSV written by run.sh: row, program, input, bytes, events, wall_s, rss_kib, exit.
+A row measured several times has several lines; the table uses the median wall time and the
+highest peak RSS. Rows whose program is missing have wall_s "n/a".
+"""
+
+import os
+import statistics
+import struct
+import sys
+
+MIB = 1024 * 1024
+
+
+def meta(corpus):
+    files = []
+    for root, _, names in os.walk(corpus):
+        files.extend(os.path.join(root, n) for n in names if n.endswith(".json.gz"))
+    total = largest = 0
+    for path in files:
+        with open(path, "rb") as f:
+            f.seek(-4, os.SEEK_END)
+            size = struct.unpack("<I", f.read(4))[0]  # single-member files from tw_gen_corpus
+        total += size
+        largest = max(largest, size)
+    ndjson = os.path.join(corpus, "events.ndjson")
+    with open(ndjson, "rb") as f:
+        events = sum(1 for _ in f)
+    print("GZ_FILES=%d" % len(files))
+    print("GZ_JSON_BYTES=%d" % total)
+    print("GZ_LARGEST=%d" % largest)
+    print("NDJSON_BYTES=%d" % os.path.getsize(ndjson))
+    print("EVENTS=%d" % events)
+
+
+# (row, baseline row, kind, factor, label). kind "speed": MB/s(row) >= factor * MB/s(baseline);
+# "time": wall(row) <= factor * wall(baseline); "rss": rss(row) <= 64 MiB + factor * largest.
+TARGETS = [
+    ("tw-ndjson", "floor-ndjson", "speed", 0.6, "T1 >= 0.6x floor_ndjson"),
+    ("tw-gz-t1", "floor-gz-t1", "speed", 0.9, "T2 >= 0.9x floor_gz 1t"),
+    ("tw-gz-t2", "floor-gz-t1", "speed", 1.6, "T2 --threads 2 >= 1.6x floor_gz 1t"),
+    ("tw-rules-1000-cwl", "tw-rules-10-cwl", "speed", 0.7, "T3 1000 CWL rules >= 0.7x 10"),
+    ("tw-rules-1000-eb", "tw-rules-10-eb", "speed", 0.7, "T3 1000 EB rules >= 0.7x 10"),
+    ("tw-gz-t1", "python-gz", "speed", 8.0, "T4 >= 8x CPython Lambda style"),
+    ("tw-ndjson", "jq-ndjson", "speed", 20.0, "T4 >= 20x jq"),
+    ("tw-gz-t1", None, "rss", 1, "T5 RSS <= 64 MiB + 1 x largest file"),
+    ("tw-gz-t2", None, "rss", 2, "T5 RSS <= 64 MiB + 2 x largest file"),
+    ("tw-cwl", "python-cwl", "time", 0.1, "T6 per-invocation <= 0.1x CPython"),
+]
+
+
+def table(measurements, out_path, largest):
+    rows = {}
+    order = []
+    with open(measurements) as f:
+        for line in f:
+            row, program, inp, nbytes, events, wall, rss, status = line.rstrip("\n").split("\t")
+            if row not in rows:
+                order.append(row)
+                rows[row] = {"program": program, "input": inp, "bytes": int(nbytes),
+                             "events": int(events), "walls": [], "rss": 0, "bad": []}
+            r = rows[row]
+            if wall == "n/a":
+                continue
+            if int(status) > 1:
+                r["bad"].append(status)
+                continue
+            r["walls"].append(float(wall))
+            r["rss"] = max(r["rss"], int(rss) * 1024)
+    for r in rows.values():
+        r["wall"] = statistics.median(r["walls"]) if r["walls"] else None
+        r["mbs"] = r["bytes"] / 1e6 / r["wall"] if r["wall"] else None
+        r["eps"] = r["events"] / r["wall"] if r["wall"] else None
+
+    checks = {}
+    for row, base, kind, factor, label in TARGETS:
+        r = rows.get(row)
+        b = rows.get(base) if base else None
+        verdict, ratio = "n/a", "n/a"
+        if r and r["wall"] and kind == "rss":
+            limit = 64 * MIB + factor * largest
+            ratio = "%.1f/%.1f MiB" % (r["rss"] / MIB, limit / MIB)
+            verdict = "PASS" if r["rss"] <= limit else "FAIL"
+        elif r and b and r["wall"] and b["wall"]:
+            if kind == "speed":
+                value = r["mbs"] / b["mbs"]
+                verdict = "PASS" if value >= factor else "FAIL"
+            else:
+                value = r["wall"] / b["wall"]
+                verdict = "PASS" if value <= factor else "FAIL"
+            ratio = "%.2fx" % value
+        checks.setdefault(row, []).append((label, ratio, verdict))
+
+    def fmt(v, pattern):
+        return pattern % v if v is not None else "n/a"
+
+    header = ["program", "input", "runs", "median s", "MB/s", "events/s", "peak RSS MiB",
+              "target", "ratio", "verdict"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for row in order:
+        r = rows[row]
+        base = [r["program"], r["input"], str(len(r["walls"])), fmt(r["wall"], "%.3f"),
+                fmt(r["mbs"], "%.1f"), fmt(r["eps"], "%.0f"),
+                fmt(r["rss"] / MIB if r["wall"] else None, "%.1f")]
+        if r["bad"]:
+            base[3] = "error (exit %s)" % ",".join(sorted(set(r["bad"])))
+        targets = checks.get(row, [("baseline", "", "")])
+        for i, (label, ratio, verdict) in enumerate(targets):
+            cells = base if i == 0 else [""] * len(base)
+            lines.append("| " + " | ".join(cells + [label, ratio, verdict]) + " |")
+    text = "\n".join(lines) + "\n"
+    sys.stdout.write(text)
+    with open(out_path, "w") as f:
+        f.write(text)
+    return 0
+
+
+def main(argv):
+    if len(argv) == 2 and argv[0] == "meta":
+        meta(argv[1])
+        return 0
+    if len(argv) == 4 and argv[0] == "table":
+        return table(argv[1], argv[2], int(argv[3]))
+    print(__doc__, file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,103 @@
+#include "cli/cli_util.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+
+#include "rules/builtin.h"
+#include "rules/diagnostic.h"
+#include "rules/loader.h"
+
+namespace tw::cli {
+
+Result<std::vector<rules::Rule>> LoadRules(const std::vector<std::string>& paths,
+                                           bool no_builtin) {
+  std::vector<rules::Rule> out;
+  if (!no_builtin) {
+    auto builtin = rules::LoadBuiltinRules();
+    if (!builtin) return tl::unexpected(builtin.error());
+    out = std::move(*builtin);
+  }
+  if (paths.empty()) return out;
+  auto user = rules::LoadRulePaths(paths);
+  if (!user) return tl::unexpected(user.error());
+  std::map<std::string, size_t> by_id;
+  for (size_t i = 0; i < out.size(); ++i) by_id[out[i].id] = i;
+  for (auto& rule : *user) {
+    auto it = by_id.find(rule.id);
+    if (it != by_id.end()) {
+      out[it->second] = std::move(rule);
+    } else {
+      by_id[rule.id] = out.size();
+      out.push_back(std::move(rule));
+    }
+  }
+  return out;
+}
+
+namespace {
+
+// The long and short option names of `app` and its subcommands' option names.
+std::vector<std::string> OptionNames(const CLI::App& app) {
+  std::vector<std::string> names;
+  for (const CLI::Option* opt : app.get_options()) {
+    for (const auto& n : opt->get_lnames()) names.push_back("--" + n);
+    for (const auto& n : opt->get_snames()) names.push_back("-" + n);
+  }
+  return names;
+}
+
+const CLI::App* DeepestParsed(const CLI::App& app) {
+  for (const CLI::App* sub : app.get_subcommands()) {
+    if (sub->parsed()) return DeepestParsed(*sub);
+  }
+  return &app;
+}
+
+}  // namespace
+
+int ParseArgs(CLI::App& app, int argc, const char* const* argv) {
+  try {
+    app.parse(argc, argv);
+    return -1;
+  } catch (const CLI::CallForHelp&) {
+    std::fputs(DeepestParsed(app)->help().c_str(), stdout);
+    return kExitOk;
+  } catch (const CLI::CallForAllHelp&) {
+    std::fputs(app.help("", CLI::AppFormatMode::All).c_str(), stdout);
+    return kExitOk;
+  } catch (const CLI::CallForVersion& e) {
+    std::puts(e.what());
+    return kExitOk;
+  } catch (const CLI::ExtrasError& e) {
+    const CLI::App* where = DeepestParsed(app);
+    std::string message = e.what();
+    for (const std::string& extra : app.remaining(true)) {
+      if (extra.empty() || extra[0] != '-') continue;
+      const std::string flag = extra.substr(0, extra.find('='));
+      const std::vector<std::string> names = OptionNames(*where);
+      std::vector<std::string_view> views(names.begin(), names.end());
+      const std::string_view best = rules::ClosestMatch(flag, views);
+      message = "unknown option " + flag;
+      if (!best.empty()) message += "; did you mean " + std::string(best) + "?";
+      break;
+    }
+    PrintError(message + "\nRun '" + where->get_name() + " --help' for usage.");
+    return kExitUsage;
+  } catch (const CLI::ParseError& e) {
+    PrintError(std::string(e.what()) + "\nRun '" + DeepestParsed(app)->get_name() +
+               " --help' for usage.");
+    return kExitUsage;
+  }
+}
+
+void PrintError(const std::string& message) {
+  std::fprintf(stderr, "trailwatch: error: %s\n", message.c_str());
+}
+
+bool StdoutIsColorTerminal() { return isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr; }
+bool StderrIsTerminal() { return isatty(STDERR_FILENO); }
+
+}  // namespace tw::cli

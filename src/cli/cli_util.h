@@ -1,0 +1,35 @@
+// Shared pieces of the trailwatch commands: loading the rule set, exit codes, and CLI11 wiring
+// (CLI11 throws; this adapter turns its errors into messages with a suggestion, exit status 2).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "common/error.h"
+#include "rules/rule.h"
+
+namespace tw::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitInputError = 1;
+inline constexpr int kExitUsage = 2;
+
+// Loads the built-in pack (unless `no_builtin`) and the rule files or directories in `paths`.
+// A user rule with the id of a built-in replaces it.
+[[nodiscard]] Result<std::vector<rules::Rule>> LoadRules(const std::vector<std::string>& paths,
+                                                         bool no_builtin);
+
+// Parses argv into `app`. Returns -1 to go on, or the exit status to return now (help printed,
+// or a usage error reported with a "did you mean" suggestion).
+int ParseArgs(CLI::App& app, int argc, const char* const* argv);
+
+// Prints "trailwatch: error: <message>" (and any further lines) to stderr.
+void PrintError(const std::string& message);
+
+// True when stdout / stderr is a terminal and NO_COLOR is unset.
+bool StdoutIsColorTerminal();
+bool StderrIsTerminal();
+
+}  // namespace tw::cli

@@ -1,0 +1,219 @@
+#include "scan/extractor.h"
+
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "event/envelope.h"
+
+namespace tw::scan {
+namespace {
+
+using match::AnchorValue;
+using simdjson::ondemand::json_type;
+
+// The member name as written (escape sequences kept). Keys with a backslash are rare; they are
+// unescaped so that an escaped key can never hide a field from the index.
+simdjson::error_code KeyOf(simdjson::ondemand::field& field, std::string_view* key) {
+  const char* raw = reinterpret_cast<const char*>(field.key().raw());
+  const char* end = static_cast<const char*>(std::memchr(raw, '"', 4096));
+  if (end == nullptr) return simdjson::TAPE_ERROR;
+  const std::string_view escaped(raw, static_cast<size_t>(end - raw));
+  if (escaped.find('\\') == std::string_view::npos && (end == raw || end[-1] != '\\')) {
+    *key = escaped;
+    return simdjson::SUCCESS;
+  }
+  return field.unescaped_key().get(*key);
+}
+
+const char* TypeName(json_type t) {
+  switch (t) {
+    case json_type::array: return "array";
+    case json_type::object: return "object";
+    case json_type::number: return "number";
+    case json_type::string: return "string";
+    case json_type::boolean: return "boolean";
+    case json_type::null: return "null";
+  }
+  return "value";
+}
+
+// Classifies one slot value.
+simdjson::error_code ReadSlot(simdjson::ondemand::value& v, json_type t, AnchorValue* out) {
+  switch (t) {
+    case json_type::string: {
+      std::string_view s;
+      if (auto err = v.get_string().get(s)) return err;
+      out->state = AnchorValue::State::kString;
+      out->value = s;
+      return simdjson::SUCCESS;
+    }
+    case json_type::array:
+    case json_type::object:
+      out->state = AnchorValue::State::kOther;
+      return simdjson::SUCCESS;
+    default:
+      // Numbers, booleans and null never satisfy a string anchor.
+      out->state = AnchorValue::State::kAbsent;
+      return simdjson::SUCCESS;
+  }
+}
+
+}  // namespace
+
+AnchorExtractor::AnchorExtractor(const std::vector<match::AnchorSlot>& slots)
+    : slot_count_(slots.size()) {
+  for (size_t i = 0; i < slots.size(); ++i) {
+    const auto& slot = slots[i];
+    if (slot.kind == match::AnchorSlot::Kind::kEnvelopeSource) {
+      source_slot_ = static_cast<int>(i);
+      continue;
+    }
+    if (slot.kind == match::AnchorSlot::Kind::kEnvelopeDetailType) {
+      detail_type_slot_ = static_cast<int>(i);
+      continue;
+    }
+    Trie* node = &root_;
+    for (const auto& key : slot.path) node = Child(*node, key);
+    node->slot = static_cast<int>(i);
+  }
+}
+
+AnchorExtractor::Trie* AnchorExtractor::Child(Trie& node, std::string_view key) {
+  for (auto& c : node.children) {
+    if (c.key == key) return &c;
+  }
+  node.children.push_back(Trie{std::string(key), -1, {}});
+  return &node.children.back();
+}
+
+const AnchorExtractor::Trie* AnchorExtractor::Find(const Trie& node, std::string_view key) {
+  for (const auto& c : node.children) {
+    if (c.key == key) return &c;
+  }
+  return nullptr;
+}
+
+simdjson::error_code AnchorExtractor::Walk(simdjson::ondemand::object object, const Trie& node,
+                                           AnchorValue* values) const {
+  for (auto field_result : object) {
+    simdjson::ondemand::field field;
+    if (auto err = std::move(field_result).get(field)) return err;
+    std::string_view key;
+    if (auto err = KeyOf(field, &key)) return err;
+    const Trie* child = Find(node, key);
+    if (child == nullptr) continue;
+    simdjson::ondemand::value v = field.value();
+    json_type t;
+    if (auto err = v.type().get(t)) return err;
+    if (child->slot >= 0) {
+      if (auto err = ReadSlot(v, t, &values[child->slot])) return err;
+      if (t == json_type::string) continue;
+    }
+    if (!child->children.empty() && t == json_type::object) {
+      simdjson::ondemand::object inner;
+      if (auto err = v.get_object().get(inner)) return err;
+      if (auto err = Walk(inner, *child, values)) return err;
+    }
+  }
+  return simdjson::SUCCESS;
+}
+
+Result<ExtractResult> AnchorExtractor::Extract(simdjson::ondemand::object object,
+                                               AnchorValue* values,
+                                               std::string& source_scratch) const {
+  for (size_t i = 0; i < slot_count_; ++i) values[i] = AnchorValue{};
+  ExtractResult result;
+  std::string_view event_source, event_type, env_source, env_detail_type;
+  bool have_detail = false;
+  for (auto field_result : object) {
+    simdjson::ondemand::field field;
+    if (auto err = std::move(field_result).get(field)) {
+      return Fail(ErrorCode::kParse, simdjson::error_message(err));
+    }
+    std::string_view key;
+    if (auto err = KeyOf(field, &key)) return Fail(ErrorCode::kParse, simdjson::error_message(err));
+    simdjson::ondemand::value v = field.value();
+    json_type t;
+    if (auto err = v.type().get(t)) return Fail(ErrorCode::kParse, simdjson::error_message(err));
+
+    // Members whose type the engine relies on.
+    const bool typed = key == "eventName" || key == "eventSource" || key == "eventType" ||
+                       key == "source" || key == "detail-type";
+    if (typed && t != json_type::string && t != json_type::null) {
+      result.type_error = fmt::format("{}: expected a string, got {}", key, TypeName(t));
+      return result;
+    }
+    std::string_view s;
+    if (typed && t == json_type::string) {
+      if (auto err = v.get_string().get(s)) {
+        return Fail(ErrorCode::kParse, simdjson::error_message(err));
+      }
+      if (key == "eventSource") event_source = s;
+      if (key == "eventType") event_type = s;
+      if (key == "source") env_source = s;
+      if (key == "detail-type") env_detail_type = s;
+    }
+
+    const Trie* child = Find(root_, key);
+    if (key == "detail" && t == json_type::object) {
+      // Possibly an EventBridge envelope: its record is `detail`. Extract from it into the
+      // slots; if the object turns out to be a record with a `detail` member after all, the
+      // record-level values of the other members still land in the same slots.
+      have_detail = true;
+      simdjson::ondemand::object inner;
+      if (auto err = v.get_object().get(inner)) {
+        return Fail(ErrorCode::kParse, simdjson::error_message(err));
+      }
+      if (auto err = Walk(inner, root_, values)) {
+        return Fail(ErrorCode::kParse, fmt::format("detail: {}", simdjson::error_message(err)));
+      }
+      continue;
+    }
+    if (child == nullptr) continue;
+    if (child->slot >= 0) {
+      if (t == json_type::string && !typed) {
+        if (auto err = v.get_string().get(s)) {
+          return Fail(ErrorCode::kParse, simdjson::error_message(err));
+        }
+      }
+      if (t == json_type::string) {
+        values[child->slot] = AnchorValue{AnchorValue::State::kString, s};
+        continue;
+      }
+      values[child->slot].state = (t == json_type::array || t == json_type::object)
+                                      ? AnchorValue::State::kOther
+                                      : AnchorValue::State::kAbsent;
+    }
+    if (!child->children.empty() && t == json_type::object) {
+      simdjson::ondemand::object inner;
+      if (auto err = v.get_object().get(inner)) {
+        return Fail(ErrorCode::kParse, simdjson::error_message(err));
+      }
+      if (auto err = Walk(inner, *child, values)) {
+        return Fail(ErrorCode::kParse, fmt::format("{}: {}", key, simdjson::error_message(err)));
+      }
+    }
+  }
+  result.envelope = have_detail && event::IsCloudTrailDetailType(env_detail_type);
+  if (source_slot_ >= 0) {
+    if (result.envelope) {
+      values[source_slot_] = env_source.empty()
+                                 ? AnchorValue{}
+                                 : AnchorValue{AnchorValue::State::kString, env_source};
+    } else if (!event_source.empty()) {
+      event::SourceForEventSource(event_source, source_scratch);
+      values[source_slot_] = AnchorValue{AnchorValue::State::kString, source_scratch};
+    } else {
+      values[source_slot_] = AnchorValue{AnchorValue::State::kString, "aws."};
+    }
+  }
+  if (detail_type_slot_ >= 0) {
+    values[detail_type_slot_] =
+        AnchorValue{AnchorValue::State::kString,
+                    result.envelope ? env_detail_type : event::DetailTypeForEventType(event_type)};
+  }
+  return result;
+}
+
+}  // namespace tw::scan
