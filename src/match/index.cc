@@ -1,0 +1,260 @@
+#include "match/index.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace tw::match {
+namespace {
+
+// A requirement a rule places on one slot: the field must hold one of `values` (exact), or
+// merely hold a string (presence).
+struct Option {
+  AnchorSlot slot;
+  bool exact = false;
+  std::vector<std::string> values;
+};
+
+bool SameSlot(const AnchorSlot& a, const AnchorSlot& b) {
+  return a.kind == b.kind && a.path == b.path;
+}
+
+bool KeysOnly(const Path& path) {
+  return std::all_of(path.steps.begin(), path.steps.end(),
+                     [](const Step& s) { return s.kind == StepKind::kKey; });
+}
+
+// Maps a full path (from the matcher's root) to a record slot.
+bool SlotForPath(const std::vector<std::string>& full, bool envelope_root, AnchorSlot* slot) {
+  if (full.empty()) return false;
+  if (!envelope_root) {
+    slot->kind = AnchorSlot::Kind::kRecordPath;
+    slot->path = full;
+    return true;
+  }
+  if (full.size() == 1 && full[0] == "source") {
+    slot->kind = AnchorSlot::Kind::kEnvelopeSource;
+    return true;
+  }
+  if (full.size() == 1 && full[0] == "detail-type") {
+    slot->kind = AnchorSlot::Kind::kEnvelopeDetailType;
+    return true;
+  }
+  if (full.size() >= 2 && full[0] == "detail") {
+    slot->kind = AnchorSlot::Kind::kRecordPath;
+    slot->path.assign(full.begin() + 1, full.end());
+    return true;
+  }
+  return false;
+}
+
+bool IsStringOnlyOp(Op op) {
+  switch (op) {
+    case Op::kStrPrefix:
+    case Op::kStrSuffix:
+    case Op::kStrContains:
+    case Op::kStrEqFold:
+    case Op::kPrefixFold:
+    case Op::kSuffixFold:
+    case Op::kWildcard:
+    case Op::kRegex:
+    case Op::kCidr:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::vector<Option> Options(const Node& node, std::vector<std::string>& prefix, bool envelope_root);
+
+std::vector<Option> LeafOptions(const Leaf& leaf, std::vector<std::string>& prefix,
+                                bool envelope_root) {
+  std::vector<Option> out;
+  if (leaf.target != Target::kPath || leaf.negate || leaf.on_missing || !KeysOnly(leaf.path)) {
+    return out;
+  }
+  const bool exact = leaf.op == Op::kStrEq;
+  if (!exact && !IsStringOnlyOp(leaf.op)) return out;
+  std::vector<std::string> full = prefix;
+  for (const Step& s : leaf.path.steps) full.push_back(s.key);
+  Option o;
+  if (!SlotForPath(full, envelope_root, &o.slot)) return out;
+  o.exact = exact;
+  if (exact) o.values = leaf.operand.strings;
+  out.push_back(std::move(o));
+  return out;
+}
+
+std::vector<Option> OrOptions(const Node& node, std::vector<std::string>& prefix,
+                              bool envelope_root) {
+  std::vector<std::vector<Option>> per_child;
+  for (const auto& c : node.children) {
+    per_child.push_back(Options(*c, prefix, envelope_root));
+    if (per_child.back().empty()) return {};
+  }
+  std::vector<Option> out;
+  if (per_child.empty()) return out;
+  for (const Option& first : per_child[0]) {
+    Option merged = first;
+    bool ok = true;
+    for (size_t i = 1; i < per_child.size() && ok; ++i) {
+      const Option* best = nullptr;
+      for (const Option& o : per_child[i]) {
+        if (!SameSlot(o.slot, first.slot)) continue;
+        if (best == nullptr || (o.exact && !best->exact)) best = &o;
+      }
+      if (best == nullptr) {
+        ok = false;
+      } else if (merged.exact && best->exact) {
+        merged.values.insert(merged.values.end(), best->values.begin(), best->values.end());
+      } else {
+        merged.exact = false;
+        merged.values.clear();
+      }
+    }
+    if (ok) out.push_back(std::move(merged));
+  }
+  return out;
+}
+
+std::vector<Option> Options(const Node& node, std::vector<std::string>& prefix,
+                            bool envelope_root) {
+  switch (node.kind) {
+    case NodeKind::kLeaf:
+      return LeafOptions(*node.leaf, prefix, envelope_root);
+    case NodeKind::kAnd: {
+      std::vector<Option> out;
+      for (const auto& c : node.children) {
+        auto sub = Options(*c, prefix, envelope_root);
+        std::move(sub.begin(), sub.end(), std::back_inserter(out));
+      }
+      return out;
+    }
+    case NodeKind::kOr:
+      return OrOptions(node, prefix, envelope_root);
+    case NodeKind::kScope: {
+      if (!KeysOnly(node.path)) return {};
+      const size_t depth = prefix.size();
+      for (const Step& s : node.path.steps) prefix.push_back(s.key);
+      auto out = Options(*node.children[0], prefix, envelope_root);
+      prefix.resize(depth);
+      return out;
+    }
+    default:
+      return {};  // kNot, kDelimited, constants: no requirement we can index on
+  }
+}
+
+// Lower is better: exact values beat presence, eventName beats other fields.
+int Score(const Option& o) {
+  int score = o.exact ? 0 : 10000;
+  if (o.slot.kind == AnchorSlot::Kind::kRecordPath && o.slot.path.size() == 1 &&
+      o.slot.path[0] == "eventName") {
+    score += 0;
+  } else if (o.slot.kind == AnchorSlot::Kind::kRecordPath && o.slot.path.size() == 1 &&
+             o.slot.path[0] == "eventSource") {
+    score += 2000;
+  } else if (o.slot.kind != AnchorSlot::Kind::kRecordPath) {
+    score += 3000;
+  } else {
+    score += 1000;
+  }
+  return score + static_cast<int>(std::min<size_t>(o.values.size(), 999));
+}
+
+}  // namespace
+
+std::string AnchorSlot::Name() const {
+  switch (kind) {
+    case Kind::kEnvelopeSource: return "source";
+    case Kind::kEnvelopeDetailType: return "detail-type";
+    case Kind::kRecordPath: break;
+  }
+  std::string out = "$";
+  for (const auto& k : path) out += "." + k;
+  return out;
+}
+
+std::unique_ptr<RuleIndex> RuleIndex::Build(const std::vector<const Matcher*>& matchers) {
+  auto index = std::unique_ptr<RuleIndex>(new RuleIndex());
+  index->anchors_.resize(matchers.size());
+  for (uint32_t id = 0; id < matchers.size(); ++id) {
+    const Matcher& m = *matchers[id];
+    std::vector<std::string> prefix;
+    auto options = Options(*m.root, prefix, m.language == Language::kEventPattern);
+    if (options.empty()) {
+      index->unindexed_.push_back(id);
+      continue;
+    }
+    const Option& best = *std::min_element(
+        options.begin(), options.end(),
+        [](const Option& a, const Option& b) { return Score(a) < Score(b); });
+    int slot = -1;
+    for (size_t i = 0; i < index->slots_.size(); ++i) {
+      if (SameSlot(index->slots_[i], best.slot)) slot = static_cast<int>(i);
+    }
+    if (slot < 0) {
+      slot = static_cast<int>(index->slots_.size());
+      index->slots_.push_back(best.slot);
+      index->slot_index_.emplace_back();
+    }
+    SlotIndex& si = index->slot_index_[static_cast<size_t>(slot)];
+    RuleAnchor& anchor = index->anchors_[id];
+    anchor.slot = slot;
+    anchor.exact = best.exact;
+    if (best.exact) {
+      std::vector<std::string> values = best.values;
+      std::sort(values.begin(), values.end());
+      values.erase(std::unique(values.begin(), values.end()), values.end());
+      anchor.values = values.size();
+      for (const auto& v : values) si.by_value[v].push_back(id);
+      si.exact_all.push_back(id);
+    } else {
+      si.presence.push_back(id);
+    }
+  }
+  return index;
+}
+
+void RuleIndex::Candidates(const AnchorValue* values, std::vector<uint32_t>& out) const {
+  out.clear();
+  out.insert(out.end(), unindexed_.begin(), unindexed_.end());
+  for (size_t i = 0; i < slots_.size(); ++i) {
+    const AnchorValue& v = values[i];
+    if (v.state == AnchorValue::State::kAbsent) continue;
+    const SlotIndex& si = slot_index_[i];
+    out.insert(out.end(), si.presence.begin(), si.presence.end());
+    if (v.state == AnchorValue::State::kOther) {
+      out.insert(out.end(), si.exact_all.begin(), si.exact_all.end());
+    } else if (!si.by_value.empty()) {
+      auto it = si.by_value.find(v.value);
+      if (it != si.by_value.end()) out.insert(out.end(), it->second.begin(), it->second.end());
+    }
+  }
+  // Each rule sits in exactly one slot list, so there are no duplicates; keep rule order.
+  if (out.size() > 1) std::sort(out.begin(), out.end());
+}
+
+std::string RuleIndex::DescribeAnchor(uint32_t id) const {
+  const RuleAnchor& a = anchors_.at(id);
+  if (a.slot < 0) return "unindexed (always evaluated)";
+  const std::string name = slots_[static_cast<size_t>(a.slot)].Name();
+  if (!a.exact) return name + " present";
+  return fmt::format("{} in {} value{}", name, a.values, a.values == 1 ? "" : "s");
+}
+
+RuleIndex::Stats RuleIndex::GetStats() const {
+  Stats stats;
+  stats.unindexed = unindexed_.size();
+  for (size_t i = 0; i < slots_.size(); ++i) {
+    Stats::Bucket b;
+    b.slot = slots_[i].Name();
+    b.exact_rules = slot_index_[i].exact_all.size();
+    b.distinct_values = slot_index_[i].by_value.size();
+    b.presence_rules = slot_index_[i].presence.size();
+    stats.buckets.push_back(std::move(b));
+  }
+  return stats;
+}
+
+}  // namespace tw::match

@@ -1,0 +1,99 @@
+// RuleIndex: dispatches an event to the rules that can still match it.
+//
+// At build time each rule's IR is analysed for an *anchor*: a field that must hold a string for
+// the rule to match, and, when the rule requires exact values there (eventName = CreateTrail ||
+// eventName = DeleteTrail), the set of those values. The index keeps, per anchor field (a slot),
+// a hash map value -> rules and a list of rules that only need the field present. Rules with no
+// anchor form the small always-evaluated set.
+//
+// Per event the caller extracts the string value of each slot once (scan/ does it with simdjson
+// On-Demand) and asks for the candidates. A rule that cannot match is never evaluated, and an
+// event with no candidate costs no allocation.
+//
+// Correctness rests on one property, tested against the reference matchers: for every event a
+// rule matches, the rule is among the candidates. Slot values that are not plain strings (an
+// array, an object) are reported as kOther and make every rule on that slot a candidate.
+//
+// Slots address the CloudTrail record. Event pattern rules see the EventBridge envelope: their
+// `detail.x` paths become record paths, and `source` / `detail-type` become the two envelope
+// slots, filled from the real envelope or from the record (event/envelope.h).
+//
+// Thread-safety: immutable after Build; Candidates is const and reentrant.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "match/matcher.h"
+
+namespace tw::match {
+
+struct AnchorSlot {
+  enum class Kind : uint8_t { kRecordPath, kEnvelopeSource, kEnvelopeDetailType };
+  Kind kind = Kind::kRecordPath;
+  std::vector<std::string> path;  // kRecordPath: object keys from the record root
+
+  std::string Name() const;  // "$.userIdentity.type", "source", "detail-type"
+};
+
+// What extraction found in one slot for one event.
+struct AnchorValue {
+  enum class State : uint8_t { kAbsent, kString, kOther };
+  State state = State::kAbsent;
+  std::string_view value;  // kString
+};
+
+class RuleIndex {
+ public:
+  struct Stats {
+    struct Bucket {
+      std::string slot;
+      size_t exact_rules = 0;     // rules dispatched by value
+      size_t distinct_values = 0;
+      size_t presence_rules = 0;  // rules dispatched when the field holds a string
+    };
+    std::vector<Bucket> buckets;
+    size_t unindexed = 0;  // always evaluated
+  };
+
+  // Builds the index over `matchers`; candidate ids are positions in that vector.
+  static std::unique_ptr<RuleIndex> Build(const std::vector<const Matcher*>& matchers);
+
+  const std::vector<AnchorSlot>& slots() const { return slots_; }
+
+  // Appends the ids of the rules that may match to `out` (cleared first), each once, in
+  // ascending order. `values[i]` is the extraction result for slots()[i].
+  void Candidates(const AnchorValue* values, std::vector<uint32_t>& out) const;
+
+  // The anchor chosen for rule `id` in words, e.g. "$.eventName in 5 values", for --stats.
+  std::string DescribeAnchor(uint32_t id) const;
+
+  Stats GetStats() const;
+
+ private:
+  struct StringHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  struct SlotIndex {
+    std::unordered_map<std::string, std::vector<uint32_t>, StringHash, std::equal_to<>> by_value;
+    std::vector<uint32_t> exact_all;  // every rule in by_value, for kOther
+    std::vector<uint32_t> presence;
+  };
+  struct RuleAnchor {
+    int slot = -1;  // -1: unindexed
+    bool exact = false;
+    size_t values = 0;
+  };
+
+  std::vector<AnchorSlot> slots_;
+  std::vector<SlotIndex> slot_index_;
+  std::vector<uint32_t> unindexed_;
+  std::vector<RuleAnchor> anchors_;
+};
+
+}  // namespace tw::match
