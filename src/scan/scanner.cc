@@ -147,9 +147,17 @@ class Worker {
 
   void ScanRecordsFile(std::string_view doc) {
     ondemand::document d;
-    if (auto err = parser_.iterate(doc.data(), doc.size(), CapacityFrom(doc.data(), doc)).get(d)) {
-      AddError("", Error{ErrorCode::kParse, simdjson::error_message(err)});
-      return;
+    if (parser_.iterate(doc.data(), doc.size(), CapacityFrom(doc.data(), doc)).get(d) !=
+        simdjson::SUCCESS) {
+      // The document as a whole does not parse (truncated, or damaged somewhere). Evaluate the
+      // records that are intact, one by one, and report where the damage is.
+      const size_t key = doc.find("\"Records\"");
+      const size_t open = key == std::string_view::npos ? key : doc.find('[', key);
+      if (open == std::string_view::npos) {
+        AddError("", Error{ErrorCode::kParse, "not a CloudTrail log file: no Records array"});
+        return;
+      }
+      return SalvageRecords(doc, doc.data() + open + 1, 0);
     }
     ondemand::array records;
     if (auto err = d["Records"].get_array().get(records)) {
@@ -160,18 +168,14 @@ class Worker {
     uint64_t index = 0;
     for (auto element : records) {
       ondemand::value v;
-      if (auto err = std::move(element).get(v)) {
-        AddError(fmt::format("record {}", index),
-                 Error{ErrorCode::kParse, simdjson::error_message(err)});
-        return;  // the array itself is damaged: nothing after this point can be trusted
-      }
       const char* start = nullptr;
-      if (v.current_location().get(start) != simdjson::SUCCESS) start = nullptr;
       ondemand::json_type type;
-      if (auto err = v.type().get(type)) {
-        AddError(fmt::format("record {}", index),
-                 Error{ErrorCode::kParse, simdjson::error_message(err)});
-        return;
+      if (std::move(element).get(v) != simdjson::SUCCESS ||
+          v.current_location().get(start) != simdjson::SUCCESS ||
+          v.type().get(type) != simdjson::SUCCESS) {
+        return start ? SalvageRecords(doc, start, index)
+                     : AddError(fmt::format("record {}", index),
+                                Error{ErrorCode::kParse, "damaged JSON"});
       }
       if (type != ondemand::json_type::object) {
         AddError(fmt::format("record {}", index),
@@ -180,14 +184,46 @@ class Worker {
         continue;
       }
       ondemand::object obj;
-      if (auto err = v.get_object().get(obj)) {
+      if (v.get_object().get(obj) != simdjson::SUCCESS ||
+          !EvaluateObject(obj, start, doc, fmt::format("record {}", index), index)) {
+        // Damage inside this record: go on record by record from here.
+        if (!file_->errors.empty()) file_->errors.pop_back();
+        return SalvageRecords(doc, start, index);
+      }
+      ++index;
+    }
+  }
+
+  // Evaluates the records of a Records array one at a time from `p`, each parsed on its own, so
+  // that damage in one record (or a truncated file) costs only that record and what follows
+  // the truncation.
+  void SalvageRecords(std::string_view doc, const char* p, uint64_t index) {
+    const char* end = doc.data() + doc.size();
+    while (true) {
+      while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t' || *p == ',')) ++p;
+      if (p >= end) {
         AddError(fmt::format("record {}", index),
-                 Error{ErrorCode::kParse, simdjson::error_message(err)});
+                 Error{ErrorCode::kParse, "the file ends before the Records array is closed "
+                                          "(truncated?)"});
         return;
       }
-      const bool fatal = !EvaluateObject(obj, start, doc, fmt::format("record {}", index), index);
-      if (fatal) return;
+      if (*p == ']') return;
+      if (*p != '{') {
+        AddError(fmt::format("record {}", index),
+                 Error{ErrorCode::kParse, "a record must be a JSON object; the rest of the file "
+                                          "cannot be read"});
+        return;
+      }
+      const char* e = ObjectEnd(p, end);
+      if (e == nullptr) {
+        AddError(fmt::format("record {}", index),
+                 Error{ErrorCode::kParse, "the file ends inside this record (truncated?)"});
+        return;
+      }
+      const std::string_view text(p, static_cast<size_t>(e - p));
+      ScanOneObject(text, CapacityFrom(p, doc), fmt::format("record {}", index), index);
       ++index;
+      p = e;
     }
   }
 
