@@ -69,6 +69,9 @@ class Worker {
     if (!options_.use_index) {
       for (uint32_t i = 0; i < rules_.rules().size(); ++i) all_rules_.push_back(i);
     }
+#ifdef SIMDJSON_THREADS_ENABLED
+    parser_.threaded = false;  // one worker is one thread: --threads means what it says
+#endif
   }
 
   void ProcessFile(const std::string& path, FileResult& out) {
@@ -261,6 +264,7 @@ class Worker {
 
   void EvaluateCandidates(std::string_view text, const std::vector<uint32_t>& candidates,
                           bool envelope, uint64_t index, std::string_view where) {
+    if (index == kLazyLine) index = LineAt(lazy_line_doc_, lazy_line_offset_);
     simdjson::dom::element root;
     if (auto err = dom_.parse(text.data(), text.size(), false).get(root)) {
       AddError(std::string(where), Error{ErrorCode::kParse, simdjson::error_message(err)});
@@ -379,20 +383,67 @@ class Worker {
     ScanOneObject(doc, CapacityFrom(doc.data(), doc), "record 0", 0);
   }
 
+  // NDJSON. The fast path streams the documents with iterate_many (stage 1 over large batches);
+  // on the first problem it falls back to line-by-line parsing from the first document not yet
+  // evaluated, so a damaged line costs only itself. Line numbers are counted lazily, only for
+  // alerts and errors.
   void ScanLines(std::string_view doc) {
-    uint64_t line = 0;
-    size_t pos = 0;
+    if (options_.text_lines) return ScanLinesFrom(doc, 0, 0);
+    size_t resume = 0;  // byte offset after the last document evaluated
+    ondemand::document_stream stream;
+    if (parser_.iterate_many(doc.data(), doc.size(), kBatchSize).get(stream) != simdjson::SUCCESS) {
+      return ScanLinesFrom(doc, 0, 0);
+    }
+    line_base_offset_ = 0;
+    line_base_ = 0;
+    for (auto it = stream.begin(); it != stream.end(); ++it) {
+      ondemand::document_reference d;
+      ondemand::object obj;
+      if ((*it).get(d) != simdjson::SUCCESS || d.get_object().get(obj) != simdjson::SUCCESS) {
+        return ScanLinesFrom(doc, resume, LineAt(doc, resume));
+      }
+      const size_t at = it.current_index();
+      const std::string_view src = it.source();
+      // One NDJSON document is one line. A document spanning lines means damage (an unclosed
+      // brace swallowing the next line): let line mode sort it out.
+      if (src.find('\n') < src.find_last_not_of(" \t\r\n")) {
+        return ScanLinesFrom(doc, resume, LineAt(doc, resume));
+      }
+      const size_t errors_before = file_->errors.size();
+      lazy_line_doc_ = doc;
+      lazy_line_offset_ = at;
+      if (!EvaluateObject(obj, doc.data() + at, doc, {}, kLazyLine) ||
+          file_->errors.size() != errors_before) {
+        // Re-do this document in line mode, which names the line in its error.
+        file_->errors.resize(errors_before);
+        return ScanLinesFrom(doc, resume, LineAt(doc, resume));
+      }
+      resume = at + src.size();
+    }
+    if (stream.truncated_bytes() > 0) ScanLinesFrom(doc, resume, LineAt(doc, resume));
+  }
+
+  // The 0-based line of byte `offset`, counting forward from the last answer.
+  uint64_t LineAt(std::string_view doc, size_t offset) {
+    if (offset < line_base_offset_) {
+      line_base_offset_ = 0;
+      line_base_ = 0;
+    }
+    line_base_ += static_cast<uint64_t>(
+        std::count(doc.data() + line_base_offset_, doc.data() + offset, '\n'));
+    line_base_offset_ = offset;
+    return line_base_;
+  }
+
+  void ScanLinesFrom(std::string_view doc, size_t pos, uint64_t line) {
     while (pos < doc.size()) {
       const char* nl = static_cast<const char*>(std::memchr(doc.data() + pos, '\n', doc.size() - pos));
       const size_t end = nl ? static_cast<size_t>(nl - doc.data()) : doc.size();
       std::string_view text = doc.substr(pos, end - pos);
       if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
-      if (Trim(text).empty()) {
-        ++line;
-        pos = end + 1;
-        continue;
+      if (!Trim(text).empty()) {
+        ScanOneObject(text, CapacityFrom(text.data(), doc), fmt::format("line {}", line + 1), line);
       }
-      ScanOneObject(text, CapacityFrom(text.data(), doc), fmt::format("line {}", line + 1), line);
       ++line;
       pos = end + 1;
     }
@@ -418,6 +469,9 @@ class Worker {
     }
   }
 
+  static constexpr size_t kBatchSize = 4 << 20;
+  static constexpr uint64_t kLazyLine = ~uint64_t{0};  // "the line of lazy_line_offset_"
+
   const CompiledRuleSet& rules_;
   const ScanOptions& options_;
   ScanProgress* progress_;
@@ -433,6 +487,10 @@ class Worker {
   std::string doc_;
   std::string message_;
   size_t doc_capacity_ = 0;
+  size_t line_base_offset_ = 0;
+  uint64_t line_base_ = 0;
+  std::string_view lazy_line_doc_;
+  size_t lazy_line_offset_ = 0;
   bool truncated_ = false;
   FileResult* file_ = nullptr;
 };
