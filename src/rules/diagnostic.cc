@@ -1,0 +1,102 @@
+#include "rules/diagnostic.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace tw::rules {
+
+std::string SourceLocation::ToString() const {
+  if (line <= 0) return file;
+  if (column <= 0) return fmt::format("{}:{}", file, line);
+  return fmt::format("{}:{}:{}", file, line, column);
+}
+
+std::string Diagnostic::ToString() const {
+  std::string out = fmt::format("{}: {}: {}", where.ToString(),
+                                level == DiagnosticLevel::kError ? "error" : "warning", message);
+  if (!excerpt.empty()) {
+    out += "\n  ";
+    out += excerpt;
+    if (caret_column > 0) {
+      // Pad with the excerpt's own tabs so the caret lines up however the terminal expands
+      // them; UTF-8 continuation bytes take no column on screen.
+      out += "\n  ";
+      const size_t end = std::min(static_cast<size_t>(caret_column - 1), excerpt.size());
+      for (size_t i = 0; i < end; ++i) {
+        const unsigned char c = static_cast<unsigned char>(excerpt[i]);
+        if (c == '\t') {
+          out += '\t';
+        } else if ((c & 0xC0) != 0x80) {
+          out += ' ';
+        }
+      }
+      out += '^';
+    }
+  }
+  if (!hint.empty()) {
+    out += "\n  hint: ";
+    out += hint;
+  }
+  return out;
+}
+
+std::string FormatDiagnostics(const std::vector<Diagnostic>& diagnostics) {
+  std::string out;
+  for (const Diagnostic& d : diagnostics) {
+    if (!out.empty()) out += '\n';
+    out += d.ToString();
+  }
+  return out;
+}
+
+std::string_view LineOf(std::string_view text, int line) {
+  if (line <= 0) return {};
+  size_t start = 0;
+  for (int i = 1; i < line; ++i) {
+    const size_t nl = text.find('\n', start);
+    if (nl == std::string_view::npos) return {};
+    start = nl + 1;
+  }
+  if (start > text.size()) return {};
+  size_t end = text.find('\n', start);
+  if (end == std::string_view::npos) end = text.size();
+  if (end > start && text[end - 1] == '\r') --end;
+  return text.substr(start, end - start);
+}
+
+int EditDistance(std::string_view a, std::string_view b) {
+  // Optimal string alignment: Levenshtein plus transposition of adjacent bytes, the most common
+  // typo in a key ("hihg").
+  const size_t width = b.size() + 1;
+  std::vector<int> d((a.size() + 1) * width);
+  auto at = [&](size_t i, size_t j) -> int& { return d[i * width + j]; };
+  for (size_t i = 0; i <= a.size(); ++i) at(i, 0) = static_cast<int>(i);
+  for (size_t j = 0; j <= b.size(); ++j) at(0, j) = static_cast<int>(j);
+  for (size_t i = 1; i <= a.size(); ++i) {
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const int cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      at(i, j) = std::min({at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+        at(i, j) = std::min(at(i, j), at(i - 2, j - 2) + 1);
+      }
+    }
+  }
+  return at(a.size(), b.size());
+}
+
+std::string_view ClosestMatch(std::string_view word,
+                              const std::vector<std::string_view>& candidates) {
+  std::string_view best;
+  int best_distance = 3;  // a plausible typo is at most two edits away
+  for (std::string_view candidate : candidates) {
+    const int d = EditDistance(word, candidate);
+    if (d < best_distance && 2 * d < static_cast<int>(std::max(word.size(), candidate.size()))) {
+      best = candidate;
+      best_distance = d;
+    }
+  }
+  return best;
+}
+
+}  // namespace tw::rules

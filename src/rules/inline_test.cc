@@ -1,0 +1,77 @@
+#include "rules/inline_test.h"
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include "event/envelope.h"
+#include "match/evaluator.h"
+#include "rules/rule_spec.h"
+
+namespace tw::rules {
+namespace {
+
+// True when `root` is an EventBridge event carrying a CloudTrail record (see
+// https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-cloudtrail.html): such input is
+// matched as is rather than wrapped in a second envelope.
+bool IsEventBridgeEnvelope(simdjson::dom::element root) {
+  std::string_view detail_type;
+  if (root["detail-type"].get_string().get(detail_type) != simdjson::SUCCESS) return false;
+  if (!event::IsCloudTrailDetailType(detail_type)) return false;
+  simdjson::dom::object detail;
+  return root["detail"].get_object().get(detail) == simdjson::SUCCESS;
+}
+
+std::string TestLabel(const RuleTest& test, size_t index) {
+  return test.name.empty() ? fmt::format("#{}", index + 1) : fmt::format("\"{}\"", test.name);
+}
+
+}  // namespace
+
+Result<bool> MatchEventJson(const Rule& rule, std::string_view event_json) {
+  TW_CHECK(rule.matcher != nullptr);
+  const std::string_view raw = TrimWhitespace(event_json);
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  if (auto error = parser.parse(raw.data(), raw.size()).get(root); error != simdjson::SUCCESS) {
+    return Fail(ErrorCode::kParse,
+                fmt::format("event is not valid JSON: {}", simdjson::error_message(error)));
+  }
+  if (!root.is_object()) return Fail(ErrorCode::kParse, "event is not a JSON object");
+
+  const match::Matcher& matcher = *rule.matcher;
+  if (matcher.language == match::Language::kFilterPattern || IsEventBridgeEnvelope(root)) {
+    return match::Evaluate(*matcher.root, match::Subject{raw, &root, nullptr});
+  }
+  event::EnvelopeStorage storage;
+  event::BuildEnvelope(root, storage);
+  return match::Evaluate(*matcher.root, match::Subject{raw, &root, &storage.envelope});
+}
+
+std::vector<TestFailure> RunInlineTests(const std::vector<Rule>& rules) {
+  std::vector<TestFailure> failures;
+  for (const Rule& rule : rules) {
+    for (size_t i = 0; i < rule.tests.size(); ++i) {
+      const RuleTest& test = rule.tests[i];
+      const std::string prefix =
+          fmt::format("{}: test {}", test.where.ToString(), TestLabel(test, i));
+      Result<bool> matched = MatchEventJson(rule, test.event_json);
+      if (!matched) {
+        failures.push_back({&rule, &test, fmt::format("{}: {}", prefix, matched.error().message)});
+      } else if (*matched != test.expect) {
+        failures.push_back(
+            {&rule, &test,
+             fmt::format("{} expected {}, got {}", prefix, test.expect ? "match" : "no match",
+                         *matched ? "match" : "no match")});
+      }
+    }
+  }
+  return failures;
+}
+
+size_t CountInlineTests(const std::vector<Rule>& rules) {
+  size_t n = 0;
+  for (const Rule& rule : rules) n += rule.tests.size();
+  return n;
+}
+
+}  // namespace tw::rules

@@ -1,0 +1,53 @@
+// Rule: a compiled matcher plus the metadata a person needs to act on an alert.
+//
+// A rule is written in YAML (docs in loader.h) with either a CloudWatch Logs filter pattern or an
+// EventBridge event pattern, and carries its own positive and negative example events (inline
+// tests, see inline_test.h). Rules are built only by the loader, are immutable afterwards and may
+// be shared between threads; `matcher` is itself immutable and shared.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "match/matcher.h"
+#include "rules/diagnostic.h"
+
+namespace tw::rules {
+
+enum class Severity { kInfo, kLow, kMedium, kHigh, kCritical };
+
+// "info", "low", "medium", "high", "critical" (exactly, lower case) -> Severity.
+std::optional<Severity> ParseSeverity(std::string_view name);
+
+// The lower-case name ParseSeverity accepts.
+const char* SeverityName(Severity severity);
+
+// The accepted names, in increasing order of severity.
+const std::vector<std::string_view>& SeverityNames();
+
+// One inline example: an event and whether the rule must match it.
+struct RuleTest {
+  std::string name;        // may be empty; reports then say "test #<n>"
+  bool expect = false;     // true: the rule must match the event
+  std::string event_json;  // the event as JSON text (a CloudTrail record or EventBridge event)
+  SourceLocation where;    // the test's mapping in the rule file
+};
+
+struct Rule {
+  std::string id;  // [a-z0-9][a-z0-9-]*, unique in a loaded rule set
+  std::string title;
+  std::string description;
+  Severity severity = Severity::kInfo;
+  std::vector<std::string> references;  // URLs or benchmark control ids, as written
+  // The compiled pattern; matcher->language says which key it came from and matcher->text holds
+  // the pattern (for an event_pattern written as YAML: its compact JSON form).
+  std::shared_ptr<const match::Matcher> matcher;
+  std::vector<RuleTest> tests;
+  SourceLocation where;          // the rule's mapping
+  SourceLocation pattern_where;  // the filter_pattern / event_pattern value
+};
+
+}  // namespace tw::rules
