@@ -135,13 +135,30 @@ struct Scalar {
   bool str_is_number = false;  // str parses entirely as a number (into num)
 };
 
+// Parses `s` when it is exactly a number in the CloudWatch / JSON grammar
+// [+-]? digits ("." digits)? ([eE] [+-]? digits)?  ("inf", ".5", "1." and "+-5" are not).
 bool ParseNumber(std::string_view s, double* out) {
-  if (s.empty()) return false;
-  const char* b = s.data();
-  const char* e = b + s.size();
-  if (*b == '+') ++b;
-  auto [p, ec] = std::from_chars(b, e, *out);
-  return ec == std::errc() && p == e;
+  size_t i = 0;
+  auto digits = [&] {
+    const size_t start = i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    return i > start;
+  };
+  if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+  if (!digits()) return false;
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    if (!digits()) return false;
+  }
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    if (!digits()) return false;
+  }
+  if (i != s.size()) return false;
+  const char* b = s.data() + (s[0] == '+' ? 1 : 0);
+  auto [p, ec] = std::from_chars(b, s.data() + s.size(), *out);
+  return ec == std::errc() && p == s.data() + s.size();
 }
 
 Scalar ToScalar(const Ref& r) {
@@ -351,6 +368,13 @@ bool EvalNode(const Node& node, const Ref& cur, const Context& ctx) {
 }
 
 }  // namespace
+
+bool OpAcceptsString(const Leaf& leaf, std::string_view value) {
+  Scalar s;
+  s.type = Scalar::Type::kString;
+  s.str = value;
+  return ApplyOp(leaf, s);
+}
 
 bool Evaluate(const Node& node, const Subject& subject) {
   Context ctx{subject, {}};

@@ -29,6 +29,10 @@ struct Subject {
 // Returns whether `node` holds for `subject`.
 bool Evaluate(const Node& node, const Subject& subject);
 
+// True when `leaf`'s op accepts the string `value` (negate and on_missing are not applied).
+// The rule index uses it to test cheap necessary conditions on extracted strings.
+bool OpAcceptsString(const Leaf& leaf, std::string_view value);
+
 // EventBridge wildcard matching: `*` matches any run of characters; `\*` is a literal star and
 // `\\` a literal backslash. `pattern` has been validated by the front end.
 bool WildcardMatch(std::string_view pattern, std::string_view text);

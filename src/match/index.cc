@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "match/evaluator.h"
+
 namespace tw::match {
 namespace {
 
@@ -13,6 +15,7 @@ struct Option {
   AnchorSlot slot;
   bool exact = false;
   std::vector<std::string> values;
+  std::vector<const Leaf*> leaves;  // the value must pass one of these
 };
 
 bool SameSlot(const AnchorSlot& a, const AnchorSlot& b) {
@@ -81,6 +84,7 @@ std::vector<Option> LeafOptions(const Leaf& leaf, std::vector<std::string>& pref
   if (!SlotForPath(full, envelope_root, &o.slot)) return out;
   o.exact = exact;
   if (exact) o.values = leaf.operand.strings;
+  o.leaves.push_back(&leaf);
   out.push_back(std::move(o));
   return out;
 }
@@ -105,7 +109,10 @@ std::vector<Option> OrOptions(const Node& node, std::vector<std::string>& prefix
       }
       if (best == nullptr) {
         ok = false;
-      } else if (merged.exact && best->exact) {
+        break;
+      }
+      merged.leaves.insert(merged.leaves.end(), best->leaves.begin(), best->leaves.end());
+      if (merged.exact && best->exact) {
         merged.values.insert(merged.values.end(), best->values.begin(), best->values.end());
       } else {
         merged.exact = false;
@@ -178,6 +185,7 @@ std::string AnchorSlot::Name() const {
 std::unique_ptr<RuleIndex> RuleIndex::Build(const std::vector<const Matcher*>& matchers) {
   auto index = std::unique_ptr<RuleIndex>(new RuleIndex());
   index->anchors_.resize(matchers.size());
+  index->requirements_.resize(matchers.size());
   for (uint32_t id = 0; id < matchers.size(); ++id) {
     const Matcher& m = *matchers[id];
     std::vector<std::string> prefix;
@@ -189,14 +197,15 @@ std::unique_ptr<RuleIndex> RuleIndex::Build(const std::vector<const Matcher*>& m
     const Option& best = *std::min_element(
         options.begin(), options.end(),
         [](const Option& a, const Option& b) { return Score(a) < Score(b); });
-    int slot = -1;
-    for (size_t i = 0; i < index->slots_.size(); ++i) {
-      if (SameSlot(index->slots_[i], best.slot)) slot = static_cast<int>(i);
-    }
-    if (slot < 0) {
-      slot = static_cast<int>(index->slots_.size());
-      index->slots_.push_back(best.slot);
-      index->slot_index_.emplace_back();
+    const int slot = index->SlotFor(best.slot);
+    for (const Option& o : options) {
+      if (&o == &best && best.exact) continue;  // the hash lookup already checked it
+      // Extra slots cost extraction time on every event: keep them shallow.
+      const bool shallow = o.slot.kind != AnchorSlot::Kind::kRecordPath || o.slot.path.size() <= 2;
+      const bool known = std::any_of(index->slots_.begin(), index->slots_.end(),
+                                     [&](const AnchorSlot& s) { return SameSlot(s, o.slot); });
+      if (!shallow && !known) continue;
+      index->requirements_[id].push_back(Requirement{index->SlotFor(o.slot), o.leaves});
     }
     SlotIndex& si = index->slot_index_[static_cast<size_t>(slot)];
     RuleAnchor& anchor = index->anchors_[id];
@@ -216,6 +225,32 @@ std::unique_ptr<RuleIndex> RuleIndex::Build(const std::vector<const Matcher*>& m
   return index;
 }
 
+int RuleIndex::SlotFor(const AnchorSlot& slot) {
+  for (size_t i = 0; i < slots_.size(); ++i) {
+    if (SameSlot(slots_[i], slot)) return static_cast<int>(i);
+  }
+  slots_.push_back(slot);
+  slot_index_.emplace_back();
+  return static_cast<int>(slots_.size() - 1);
+}
+
+bool RuleIndex::Passes(uint32_t id, const AnchorValue* values) const {
+  for (const Requirement& r : requirements_[id]) {
+    const AnchorValue& v = values[r.slot];
+    if (v.state == AnchorValue::State::kAbsent) return false;
+    if (v.state == AnchorValue::State::kOther) continue;
+    bool any = false;
+    for (const Leaf* leaf : r.leaves) {
+      if (OpAcceptsString(*leaf, v.value)) {
+        any = true;
+        break;
+      }
+    }
+    if (!any) return false;
+  }
+  return true;
+}
+
 void RuleIndex::Candidates(const AnchorValue* values, std::vector<uint32_t>& out) const {
   out.clear();
   out.insert(out.end(), unindexed_.begin(), unindexed_.end());
@@ -232,6 +267,9 @@ void RuleIndex::Candidates(const AnchorValue* values, std::vector<uint32_t>& out
     }
   }
   // Each rule sits in exactly one slot list, so there are no duplicates; keep rule order.
+  out.erase(std::remove_if(out.begin(), out.end(),
+                           [&](uint32_t id) { return !Passes(id, values); }),
+            out.end());
   if (out.size() > 1) std::sort(out.begin(), out.end());
 }
 

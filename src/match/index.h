@@ -7,8 +7,11 @@
 // anchor form the small always-evaluated set.
 //
 // Per event the caller extracts the string value of each slot once (scan/ does it with simdjson
-// On-Demand) and asks for the candidates. A rule that cannot match is never evaluated, and an
-// event with no candidate costs no allocation.
+// On-Demand) and asks for the candidates. Before a candidate is returned, its other necessary
+// string conditions on extracted slots (errorCode = "AccessDenied*", userAgent prefix ...) are
+// checked on the extracted values, so an event reaches the full evaluator only when every cheap
+// condition of some rule holds. A rule that cannot match is never evaluated, and an event with
+// no candidate costs no allocation.
 //
 // Correctness rests on one property, tested against the reference matchers: for every event a
 // rule matches, the rule is among the candidates. Slot values that are not plain strings (an
@@ -89,11 +92,21 @@ class RuleIndex {
     bool exact = false;
     size_t values = 0;
   };
+  // A necessary condition of a rule checked on the extracted string before the rule is
+  // evaluated: the slot's value must pass one of `leaves` (an array or object value passes).
+  struct Requirement {
+    int slot = -1;
+    std::vector<const Leaf*> leaves;
+  };
+
+  int SlotFor(const AnchorSlot& slot);
+  bool Passes(uint32_t id, const AnchorValue* values) const;
 
   std::vector<AnchorSlot> slots_;
   std::vector<SlotIndex> slot_index_;
   std::vector<uint32_t> unindexed_;
   std::vector<RuleAnchor> anchors_;
+  std::vector<std::vector<Requirement>> requirements_;  // per rule
 };
 
 }  // namespace tw::match

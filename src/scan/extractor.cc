@@ -94,6 +94,13 @@ const AnchorExtractor::Trie* AnchorExtractor::Find(const Trie& node, std::string
   return nullptr;
 }
 
+// Marks every slot at or below `node` kOther: a path through an array may still reach values
+// (EventBridge flattens arrays), so the rules on those slots must stay candidates.
+static void MarkOther(const AnchorExtractor::Trie& node, match::AnchorValue* values) {
+  if (node.slot >= 0) values[node.slot].state = match::AnchorValue::State::kOther;
+  for (const auto& c : node.children) MarkOther(c, values);
+}
+
 simdjson::error_code AnchorExtractor::Walk(simdjson::ondemand::object object, const Trie& node,
                                            AnchorValue* values) const {
   for (auto field_result : object) {
@@ -114,6 +121,8 @@ simdjson::error_code AnchorExtractor::Walk(simdjson::ondemand::object object, co
       simdjson::ondemand::object inner;
       if (auto err = v.get_object().get(inner)) return err;
       if (auto err = Walk(inner, *child, values)) return err;
+    } else if (t == json_type::array) {
+      MarkOther(*child, values);
     }
   }
   return simdjson::SUCCESS;
@@ -185,6 +194,7 @@ Result<ExtractResult> AnchorExtractor::Extract(simdjson::ondemand::object object
                                       ? AnchorValue::State::kOther
                                       : AnchorValue::State::kAbsent;
     }
+    if (t == json_type::array) MarkOther(*child, values);
     if (!child->children.empty() && t == json_type::object) {
       simdjson::ondemand::object inner;
       if (auto err = v.get_object().get(inner)) {

@@ -43,13 +43,14 @@ class AnchorExtractor {
                                               match::AnchorValue* values,
                                               std::string& source_scratch) const;
 
- private:
+ public:
   struct Trie {
     std::string key;
     int slot = -1;
     std::vector<Trie> children;
   };
 
+ private:
   static Trie* Child(Trie& node, std::string_view key);
   static const Trie* Find(const Trie& node, std::string_view key);
   simdjson::error_code Walk(simdjson::ondemand::object object, const Trie& node,

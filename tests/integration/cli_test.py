@@ -1,0 +1,720 @@
+#!/usr/bin/python3
+"""End-to-end tests of the trailwatch CLI: exit statuses, help, usage errors, every input
+format, damaged input, hostile fields, threads, `match` and `rules`.
+
+Expected values come from the spec (the brief / docs), never from the program's output:
+the fixture records tests/data/integration/records.ndjson are a StopLogging (record 0, user
+alice) and a DeleteTrail (record 1, user bob), and docs/rules.md says the built-in
+`cloudtrail-change` rule matches both eventNames.
+"""
+
+import base64
+import glob
+import json
+import os
+import re
+import sys
+import unittest
+import zlib
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from twtest import (CORPUS, REPO, TempDirTest, alert_keys, fixture, fixture_records, gz, run,  # noqa: E402
+                    summary_errors, summary_events)
+
+CT = "cloudtrail-change"  # built-in rule: eventName in {Create,Update,Delete}Trail, Start/StopLogging
+
+
+def ct_records(res, name):
+    """0-based record indexes of `name` that raised cloudtrail-change."""
+    return sorted(r for f, r in alert_keys(res.json_lines(), CT) if f == name)
+
+
+class HelpAndUsage(TempDirTest):
+    def test_help_on_every_command(self):
+        for args in ([], ["scan"], ["match"], ["rules"], ["rules", "list"], ["rules", "test"],
+                     ["rules", "lint"]):
+            with self.subTest(args=args):
+                res = run(*args, "--help")
+                self.assertRc(res, 0)
+                self.assertIn("Usage", res.out, res.describe())
+
+    def test_top_level_help_lists_subcommands(self):
+        res = run("--help")
+        for cmd in ("scan", "match", "rules"):
+            self.assertIn(cmd, res.out)
+
+    def test_scan_help_documents_options(self):
+        res = run("scan", "--help")
+        for opt in ("--rules", "--no-builtin-rules", "--format", "--threads"):
+            self.assertIn(opt, res.out)
+
+    def test_match_help_documents_options(self):
+        res = run("match", "--help")
+        for opt in ("--filter-pattern", "--event-pattern", "--envelope"):
+            self.assertIn(opt, res.out)
+
+    def test_unknown_flag_suggests_scan_format(self):
+        res = run("scan", "--formt", "json", fixture("records.ndjson"))
+        self.assertRc(res, 2)
+        self.assertRegex(res.err, r"(?i)did you mean.*--format", res.describe())
+
+    def test_unknown_flag_suggests_match_filter_pattern(self):
+        res = run("match", "--filter-patern", "ERROR", fixture("records.ndjson"))
+        self.assertRc(res, 2)
+        self.assertRegex(res.err, r"(?i)did you mean.*--filter-pattern", res.describe())
+
+    def test_unknown_flag_suggests_rules_list_stats(self):
+        res = run("rules", "list", "--stat")
+        self.assertRc(res, 2)
+        self.assertRegex(res.err, r"(?i)did you mean.*--stats", res.describe())
+
+    def test_usage_errors_exit_2(self):
+        cases = [
+            [],                                                  # no subcommand
+            ["scan"],                                            # no INPUT
+            ["scan", "--format", "xml", fixture("records.ndjson")],
+            ["scan", "--threads", "0", fixture("records.ndjson")],
+            ["match", fixture("records.ndjson")],                # no pattern
+            ["match", "--filter-pattern", "X", "--event-pattern", "{}", fixture("records.ndjson")],
+        ]
+        for args in cases:
+            with self.subTest(args=args):
+                res = run(*args)
+                self.assertRc(res, 2)
+                self.assertTrue(res.err.strip(), "a usage error must say something on stderr")
+
+
+class ExitStatus(TempDirTest):
+    def test_clean_input_with_alerts_exits_0(self):
+        res = run("scan", "--format", "json", fixture("records.ndjson"))
+        self.assertRc(res, 0)
+        self.assertEqual(ct_records(res, "records.ndjson"), [0, 1])
+
+    def test_clean_input_without_alerts_exits_0(self):
+        rec = json.loads(fixture_records()[0])
+        rec.update(eventName="DescribeTrails", eventSource="cloudtrail.amazonaws.com", readOnly=True)
+        path = self.write("quiet.ndjson", json.dumps(rec) + "\n")
+        res = run("scan", "--format", "json", path)
+        self.assertRc(res, 0)
+        self.assertEqual(res.out.strip(), "", res.describe())
+        self.assertEqual(summary_events(res.err), 1, res.describe())
+
+    def test_missing_input_exits_1_after_scanning_the_rest(self):
+        res = run("scan", "--format", "json", os.path.join(self.tmp, "does-not-exist.json"),
+                  fixture("records.ndjson"))
+        self.assertRc(res, 1)
+        self.assertIn("does-not-exist.json", res.err)
+        self.assertEqual(ct_records(res, "records.ndjson"), [0, 1], res.describe())
+
+    def test_summary_on_stderr_not_stdout(self):
+        res = run("scan", "--format", "json", fixture("records.ndjson"))
+        self.assertEqual(summary_events(res.err), 2, res.describe())
+        for line in res.out.splitlines():
+            json.loads(line)  # stdout holds only alerts
+
+    def test_rules_option_then_inputs_as_in_help_example(self):
+        # `scan --format json --rules my-rules/ logs/*.json.gz` is the example of `scan --help`;
+        # the spec's synopsis is `[--rules PATH]...`: one PATH per --rules, then the INPUTs.
+        # Two INPUTs: the first must not be taken as a second rule path.
+        second = self.write("second.ndjson", fixture_records()[1] + "\n")
+        res = run("scan", "--format", "json", "--rules",
+                  fixture("rules", "event-pattern-rule.yml"), fixture("records.ndjson"), second)
+        self.assertRc(res, 0)
+        got = alert_keys(res.json_lines(), "it-eb-delete-trail")
+        self.assertEqual(got, {("records.ndjson", 1), ("second.ndjson", 0)}, res.describe())
+
+    def test_rules_equals_form_then_inputs(self):
+        second = self.write("second.ndjson", fixture_records()[1] + "\n")
+        res = run("scan", "--format", "json", "--rules=" + fixture("rules", "event-pattern-rule.yml"),
+                  fixture("records.ndjson"), second)
+        self.assertRc(res, 0)
+        self.assertEqual(alert_keys(res.json_lines(), "it-eb-delete-trail"),
+                         {("records.ndjson", 1), ("second.ndjson", 0)}, res.describe())
+
+
+class AlertFields(TempDirTest):
+    def scan_one(self, rec):
+        path = self.write("one.ndjson", json.dumps(rec) + "\n")
+        res = run("scan", "--format", "json", path)
+        self.assertRc(res, 0)
+        alerts = [a for a in res.json_lines() if a["rule_id"] == CT]
+        self.assertEqual(len(alerts), 1, res.describe())
+        return alerts[0]
+
+    def test_all_fields_of_an_iam_user_alert(self):
+        rec = json.loads(fixture_records()[0])
+        a = self.scan_one(rec)
+        expected = {
+            "rule_id": CT, "severity": "high", "event_id": "it-ev-1", "event_name": "StopLogging",
+            "event_source": "cloudtrail.amazonaws.com", "event_time": "2024-01-01T00:00:00Z",
+            "aws_region": "us-east-1", "account_id": "111122223333", "actor": "alice",
+            "source_ip": "198.51.100.1", "user_agent": "aws-cli/2.15.0",
+        }
+        for k, v in expected.items():
+            self.assertEqual(a.get(k), v, "field %s in %s" % (k, a))
+        self.assertTrue(a.get("title"))
+        self.assertEqual(a["input"], {"file": os.path.join(self.tmp, "one.ndjson"), "record": 0})
+        self.assertNotIn("error_code", a)  # only when present
+
+    def test_error_code_when_present(self):
+        rec = json.loads(fixture_records()[0])
+        rec.update(errorCode="AccessDenied", errorMessage="User is not authorized")
+        self.assertEqual(self.scan_one(rec).get("error_code"), "AccessDenied")
+
+    def test_actor_assumed_role_is_role_slash_session(self):
+        rec = json.loads(fixture_records()[0])
+        rec["userIdentity"] = {
+            "type": "AssumedRole", "principalId": "AROAEXAMPLE:deploy-session",
+            "arn": "arn:aws:sts::111122223333:assumed-role/DeployRole/deploy-session",
+            "accountId": "111122223333",
+            "sessionContext": {"sessionIssuer": {"type": "Role", "principalId": "AROAEXAMPLE",
+                                                 "arn": "arn:aws:iam::111122223333:role/DeployRole",
+                                                 "accountId": "111122223333", "userName": "DeployRole"}}}
+        self.assertEqual(self.scan_one(rec)["actor"], "DeployRole/deploy-session")
+
+    def test_actor_root(self):
+        rec = json.loads(fixture_records()[0])
+        rec["userIdentity"] = {"type": "Root", "principalId": "111122223333",
+                               "arn": "arn:aws:iam::111122223333:root", "accountId": "111122223333"}
+        self.assertEqual(self.scan_one(rec)["actor"], "root")
+
+    def test_actor_other_identity_is_arn(self):
+        rec = json.loads(fixture_records()[0])
+        arn = "arn:aws:sts::111122223333:federated-user/carol"
+        rec["userIdentity"] = {"type": "FederatedUser", "principalId": "111122223333:carol",
+                               "arn": arn, "accountId": "111122223333"}
+        self.assertEqual(self.scan_one(rec)["actor"], arn)
+
+
+class BadInput(TempDirTest):
+    """Each damaged file sits between good records; a good companion file is scanned too."""
+
+    def setUp(self):
+        super().setUp()
+        self.r1, self.r2 = fixture_records()
+        self.good = self.write("companion.ndjson", self.r1 + "\n" + self.r2 + "\n")
+
+    def check(self, name, record_ref, before):
+        """record_ref: regex naming the damaged record/line; before: records that must alert.
+        Every requirement is checked and all the unmet ones are reported together."""
+        path = os.path.join(self.tmp, name)
+        res = run("scan", "--format", "json", path, self.good)
+        problems = []
+        if res.rc != 1:
+            problems.append("exit status %s, spec: 1" % res.rc)
+        errors = res.error_lines()
+        if len(errors) != 1:
+            problems.append("%d error lines on stderr, spec: exactly 1" % len(errors))
+        if errors and name not in errors[0]:
+            problems.append("error line does not name the file")
+        if errors and record_ref and not re.search(record_ref, errors[0]):
+            problems.append("error line does not name the record/line (%s)" % record_ref)
+        if summary_errors(res.err) != 1:
+            problems.append("summary does not count 1 error")
+        if ct_records(res, "companion.ndjson") != [0, 1]:
+            problems.append("the scan did not go on to the next file")
+        got = ct_records(res, name)
+        missing = [r for r in before if r not in got]
+        if missing:
+            problems.append("no alert for %d of the %d records before the damage (first missing: %d)"
+                            % (len(missing), len(before), missing[0]))
+        if problems:
+            self.fail("; ".join(problems) + "\n" + res.describe())
+        return res
+
+    def test_invalid_json_line_in_ndjson(self):
+        self.write("badjson.ndjson", self.r1 + "\n" + '{"eventName": "StopLogging", \n' + self.r2 + "\n")
+        self.check("badjson.ndjson", r"\b(line 2|record 1)\b", [0])
+
+    def test_record_not_an_object_in_ndjson(self):
+        self.write("notobj.ndjson", self.r1 + "\n[1, 2]\n" + self.r2 + "\n")
+        self.check("notobj.ndjson", r"\b(line 2|record 1)\b", [0])
+
+    def test_scalar_line_in_ndjson(self):
+        self.write("scalar.ndjson", self.r1 + '\n"just a string"\n' + self.r2 + "\n")
+        self.check("scalar.ndjson", r"\b(line 2|record 1)\b", [0])
+
+    def test_record_not_an_object_in_records_array(self):
+        self.write("notobj.json", '{"Records":[' + self.r1 + ",42," + self.r2 + "]}")
+        self.check("notobj.json", r"\brecord 1\b", [0])
+
+    def test_event_name_wrong_type(self):
+        bad = json.loads(self.r2)
+        bad["eventName"] = 12345
+        self.write("wrongtype.ndjson", self.r1 + "\n" + json.dumps(bad) + "\n" + self.r2 + "\n")
+        res = self.check("wrongtype.ndjson", r"\b(line 2|record 1)\b", [0])
+        self.assertIn("eventName", res.error_lines()[0])
+
+    def test_truncated_records_json(self):
+        self.write("cut.json", '{"Records":[' + self.r1 + "," + self.r2[:60])
+        self.check("cut.json", r"\brecord 1\b", [0])
+
+    def test_empty_file(self):
+        self.write("empty.json", b"")
+        # No record exists in an empty file: only the file name is required here.
+        self.check("empty.json", None, [])
+
+    def _many(self, n):
+        base = json.loads(self.r1)
+        recs = []
+        for i in range(n):
+            r = dict(base, eventID="trunc-%04d" % i, requestID="req-%04d" % i)
+            r["requestParameters"] = {"name": "trail-%d-%s" % (i, "x" * (i % 37))}
+            recs.append(json.dumps(r, separators=(",", ":")))
+        return recs
+
+    @staticmethod
+    def _salvage(data):
+        """What a streaming gunzip recovers from a truncated gzip file."""
+        d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        return d.decompress(data)
+
+    def test_truncated_gzip_ndjson_keeps_records_before_damage(self):
+        recs = self._many(400)
+        full = gz("".join(r + "\n" for r in recs))
+        cut = full[: len(full) * 6 // 10]
+        self.write("trunc.ndjson.gz", cut)
+        recovered = self._salvage(cut).decode("utf-8", "replace")
+        complete = recovered.count("\n")  # lines fully recovered
+        self.assertGreater(complete, 10)  # sanity of the fixture
+        self.check("trunc.ndjson.gz", r"\b(line|record) \d+", list(range(complete)))
+
+    def test_truncated_gzip_records_keeps_records_before_damage(self):
+        recs = self._many(400)
+        text = '{"Records":[' + ",".join(recs) + "]}"
+        full = gz(text)
+        cut = full[: len(full) * 6 // 10]
+        self.write("trunc.json.gz", cut)
+        n = len(self._salvage(cut))
+        ends, pos = [], len('{"Records":[')
+        for r in recs:
+            pos += len(r)
+            ends.append(pos)  # offset just after record i
+            pos += 1
+        complete = sum(1 for e in ends if e < n)  # the separator after it was recovered too
+        self.assertGreater(complete, 10)
+        self.check("trunc.json.gz", r"\brecord \d+", list(range(complete)))
+
+    def test_truncated_second_gzip_member(self):
+        second = gz(self.r2 + "\n")
+        self.write("member.ndjson.gz", gz(self.r1 + "\n") + second[: len(second) // 2])
+        self.check("member.ndjson.gz", r"\b(line|record) \d+", [0])
+
+
+class InputFormats(TempDirTest):
+    def setUp(self):
+        super().setUp()
+        self.r1, self.r2 = fixture_records()
+        self.records_doc = '{"Records":[' + self.r1 + "," + self.r2 + "]}"
+
+    def scan_ok(self, *paths, stdin=None):
+        res = run("scan", "--format", "json", *paths, stdin=stdin)
+        self.assertRc(res, 0)
+        self.assertEqual(res.error_lines(), [], res.describe())
+        return res
+
+    def test_plain_records_file(self):
+        self.write("plain.json", self.records_doc)
+        self.assertEqual(ct_records(self.scan_ok(os.path.join(self.tmp, "plain.json")), "plain.json"), [0, 1])
+
+    def test_gzip_records_file(self):
+        self.write("log.json.gz", gz(self.records_doc))
+        self.assertEqual(ct_records(self.scan_ok(os.path.join(self.tmp, "log.json.gz")), "log.json.gz"), [0, 1])
+
+    def test_gzip_already_removed_json_gz(self):
+        # e.g. downloaded through a client that honoured Content-Encoding: gzip
+        self.write("ungz.json.gz", self.records_doc)
+        res = self.scan_ok(os.path.join(self.tmp, "ungz.json.gz"))
+        self.assertEqual(ct_records(res, "ungz.json.gz"), [0, 1])
+
+    def test_multi_member_gzip_records_file(self):
+        data = self.records_doc.encode()
+        self.write("multi.json.gz", gz(data[:100]) + gz(data[100:300]) + gz(data[300:]))
+        res = self.scan_ok(os.path.join(self.tmp, "multi.json.gz"))
+        self.assertEqual(ct_records(res, "multi.json.gz"), [0, 1])
+
+    def test_multi_member_gzip_ndjson(self):
+        self.write("multi.ndjson.gz", gz(self.r1 + "\n") + gz(self.r2 + "\n"))
+        res = self.scan_ok(os.path.join(self.tmp, "multi.ndjson.gz"))
+        self.assertEqual(ct_records(res, "multi.ndjson.gz"), [0, 1])
+
+    def test_ndjson_record_is_line_index(self):
+        # blank line and a non-matching record first: record = 0-based line index
+        quiet = json.loads(self.r1)
+        quiet["eventName"] = "DescribeTrails"
+        self.write("lines.ndjson", json.dumps(quiet) + "\n" + self.r1 + "\n" + self.r2 + "\n")
+        res = self.scan_ok(os.path.join(self.tmp, "lines.ndjson"))
+        self.assertEqual(ct_records(res, "lines.ndjson"), [1, 2])
+        self.assertEqual(summary_events(res.err), 3)
+
+    def test_gzip_ndjson(self):
+        self.write("events.ndjson.gz", gz(self.r1 + "\n" + self.r2 + "\n"))
+        res = self.scan_ok(os.path.join(self.tmp, "events.ndjson.gz"))
+        self.assertEqual(ct_records(res, "events.ndjson.gz"), [0, 1])
+
+    def test_stdin_plain_and_gzip(self):
+        for name, data in (("plain", (self.r1 + "\n" + self.r2 + "\n").encode()),
+                           ("gzip", gz(self.records_doc))):
+            with self.subTest(stdin=name):
+                res = self.scan_ok("-", stdin=data)
+                alerts = [a for a in res.json_lines() if a["rule_id"] == CT]
+                self.assertEqual(sorted(a["input"]["record"] for a in alerts), [0, 1], res.describe())
+                self.assertEqual({a["event_id"] for a in alerts}, {"it-ev-1", "it-ev-2"})
+
+    def test_directory_recursion(self):
+        self.write("root/a/b/c/deep.ndjson", self.r1 + "\n")
+        self.write("root/x/log.json.gz", gz(self.records_doc))
+        self.write("root/top.json", '{"Records":[' + self.r2 + "]}")
+        res = self.scan_ok(os.path.join(self.tmp, "root"))
+        got = {(os.path.relpath(a["input"]["file"], os.path.join(self.tmp, "root")), a["input"]["record"])
+               for a in res.json_lines() if a["rule_id"] == CT}
+        self.assertEqual(got, {(os.path.join("a", "b", "c", "deep.ndjson"), 0),
+                               (os.path.join("x", "log.json.gz"), 0), (os.path.join("x", "log.json.gz"), 1),
+                               ("top.json", 0)}, res.describe())
+        self.assertEqual(summary_events(res.err), 4)
+
+    def test_digest_and_insight_files_are_skipped_not_errors(self):
+        with open(fixture("digest.json"), "rb") as f:
+            digest = f.read()
+        self.write("AWSLogs/111122223333/CloudTrail-Digest/us-east-1/2024/01/01/d.json.gz", gz(digest))
+        self.write("plain-digest.json", digest)
+        res = self.scan_ok(os.path.join(self.tmp, "AWSLogs"), os.path.join(self.tmp, "plain-digest.json"),
+                           fixture("insight.json"), fixture("records.ndjson"))
+        self.assertIn("skipped", res.err.lower(), res.describe())
+        for name in ("d.json.gz", "plain-digest.json", "insight.json"):
+            self.assertIn(name, res.err, "skipped file must be reported\n" + res.describe())
+        self.assertEqual(summary_errors(res.err), 0)
+        self.assertEqual(ct_records(res, "records.ndjson"), [0, 1])
+        # the Insight record names StopLogging but is not an API call: no alert from it
+        self.assertEqual(ct_records(res, "insight.json"), [])
+
+    def _cwl_data(self, messages, msg_type="DATA_MESSAGE"):
+        return {"messageType": msg_type, "owner": "111122223333", "logGroup": "aws-cloudtrail-logs",
+                "logStream": "111122223333_CloudTrail_us-east-1", "subscriptionFilters": ["to-lambda"],
+                "logEvents": [{"id": str(36000000000000000000000000 + i), "timestamp": 1704067200000 + i,
+                               "message": m} for i, m in enumerate(messages)]}
+
+    def test_cwl_decoded_form(self):
+        self.write("cwl.json", json.dumps(self._cwl_data([self.r1, self.r2])))
+        res = self.scan_ok(os.path.join(self.tmp, "cwl.json"))
+        self.assertEqual(ct_records(res, "cwl.json"), [0, 1])
+
+    def test_cwl_lambda_form(self):
+        payload = base64.b64encode(gz(json.dumps(self._cwl_data([self.r1, self.r2])))).decode()
+        self.write("lambda.json", json.dumps({"awslogs": {"data": payload}}))
+        res = self.scan_ok(os.path.join(self.tmp, "lambda.json"))
+        self.assertEqual(ct_records(res, "lambda.json"), [0, 1])
+
+    def test_cwl_control_message_skipped(self):
+        control = self._cwl_data(["CWL CONTROL MESSAGE: Checking health of destination Firehose."],
+                                 "CONTROL_MESSAGE")
+        control.update(owner="CloudwatchLogs", logGroup="", logStream="", subscriptionFilters=[])
+        self.write("control.json", json.dumps(control))
+        payload = base64.b64encode(gz(json.dumps(control))).decode()
+        self.write("control-lambda.json", json.dumps({"awslogs": {"data": payload}}))
+        res = self.scan_ok(os.path.join(self.tmp, "control.json"), os.path.join(self.tmp, "control-lambda.json"))
+        self.assertEqual(res.out.strip(), "")
+        self.assertEqual(summary_events(res.err), 0)
+        self.assertEqual(summary_errors(res.err), 0)
+
+    def test_bundled_cwl_sample(self):
+        res = self.scan_ok(os.path.join(REPO, "samples", "cwl-subscription.json"))
+        self.assertEqual(summary_events(res.err), 20, res.describe())  # samples/README.md: 20 log events
+
+    def test_eventbridge_events(self):
+        def env(rec):
+            r = json.loads(rec)
+            return {"version": "0", "id": "6a7e8feb-b491-4cf7-a9f1-bf3703467718",
+                    "detail-type": "AWS API Call via CloudTrail", "source": "aws.cloudtrail",
+                    "account": "111122223333", "time": r["eventTime"], "region": "us-east-1",
+                    "resources": [], "detail": r}
+        self.write("eb.json", json.dumps(env(self.r2), indent=2))
+        self.write("eb.ndjson", json.dumps(env(self.r1)) + "\n" + json.dumps(env(self.r2)) + "\n")
+        res = self.scan_ok(os.path.join(self.tmp, "eb.json"), os.path.join(self.tmp, "eb.ndjson"))
+        self.assertEqual(ct_records(res, "eb.json"), [0])
+        self.assertEqual(ct_records(res, "eb.ndjson"), [0, 1])
+        ids = {a["event_id"] for a in res.json_lines() if a["rule_id"] == CT}
+        self.assertEqual(ids, {"it-ev-1", "it-ev-2"})  # the CloudTrail eventID, from detail
+
+
+HOSTILE = "\x1b[31mRED\x1b[0m\x07\r\nFAKE ALERT\x00\x9b2J\x1b]0;pwned\x07"
+RAW_BAD = [b"\x1b", b"\x07", b"\x00", b"\r", b"\xc2\x9b"]  # ESC, BEL, NUL, CR, C1 CSI (UTF-8)
+
+
+class HostileFields(TempDirTest):
+    def setUp(self):
+        super().setUp()
+        rec = json.loads(fixture_records()[0])
+        rec["userIdentity"]["userName"] = "mallory" + HOSTILE
+        rec["userAgent"] = "curl" + HOSTILE
+        rec["sourceIPAddress"] = "203.0.113.7" + HOSTILE
+        rec["errorCode"] = "AccessDenied" + HOSTILE
+        rec["errorMessage"] = "denied" + HOSTILE
+        rec["eventID"] = "id" + HOSTILE
+        rec["awsRegion"] = "us-east-1" + HOSTILE
+        rec["recipientAccountId"] = "1111" + HOSTILE
+        self.rec = rec
+        self.path = self.write("hostile\x1b[31m.ndjson", json.dumps(rec) + "\n")
+        self.bad = self.write("broken\x1b[2J.json", "{not json")
+
+    def test_text_output_has_no_raw_control_characters(self):
+        res = run("scan", self.path, self.bad)
+        self.assertRc(res, 1)
+        self.assertIn("mallory", res.out, res.describe())  # the alert is there ...
+        for stream, data in (("stdout", res.out_bytes), ("stderr", res.err_bytes)):
+            for b in RAW_BAD:
+                self.assertNotIn(b, data, "%s contains raw %r\n%s" % (stream, b, res.describe()))
+        for line in res.out.splitlines():
+            self.assertFalse(line.startswith("FAKE ALERT"), "injected line reached the output")
+
+    def test_json_output_is_valid_and_round_trips(self):
+        res = run("scan", "--format", "json", self.path)
+        self.assertRc(res, 0)
+        for b in (b"\x1b", b"\x07", b"\x00", b"\r"):
+            self.assertNotIn(b, res.out_bytes, "raw %r in JSON output" % b)
+        alerts = [a for a in res.json_lines() if a["rule_id"] == CT]  # every line parses
+        self.assertEqual(len(alerts), 1, res.describe())
+        a = alerts[0]
+        self.assertEqual(a["actor"], "mallory" + HOSTILE)
+        self.assertEqual(a["user_agent"], "curl" + HOSTILE)
+        self.assertEqual(a["source_ip"], "203.0.113.7" + HOSTILE)
+        self.assertEqual(a["error_code"], "AccessDenied" + HOSTILE)
+        self.assertEqual(a["event_id"], "id" + HOSTILE)
+        self.assertEqual(a["input"]["file"], self.path)
+        self.assertEqual(len(res.out.splitlines()), len(res.json_lines()), "one alert per line")
+
+
+class Threads(TempDirTest):
+    def test_threads_1_and_2_give_the_same_alerts(self):
+        inputs = [os.path.join(CORPUS, "real"), os.path.join(CORPUS, "files"),
+                  os.path.join(REPO, "samples"), fixture("records.ndjson")]
+        one = run("scan", "--format", "json", "--threads", "1", *inputs)
+        two = run("scan", "--format", "json", "--threads", "2", *inputs)
+        self.assertIn(one.rc, (0, 1), one.describe())
+        self.assertEqual(one.rc, two.rc)
+        a, b = sorted(one.out.splitlines()), sorted(two.out.splitlines())
+        self.assertGreater(len(a), 100)
+        self.assertEqual(a, b)
+        self.assertEqual(summary_events(one.err), summary_events(two.err))
+
+
+class MatchFilterPattern(TempDirTest):
+    def setUp(self):
+        super().setUp()
+        self.r1, self.r2 = fixture_records()
+        self.log = self.write("app.log", "ERROR disk full\nINFO all good\nWARN low memory\n"
+                                         "error lowercase\nERROR WARN both\n")
+
+    def match(self, pattern, *paths, stdin=None):
+        return run("match", "--filter-pattern", pattern, *paths, stdin=stdin)
+
+    def test_json_pattern_prints_matching_records_compact(self):
+        res = self.match('{ $.eventName = "DeleteTrail" }', fixture("records.ndjson"))
+        self.assertRc(res, 0)
+        lines = res.out.splitlines()
+        self.assertEqual(len(lines), 1, res.describe())
+        self.assertEqual(json.loads(lines[0]), json.loads(self.r2))
+        self.assertNotIn("\n", lines[0])
+
+    def test_json_pattern_over_a_records_file_and_pretty_json(self):
+        path = self.write("pretty.json", json.dumps({"Records": [json.loads(self.r1), json.loads(self.r2)]},
+                                                    indent=2))
+        res = self.match('{ ($.eventName = StopLogging) || ($.eventName = DeleteTrail) }', path)
+        self.assertRc(res, 0)
+        self.assertEqual([json.loads(l)["eventID"] for l in res.out.splitlines()], ["it-ev-1", "it-ev-2"])
+
+    def test_no_match_exits_1(self):
+        res = self.match('{ $.eventName = "CreateTrail" }', fixture("records.ndjson"))
+        self.assertRc(res, 1)
+        self.assertEqual(res.out, "")
+
+    def test_stdin(self):
+        res = self.match('{ $.userIdentity.userName = "alice" }', stdin=(self.r1 + "\n" + self.r2 + "\n").encode())
+        self.assertRc(res, 0)
+        self.assertEqual([json.loads(l)["eventID"] for l in res.out.splitlines()], ["it-ev-1"])
+        res = self.match('{ $.userIdentity.userName = "alice" }', "-", stdin=(self.r1 + "\n").encode())
+        self.assertRc(res, 0)
+
+    def test_term_patterns_on_text_lines(self):
+        cases = {
+            "ERROR": ["ERROR disk full", "ERROR WARN both"],                    # case-sensitive
+            "?ERROR ?WARN": ["ERROR disk full", "WARN low memory", "ERROR WARN both"],
+            "ERROR WARN": ["ERROR WARN both"],                                  # all terms
+            "ERROR -disk": ["ERROR WARN both"],
+            "-ERROR": ["INFO all good", "WARN low memory", "error lowercase"],
+            '"disk full"': ["ERROR disk full"],
+        }
+        for pattern, expected in cases.items():
+            with self.subTest(pattern=pattern):
+                res = self.match(pattern, self.log)
+                self.assertRc(res, 0)
+                self.assertEqual(res.out.splitlines(), expected)
+        res = self.match("CRITICAL", self.log)
+        self.assertRc(res, 1)
+
+    def test_bad_pattern_exit_2_with_column_caret_and_hint(self):
+        res = self.match("{ $.eventName = }", fixture("records.ndjson"))
+        self.assertRc(res, 2)
+        self.assertRegex(res.err, r"(?i)column \d+")
+        self.assertRegex(res.err, r"(?m)^\s*\^")
+        self.assertRegex(res.err, r"(?i)hint")
+
+    def test_seed_pattern_in_wrong_form_is_rejected_with_valid_form(self):
+        res = self.match('{ "$.eventName": "ConsoleLogin", "$.errorMessage": "Failed authentication" }',
+                         fixture("records.ndjson"))
+        self.assertRc(res, 2)
+        self.assertIn('{ ($.eventName = "ConsoleLogin") && ($.errorMessage = "Failed authentication") }', res.err)
+        self.assertRegex(res.err, r"(?i)column \d+")
+        self.assertRegex(res.err, r"(?m)^\s*\^")
+
+
+class MatchEventPattern(TempDirTest):
+    def setUp(self):
+        super().setUp()
+        self.r1, self.r2 = fixture_records()
+        self.records = fixture("records.ndjson")
+
+    def test_without_envelope_matches_documents_as_given(self):
+        pat = '{"eventName": ["DeleteTrail"]}'
+        res = run("match", "--event-pattern", pat, self.records)
+        self.assertRc(res, 0)
+        self.assertEqual([json.loads(l) for l in res.out.splitlines()], [json.loads(self.r2)])
+        res = run("match", "--event-pattern", '{"detail": {"eventName": ["DeleteTrail"]}}', self.records)
+        self.assertRc(res, 1)
+
+    def test_without_envelope_on_eventbridge_events(self):
+        env = {"version": "0", "id": "1", "detail-type": "AWS API Call via CloudTrail", "source": "aws.cloudtrail",
+               "account": "111122223333", "time": "2024-01-01T00:00:01Z", "region": "us-east-1",
+               "resources": [], "detail": json.loads(self.r2)}
+        path = self.write("eb.ndjson", json.dumps(env) + "\n")
+        res = run("match", "--event-pattern", '{"source":["aws.cloudtrail"],"detail":{"eventName":["DeleteTrail"]}}',
+                  path)
+        self.assertRc(res, 0)
+        self.assertEqual(json.loads(res.out.splitlines()[0])["detail"]["eventID"], "it-ev-2")
+
+    def test_envelope_fields(self):
+        pat = ('{"source": ["aws.cloudtrail"], "detail-type": ["AWS API Call via CloudTrail"], '
+               '"detail": {"eventName": ["DeleteTrail"]}}')
+        res = run("match", "--event-pattern", pat, "--envelope", self.records)
+        self.assertRc(res, 0)
+        out = [json.loads(l) for l in res.out.splitlines()]
+        self.assertEqual(len(out), 1, res.describe())
+        self.assertIn("it-ev-2", res.out)
+
+    def test_envelope_source_and_sign_in_detail_type(self):
+        login = {"eventVersion": "1.08", "userIdentity": {"type": "IAMUser", "userName": "alice"},
+                 "eventTime": "2024-01-01T00:00:00Z", "eventSource": "signin.amazonaws.com",
+                 "eventName": "ConsoleLogin", "awsRegion": "us-east-1", "eventID": "it-login",
+                 "eventType": "AwsConsoleSignIn", "responseElements": {"ConsoleLogin": "Success"}}
+        path = self.write("mixed.ndjson", self.r1 + "\n" + json.dumps(login) + "\n")
+        res = run("match", "--envelope", "--event-pattern",
+                  '{"source":["aws.signin"],"detail-type":["AWS Console Sign In via CloudTrail"]}', path)
+        self.assertRc(res, 0)
+        self.assertEqual(len(res.out.splitlines()), 1)
+        self.assertIn("it-login", res.out)
+        res = run("match", "--envelope", "--event-pattern",
+                  '{"source":["aws.signin"],"detail-type":["AWS API Call via CloudTrail"]}', path)
+        self.assertRc(res, 1)
+
+    def test_pattern_from_file(self):
+        p = self.write("p.json", '{"source": ["aws.cloudtrail"], "detail": {"userIdentity": {"userName": ["alice"]}}}')
+        res = run("match", "--event-pattern", "@" + p, "--envelope", self.records)
+        self.assertRc(res, 0)
+        self.assertEqual(len(res.out.splitlines()), 1)
+        self.assertIn("it-ev-1", res.out)
+
+    def test_no_match_exits_1(self):
+        res = run("match", "--event-pattern", '{"source": ["aws.kms"]}', "--envelope", self.records)
+        self.assertRc(res, 1)
+
+    def test_bad_pattern_aws_message(self):
+        for pat in ('{"detail": {"eventName": "DeleteTrail"}}', '{"detail":', '[]'):
+            with self.subTest(pattern=pat):
+                res = run("match", "--event-pattern", pat, self.records)
+                self.assertRc(res, 2)
+                self.assertIn("Event pattern is not valid. Reason: ", res.err)
+
+
+def builtin_rule_ids():
+    ids = []
+    for path in sorted(glob.glob(os.path.join(REPO, "rules", "*.yml"))):
+        with open(path, encoding="utf-8") as f:
+            m = re.search(r"^id:\s*(\S+)", f.read(), re.M)
+            ids.append(m.group(1))
+    return ids
+
+
+def documented_inline_test_count():
+    """Sum of the '+ / -' column of the rules table in docs/rules.md."""
+    with open(os.path.join(REPO, "docs", "rules.md"), encoding="utf-8") as f:
+        return sum(int(a) + int(b) for a, b in re.findall(r"\|\s*(\d+)\s*/\s*(\d+)\s*\|\s*$", f.read(), re.M))
+
+
+class Rules(TempDirTest):
+    def test_list_shows_every_builtin_rule(self):
+        ids = builtin_rule_ids()
+        self.assertEqual(len(ids), 23)  # docs/rules.md: 9 seed + 14 CIS
+        for args in (["rules", "list"], ["rules", "list", "--stats"]):
+            res = run(*args)
+            self.assertRc(res, 0)
+            for rid in ids:
+                self.assertRegex(res.out, r"(?m)^%s\b" % re.escape(rid))
+
+    def test_list_with_event_pattern_rule(self):
+        res = run("rules", "list", fixture("rules", "event-pattern-rule.yml"))
+        self.assertRc(res, 0)
+        self.assertRegex(res.out, r"(?m)^it-eb-delete-trail\b.*event_pattern")
+
+    def test_builtin_inline_tests_pass(self):
+        res = run("rules", "test")
+        self.assertRc(res, 0)
+        n = documented_inline_test_count()
+        self.assertEqual(n, 132)
+        self.assertRegex(res.out + res.err, r"\b%d passed, 0 failed\b" % n)
+
+    def test_failing_user_inline_test(self):
+        res = run("rules", "test", fixture("rules", "failing-inline-test.yml"))
+        self.assertNotEqual(res.rc, 0, res.describe())
+        self.assertIn("DescribeTrails deliberately wrong expectation", res.out + res.err)
+        self.assertNotIn("GetTrailStatus does not match", res.out + res.err)  # only failures named
+        self.assertRegex(res.out + res.err, r"\b1 failed\b")
+
+    def test_event_pattern_rule_tests_pass(self):
+        res = run("rules", "test", "--no-builtin-rules", fixture("rules", "event-pattern-rule.yml"))
+        self.assertRc(res, 0)
+        self.assertRegex(res.out + res.err, r"\b4 passed, 0 failed\b")
+
+    def test_event_pattern_rule_in_scan(self):
+        res = run("scan", "--no-builtin-rules", "--rules", fixture("rules", "event-pattern-rule.yml"),
+                  "--format", "json", fixture("records.ndjson"))
+        self.assertRc(res, 0)
+        self.assertEqual(alert_keys(res.json_lines()), {("records.ndjson", 1)}, res.describe())
+
+    def test_lint_builtins_clean(self):
+        res = run("rules", "lint")
+        self.assertRc(res, 0)
+
+    def test_lint_user_rule(self):
+        res = run("rules", "lint", fixture("rules", "event-pattern-rule.yml"))
+        self.assertRc(res, 0)
+
+    def test_bad_rule_file_position(self):
+        path = fixture("rules", "bad-pattern.yml")
+        # the pattern is on line 6; its error is after '= ' (column 17 of the pattern)
+        for args in (["scan", "--rules", path, "--format", "json", fixture("records.ndjson")],
+                     ["rules", "lint", path], ["rules", "test", path]):
+            with self.subTest(args=args[:2]):
+                res = run(*args)
+                self.assertRc(res, 2)
+                self.assertRegex(res.out + res.err, r"bad-pattern\.yml:6:\d+:")
+
+    def test_unknown_rule_key_did_you_mean(self):
+        path = fixture("rules", "unknown-key.yml")
+        res = run("scan", "--rules", path, "--format", "json", fixture("records.ndjson"))
+        self.assertRc(res, 2)
+        self.assertRegex(res.err, r"unknown-key\.yml:4:1:")
+        self.assertRegex(res.err, r"(?i)did you mean.*description")
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

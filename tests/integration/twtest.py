@@ -1,0 +1,103 @@
+"""Shared helpers for the trailwatch end-to-end tests (Debian python3 stdlib only).
+
+The binary comes from $TRAILWATCH and the repository root from $TW_REPO (ctest sets both);
+for a manual run they default to build-it/src/cli/trailwatch and the checkout this file is in.
+"""
+
+import gzip
+import json
+import os
+import re
+import subprocess
+import tempfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.environ.get("TW_REPO") or os.path.abspath(os.path.join(HERE, "..", ".."))
+TRAILWATCH = os.environ.get("TRAILWATCH") or os.path.join(REPO, "build-it", "src", "cli", "trailwatch")
+DATA = os.path.join(REPO, "tests", "data", "integration")
+CORPUS = os.path.join(REPO, "tests", "data", "corpus")
+TIMEOUT = 120
+
+# One error line on stderr: "trailwatch: error: ..." (the program's prefix for every error).
+ERROR_LINE = re.compile(r"^trailwatch: error: ", re.M)
+
+
+class Result:
+    """Outcome of one trailwatch run; stdout/stderr are kept as bytes and as text."""
+
+    def __init__(self, args, proc):
+        self.args = args
+        self.rc = proc.returncode
+        self.out_bytes = proc.stdout
+        self.err_bytes = proc.stderr
+        self.out = proc.stdout.decode("utf-8", "replace")
+        self.err = proc.stderr.decode("utf-8", "replace")
+
+    def json_lines(self):
+        return [json.loads(line) for line in self.out.splitlines() if line.strip()]
+
+    def error_lines(self):
+        return [l for l in self.err.splitlines() if l.startswith("trailwatch: error:")]
+
+    def describe(self):
+        return "command: %s\nexit: %s\nstdout:\n%s\nstderr:\n%s" % (
+            " ".join(self.args), self.rc, self.out[-3000:], self.err[-3000:])
+
+
+def run(*args, stdin=None, cwd=None):
+    cmd = [TRAILWATCH] + [str(a) for a in args]
+    proc = subprocess.run(cmd, input=stdin if stdin is not None else b"", capture_output=True,
+                          cwd=cwd, timeout=TIMEOUT)
+    return Result(cmd, proc)
+
+
+def fixture(*parts):
+    return os.path.join(DATA, *parts)
+
+
+def fixture_records():
+    """The two records of tests/data/integration/records.ndjson (StopLogging, DeleteTrail)."""
+    with open(fixture("records.ndjson"), encoding="utf-8") as f:
+        return [line.rstrip("\n") for line in f if line.strip()]
+
+
+def summary_events(stderr):
+    """The event count of the summary line 'trailwatch: N files (...), E events, A alerts ...'."""
+    m = re.search(r"^trailwatch: .*?(\d+) events?\b", stderr, re.M)
+    return int(m.group(1)) if m else None
+
+
+def summary_errors(stderr):
+    m = re.search(r"^errors?: (\d+)", stderr, re.M)
+    return int(m.group(1)) if m else 0
+
+
+def alert_keys(alerts, rule_id=None):
+    """{(basename(file), record)} of the alerts, optionally of one rule."""
+    return {(os.path.basename(a["input"]["file"]), a["input"]["record"])
+            for a in alerts if rule_id is None or a["rule_id"] == rule_id}
+
+
+class TempDirTest(unittest.TestCase):
+    def setUp(self):
+        self._tmp = tempfile.TemporaryDirectory(prefix="tw-it-")
+        self.tmp = self._tmp.name
+
+    def tearDown(self):
+        self._tmp.cleanup()
+
+    def write(self, name, data):
+        path = os.path.join(self.tmp, name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        mode = "wb" if isinstance(data, (bytes, bytearray)) else "w"
+        with open(path, mode, **({} if mode == "wb" else {"encoding": "utf-8"})) as f:
+            f.write(data)
+        return path
+
+    def assertRc(self, res, expected):
+        self.assertEqual(res.rc, expected, "unexpected exit status\n" + res.describe())
+
+
+def gz(data):
+    return gzip.compress(data if isinstance(data, bytes) else data.encode("utf-8"))
