@@ -12,8 +12,7 @@
 
 namespace tw::cli {
 
-Result<std::vector<rules::Rule>> LoadRules(const std::vector<std::string>& paths,
-                                           bool no_builtin) {
+Result<std::vector<rules::Rule>> LoadRules(const std::vector<std::string>& paths, bool no_builtin) {
   std::vector<rules::Rule> out;
   if (!no_builtin) {
     auto builtin = rules::LoadBuiltinRules();
@@ -47,6 +46,15 @@ std::vector<std::string> OptionNames(const CLI::App& app) {
     for (const auto& n : opt->get_snames()) names.push_back("-" + n);
   }
   return names;
+}
+
+// "trailwatch rules list": the command as the user types it.
+std::string CommandPath(const CLI::App* app) {
+  std::string path = app->get_name();
+  for (const CLI::App* p = app->get_parent(); p != nullptr; p = p->get_parent()) {
+    path = p->get_name() + " " + path;
+  }
+  return path;
 }
 
 const CLI::App* DeepestParsed(const CLI::App& app) {
@@ -84,11 +92,23 @@ int ParseArgs(CLI::App& app, int argc, const char* const* argv) {
       if (!best.empty()) message += "; did you mean " + std::string(best) + "?";
       break;
     }
-    PrintError(message + "\nRun '" + where->get_name() + " --help' for usage.");
+    PrintError(message + "\nRun '" + CommandPath(where) + " --help' for usage.");
     return kExitUsage;
   } catch (const CLI::ParseError& e) {
-    PrintError(std::string(e.what()) + "\nRun '" + DeepestParsed(app)->get_name() +
-               " --help' for usage.");
+    const CLI::App* where = DeepestParsed(app);
+    std::string message = e.what();
+    // A mistyped command: "trailwatch sacn" -> did you mean scan?
+    const auto rest = where->remaining(true);
+    if (!rest.empty() && !rest[0].empty() && rest[0][0] != '-' &&
+        !where->get_subcommands({}).empty()) {
+      std::vector<std::string> names;
+      for (const CLI::App* sub : where->get_subcommands({})) names.push_back(sub->get_name());
+      std::vector<std::string_view> views(names.begin(), names.end());
+      const std::string_view best = rules::ClosestMatch(rest[0], views);
+      message = "unknown command '" + rest[0] + "'";
+      if (!best.empty()) message += "; did you mean '" + std::string(best) + "'?";
+    }
+    PrintError(message + "\nRun '" + CommandPath(where) + " --help' for usage.");
     return kExitUsage;
   }
 }

@@ -2,10 +2,9 @@
 // (CLI11 throws; this adapter turns its errors into messages with a suggestion, exit status 2).
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <string>
 #include <vector>
-
-#include <CLI/CLI.hpp>
 
 #include "common/error.h"
 #include "rules/rule.h"

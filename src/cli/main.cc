@@ -20,7 +20,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.footer(
       "\nStart here:\n"
-      "  trailwatch scan AWSLogs/                 alerts from the built-in pack (CIS + seed rules)\n"
+      "  trailwatch scan AWSLogs/                 alerts from the built-in pack (CIS + seed "
+      "rules)\n"
       "  trailwatch rules list                    what the built-in pack detects\n"
       "  trailwatch match --filter-pattern P F    which events of F a filter pattern matches\n"
       "Run 'trailwatch COMMAND --help' for a command's options.");

@@ -1,8 +1,8 @@
 #include "cli/rules_command.h"
 
-#include <cstdio>
-
 #include <fmt/format.h>
+
+#include <cstdio>
 
 #include "cli/cli_util.h"
 #include "rules/inline_test.h"
@@ -15,7 +15,8 @@ namespace {
 int List(const std::vector<rules::Rule>& rules, bool stats) {
   std::vector<scan::ScanRule> scan_rules;
   for (const auto& r : rules) {
-    scan_rules.push_back(scan::ScanRule{{r.id, r.title, rules::SeverityName(r.severity)}, r.matcher});
+    scan_rules.push_back(
+        scan::ScanRule{{r.id, r.title, rules::SeverityName(r.severity)}, r.matcher});
   }
   auto set = scan::CompiledRuleSet::Create(std::move(scan_rules));
   std::printf("%-32s %-9s %-15s %s\n", "ID", "SEVERITY", "LANGUAGE", "TITLE");
@@ -45,8 +46,8 @@ int Test(const std::vector<rules::Rule>& rules) {
   const auto failures = rules::RunInlineTests(rules);
   const size_t total = rules::CountInlineTests(rules);
   for (const auto& f : failures) std::printf("FAIL %s\n", f.message.c_str());
-  std::printf("%zu passed, %zu failed (%zu rules)\n", total - failures.size(), failures.size(),
-              rules.size());
+  std::printf("%zu passed, %zu failed (%zu rule%s)\n", total - failures.size(), failures.size(),
+              rules.size(), rules.size() == 1 ? "" : "s");
   return failures.empty() ? kExitOk : kExitInputError;
 }
 
@@ -68,11 +69,13 @@ int Lint(const std::vector<rules::Rule>& rules, bool strict) {
 
 CLI::App* AddRulesCommand(CLI::App& app, RulesArgs& args, std::string& which) {
   CLI::App* cmd = app.add_subcommand("rules", "List, test and lint detection rules");
+  cmd->footer("");
   cmd->require_subcommand(1);
   auto add_common = [&](CLI::App* sub, const char* paths_help) {
     sub->add_option("PATH", args.paths, paths_help);
     sub->add_flag("--no-builtin-rules", args.no_builtin, "Leave out the built-in rule pack");
     sub->callback([&which, sub] { which = sub->get_name(); });
+    sub->footer("");
   };
   CLI::App* list = cmd->add_subcommand("list", "List the rules and how the index dispatches them");
   add_common(list, "Rule files or directories to list with the built-in pack");
@@ -84,16 +87,16 @@ CLI::App* AddRulesCommand(CLI::App& app, RulesArgs& args, std::string& which) {
   CLI::App* lint = cmd->add_subcommand("lint", "Check rule files for errors and doubtful rules");
   add_common(lint, "Rule files or directories");
   lint->add_flag("--strict", args.strict, "Fail on warnings too");
-  lint->footer("\nExit status: 0 when clean, 1 on lint errors (or warnings with --strict), 2 when a "
-               "rule file does not load.");
+  lint->footer(
+      "\nExit status: 0 when clean, 1 on lint errors (or warnings with --strict), 2 when a "
+      "rule file does not load.");
   return cmd;
 }
 
 int RunRules(const RulesArgs& args, const std::string& which) {
   auto rules = LoadRules(args.paths, args.no_builtin);
   if (!rules) {
-    if (which == "lint") std::printf("%s\n", rules.error().message.c_str());
-    PrintError(which == "lint" ? "rule files do not load" : rules.error().message);
+    std::fprintf(stderr, "%s\n", rules.error().message.c_str());
     return kExitUsage;
   }
   if (which == "list") return List(*rules, args.stats);

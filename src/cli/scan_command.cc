@@ -1,13 +1,13 @@
 #include "cli/scan_command.h"
 
+#include <fmt/format.h>
+
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
 #include <map>
 #include <mutex>
 #include <thread>
-
-#include <fmt/format.h>
 
 #include "cli/cli_util.h"
 #include "common/strings.h"
@@ -78,10 +78,11 @@ class Printer : public scan::ScanListener {
 
   void PrintSummary(const std::vector<scan::ScanRule>& rules, double seconds) {
     ClearProgressLine();
-    std::fprintf(stderr, "\ntrailwatch: %llu file%s (%s), %llu events, %llu alert%s in %.2f s\n",
+    std::fprintf(stderr, "\ntrailwatch: %llu file%s (%s), %llu event%s, %llu alert%s in %.2f s\n",
                  static_cast<unsigned long long>(files_), files_ == 1 ? "" : "s",
                  HumanBytes(bytes_).c_str(), static_cast<unsigned long long>(events_),
-                 static_cast<unsigned long long>(alerts_), alerts_ == 1 ? "" : "s", seconds);
+                 events_ == 1 ? "" : "s", static_cast<unsigned long long>(alerts_),
+                 alerts_ == 1 ? "" : "s", seconds);
     for (const auto& rule : rules) {
       auto it = by_id_.find(rule.info.id);
       if (it == by_id_.end()) continue;
@@ -89,7 +90,8 @@ class Printer : public scan::ScanListener {
                    static_cast<unsigned long long>(it->second));
     }
     if (!skipped_.empty()) {
-      std::fprintf(stderr, "skipped: %zu file%s\n", skipped_.size(), skipped_.size() == 1 ? "" : "s");
+      std::fprintf(stderr, "skipped: %zu file%s\n", skipped_.size(),
+                   skipped_.size() == 1 ? "" : "s");
       for (const auto& [file, why] : skipped_) {
         std::fprintf(stderr, "  %s: %s\n", EscapeForTerminal(file).c_str(), why.c_str());
       }
@@ -115,12 +117,13 @@ class Printer : public scan::ScanListener {
 }  // namespace
 
 CLI::App* AddScanCommand(CLI::App& app, ScanArgs& args) {
-  CLI::App* cmd = app.add_subcommand(
-      "scan", "Evaluate rules over CloudTrail logs and print the alerts");
+  CLI::App* cmd =
+      app.add_subcommand("scan", "Evaluate rules over CloudTrail logs and print the alerts");
   cmd->add_option("--rules", args.rule_paths,
                   "Rule file or directory (YAML); repeatable. Adds to the built-in pack; a rule "
                   "with a built-in's id replaces it")
-      ->type_name("PATH");
+      ->type_name("PATH")
+      ->allow_extra_args(false);
   cmd->add_flag("--no-builtin-rules", args.no_builtin, "Do not load the built-in rule pack");
   cmd->add_option("--format", args.format, "Output: text (for people) or json (one alert per line)")
       ->check(CLI::IsMember({"text", "json"}))
@@ -143,7 +146,8 @@ CLI::App* AddScanCommand(CLI::App& app, ScanArgs& args) {
 int RunScan(const ScanArgs& args) {
   auto rules = LoadRules(args.rule_paths, args.no_builtin);
   if (!rules) {
-    PrintError(rules.error().message);
+    // Rule diagnostics are already "file:line:col: error: ...".
+    std::fprintf(stderr, "%s\n", rules.error().message.c_str());
     return kExitUsage;
   }
   if (rules->empty()) {
@@ -155,8 +159,9 @@ int RunScan(const ScanArgs& args) {
   const std::vector<std::string> files = scan::ExpandInputs(args.inputs, input_errors);
 
   scan::ScanOptions options;
-  options.threads = args.threads > 0 ? args.threads
-                                     : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  options.threads = args.threads > 0
+                        ? args.threads
+                        : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   Printer printer(args.format == "json", args.format == "text" && StdoutIsColorTerminal(),
                   set->rules().size());
   for (const auto& e : input_errors) printer.ReportError(e);

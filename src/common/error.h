@@ -12,9 +12,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
-#include <utility>
-
 #include <tl/expected.hpp>
+#include <utility>
 
 namespace tw {
 
@@ -55,11 +54,11 @@ inline Result<void> Ok() { return {}; }
 }  // namespace tw
 
 // An always-on invariant check. A failure is a trailwatch bug: it prints where and aborts.
-#define TW_CHECK(cond)                                                                       \
-  do {                                                                                       \
-    if (!(cond)) {                                                                           \
-      std::fprintf(stderr, "trailwatch: internal check failed at %s:%d: %s\n", __FILE__,     \
-                   __LINE__, #cond);                                                         \
-      std::abort();                                                                          \
-    }                                                                                        \
+#define TW_CHECK(cond)                                                                             \
+  do {                                                                                             \
+    if (!(cond)) {                                                                                 \
+      std::fprintf(stderr, "trailwatch: internal check failed at %s:%d: %s\n", __FILE__, __LINE__, \
+                   #cond);                                                                         \
+      std::abort();                                                                                \
+    }                                                                                              \
   } while (0)

@@ -88,9 +88,15 @@ void AppendJsonEscaped(std::string& out, std::string_view s) {
       ++i;
     } else if (c < 0x20 || c == 0x7F) {
       switch (c) {
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
+        case '\n':
+          out += "\\n";
+          break;
+        case '\r':
+          out += "\\r";
+          break;
+        case '\t':
+          out += "\\t";
+          break;
         default: {
           char buf[8];
           std::snprintf(buf, sizeof buf, "\\u%04x", c);
@@ -107,6 +113,13 @@ void AppendJsonEscaped(std::string& out, std::string_view s) {
       if (n == 0) {
         out += kReplacement;
         ++i;
+      } else if ((cp >= 0x80 && cp < 0xA0) || cp == 0x2028 || cp == 0x2029) {
+        // C1 controls (CSI ...) and line separators: escaped so that `cat` of the output is
+        // as safe as the text format.
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\u%04x", cp);
+        out += buf;
+        i += n;
       } else {
         out.append(s.substr(i, n));
         i += n;

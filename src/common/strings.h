@@ -9,8 +9,8 @@
 
 namespace tw {
 
-// Appends `s` to `out` as the inside of a JSON string literal (no quotes): `"`, `\` and every
-// control character are escaped; invalid UTF-8 bytes become U+FFFD.
+// Appends `s` to `out` as the inside of a JSON string literal (no quotes): `"`, `\`, every C0
+// and C1 control character and U+2028/U+2029 are escaped; invalid UTF-8 bytes become U+FFFD.
 void AppendJsonEscaped(std::string& out, std::string_view s);
 
 // Returns `s` made safe for a terminal: control characters (including ESC, so no ANSI escape

@@ -17,6 +17,14 @@ TEST(AppendJsonEscaped, ReplacesInvalidUtf8) {
   EXPECT_EQ(out, "ok\xEF\xBF\xBD");
 }
 
+TEST(AppendJsonEscaped, EscapesC1ControlsAndLineSeparators) {
+  std::string out;
+  AppendJsonEscaped(out,
+                    "a\xC2\x9B"
+                    "31m\xE2\x80\xA8");
+  EXPECT_EQ(out, "a\\u009b31m\\u2028");
+}
+
 TEST(EscapeForTerminal, NeutralisesAnsiSequences) {
   EXPECT_EQ(EscapeForTerminal("curl\x1b]0;pwned\x07"), "curl\\x1b]0;pwned\\x07");
   EXPECT_EQ(EscapeForTerminal("caf\xC3\xA9"), "caf\xC3\xA9");

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <libdeflate.h>
 #include <simdjson.h>
+#include <zlib.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -56,6 +57,30 @@ Result<Gunzipper> Gunzipper::Create() {
     return Fail(ErrorCode::kResourceExhausted, "gzip: cannot allocate a libdeflate decompressor");
   }
   return Gunzipper(d);
+}
+
+// Inflates as much of the gzip member at the start of `member` as decodes cleanly, appending
+// it to out at `at`, at most `room` bytes. Returns the number of bytes appended.
+static std::size_t SalvagePrefix(std::string_view member, std::string& out, std::size_t at,
+                                 std::size_t room) {
+  z_stream zs{};
+  if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) return 0;
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(member.data()));
+  zs.avail_in = static_cast<uInt>(std::min<std::size_t>(member.size(), UINT32_MAX));
+  std::size_t produced = 0;
+  constexpr std::size_t kChunk = 1 << 20;
+  while (produced < room) {
+    const std::size_t chunk = std::min(kChunk, room - produced);
+    out.resize(at + produced + chunk);
+    zs.next_out = reinterpret_cast<Bytef*>(out.data() + at + produced);
+    zs.avail_out = static_cast<uInt>(chunk);
+    const int r = inflate(&zs, Z_NO_FLUSH);
+    produced += chunk - zs.avail_out;
+    if (r != Z_OK) break;  // Z_STREAM_END, or the damage (Z_DATA_ERROR / Z_BUF_ERROR)
+  }
+  inflateEnd(&zs);
+  out.resize(at + produced);
+  return produced;
 }
 
 Result<void> Gunzipper::Decompress(std::string_view in, std::string& out, std::size_t max_bytes) {
@@ -123,10 +148,17 @@ Result<void> Gunzipper::Decompress(std::string_view in, std::string& out, std::s
                                 "offset {}; {} bytes decoded before it",
                                 max_bytes, members + 1, pos, produced));
       }
+      // libdeflate decodes whole members only. Recover what the damaged member holds before
+      // the damage with zlib's streaming inflate, so the records in it are not lost.
+      const std::size_t salvaged = SalvagePrefix(rest, out, produced, room);
+      produced += salvaged;
+      out.resize(produced);
+      EnsurePadding(out);
       return Fail(ErrorCode::kCorruption,
                   fmt::format("gzip: member {} at input offset {} is truncated or corrupt; {} "
-                              "bytes decoded from {} complete member(s) before the damage",
-                              members + 1, pos, produced, members));
+                              "bytes decoded before the damage ({} from {} complete member(s), {} "
+                              "from the damaged one)",
+                              members + 1, pos, produced, produced - salvaged, members, salvaged));
     }
   }
   EnsurePadding(out);

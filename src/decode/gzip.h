@@ -9,9 +9,11 @@
 // trailer (the uncompressed size modulo 2^32 of the last member) is used as the first guess and
 // the buffer grows by doubling when a guess is too small.
 //
-// Damage: when a member is truncated or corrupt, the content of the complete members before it is
-// left in `out` (so the caller can still evaluate the records it holds) and a kCorruption error
-// says at which input offset the damage starts and how many bytes were decoded before it.
+// Damage: when a member is truncated or corrupt, the content of the complete members before it,
+// and whatever of the damaged member decodes before the damage (recovered with zlib's streaming
+// inflate, since libdeflate decodes whole members only), is left in `out`, so the caller can
+// still evaluate the records it holds. A kCorruption error says at which input offset the damage
+// starts and how many bytes were decoded before it.
 //
 // Padding: on return (success or failure) `out.capacity() >= out.size() + kJsonPadding`, so the
 // caller may hand `out` to simdjson without a copy, e.g.
@@ -55,7 +57,7 @@ class Gunzipper {
 
   // Replaces the contents of `out` with the decompressed content of every gzip member of `in`.
   //
-  // Errors (out keeps the output of the complete members before the problem):
+  // Errors (out keeps everything decoded before the problem):
   //   kCorruption        `in` is empty, does not start with a gzip member, a member is truncated
   //                      or corrupt (bad deflate data, CRC32 or ISIZE mismatch), or bytes other
   //                      than NUL padding follow the last member. The message names the member

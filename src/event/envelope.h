@@ -12,10 +12,10 @@
 // Envelope holds views; EnvelopeStorage owns the one string that has to be made (source).
 #pragma once
 
+#include <simdjson.h>
+
 #include <string>
 #include <string_view>
-
-#include <simdjson.h>
 
 namespace tw::event {
 

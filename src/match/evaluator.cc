@@ -1,12 +1,11 @@
 #include "match/evaluator.h"
 
 #include <arpa/inet.h>
+#include <re2/re2.h>
 
 #include <charconv>
 #include <cstring>
 #include <string>
-
-#include <re2/re2.h>
 
 #include "common/strings.h"
 #include "match/cwl/delimited.h"
@@ -110,8 +109,8 @@ bool Walk(const Ref& cur, const Path& path, size_t i, const Context& ctx, Visit&
     }
     case StepKind::kAnyKey: {
       if (cur.kind == Ref::Kind::kEnvelope) {
-        for (std::string_view k : {"version", "id", "detail-type", "source", "account", "time",
-                                   "region", "detail"}) {
+        for (std::string_view k :
+             {"version", "id", "detail-type", "source", "account", "time", "region", "detail"}) {
           if (Walk(Child(cur, k, ctx), path, i + 1, ctx, visit)) return true;
         }
         return false;
@@ -226,9 +225,12 @@ bool ApplyOp(const Leaf& leaf, const Scalar& s) {
   const Operand& operand = leaf.operand;
   const bool is_str = s.type == Scalar::Type::kString;
   switch (leaf.op) {
-    case Op::kPresent: return true;
-    case Op::kNever: return false;
-    case Op::kAnyScalar: return s.type != Scalar::Type::kNone;
+    case Op::kPresent:
+      return true;
+    case Op::kNever:
+      return false;
+    case Op::kAnyScalar:
+      return s.type != Scalar::Type::kNone;
     case Op::kStrEq:
       return is_str && AnyString(operand, [&](std::string_view o) { return s.str == o; });
     case Op::kStrPrefix:
@@ -252,7 +254,8 @@ bool ApplyOp(const Leaf& leaf, const Scalar& s) {
       });
     }
     case Op::kWildcard:
-      return is_str && AnyString(operand, [&](std::string_view o) { return WildcardMatch(o, s.str); });
+      return is_str &&
+             AnyString(operand, [&](std::string_view o) { return WildcardMatch(o, s.str); });
     case Op::kRegex:
       if (!is_str) return false;
       for (const auto& re : operand.regexes) {
@@ -274,9 +277,12 @@ bool ApplyOp(const Leaf& leaf, const Scalar& s) {
       const bool hi_ok = operand.hi_inclusive ? v <= operand.hi : v < operand.hi;
       return lo_ok && hi_ok;
     }
-    case Op::kIsNull: return s.type == Scalar::Type::kNull;
-    case Op::kIsTrue: return s.type == Scalar::Type::kTrue;
-    case Op::kIsFalse: return s.type == Scalar::Type::kFalse;
+    case Op::kIsNull:
+      return s.type == Scalar::Type::kNull;
+    case Op::kIsTrue:
+      return s.type == Scalar::Type::kTrue;
+    case Op::kIsFalse:
+      return s.type == Scalar::Type::kFalse;
     case Op::kCidr:
       if (!is_str) return false;
       for (const CidrBlock& b : operand.cidrs) {
@@ -325,8 +331,10 @@ bool EvalLeaf(const Leaf& leaf, const Ref& cur, const Context& ctx) {
 
 bool EvalNode(const Node& node, const Ref& cur, const Context& ctx) {
   switch (node.kind) {
-    case NodeKind::kTrue: return true;
-    case NodeKind::kFalse: return false;
+    case NodeKind::kTrue:
+      return true;
+    case NodeKind::kFalse:
+      return false;
     case NodeKind::kAnd:
       for (const auto& c : node.children) {
         if (!EvalNode(*c, cur, ctx)) return false;
@@ -337,8 +345,10 @@ bool EvalNode(const Node& node, const Ref& cur, const Context& ctx) {
         if (EvalNode(*c, cur, ctx)) return true;
       }
       return false;
-    case NodeKind::kNot: return !EvalNode(*node.children[0], cur, ctx);
-    case NodeKind::kLeaf: return EvalLeaf(*node.leaf, cur, ctx);
+    case NodeKind::kNot:
+      return !EvalNode(*node.children[0], cur, ctx);
+    case NodeKind::kLeaf:
+      return EvalLeaf(*node.leaf, cur, ctx);
     case NodeKind::kScope: {
       bool reached = false;
       bool result = false;
@@ -357,11 +367,10 @@ bool EvalNode(const Node& node, const Ref& cur, const Context& ctx) {
     case NodeKind::kDelimited: {
       std::vector<std::string_view> tokens;
       TokenizeDelimited(ctx.subject.raw, tokens);
-      return MatchDelimited(*node.delimited, tokens,
-                            [&](const Node& cond, std::string_view token) {
-                              Context inner{ctx.subject, token};
-                              return EvalNode(cond, Missing(), inner);
-                            });
+      return MatchDelimited(*node.delimited, tokens, [&](const Node& cond, std::string_view token) {
+        Context inner{ctx.subject, token};
+        return EvalNode(cond, Missing(), inner);
+      });
     }
   }
   return false;

@@ -9,9 +9,9 @@
 // call (they usually point into the simdjson parser's buffers, valid until its next parse).
 #pragma once
 
-#include <string_view>
-
 #include <simdjson.h>
+
+#include <string_view>
 
 #include "event/envelope.h"
 #include "match/ir.h"
@@ -21,9 +21,9 @@ namespace tw::match {
 using Envelope = event::Envelope;
 
 struct Subject {
-  std::string_view raw;                    // the message exactly as read
+  std::string_view raw;                          // the message exactly as read
   const simdjson::dom::element* json = nullptr;  // the parsed message, if it is JSON
-  const Envelope* envelope = nullptr;      // non-null: the root is the envelope around *json
+  const Envelope* envelope = nullptr;            // non-null: the root is the envelope around *json
 };
 
 // Returns whether `node` holds for `subject`.

@@ -1,8 +1,8 @@
 #include "match/index.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "match/evaluator.h"
 
@@ -173,9 +173,12 @@ int Score(const Option& o) {
 
 std::string AnchorSlot::Name() const {
   switch (kind) {
-    case Kind::kEnvelopeSource: return "source";
-    case Kind::kEnvelopeDetailType: return "detail-type";
-    case Kind::kRecordPath: break;
+    case Kind::kEnvelopeSource:
+      return "source";
+    case Kind::kEnvelopeDetailType:
+      return "detail-type";
+    case Kind::kRecordPath:
+      break;
   }
   std::string out = "$";
   for (const auto& k : path) out += "." + k;
@@ -194,9 +197,9 @@ std::unique_ptr<RuleIndex> RuleIndex::Build(const std::vector<const Matcher*>& m
       index->unindexed_.push_back(id);
       continue;
     }
-    const Option& best = *std::min_element(
-        options.begin(), options.end(),
-        [](const Option& a, const Option& b) { return Score(a) < Score(b); });
+    const Option& best =
+        *std::min_element(options.begin(), options.end(),
+                          [](const Option& a, const Option& b) { return Score(a) < Score(b); });
     const int slot = index->SlotFor(best.slot);
     for (const Option& o : options) {
       if (&o == &best && best.exact) continue;  // the hash lookup already checked it
@@ -267,9 +270,9 @@ void RuleIndex::Candidates(const AnchorValue* values, std::vector<uint32_t>& out
     }
   }
   // Each rule sits in exactly one slot list, so there are no duplicates; keep rule order.
-  out.erase(std::remove_if(out.begin(), out.end(),
-                           [&](uint32_t id) { return !Passes(id, values); }),
-            out.end());
+  out.erase(
+      std::remove_if(out.begin(), out.end(), [&](uint32_t id) { return !Passes(id, values); }),
+      out.end());
   if (out.size() > 1) std::sort(out.begin(), out.end());
 }
 

@@ -55,7 +55,7 @@ class RuleIndex {
   struct Stats {
     struct Bucket {
       std::string slot;
-      size_t exact_rules = 0;     // rules dispatched by value
+      size_t exact_rules = 0;  // rules dispatched by value
       size_t distinct_values = 0;
       size_t presence_rules = 0;  // rules dispatched when the field holds a string
     };

@@ -66,24 +66,42 @@ namespace {
 
 const char* OpName(Op op) {
   switch (op) {
-    case Op::kPresent: return "present";
-    case Op::kNever: return "never";
-    case Op::kAnyScalar: return "any_scalar";
-    case Op::kStrEq: return "str_eq";
-    case Op::kStrPrefix: return "prefix";
-    case Op::kStrSuffix: return "suffix";
-    case Op::kStrContains: return "contains";
-    case Op::kStrEqFold: return "eq_fold";
-    case Op::kPrefixFold: return "prefix_fold";
-    case Op::kSuffixFold: return "suffix_fold";
-    case Op::kWildcard: return "wildcard";
-    case Op::kRegex: return "regex";
-    case Op::kNumEq: return "num_eq";
-    case Op::kNumRange: return "num_range";
-    case Op::kIsNull: return "is_null";
-    case Op::kIsTrue: return "is_true";
-    case Op::kIsFalse: return "is_false";
-    case Op::kCidr: return "cidr";
+    case Op::kPresent:
+      return "present";
+    case Op::kNever:
+      return "never";
+    case Op::kAnyScalar:
+      return "any_scalar";
+    case Op::kStrEq:
+      return "str_eq";
+    case Op::kStrPrefix:
+      return "prefix";
+    case Op::kStrSuffix:
+      return "suffix";
+    case Op::kStrContains:
+      return "contains";
+    case Op::kStrEqFold:
+      return "eq_fold";
+    case Op::kPrefixFold:
+      return "prefix_fold";
+    case Op::kSuffixFold:
+      return "suffix_fold";
+    case Op::kWildcard:
+      return "wildcard";
+    case Op::kRegex:
+      return "regex";
+    case Op::kNumEq:
+      return "num_eq";
+    case Op::kNumRange:
+      return "num_range";
+    case Op::kIsNull:
+      return "is_null";
+    case Op::kIsTrue:
+      return "is_true";
+    case Op::kIsFalse:
+      return "is_false";
+    case Op::kCidr:
+      return "cidr";
   }
   return "?";
 }
@@ -101,7 +119,8 @@ std::string DumpOperand(const Leaf& leaf) {
   for (const auto& s : o.strings) parts.push_back(Quote(s));
   for (double d : o.numbers) parts.push_back(fmt::format("{}", d));
   for (const auto& re : o.regexes) parts.push_back("%" + re->pattern() + "%");
-  for (const auto& c : o.cidrs) parts.push_back(fmt::format("cidr/{}{}", c.v6 ? "v6/" : "", c.prefix_len));
+  for (const auto& c : o.cidrs)
+    parts.push_back(fmt::format("cidr/{}{}", c.v6 ? "v6/" : "", c.prefix_len));
   if (leaf.op == Op::kNumRange) {
     parts.push_back(fmt::format("{}{},{}{}", o.lo_inclusive ? "[" : "(", o.lo, o.hi,
                                 o.hi_inclusive ? "]" : ")"));
@@ -116,8 +135,12 @@ std::string DumpOperand(const Leaf& leaf) {
 
 void Dump(const Node& node, std::string& out) {
   switch (node.kind) {
-    case NodeKind::kTrue: out += "true"; return;
-    case NodeKind::kFalse: out += "false"; return;
+    case NodeKind::kTrue:
+      out += "true";
+      return;
+    case NodeKind::kFalse:
+      out += "false";
+      return;
     case NodeKind::kAnd:
     case NodeKind::kOr:
     case NodeKind::kNot:
@@ -199,9 +222,15 @@ std::string PathToString(const Path& path) {
         out += plain ? "." + s.key : ".['" + s.key + "']";
         break;
       }
-      case StepKind::kIndex: out += fmt::format("[{}]", s.index); break;
-      case StepKind::kAnyIndex: out += "[*]"; break;
-      case StepKind::kAnyKey: out += ".*"; break;
+      case StepKind::kIndex:
+        out += fmt::format("[{}]", s.index);
+        break;
+      case StepKind::kAnyIndex:
+        out += "[*]";
+        break;
+      case StepKind::kAnyKey:
+        out += ".*";
+        break;
     }
   }
   return out;

@@ -23,16 +23,17 @@ std::string StrAt(simdjson::dom::element e, std::initializer_list<std::string_vi
   return std::string(v);
 }
 
-std::string AfterLastSlash(const std::string& s) {
-  const size_t p = s.rfind('/');
-  return p == std::string::npos ? s : s.substr(p + 1);
-}
-
+// "name":"value", or "name":null when the event has no such field.
 void Field(std::string& out, std::string_view name, std::string_view value, bool first = false) {
   if (!first) out += ',';
   out += '"';
   out += name;
-  out += "\":\"";
+  out += "\":";
+  if (value.empty()) {
+    out += "null";
+    return;
+  }
+  out += '"';
   AppendJsonEscaped(out, value);
   out += '"';
 }
@@ -70,7 +71,6 @@ std::string ActorOf(simdjson::dom::element record) {
     const std::string by = Str(id, "invokedBy");
     if (!by.empty()) return by;
   }
-  if (type == "FederatedUser" && !arn.empty()) return AfterLastSlash(arn);
   if (!arn.empty()) return arn;
   const std::string user = Str(id, "userName");
   if (!user.empty()) return user;
@@ -114,7 +114,7 @@ void AppendAlertJson(const Alert& a, std::string& out) {
 }
 
 void AppendAlertText(const Alert& a, bool color, std::string& out) {
-  std::string sev = a.rule->severity;
+  std::string sev = a.rule->severity;  // NOLINT: copied to upper-case it
   for (char& c : sev) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   const char* on = color ? SeverityColor(a.rule->severity) : "";
   const char* off = color ? "\x1b[0m" : "";
@@ -128,9 +128,10 @@ void AppendAlertText(const Alert& a, bool color, std::string& out) {
                      a.aws_region.empty() ? "?" : EscapeForTerminal(a.aws_region));
   if (!a.error_code.empty()) out += fmt::format(" -> {}", EscapeForTerminal(a.error_code));
   out += '\n';
-  out += fmt::format("         {}rule {} · event {} · {}:{}{}\n", dim, a.rule->id,
+  out += fmt::format("         {}rule {} · event {} · {} {} {}{}\n", dim, a.rule->id,
                      a.event_id.empty() ? "-" : EscapeForTerminal(a.event_id),
-                     EscapeForTerminal(a.input_file), a.input_record, off);
+                     EscapeForTerminal(a.input_file), a.input_is_line ? "line" : "record",
+                     a.input_is_line ? a.input_record + 1 : a.input_record, off);
 }
 
 }  // namespace tw::scan

@@ -5,10 +5,10 @@
 // for a terminal.
 #pragma once
 
+#include <simdjson.h>
+
 #include <cstdint>
 #include <string>
-
-#include <simdjson.h>
 
 namespace tw::scan {
 
@@ -32,8 +32,9 @@ struct Alert {
   std::string error_code;  // empty when the event has none
   std::string error_message;
   std::string input_file;
-  uint64_t input_record = 0;  // 0-based record index in the file (line index for NDJSON)
-  std::string raw_event;      // the event text, when the scan keeps it (match command)
+  uint64_t input_record = 0;   // 0-based record index in the file (line index for NDJSON)
+  bool input_is_line = false;  // the input is line-oriented: people count its lines from 1
+  std::string raw_event;       // the event text, when the scan keeps it (match command)
 };
 
 // Fills the event fields of `alert` from a CloudTrail record.
@@ -43,7 +44,8 @@ void FillAlertFromRecord(simdjson::dom::element record, Alert& alert);
 // AWS service for service events, else the ARN or principalId.
 std::string ActorOf(simdjson::dom::element record);
 
-// One JSON object on one line, with a trailing newline.
+// One JSON object on one line, with a trailing newline. Event fields the record lacks are null;
+// error_code and error_message are left out when absent.
 void AppendAlertJson(const Alert& alert, std::string& out);
 
 // One human line (two with the error), coloured with ANSI codes when `color`.

@@ -1,8 +1,8 @@
 #include "scan/extractor.h"
 
-#include <cstring>
-
 #include <fmt/format.h>
+
+#include <cstring>
 
 #include "event/envelope.h"
 
@@ -28,12 +28,18 @@ simdjson::error_code KeyOf(simdjson::ondemand::field& field, std::string_view* k
 
 const char* TypeName(json_type t) {
   switch (t) {
-    case json_type::array: return "array";
-    case json_type::object: return "object";
-    case json_type::number: return "number";
-    case json_type::string: return "string";
-    case json_type::boolean: return "boolean";
-    case json_type::null: return "null";
+    case json_type::array:
+      return "array";
+    case json_type::object:
+      return "object";
+    case json_type::number:
+      return "number";
+    case json_type::string:
+      return "string";
+    case json_type::boolean:
+      return "boolean";
+    case json_type::null:
+      return "null";
   }
   return "value";
 }
@@ -208,9 +214,8 @@ Result<ExtractResult> AnchorExtractor::Extract(simdjson::ondemand::object object
   result.envelope = have_detail && event::IsCloudTrailDetailType(env_detail_type);
   if (source_slot_ >= 0) {
     if (result.envelope) {
-      values[source_slot_] = env_source.empty()
-                                 ? AnchorValue{}
-                                 : AnchorValue{AnchorValue::State::kString, env_source};
+      values[source_slot_] =
+          env_source.empty() ? AnchorValue{} : AnchorValue{AnchorValue::State::kString, env_source};
     } else if (!event_source.empty()) {
       event::SourceForEventSource(event_source, source_scratch);
       values[source_slot_] = AnchorValue{AnchorValue::State::kString, source_scratch};

@@ -13,11 +13,11 @@
 // Thread-safety: Extract is const; use one output array and one scratch string per thread.
 #pragma once
 
+#include <simdjson.h>
+
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <simdjson.h>
 
 #include "common/error.h"
 #include "match/index.h"

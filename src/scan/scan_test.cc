@@ -1,12 +1,12 @@
 // The index must never hide a match: scanning with the rule index gives exactly the alerts of
 // evaluating every rule on every event, over the real corpus, with the built-in pack and with
 // generated rules in both languages (bench/rules, a realistic mix of anchors).
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <set>
 #include <string>
 #include <tuple>
-
-#include <gtest/gtest.h>
 
 #include "rules/builtin.h"
 #include "rules/loader.h"
@@ -40,11 +40,11 @@ std::shared_ptr<const CompiledRuleSet> Compile(const std::vector<rules::Rule>& r
 void ExpectIndexIsExact(const std::vector<rules::Rule>& rules, size_t min_alerts) {
   auto set = Compile(rules);
   std::vector<InputError> errors;
-  const auto files = ExpandInputs({std::string(TW_TEST_DATA) + "/corpus/real",
-                                   std::string(TW_TEST_DATA) + "/corpus/files",
-                                   std::string(TW_SOURCE_DIR) + "/samples",
-                                   std::string(TW_SOURCE_DIR) + "/bench/gate/corpus.ndjson.gz"},
-                                  errors);
+  const auto files = ExpandInputs(
+      {std::string(TW_TEST_DATA) + "/corpus/real", std::string(TW_TEST_DATA) + "/corpus/files",
+       std::string(TW_SOURCE_DIR) + "/samples",
+       std::string(TW_SOURCE_DIR) + "/bench/gate/corpus.ndjson.gz"},
+      errors);
   ASSERT_TRUE(errors.empty());
   ScanOptions indexed;
   ScanOptions exhaustive;

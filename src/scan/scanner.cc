@@ -1,13 +1,13 @@
 #include "scan/scanner.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <mutex>
 #include <thread>
-
-#include <fmt/format.h>
 
 #include "decode/cwl_subscription.h"
 #include "decode/file_reader.h"
@@ -78,6 +78,8 @@ class Worker {
     out = FileResult{};
     out.file = path;
     file_ = &out;
+    truncated_ = false;
+    lines_mode_ = false;
     auto read = path == "-" ? decode::ReadStream(stdin) : decode::ReadFile(path);
     if (!read) {
       AddError("", read.error());
@@ -85,13 +87,12 @@ class Worker {
     }
     raw_ = std::move(*read);
     std::string_view doc = raw_;
-    bool truncated = false;
     if (decode::LooksGzip(raw_)) {
       auto gz = decode::Gunzip(raw_, doc_);
       if (!gz) {
-        // Keep what the complete members held; the records in it are still evaluated.
+        // doc_ holds everything decoded before the damage; its records are still evaluated.
         AddError("", gz.error());
-        truncated = true;
+        truncated_ = true;
       }
       doc = doc_;
       doc_capacity_ = doc_.capacity();
@@ -101,17 +102,23 @@ class Worker {
     out.bytes = doc.size();
     if (progress_) progress_->bytes += doc.size();
     if (Trim(doc).empty() || doc.find_first_not_of(" \t\r\n") == std::string_view::npos) {
-      if (!truncated) AddError("", Error{ErrorCode::kParse, "empty input"});
+      if (!truncated_) AddError("", Error{ErrorCode::kParse, "empty input"});
       return;
     }
-    truncated_ = truncated;
     Dispatch(path, doc);
   }
 
  private:
   void AddError(std::string where, Error error) {
-    // After gzip damage the decoded text ends mid-record; that is one problem, not two.
-    if (truncated_ && !where.empty() && file_->errors.size() == 1) return;
+    // After gzip damage the decoded text ends inside a record: that is one problem, reported
+    // once, at the record where the readable data ends.
+    if (truncated_ && !where.empty() && file_->errors.size() == 1 &&
+        file_->errors[0].where.empty()) {
+      InputError& gz = file_->errors[0];
+      gz.where = std::move(where);
+      gz.error.message = error.message + " (" + gz.error.message + ")";
+      return;
+    }
     file_->errors.push_back(InputError{file_->file, std::move(where), std::move(error)});
   }
 
@@ -164,8 +171,8 @@ class Worker {
     }
     ondemand::array records;
     if (auto err = d["Records"].get_array().get(records)) {
-      AddError("", Error{ErrorCode::kParse,
-                         fmt::format("Records: {}", simdjson::error_message(err))});
+      AddError("",
+               Error{ErrorCode::kParse, fmt::format("Records: {}", simdjson::error_message(err))});
       return;
     }
     uint64_t index = 0;
@@ -206,15 +213,17 @@ class Worker {
       while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t' || *p == ',')) ++p;
       if (p >= end) {
         AddError(fmt::format("record {}", index),
-                 Error{ErrorCode::kParse, "the file ends before the Records array is closed "
-                                          "(truncated?)"});
+                 Error{ErrorCode::kParse,
+                       "the file ends before the Records array is closed "
+                       "(truncated?)"});
         return;
       }
       if (*p == ']') return;
       if (*p != '{') {
         AddError(fmt::format("record {}", index),
-                 Error{ErrorCode::kParse, "a record must be a JSON object; the rest of the file "
-                                          "cannot be read"});
+                 Error{ErrorCode::kParse,
+                       "a record must be a JSON object; the rest of the file "
+                       "cannot be read"});
         return;
       }
       const char* e = ObjectEnd(p, end);
@@ -308,6 +317,7 @@ class Worker {
       FillAlertFromRecord(record, alert);
       alert.input_file = file_->file;
       alert.input_record = index;
+      alert.input_is_line = lines_mode_;
       if (options_.keep_raw) alert.raw_event = std::string(text);
       file_->alerts.push_back(std::move(alert));
       if (progress_) ++progress_->alerts;
@@ -333,8 +343,9 @@ class Worker {
     ondemand::json_type type;
     if (auto err = d.type().get(type)) {
       if (options_.text_lines) return EvaluateText(text, index);
-      AddError(std::string(where),
-               Error{ErrorCode::kParse, fmt::format("invalid JSON ({})", simdjson::error_message(err))});
+      AddError(
+          std::string(where),
+          Error{ErrorCode::kParse, fmt::format("invalid JSON ({})", simdjson::error_message(err))});
       return;
     }
     if (type != ondemand::json_type::object) {
@@ -376,39 +387,50 @@ class Worker {
     }
   }
 
+  // One record or EventBridge event, possibly pretty-printed over many lines. A document whose
+  // first line is a whole object and which goes on after it is NDJSON with a damaged or
+  // non-object second line: line mode reports each line.
   void ScanSingle(std::string_view doc) {
-    const std::string_view trimmed = Trim(doc);
-    const size_t offset = static_cast<size_t>(trimmed.data() - doc.data());
-    (void)offset;
+    const size_t nl = doc.find('\n');
+    if (nl != std::string_view::npos) {
+      const std::string_view first = Trim(doc.substr(0, nl));
+      const bool rest_blank = doc.find_first_not_of(" \t\r\n", nl) == std::string_view::npos;
+      if (!rest_blank && !first.empty() && first.front() == '{' && first.back() == '}') {
+        return ScanLines(doc);
+      }
+    }
     ScanOneObject(doc, CapacityFrom(doc.data(), doc), "record 0", 0);
   }
 
-  // NDJSON. The fast path streams the documents with iterate_many (stage 1 over large batches);
-  // on the first problem it falls back to line-by-line parsing from the first document not yet
-  // evaluated, so a damaged line costs only itself. Line numbers are counted lazily, only for
-  // alerts and errors.
   void ScanLines(std::string_view doc) {
+    lines_mode_ = true;
     if (options_.text_lines) return ScanLinesFrom(doc, 0, 0);
+    line_base_offset_ = 0;
+    line_base_ = 0;
+    // The stream borrows parser_: it must be gone before line mode parses with it again.
+    const size_t resume = StreamLines(doc);
+    if (resume < doc.size()) ScanLinesFrom(doc, resume, LineAt(doc, resume));
+  }
+
+  // Evaluates documents with iterate_many until the first problem. Returns the byte offset
+  // where line mode must take over (doc.size() when the stream went through).
+  size_t StreamLines(std::string_view doc) {
     size_t resume = 0;  // byte offset after the last document evaluated
     ondemand::document_stream stream;
     if (parser_.iterate_many(doc.data(), doc.size(), kBatchSize).get(stream) != simdjson::SUCCESS) {
-      return ScanLinesFrom(doc, 0, 0);
+      return 0;
     }
-    line_base_offset_ = 0;
-    line_base_ = 0;
     for (auto it = stream.begin(); it != stream.end(); ++it) {
       ondemand::document_reference d;
       ondemand::object obj;
       if ((*it).get(d) != simdjson::SUCCESS || d.get_object().get(obj) != simdjson::SUCCESS) {
-        return ScanLinesFrom(doc, resume, LineAt(doc, resume));
+        return resume;
       }
       const size_t at = it.current_index();
       const std::string_view src = it.source();
       // One NDJSON document is one line. A document spanning lines means damage (an unclosed
       // brace swallowing the next line): let line mode sort it out.
-      if (src.find('\n') < src.find_last_not_of(" \t\r\n")) {
-        return ScanLinesFrom(doc, resume, LineAt(doc, resume));
-      }
+      if (src.find('\n') < src.find_last_not_of(" \t\r\n")) return resume;
       const size_t errors_before = file_->errors.size();
       lazy_line_doc_ = doc;
       lazy_line_offset_ = at;
@@ -416,11 +438,11 @@ class Worker {
           file_->errors.size() != errors_before) {
         // Re-do this document in line mode, which names the line in its error.
         file_->errors.resize(errors_before);
-        return ScanLinesFrom(doc, resume, LineAt(doc, resume));
+        return resume;
       }
       resume = at + src.size();
     }
-    if (stream.truncated_bytes() > 0) ScanLinesFrom(doc, resume, LineAt(doc, resume));
+    return stream.truncated_bytes() > 0 ? resume : doc.size();
   }
 
   // The 0-based line of byte `offset`, counting forward from the last answer.
@@ -437,7 +459,8 @@ class Worker {
 
   void ScanLinesFrom(std::string_view doc, size_t pos, uint64_t line) {
     while (pos < doc.size()) {
-      const char* nl = static_cast<const char*>(std::memchr(doc.data() + pos, '\n', doc.size() - pos));
+      const char* nl =
+          static_cast<const char*>(std::memchr(doc.data() + pos, '\n', doc.size() - pos));
       const size_t end = nl ? static_cast<size_t>(nl - doc.data()) : doc.size();
       std::string_view text = doc.substr(pos, end - pos);
       if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
@@ -492,6 +515,7 @@ class Worker {
   std::string_view lazy_line_doc_;
   size_t lazy_line_offset_ = 0;
   bool truncated_ = false;
+  bool lines_mode_ = false;  // the current file is read line by line (NDJSON, text)
   FileResult* file_ = nullptr;
 };
 
@@ -518,7 +542,8 @@ std::vector<std::string> ExpandInputs(const std::vector<std::string>& inputs,
     std::error_code ec;
     const auto status = fs::status(input, ec);
     if (ec || !fs::exists(status)) {
-      errors.push_back(InputError{input, "", Error{ErrorCode::kNotFound, "no such file or directory"}});
+      errors.push_back(
+          InputError{input, "", Error{ErrorCode::kNotFound, "no such file or directory"}});
       continue;
     }
     if (!fs::is_directory(status)) {
@@ -526,7 +551,8 @@ std::vector<std::string> ExpandInputs(const std::vector<std::string>& inputs,
       continue;
     }
     std::vector<std::string> found;
-    for (auto it = fs::recursive_directory_iterator(input, fs::directory_options::skip_permission_denied, ec);
+    for (auto it = fs::recursive_directory_iterator(
+             input, fs::directory_options::skip_permission_denied, ec);
          !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
       if (it->is_regular_file(ec)) found.push_back(it->path().string());
     }

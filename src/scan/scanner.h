@@ -54,9 +54,9 @@ enum class EnvelopeMode : uint8_t {
 struct ScanOptions {
   int threads = 1;
   EnvelopeMode envelope_mode = EnvelopeMode::kEventBridge;
-  bool use_index = true;     // false: evaluate every rule on every event (match command)
-  bool text_lines = false;   // a non-JSON line is a log event of raw text, not an error
-  bool keep_raw = false;     // copy each matching event's text into Alert::raw_event
+  bool use_index = true;    // false: evaluate every rule on every event (match command)
+  bool text_lines = false;  // a non-JSON line is a log event of raw text, not an error
+  bool keep_raw = false;    // copy each matching event's text into Alert::raw_event
 };
 
 struct InputError {

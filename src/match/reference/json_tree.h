@@ -20,8 +20,8 @@ struct JsonValue {
   Kind kind = Kind::kNull;
   bool boolean = false;
   double number = 0;
-  std::string string;                                  // kString; kNumber: the literal text
-  std::vector<JsonValue> array;                        // kArray
+  std::string string;                                      // kString; kNumber: the literal text
+  std::vector<JsonValue> array;                            // kArray
   std::vector<std::pair<std::string, JsonValue>> members;  // kObject, in document order
 
   // The member named `key`; the last one when the key repeats. Null when absent.
