@@ -12,10 +12,12 @@
 
 namespace tw::cli {
 
-Result<std::vector<rules::Rule>> LoadRules(const std::vector<std::string>& paths, bool no_builtin) {
+Result<std::vector<rules::Rule>> LoadRules(const std::vector<std::string>& paths, bool no_builtin,
+                                           bool with_tests) {
   std::vector<rules::Rule> out;
   if (!no_builtin) {
-    auto builtin = rules::LoadBuiltinRules();
+    auto builtin = rules::LoadBuiltinRules(with_tests ? rules::InlineTests::kLoad
+                                                      : rules::InlineTests::kSkip);
     if (!builtin) return tl::unexpected(builtin.error());
     out = std::move(*builtin);
   }

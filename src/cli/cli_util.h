@@ -16,9 +16,10 @@ inline constexpr int kExitInputError = 1;
 inline constexpr int kExitUsage = 2;
 
 // Loads the built-in pack (unless `no_builtin`) and the rule files or directories in `paths`.
-// A user rule with the id of a built-in replaces it.
+// A user rule with the id of a built-in replaces it. `with_tests`: keep the built-in rules'
+// inline tests (rules test / lint need them; a scan does not).
 [[nodiscard]] Result<std::vector<rules::Rule>> LoadRules(const std::vector<std::string>& paths,
-                                                         bool no_builtin);
+                                                         bool no_builtin, bool with_tests);
 
 // Parses argv into `app`. Returns -1 to go on, or the exit status to return now (help printed,
 // or a usage error reported with a "did you mean" suggestion).

@@ -94,7 +94,7 @@ CLI::App* AddRulesCommand(CLI::App& app, RulesArgs& args, std::string& which) {
 }
 
 int RunRules(const RulesArgs& args, const std::string& which) {
-  auto rules = LoadRules(args.paths, args.no_builtin);
+  auto rules = LoadRules(args.paths, args.no_builtin, /*with_tests=*/which != "list");
   if (!rules) {
     std::fprintf(stderr, "%s\n", rules.error().message.c_str());
     return kExitUsage;

@@ -144,7 +144,7 @@ CLI::App* AddScanCommand(CLI::App& app, ScanArgs& args) {
 }
 
 int RunScan(const ScanArgs& args) {
-  auto rules = LoadRules(args.rule_paths, args.no_builtin);
+  auto rules = LoadRules(args.rule_paths, args.no_builtin, /*with_tests=*/false);
   if (!rules) {
     // Rule diagnostics are already "file:line:col: error: ...".
     std::fprintf(stderr, "%s\n", rules.error().message.c_str());

@@ -25,8 +25,16 @@ struct BuiltinRuleFile {
 // The embedded files, sorted by name.
 std::span<const BuiltinRuleFile> BuiltinRuleFiles();
 
+enum class InlineTests { kLoad, kSkip };
+
 // Loads and compiles every built-in rule. An error here is a trailwatch bug (the build embeds
 // whatever rules/*.yml holds), reported like any rule file error (kInvalidArgument).
-[[nodiscard]] Result<std::vector<Rule>> LoadBuiltinRules();
+// kSkip leaves out the inline tests, which are most of the pack's text: a scan does not need
+// them, and parsing them would be most of its start-up time (the Lambda pays it per cold start).
+[[nodiscard]] Result<std::vector<Rule>> LoadBuiltinRules(InlineTests tests = InlineTests::kLoad);
+
+// `text` without its top-level `tests:` section, when that section is the last top-level key
+// (as in every built-in file); otherwise `text` unchanged.
+std::string_view WithoutInlineTests(std::string_view text);
 
 }  // namespace tw::rules

@@ -67,3 +67,37 @@ TEST(BuiltinTest, PackIsLintClean) {
 
 }  // namespace
 }  // namespace tw::rules
+
+namespace tw::rules {
+namespace {
+
+// Scans load the pack without its inline tests; the rules must be the same ones.
+TEST(BuiltinTest, SkippingInlineTestsKeepsEveryRuleAndPattern) {
+  auto full = LoadBuiltinRules(InlineTests::kLoad);
+  auto lean = LoadBuiltinRules(InlineTests::kSkip);
+  ASSERT_TRUE(full) << full.error().message;
+  ASSERT_TRUE(lean) << lean.error().message;
+  ASSERT_EQ(full->size(), lean->size());
+  for (size_t i = 0; i < full->size(); ++i) {
+    const Rule& a = (*full)[i];
+    const Rule& b = (*lean)[i];
+    EXPECT_EQ(a.id, b.id);
+    EXPECT_EQ(a.title, b.title);
+    EXPECT_EQ(a.severity, b.severity);
+    EXPECT_EQ(a.references, b.references);
+    EXPECT_EQ(a.matcher->text, b.matcher->text);
+    EXPECT_FALSE(a.tests.empty()) << a.id;
+    EXPECT_TRUE(b.tests.empty()) << b.id;
+  }
+}
+
+TEST(BuiltinTest, WithoutInlineTestsCutsOnlyATrailingSection) {
+  EXPECT_EQ(WithoutInlineTests("id: a\ntests:\n  - expect: true\n"), "id: a\n");
+  // `tests:` followed by another top-level key: left alone.
+  const std::string_view other = "id: a\ntests:\n  - expect: true\ntitle: t\n";
+  EXPECT_EQ(WithoutInlineTests(other), other);
+  EXPECT_EQ(WithoutInlineTests("id: a\n"), "id: a\n");
+}
+
+}  // namespace
+}  // namespace tw::rules
