@@ -16,8 +16,8 @@ Result<std::vector<rules::Rule>> LoadRules(const std::vector<std::string>& paths
                                            bool with_tests) {
   std::vector<rules::Rule> out;
   if (!no_builtin) {
-    auto builtin = rules::LoadBuiltinRules(with_tests ? rules::InlineTests::kLoad
-                                                      : rules::InlineTests::kSkip);
+    auto builtin =
+        rules::LoadBuiltinRules(with_tests ? rules::InlineTests::kLoad : rules::InlineTests::kSkip);
     if (!builtin) return tl::unexpected(builtin.error());
     out = std::move(*builtin);
   }

@@ -32,13 +32,17 @@ int List(const std::vector<rules::Rule>& rules, bool stats) {
   std::printf("%zu rule%s\n", rules.size(), rules.size() == 1 ? "" : "s");
   if (!stats) return kExitOk;
   const auto s = set->index().GetStats();
-  std::printf("\nindex buckets (rules dispatched by the value of one field):\n");
-  std::printf("  %-44s %7s %8s %9s\n", "FIELD", "RULES", "VALUES", "PRESENCE");
+  std::printf(
+      "\nindex buckets: EXACT rules are dispatched by the field's value (VALUES distinct);\n"
+      "SHAPE rules by its shape (a prefix, suffix, wildcard or regex), PREFIX of them by the\n"
+      "first two bytes, RE2SET of them by one combined automaton, the rest tested one by one:\n");
+  std::printf("  %-40s %7s %7s %7s %7s %7s\n", "FIELD", "EXACT", "VALUES", "SHAPE", "PREFIX",
+              "RE2SET");
   for (const auto& b : s.buckets) {
-    std::printf("  %-44s %7zu %8zu %9zu\n", b.slot.c_str(), b.exact_rules, b.distinct_values,
-                b.presence_rules);
+    std::printf("  %-40s %7zu %7zu %7zu %7zu %7zu\n", b.slot.c_str(), b.exact_rules,
+                b.distinct_values, b.presence_rules, b.prefix_rules, b.shape_rules);
   }
-  std::printf("  %-44s %7zu\n", "unindexed (evaluated on every event)", s.unindexed);
+  std::printf("  %-40s %7zu\n", "unindexed (evaluated on every event)", s.unindexed);
   return kExitOk;
 }
 

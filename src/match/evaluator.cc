@@ -396,8 +396,38 @@ bool Evaluate(const Node& node, const Subject& subject) {
   return EvalNode(node, root, ctx);
 }
 
+namespace {
+
+// `*`-only glob without escapes: the first segment is a prefix, the last a suffix, and the ones
+// between are found left to right (taking the leftmost occurrence of each is always safe).
+bool PlainWildcardMatch(std::string_view pattern, std::string_view text) {
+  size_t star = pattern.find('*');
+  if (star == std::string_view::npos) return pattern == text;
+  const std::string_view head = pattern.substr(0, star);
+  const std::string_view tail = pattern.substr(pattern.rfind('*') + 1);
+  if (text.size() < head.size() + tail.size() || !StartsWith(text, head) || !EndsWith(text, tail)) {
+    return false;
+  }
+  size_t pos = head.size();
+  const size_t limit = text.size() - tail.size();
+  const size_t last_star = pattern.rfind('*');
+  while (star < last_star) {
+    const size_t next = pattern.find('*', star + 1);
+    const std::string_view segment = pattern.substr(star + 1, next - star - 1);
+    star = next;
+    if (segment.empty()) continue;
+    const size_t found = text.substr(0, limit).find(segment, pos);
+    if (found == std::string_view::npos) return false;
+    pos = found + segment.size();
+  }
+  return true;
+}
+
+}  // namespace
+
 bool WildcardMatch(std::string_view pattern, std::string_view text) {
-  // Iterative glob with single-star backtracking: linear in practice, O(n*m) worst case.
+  if (pattern.find('\\') == std::string_view::npos) return PlainWildcardMatch(pattern, text);
+  // With escapes: iterative glob with single-star backtracking, O(n*m) worst case.
   size_t p = 0, t = 0;
   size_t star_p = std::string_view::npos, star_t = 0;
   while (t < text.size()) {

@@ -1,6 +1,8 @@
 #include "match/index.h"
 
 #include <fmt/format.h>
+#include <re2/re2.h>
+#include <re2/set.h>
 
 #include <algorithm>
 
@@ -8,6 +10,73 @@
 
 namespace tw::match {
 namespace {
+
+// The regular expression (RE2 syntax) of the strings `leaf` accepts, when there is one.
+bool ShapeRegex(const Leaf& leaf, std::string* out) {
+  std::string alternatives;
+  auto add = [&](const std::string& re) {
+    if (!alternatives.empty()) alternatives += '|';
+    alternatives += "(?:" + re + ")";
+  };
+  switch (leaf.op) {
+    case Op::kStrEq:
+      for (const auto& s : leaf.operand.strings) add("^" + RE2::QuoteMeta(s) + "$");
+      break;
+    case Op::kStrPrefix:
+      for (const auto& s : leaf.operand.strings) add("^" + RE2::QuoteMeta(s));
+      break;
+    case Op::kStrSuffix:
+      for (const auto& s : leaf.operand.strings) add(RE2::QuoteMeta(s) + "$");
+      break;
+    case Op::kStrContains:
+      for (const auto& s : leaf.operand.strings) add(RE2::QuoteMeta(s));
+      break;
+    case Op::kWildcard:
+      for (const auto& s : leaf.operand.strings) {
+        // `*` is any run; `\*` a literal star and `\\` a literal backslash.
+        std::string re = "^";
+        std::string literal;
+        for (size_t i = 0; i < s.size(); ++i) {
+          if (s[i] == '\\' && i + 1 < s.size()) {
+            literal += s[++i];
+          } else if (s[i] == '*') {
+            re += RE2::QuoteMeta(literal) + "(?s:.*)";
+            literal.clear();
+          } else {
+            literal += s[i];
+          }
+        }
+        add(re + RE2::QuoteMeta(literal) + "$");
+      }
+      break;
+    case Op::kRegex:
+      for (const auto& r : leaf.operand.regexes) add(r->pattern());
+      break;
+    default:
+      return false;  // cidr, case folding, numbers: tested one by one
+  }
+  if (alternatives.empty()) return false;
+  *out = "(?:" + alternatives + ")";
+  return true;
+}
+
+// The 2-byte keys (first two bytes of each literal prefix) under which a leaf's accepted
+// strings must fall. False when some accepted string has no literal prefix of 2 bytes.
+bool LiteralPrefixKeys(const Leaf& leaf, std::vector<uint16_t>* keys) {
+  if (leaf.op != Op::kStrEq && leaf.op != Op::kStrPrefix && leaf.op != Op::kWildcard) return false;
+  for (const auto& s : leaf.operand.strings) {
+    size_t literal = 0;
+    if (leaf.op == Op::kWildcard) {
+      while (literal < s.size() && s[literal] != '*' && s[literal] != '\\') ++literal;
+    } else {
+      literal = s.size();
+    }
+    if (literal < 2) return false;
+    keys->push_back(static_cast<uint16_t>(static_cast<unsigned char>(s[0]) << 8 |
+                                          static_cast<unsigned char>(s[1])));
+  }
+  return !leaf.operand.strings.empty();
+}
 
 // A requirement a rule places on one slot: the field must hold one of `values` (exact), or
 // merely hold a string (presence).
@@ -203,12 +272,26 @@ std::unique_ptr<RuleIndex> RuleIndex::Build(const std::vector<const Matcher*>& m
     const int slot = index->SlotFor(best.slot);
     for (const Option& o : options) {
       if (&o == &best && best.exact) continue;  // the hash lookup already checked it
-      // Extra slots cost extraction time on every event: keep them shallow.
-      const bool shallow = o.slot.kind != AnchorSlot::Kind::kRecordPath || o.slot.path.size() <= 2;
+      // Extra slots cost extraction time on every event: keep them shallow, and out of the
+      // large request/response objects, which the extractor would otherwise have to walk.
+      const bool bulky =
+          o.slot.kind == AnchorSlot::Kind::kRecordPath &&
+          (o.slot.path[0] == "requestParameters" || o.slot.path[0] == "responseElements");
+      const bool shallow =
+          o.slot.kind != AnchorSlot::Kind::kRecordPath || (o.slot.path.size() <= 2 && !bulky);
       const bool known = std::any_of(index->slots_.begin(), index->slots_.end(),
                                      [&](const AnchorSlot& s) { return SameSlot(s, o.slot); });
       if (!shallow && !known) continue;
-      index->requirements_[id].push_back(Requirement{index->SlotFor(o.slot), o.leaves});
+      Requirement r;
+      r.slot = index->SlotFor(o.slot);
+      // A hash lookup only pays for itself on larger value sets.
+      r.exact = o.exact && o.values.size() > 4;
+      if (r.exact) {
+        r.values.insert(o.values.begin(), o.values.end());
+      } else {
+        r.leaves = o.leaves;
+      }
+      index->requirements_[id].push_back(std::move(r));
     }
     SlotIndex& si = index->slot_index_[static_cast<size_t>(slot)];
     RuleAnchor& anchor = index->anchors_[id];
@@ -222,10 +305,73 @@ std::unique_ptr<RuleIndex> RuleIndex::Build(const std::vector<const Matcher*>& m
       for (const auto& v : values) si.by_value[v].push_back(id);
       si.exact_all.push_back(id);
     } else {
-      si.presence.push_back(id);
+      si.pending.emplace_back(id, best.leaves);
     }
   }
+  for (SlotIndex& si : index->slot_index_) BuildShapes(si);
   return index;
+}
+
+RuleIndex::SlotIndex::SlotIndex() = default;
+RuleIndex::SlotIndex::~SlotIndex() = default;
+RuleIndex::SlotIndex::SlotIndex(SlotIndex&&) noexcept = default;
+RuleIndex::SlotIndex& RuleIndex::SlotIndex::operator=(SlotIndex&&) noexcept = default;
+
+void RuleIndex::BuildShapes(SlotIndex& si) {
+  RE2::Options options;
+  options.set_log_errors(false);
+  options.set_max_mem(64 << 20);
+  auto set = std::make_unique<RE2::Set>(options, RE2::UNANCHORED);
+  std::vector<uint32_t> set_rules;
+  for (auto& [id, leaves] : si.pending) {
+    std::vector<uint16_t> keys;
+    for (const Leaf* leaf : leaves) {
+      if (!LiteralPrefixKeys(*leaf, &keys)) {
+        keys.clear();
+        break;
+      }
+    }
+    if (!keys.empty()) {
+      std::sort(keys.begin(), keys.end());
+      keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+      for (uint16_t k : keys) si.by_prefix2[k].push_back(id);
+      ++si.prefix_rules;
+      si.presence_all.push_back(id);
+      continue;
+    }
+    std::string alternatives;
+    bool ok = true;
+    for (const Leaf* leaf : leaves) {
+      std::string re;
+      if (!ShapeRegex(*leaf, &re)) {
+        ok = false;
+        break;
+      }
+      if (!alternatives.empty()) alternatives += '|';
+      alternatives += re;
+    }
+    if (ok && set->Add(alternatives, nullptr) >= 0) {
+      set_rules.push_back(id);
+    } else {
+      si.presence.push_back(id);
+    }
+    si.presence_all.push_back(id);
+  }
+  std::sort(si.presence_all.begin(), si.presence_all.end());
+  si.pending.clear();
+  if (set_rules.size() < 4) {
+    // A handful of shapes are cheaper to test one by one than to run an automaton for.
+    si.presence.insert(si.presence.end(), set_rules.begin(), set_rules.end());
+    return;
+  }
+  if (!set->Compile()) {
+    // Too large for the memory budget: test these rules one by one instead.
+    si.presence.insert(si.presence.end(), set_rules.begin(), set_rules.end());
+    std::sort(si.presence.begin(), si.presence.end());
+    return;
+  }
+  si.shapes = std::move(set);
+  si.shape_rules = std::move(set_rules);
 }
 
 int RuleIndex::SlotFor(const AnchorSlot& slot) {
@@ -242,6 +388,10 @@ bool RuleIndex::Passes(uint32_t id, const AnchorValue* values) const {
     const AnchorValue& v = values[r.slot];
     if (v.state == AnchorValue::State::kAbsent) return false;
     if (v.state == AnchorValue::State::kOther) continue;
+    if (r.exact) {
+      if (r.values.find(v.value) == r.values.end()) return false;
+      continue;
+    }
     bool any = false;
     for (const Leaf* leaf : r.leaves) {
       if (OpAcceptsString(*leaf, v.value)) {
@@ -261,10 +411,26 @@ void RuleIndex::Candidates(const AnchorValue* values, std::vector<uint32_t>& out
     const AnchorValue& v = values[i];
     if (v.state == AnchorValue::State::kAbsent) continue;
     const SlotIndex& si = slot_index_[i];
-    out.insert(out.end(), si.presence.begin(), si.presence.end());
     if (v.state == AnchorValue::State::kOther) {
+      // Unknown shape: every rule that needs this field is a candidate.
+      out.insert(out.end(), si.presence_all.begin(), si.presence_all.end());
       out.insert(out.end(), si.exact_all.begin(), si.exact_all.end());
-    } else if (!si.by_value.empty()) {
+      continue;
+    }
+    out.insert(out.end(), si.presence.begin(), si.presence.end());
+    if (!si.by_prefix2.empty() && v.value.size() >= 2) {
+      const auto key = static_cast<uint16_t>(static_cast<unsigned char>(v.value[0]) << 8 |
+                                             static_cast<unsigned char>(v.value[1]));
+      auto it = si.by_prefix2.find(key);
+      if (it != si.by_prefix2.end()) out.insert(out.end(), it->second.begin(), it->second.end());
+    }
+    if (si.shapes != nullptr) {
+      thread_local std::vector<int> hits;  // RE2::Set reports into a vector: reuse it
+      if (si.shapes->Match(v.value, &hits)) {
+        for (int h : hits) out.push_back(si.shape_rules[static_cast<size_t>(h)]);
+      }
+    }
+    if (!si.by_value.empty()) {
       auto it = si.by_value.find(v.value);
       if (it != si.by_value.end()) out.insert(out.end(), it->second.begin(), it->second.end());
     }
@@ -292,7 +458,9 @@ RuleIndex::Stats RuleIndex::GetStats() const {
     b.slot = slots_[i].Name();
     b.exact_rules = slot_index_[i].exact_all.size();
     b.distinct_values = slot_index_[i].by_value.size();
-    b.presence_rules = slot_index_[i].presence.size();
+    b.shape_rules = slot_index_[i].shape_rules.size();
+    b.prefix_rules = slot_index_[i].prefix_rules;
+    b.presence_rules = slot_index_[i].presence_all.size();
     stats.buckets.push_back(std::move(b));
   }
   return stats;

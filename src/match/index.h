@@ -24,11 +24,14 @@
 // Thread-safety: immutable after Build; Candidates is const and reentrant.
 #pragma once
 
+#include <re2/set.h>
+
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "match/matcher.h"
@@ -57,7 +60,9 @@ class RuleIndex {
       std::string slot;
       size_t exact_rules = 0;  // rules dispatched by value
       size_t distinct_values = 0;
-      size_t presence_rules = 0;  // rules dispatched when the field holds a string
+      size_t presence_rules = 0;  // rules dispatched on the shape of the field's string
+      size_t shape_rules = 0;     // of which matched together by one RE2::Set
+      size_t prefix_rules = 0;    // of which dispatched by the first two bytes of a prefix
     };
     std::vector<Bucket> buckets;
     size_t unindexed = 0;  // always evaluated
@@ -83,9 +88,24 @@ class RuleIndex {
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
   struct SlotIndex {
+    SlotIndex();
+    ~SlotIndex();
+    SlotIndex(SlotIndex&&) noexcept;
+    SlotIndex& operator=(SlotIndex&&) noexcept;
+
     std::unordered_map<std::string, std::vector<uint32_t>, StringHash, std::equal_to<>> by_value;
     std::vector<uint32_t> exact_all;  // every rule in by_value, for kOther
-    std::vector<uint32_t> presence;
+    // Rules that need a string of some shape (prefix, suffix, wildcard, regex ...) here. Those
+    // whose shape is a regular language are matched all at once by one RE2::Set per slot.
+    std::vector<uint32_t> presence;  // tested one by one (cidr, case folding ...)
+    // Rules whose every accepted string starts with a known literal of 2+ bytes, by those 2
+    // bytes (first byte << 8 | second): a value only reaches the rules of its own first bytes.
+    std::unordered_map<uint16_t, std::vector<uint32_t>> by_prefix2;
+    size_t prefix_rules = 0;
+    std::unique_ptr<re2::RE2::Set> shapes;  // pattern i is rule shape_rules[i]
+    std::vector<uint32_t> shape_rules;
+    std::vector<uint32_t> presence_all;  // every rule dispatched on this field's shape
+    std::vector<std::pair<uint32_t, std::vector<const Leaf*>>> pending;  // during Build
   };
   struct RuleAnchor {
     int slot = -1;  // -1: unindexed
@@ -96,10 +116,13 @@ class RuleIndex {
   // evaluated: the slot's value must pass one of `leaves` (an array or object value passes).
   struct Requirement {
     int slot = -1;
-    std::vector<const Leaf*> leaves;
+    bool exact = false;  // the value must be in `values`
+    std::unordered_set<std::string, StringHash, std::equal_to<>> values;
+    std::vector<const Leaf*> leaves;  // otherwise it must pass one of these
   };
 
   int SlotFor(const AnchorSlot& slot);
+  static void BuildShapes(SlotIndex& si);
   bool Passes(uint32_t id, const AnchorValue* values) const;
 
   std::vector<AnchorSlot> slots_;

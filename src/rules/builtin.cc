@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
+#include "rules/builtin_table.h"
 #include "rules/load_internal.h"
 
 namespace tw::rules {
@@ -9,40 +12,65 @@ namespace tw::rules {
 namespace internal {
 // Defined in the generated builtin_rules_data.cc (embed_rules.cmake).
 std::span<const BuiltinRuleFile> EmbeddedRuleFiles();
+
+LoadedRules BuildPrecompiledRules(std::span<const PrecompiledRule> table) {
+  LoadedRules out;
+  out.rules.reserve(table.size());
+  for (const PrecompiledRule& entry : table) {
+    const std::string file = fmt::format("builtin:rules/{}", entry.file);
+    auto matcher = match::CompileMatcher(entry.language, entry.pattern);
+    if (!matcher) {
+      // Only the diagnostic needs more than the table: the pattern's line, for the excerpt.
+      RuleSpec spec;
+      spec.language = entry.language;
+      spec.pattern_where = {file, entry.pattern_line, entry.pattern_column};
+      const std::span<const BuiltinRuleFile> files = BuiltinRuleFiles();
+      const auto it = std::find_if(files.begin(), files.end(),
+                                   [&](const BuiltinRuleFile& f) { return f.name == entry.file; });
+      if (it != files.end()) spec.pattern_line = std::string(LineOf(it->text, entry.pattern_line));
+      out.diagnostics.push_back(PatternDiagnostic(spec, matcher.error()));
+      continue;
+    }
+    Rule rule;
+    rule.id = std::string(entry.id);
+    rule.title = std::string(entry.title);
+    rule.description = std::string(entry.description);
+    rule.severity = entry.severity;
+    rule.references.assign(entry.references.begin(), entry.references.end());
+    rule.matcher = std::move(*matcher);
+    rule.where = {file, entry.line, entry.column};
+    rule.pattern_where = {file, entry.pattern_line, entry.pattern_column};
+    out.rules.push_back(std::move(rule));
+  }
+  CheckUniqueIds(out.rules, out.diagnostics);
+  if (!out.diagnostics.empty()) out.rules.clear();
+  return out;
+}
 }  // namespace internal
 
 std::span<const BuiltinRuleFile> BuiltinRuleFiles() { return internal::EmbeddedRuleFiles(); }
 
-std::string_view WithoutInlineTests(std::string_view text) {
-  const size_t at = text.rfind("\ntests:");
-  if (at == std::string_view::npos) return text;
-  // Any later line that starts at column 0 with a letter is another top-level key: keep all.
-  for (size_t nl = text.find('\n', at + 1); nl != std::string_view::npos;
-       nl = text.find('\n', nl + 1)) {
-    const char c = nl + 1 < text.size() ? text[nl + 1] : ' ';
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-') return text;
-  }
-  return text.substr(0, at + 1);
-}
-
 Result<std::vector<Rule>> LoadBuiltinRules(InlineTests tests) {
-  std::vector<Rule> rules;
-  std::vector<Diagnostic> diagnostics;
-  for (const BuiltinRuleFile& file : BuiltinRuleFiles()) {
-    const std::string_view text =
-        tests == InlineTests::kLoad ? file.text : WithoutInlineTests(file.text);
-    LoadedRules loaded =
-        LoadRulesWithDiagnostics(text, fmt::format("builtin:rules/{}", file.name), "");
-    diagnostics.insert(diagnostics.end(), std::make_move_iterator(loaded.diagnostics.begin()),
-                       std::make_move_iterator(loaded.diagnostics.end()));
-    rules.insert(rules.end(), std::make_move_iterator(loaded.rules.begin()),
-                 std::make_move_iterator(loaded.rules.end()));
+  LoadedRules loaded;
+  if (tests == InlineTests::kSkip) {
+    // The YAML was parsed when trailwatch was built (builtin_table.h): only compile the patterns.
+    loaded = internal::BuildPrecompiledRules(internal::PrecompiledBuiltinRules());
+  } else {
+    for (const BuiltinRuleFile& file : BuiltinRuleFiles()) {
+      LoadedRules one =
+          LoadRulesWithDiagnostics(file.text, fmt::format("builtin:rules/{}", file.name), "");
+      loaded.diagnostics.insert(loaded.diagnostics.end(),
+                                std::make_move_iterator(one.diagnostics.begin()),
+                                std::make_move_iterator(one.diagnostics.end()));
+      loaded.rules.insert(loaded.rules.end(), std::make_move_iterator(one.rules.begin()),
+                          std::make_move_iterator(one.rules.end()));
+    }
+    CheckUniqueIds(loaded.rules, loaded.diagnostics);
   }
-  CheckUniqueIds(rules, diagnostics);
-  if (!diagnostics.empty()) {
-    return Fail(ErrorCode::kInvalidArgument, FormatDiagnostics(diagnostics));
+  if (!loaded.diagnostics.empty()) {
+    return Fail(ErrorCode::kInvalidArgument, FormatDiagnostics(loaded.diagnostics));
   }
-  return rules;
+  return std::move(loaded.rules);
 }
 
 }  // namespace tw::rules

@@ -5,6 +5,10 @@
 // file, with display names `builtin:rules/<name>.yml`, so a broken built-in rule is reported at
 // its line. Built-in rules cannot use `event_file` (the example files are not embedded).
 //
+// The build also parses the YAML once (tools/compile_pack.cc, builtin_table.h): a rule file with
+// a structural error fails the build with its diagnostics, and a scan's start-up only compiles
+// the patterns.
+//
 // Thread-safety: the embedded texts are immutable; LoadBuiltinRules is reentrant.
 #pragma once
 
@@ -29,12 +33,10 @@ enum class InlineTests { kLoad, kSkip };
 
 // Loads and compiles every built-in rule. An error here is a trailwatch bug (the build embeds
 // whatever rules/*.yml holds), reported like any rule file error (kInvalidArgument).
-// kSkip leaves out the inline tests, which are most of the pack's text: a scan does not need
-// them, and parsing them would be most of its start-up time (the Lambda pays it per cold start).
+// kLoad parses the embedded YAML, inline tests included (`rules test`, `rules lint`). kSkip
+// builds the same rules, without inline tests, from the table the build parsed out of that YAML:
+// a scan does not need the tests, and YAML parsing would be most of its start-up time (the Lambda
+// pays it per cold start). A pattern that does not compile is still reported at its line.
 [[nodiscard]] Result<std::vector<Rule>> LoadBuiltinRules(InlineTests tests = InlineTests::kLoad);
-
-// `text` without its top-level `tests:` section, when that section is the last top-level key
-// (as in every built-in file); otherwise `text` unchanged.
-std::string_view WithoutInlineTests(std::string_view text);
 
 }  // namespace tw::rules

@@ -1,10 +1,13 @@
 #include "rules/builtin.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <set>
+#include <span>
 
+#include "rules/builtin_table.h"
 #include "rules/inline_test.h"
 #include "rules/lint.h"
 
@@ -71,8 +74,9 @@ TEST(BuiltinTest, PackIsLintClean) {
 namespace tw::rules {
 namespace {
 
-// Scans load the pack without its inline tests; the rules must be the same ones.
-TEST(BuiltinTest, SkippingInlineTestsKeepsEveryRuleAndPattern) {
+// Scans build the pack from the table the build parsed (builtin_table.h); it must hold exactly
+// the rules the YAML does, field by field.
+TEST(BuiltinTest, PrecompiledPackEqualsTheYamlPack) {
   auto full = LoadBuiltinRules(InlineTests::kLoad);
   auto lean = LoadBuiltinRules(InlineTests::kSkip);
   ASSERT_TRUE(full) << full.error().message;
@@ -82,21 +86,44 @@ TEST(BuiltinTest, SkippingInlineTestsKeepsEveryRuleAndPattern) {
     const Rule& a = (*full)[i];
     const Rule& b = (*lean)[i];
     EXPECT_EQ(a.id, b.id);
-    EXPECT_EQ(a.title, b.title);
-    EXPECT_EQ(a.severity, b.severity);
-    EXPECT_EQ(a.references, b.references);
-    EXPECT_EQ(a.matcher->text, b.matcher->text);
+    EXPECT_EQ(a.title, b.title) << a.id;
+    EXPECT_EQ(a.description, b.description) << a.id;
+    EXPECT_EQ(a.severity, b.severity) << a.id;
+    EXPECT_EQ(a.references, b.references) << a.id;
+    EXPECT_EQ(a.matcher->language, b.matcher->language) << a.id;
+    EXPECT_EQ(a.matcher->text, b.matcher->text) << a.id;
+    EXPECT_EQ(a.where.ToString(), b.where.ToString()) << a.id;
+    EXPECT_EQ(a.pattern_where.ToString(), b.pattern_where.ToString()) << a.id;
     EXPECT_FALSE(a.tests.empty()) << a.id;
     EXPECT_TRUE(b.tests.empty()) << b.id;
   }
 }
 
-TEST(BuiltinTest, WithoutInlineTestsCutsOnlyATrailingSection) {
-  EXPECT_EQ(WithoutInlineTests("id: a\ntests:\n  - expect: true\n"), "id: a\n");
-  // `tests:` followed by another top-level key: left alone.
-  const std::string_view other = "id: a\ntests:\n  - expect: true\ntitle: t\n";
-  EXPECT_EQ(WithoutInlineTests(other), other);
-  EXPECT_EQ(WithoutInlineTests("id: a\n"), "id: a\n");
+TEST(BuiltinTest, PrecompiledPatternErrorIsReportedAtThePattern) {
+  const std::span<const internal::PrecompiledRule> pack = internal::PrecompiledBuiltinRules();
+  ASSERT_FALSE(pack.empty());
+  internal::PrecompiledRule broken = pack.front();
+  broken.language = match::Language::kFilterPattern;
+  broken.pattern = "{ ($.eventName = ) }";
+  const LoadedRules loaded =
+      internal::BuildPrecompiledRules(std::span<const internal::PrecompiledRule>(&broken, 1));
+  EXPECT_TRUE(loaded.rules.empty());
+  ASSERT_EQ(loaded.diagnostics.size(), 1u);
+  const Diagnostic& d = loaded.diagnostics[0];
+  EXPECT_EQ(d.where.ToString(), fmt::format("builtin:rules/{}:{}:{}", broken.file,
+                                            broken.pattern_line, broken.pattern_column));
+  EXPECT_NE(d.message.find("invalid filter pattern"), std::string::npos) << d.ToString();
+  EXPECT_FALSE(d.excerpt.empty()) << d.ToString();
+}
+
+TEST(BuiltinTest, PrecompiledDuplicateIdIsReported) {
+  const std::span<const internal::PrecompiledRule> pack = internal::PrecompiledBuiltinRules();
+  ASSERT_FALSE(pack.empty());
+  const internal::PrecompiledRule twice[] = {pack.front(), pack.front()};
+  const LoadedRules loaded = internal::BuildPrecompiledRules(twice);
+  EXPECT_TRUE(loaded.rules.empty());
+  ASSERT_EQ(loaded.diagnostics.size(), 1u);
+  EXPECT_NE(loaded.diagnostics[0].message.find("duplicate rule id"), std::string::npos);
 }
 
 }  // namespace

@@ -5,8 +5,10 @@
 #include <string_view>
 #include <vector>
 
+#include "common/error.h"
 #include "rules/diagnostic.h"
 #include "rules/rule.h"
+#include "rules/rule_spec.h"
 
 namespace tw::rules {
 
@@ -18,6 +20,11 @@ struct LoadedRules {
 // Parses and compiles one rule file (see LoadRulesFromText), keeping the diagnostics apart.
 LoadedRules LoadRulesWithDiagnostics(std::string_view yaml, std::string_view display_name,
                                      const std::string& base_dir);
+
+// The diagnostic for `spec`'s pattern failing to compile with `error`: at the offending byte of
+// the pattern in the file when spec.pattern_columns maps it, else at spec.pattern_where with the
+// front end's excerpt (or spec.pattern_line).
+Diagnostic PatternDiagnostic(const RuleSpec& spec, const Error& error);
 
 // Appends a diagnostic for every rule whose id an earlier rule in `rules` already has.
 void CheckUniqueIds(const std::vector<Rule>& rules, std::vector<Diagnostic>& diagnostics);

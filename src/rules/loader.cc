@@ -61,9 +61,15 @@ CompileMessage SplitCompileMessage(std::string_view message) {
   return out;
 }
 
-// The diagnostic for a pattern that does not compile: at the offending byte of the pattern in
-// the file when the pattern is a single-line scalar, else at the pattern value with the front
-// end's own excerpt.
+Result<std::vector<Rule>> ToResult(LoadedRules loaded) {
+  if (!loaded.diagnostics.empty()) {
+    return Fail(ErrorCode::kInvalidArgument, FormatDiagnostics(loaded.diagnostics));
+  }
+  return std::move(loaded.rules);
+}
+
+}  // namespace
+
 Diagnostic PatternDiagnostic(const RuleSpec& spec, const Error& error) {
   const CompileMessage m = SplitCompileMessage(error.message);
   Diagnostic d;
@@ -93,15 +99,6 @@ Diagnostic PatternDiagnostic(const RuleSpec& spec, const Error& error) {
   }
   return d;
 }
-
-Result<std::vector<Rule>> ToResult(LoadedRules loaded) {
-  if (!loaded.diagnostics.empty()) {
-    return Fail(ErrorCode::kInvalidArgument, FormatDiagnostics(loaded.diagnostics));
-  }
-  return std::move(loaded.rules);
-}
-
-}  // namespace
 
 LoadedRules LoadRulesWithDiagnostics(std::string_view yaml, std::string_view display_name,
                                      const std::string& base_dir) {

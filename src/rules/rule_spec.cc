@@ -196,7 +196,7 @@ class FileParser {
       Diagnostic d;
       d.where = {std::string(name_), e.line, e.column};
       d.message = "invalid YAML: " + e.message;
-      d.excerpt = std::string(LineOf(text_, e.line));
+      d.excerpt = std::string(Line(e.line));
       d.caret_column = e.column;
       d.hint =
           "check the indentation and quoting around here (a pattern that starts with `{` "
@@ -242,7 +242,7 @@ class FileParser {
     Diagnostic d;
     d.where = Where(at);
     d.message = std::move(message);
-    d.excerpt = std::string(LineOf(text_, at.line));
+    d.excerpt = std::string(Line(at.line));
     d.caret_column = at.column;
     d.hint = std::move(hint);
     out_.diagnostics.push_back(std::move(d));
@@ -400,7 +400,7 @@ class FileParser {
     spec.pattern = std::move(*pattern);
     spec.pattern_where = Where(value);
     spec.pattern_columns = ScalarColumns(value, text_);
-    spec.pattern_line = std::string(LineOf(text_, value.line));
+    spec.pattern_line = std::string(Line(value.line));
   }
 
   void ParseEventPattern(const std::pair<YamlNode, YamlNode>& member, RuleSpec& spec) {
@@ -408,7 +408,7 @@ class FileParser {
     const auto& [key, value] = member;
     const YamlNode& at = value.line > 0 ? value : key;
     spec.pattern_where = Where(at);
-    spec.pattern_line = std::string(LineOf(text_, at.line));
+    spec.pattern_line = std::string(Line(at.line));
     if (value.kind == YamlKind::kMapping) {
       const size_t before = out_.diagnostics.size();
       std::string json = YamlToJson(value, text_, name_, out_.diagnostics);
@@ -546,7 +546,25 @@ class FileParser {
     return true;
   }
 
+  // Line `line` (1-based) of the file. Rules are parsed one after another, so the search goes on
+  // from the last line asked for: loading a file of n rules stays linear, not quadratic.
+  std::string_view Line(int line) {
+    if (line < line_no_) {
+      line_no_ = 1;
+      line_start_ = 0;
+    }
+    while (line_no_ < line) {
+      const size_t nl = text_.find('\n', line_start_);
+      if (nl == std::string_view::npos) return {};
+      line_start_ = nl + 1;
+      ++line_no_;
+    }
+    return LineOf(text_.substr(line_start_), 1);
+  }
+
   std::string_view text_;
+  int line_no_ = 1;  // Line(): the line that starts at line_start_
+  size_t line_start_ = 0;
   std::string_view name_;
   const std::string& base_dir_;
   std::map<std::string, int> ids_;  // id -> line, for duplicates within the file
