@@ -156,10 +156,16 @@ if [[ " $only " == *" gz "* ]]; then
 fi
 if [[ " $only " == *" rules "* ]]; then
   echo "group rules (NDJSON, 1 thread, --no-builtin-rules)"
+  # The -startup rows run the same command on an empty input: loading and compiling N rules.
+  # T3 compares evaluation throughput, bytes / (wall - start-up); start-up is shown on its own.
+  empty="$out/empty.ndjson"
+  : > "$empty"
   for lang in cwl eb; do
-    for n in 10 1000; do
+    for n in 10 100 1000; do
       add "tw-rules-$n-$lang" "trailwatch_gen-$n-$lang" ndjson "$NDJSON_BYTES" "$EVENTS" \
         "tw:scan --format json --threads 1 --no-builtin-rules --rules $here/rules/gen-$n-$lang.yml $nd"
+      add "tw-rules-$n-$lang-startup" "trailwatch_gen-$n-$lang" empty 0 0 \
+        "tw:scan --format json --threads 1 --no-builtin-rules --rules $here/rules/gen-$n-$lang.yml $empty"
     done
   done
   run_group "$runs"

@@ -80,52 +80,54 @@ uint32_t FoldCodePoint(uint32_t c) {
 }  // namespace
 
 void AppendJsonEscaped(std::string& out, std::string_view s) {
+  size_t run = 0;  // start of the pending run of bytes that need no escaping
+  auto flush = [&](size_t i) {
+    out.append(s.data() + run, i - run);
+  };
   for (size_t i = 0; i < s.size();) {
     const auto c = static_cast<unsigned char>(s[i]);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
+    if (c >= 0x20 && c < 0x7F && c != '"' && c != '\\') {
       ++i;
-    } else if (c < 0x20 || c == 0x7F) {
-      switch (c) {
-        case '\n':
-          out += "\\n";
-          break;
-        case '\r':
-          out += "\\r";
-          break;
-        case '\t':
-          out += "\\t";
-          break;
-        default: {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        }
-      }
-      ++i;
-    } else if (c < 0x80) {
-      out += static_cast<char>(c);
-      ++i;
-    } else {
+      continue;
+    }
+    if (c >= 0x80) {
       uint32_t cp;
       const size_t n = DecodeUtf8(s, i, &cp);
+      if (n != 0 && !((cp >= 0x80 && cp < 0xA0) || cp == 0x2028 || cp == 0x2029)) {
+        i += n;  // printable multi-byte character: part of the run
+        continue;
+      }
+      flush(i);
       if (n == 0) {
         out += kReplacement;
-        ++i;
-      } else if ((cp >= 0x80 && cp < 0xA0) || cp == 0x2028 || cp == 0x2029) {
+        i += 1;
+      } else {
         // C1 controls (CSI ...) and line separators: escaped so that `cat` of the output is
         // as safe as the text format.
         char buf[8];
         std::snprintf(buf, sizeof buf, "\\u%04x", cp);
         out += buf;
         i += n;
-      } else {
-        out.append(s.substr(i, n));
-        i += n;
+      }
+      run = i;
+      continue;
+    }
+    flush(i);
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default: {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\u%04x", c);
+        out += buf;
       }
     }
+    run = ++i;
   }
+  flush(s.size());
 }
 
 std::string EscapeForTerminal(std::string_view s) {
