@@ -59,6 +59,11 @@ Result<Gunzipper> Gunzipper::Create() {
   return Gunzipper(d);
 }
 
+// Makes out.size() at least `n`, keeping the bytes it holds.
+static void GrowTo(std::string& out, std::size_t n) {
+  if (out.size() < n) out.resize(n);
+}
+
 // Inflates as much of the gzip member at the start of `member` as decodes cleanly, appending
 // it to out at `at`, at most `room` bytes. Returns the number of bytes appended.
 static std::size_t SalvagePrefix(std::string_view member, std::string& out, std::size_t at,
@@ -85,8 +90,10 @@ static std::size_t SalvagePrefix(std::string_view member, std::string& out, std:
 
 Result<void> Gunzipper::Decompress(std::string_view in, std::string& out, std::size_t max_bytes) {
   TW_CHECK(decompressor_ != nullptr);  // not a moved-from Gunzipper
-  out.clear();
+  // `out` is not cleared: bytes it already holds are overwritten, and only growth beyond its
+  // current size costs a zero fill (std::string::resize). A reused buffer is filled once.
   if (in.empty()) {
+    out.clear();
     EnsurePadding(out);
     return Fail(ErrorCode::kCorruption, "gzip: empty input (0 bytes), expected a gzip member");
   }
@@ -123,7 +130,7 @@ Result<void> Gunzipper::Decompress(std::string_view in, std::string& out, std::s
 
     for (;;) {
       // The extra kJsonPadding keeps the final capacity large enough for in-place parsing.
-      out.resize(produced + guess + kJsonPadding);
+      GrowTo(out, produced + guess + kJsonPadding);
       std::size_t in_used = 0;
       std::size_t out_used = 0;
       const libdeflate_result r =

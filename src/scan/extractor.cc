@@ -27,6 +27,31 @@ simdjson::error_code KeyOf(simdjson::ondemand::field& field, std::string_view* k
   return simdjson::SUCCESS;
 }
 
+// The top-level members the extractor itself needs, whatever the rules.
+enum class Special : uint8_t {
+  kNone, kEventName, kEventSource, kEventType, kSource, kDetailType, kDetail
+};
+
+Special SpecialKey(std::string_view key) {
+  switch (key.size()) {
+    case 6:
+      if (key == "source") return Special::kSource;
+      if (key == "detail") return Special::kDetail;
+      break;
+    case 9:
+      if (key == "eventName") return Special::kEventName;
+      if (key == "eventType") return Special::kEventType;
+      break;
+    case 11:
+      if (key == "eventSource") return Special::kEventSource;
+      if (key == "detail-type") return Special::kDetailType;
+      break;
+    default:
+      break;
+  }
+  return Special::kNone;
+}
+
 const char* TypeName(json_type t) {
   switch (t) {
     case json_type::array:
@@ -90,12 +115,14 @@ AnchorExtractor::Trie* AnchorExtractor::Child(Trie& node, std::string_view key) 
   for (auto& c : node.children) {
     if (c.key == key) return &c;
   }
-  node.children.push_back(Trie{std::string(key), -1, {}});
+  node.children.push_back(Trie{std::string(key), -1, {}, 0});
+  node.child_sizes |= key.size() < 64 ? uint64_t{1} << key.size() : ~uint64_t{0};
   return &node.children.back();
 }
 
 const AnchorExtractor::Trie* AnchorExtractor::Find(const Trie& node, std::string_view key) {
   // Called for every member of every record: reject on length and first byte before comparing.
+  if (key.size() < 64 && (node.child_sizes >> key.size() & 1) == 0) return nullptr;
   for (const auto& c : node.children) {
     if (c.key.size() == key.size() && !key.empty() && c.key[0] == key[0] &&
         std::memcmp(c.key.data(), key.data(), key.size()) == 0) {
@@ -153,13 +180,16 @@ Result<ExtractResult> AnchorExtractor::Extract(simdjson::ondemand::object object
     }
     std::string_view key;
     if (auto err = KeyOf(field, &key)) return Fail(ErrorCode::kParse, simdjson::error_message(err));
+    // Most members matter to no rule: skip them without looking at their values.
+    const Special special = SpecialKey(key);
+    const Trie* child = Find(root_, key);
+    if (child == nullptr && special == Special::kNone) continue;
     simdjson::ondemand::value v = field.value();
     json_type t;
     if (auto err = v.type().get(t)) return Fail(ErrorCode::kParse, simdjson::error_message(err));
 
     // Members whose type the engine relies on.
-    const bool typed = key == "eventName" || key == "eventSource" || key == "eventType" ||
-                       key == "source" || key == "detail-type";
+    const bool typed = special != Special::kNone && special != Special::kDetail;
     if (typed && t != json_type::string && t != json_type::null) {
       result.type_error = fmt::format("{}: expected a string, got {}", key, TypeName(t));
       return result;
@@ -169,14 +199,13 @@ Result<ExtractResult> AnchorExtractor::Extract(simdjson::ondemand::object object
       if (auto err = v.get_string().get(s)) {
         return Fail(ErrorCode::kParse, simdjson::error_message(err));
       }
-      if (key == "eventSource") event_source = s;
-      if (key == "eventType") event_type = s;
-      if (key == "source") env_source = s;
-      if (key == "detail-type") env_detail_type = s;
+      if (special == Special::kEventSource) event_source = s;
+      if (special == Special::kEventType) event_type = s;
+      if (special == Special::kSource) env_source = s;
+      if (special == Special::kDetailType) env_detail_type = s;
     }
 
-    const Trie* child = Find(root_, key);
-    if (key == "detail" && t == json_type::object) {
+    if (special == Special::kDetail && t == json_type::object) {
       // Possibly an EventBridge envelope: its record is `detail`. Extract from it into the
       // slots; if the object turns out to be a record with a `detail` member after all, the
       // record-level values of the other members still land in the same slots.

@@ -48,6 +48,7 @@ class AnchorExtractor {
     std::string key;
     int slot = -1;
     std::vector<Trie> children;
+    uint64_t child_sizes = 0;  // bit n: some child key has length n (n < 64), for fast rejects
   };
 
  private:
