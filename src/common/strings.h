@@ -4,6 +4,7 @@
 // from an event reaches a terminal or a JSON document without going through one of these.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -17,6 +18,9 @@ void AppendJsonEscaped(std::string& out, std::string_view s);
 // sequence gets through), DEL and C1 controls are shown as \xNN; invalid UTF-8 bytes become
 // U+FFFD. Printable UTF-8 passes unchanged.
 std::string EscapeForTerminal(std::string_view s);
+
+// Appends the UTF-8 encoding of code point `cp` (at most U+10FFFF) to `out`.
+void AppendUtf8(std::string& out, uint32_t cp);
 
 // Simple Unicode case folding of UTF-8 text (ASCII, Latin-1, Latin Extended-A, Greek and
 // Cyrillic), as EventBridge's equals-ignore-case does: "ÉCOLE" folds to "école", but "ß" stays.

@@ -5,7 +5,9 @@
 
 #include <charconv>
 #include <cstring>
+#include <mutex>
 #include <string>
+#include <unordered_map>
 
 #include "common/strings.h"
 #include "match/cwl/delimited.h"
@@ -16,14 +18,8 @@ namespace {
 using simdjson::dom::element;
 using simdjson::dom::element_type;
 
-// A node of the (possibly virtual) document being matched.
-struct Ref {
-  enum class Kind : uint8_t { kMissing, kDom, kEnvelope, kText };
-  Kind kind = Kind::kMissing;
-  element dom;
-  std::string_view text;  // kText: a synthesised string (envelope member, token, raw message)
-  bool numeric_text = false;
-};
+// A node of the (possibly virtual) document being matched (match/field_cache.h).
+using Ref = DocRef;
 
 Ref Missing() { return Ref{}; }
 Ref FromDom(element e) {
@@ -42,6 +38,8 @@ Ref FromText(std::string_view s) {
 struct Context {
   const Subject& subject;
   std::string_view token;
+  // Set while the current node is the root (fields are resolved through it); null in a scope.
+  FieldCache* fields = nullptr;
 };
 
 bool IsArray(const Ref& r) {
@@ -304,7 +302,20 @@ bool TestNode(const Leaf& leaf, const Ref& r) {
 
 bool EvalNode(const Node& node, const Ref& cur, const Context& ctx);
 
-bool EvalLeaf(const Leaf& leaf, const Ref& cur, const Context& ctx) {
+// The nodes field `node.field_id` reaches from the root `cur` in this event: all of them, in
+// Walk order, walked on first use and memoized in ctx.fields.
+FieldCache::Range Resolve(const Node& node, const Path& path, const Ref& cur, const Context& ctx) {
+  return ctx.fields->Get(node.field_id, [&](std::vector<Ref>& out) {
+    auto collect = [&](const Ref& r) {
+      out.push_back(r);
+      return false;
+    };
+    Walk(cur, path, 0, ctx, collect);
+  });
+}
+
+bool EvalLeaf(const Node& node, const Ref& cur, const Context& ctx) {
+  const Leaf& leaf = *node.leaf;
   if (leaf.target == Target::kRawText) {
     return TestNode(leaf, FromText(ctx.subject.raw));
   }
@@ -316,6 +327,16 @@ bool EvalLeaf(const Leaf& leaf, const Ref& cur, const Context& ctx) {
   bool reached = false;
   bool result = false;
   const bool flatten = leaf.path.mode == ArrayMode::kFlatten;
+  if (ctx.fields != nullptr && node.field_id >= 0) {
+    const FieldCache::Range range = Resolve(node, leaf.path, cur, ctx);
+    for (uint32_t i = range.begin; i < range.begin + range.size; ++i) {
+      const Ref& r = ctx.fields->node(i);
+      if (flatten && IsObjectLike(r)) continue;  // as in `visit` below
+      if (TestNode(leaf, r)) return true;
+      reached = true;
+    }
+    return reached ? false : leaf.on_missing;
+  }
   auto visit = [&](const Ref& r) {
     if (flatten && IsObjectLike(r)) return false;  // EventBridge: objects are not leaf values
     reached = true;
@@ -348,27 +369,38 @@ bool EvalNode(const Node& node, const Ref& cur, const Context& ctx) {
     case NodeKind::kNot:
       return !EvalNode(*node.children[0], cur, ctx);
     case NodeKind::kLeaf:
-      return EvalLeaf(*node.leaf, cur, ctx);
+      return EvalLeaf(node, cur, ctx);
     case NodeKind::kScope: {
       bool reached = false;
       bool result = false;
       const Node& child = *node.children[0];
+      if (ctx.fields != nullptr && node.field_id >= 0) {
+        // Below the scope the current node is a bound element, not the root: no fields there.
+        const Context inner{ctx.subject, ctx.token, nullptr};
+        const FieldCache::Range range = Resolve(node, node.path, cur, ctx);
+        for (uint32_t i = range.begin; i < range.begin + range.size; ++i) {
+          const Ref r = ctx.fields->node(i);
+          if (EvalNode(child, r, inner)) return true;
+        }
+        return range.size > 0 ? false : EvalNode(child, Missing(), inner);
+      }
+      const Context inner{ctx.subject, ctx.token, nullptr};
       auto visit = [&](const Ref& r) {
         reached = true;
-        if (EvalNode(child, r, ctx)) {
+        if (EvalNode(child, r, inner)) {
           result = true;
           return true;
         }
         return false;
       };
       Walk(cur, node.path, 0, ctx, visit);
-      return reached ? result : EvalNode(child, Missing(), ctx);
+      return reached ? result : EvalNode(child, Missing(), inner);
     }
     case NodeKind::kDelimited: {
       std::vector<std::string_view> tokens;
       TokenizeDelimited(ctx.subject.raw, tokens);
       return MatchDelimited(*node.delimited, tokens, [&](const Node& cond, std::string_view token) {
-        Context inner{ctx.subject, token};
+        Context inner{ctx.subject, token, nullptr};
         return EvalNode(cond, Missing(), inner);
       });
     }
@@ -386,7 +418,7 @@ bool OpAcceptsString(const Leaf& leaf, std::string_view value) {
 }
 
 bool Evaluate(const Node& node, const Subject& subject) {
-  Context ctx{subject, {}};
+  Context ctx{subject, {}, subject.fields};
   Ref root;
   if (subject.envelope != nullptr) {
     root.kind = Ref::Kind::kEnvelope;
@@ -479,6 +511,82 @@ bool ParseCidr(std::string_view text, CidrBlock* block) {
   b.prefix_len = static_cast<uint8_t>(len);
   *block = b;
   return true;
+}
+
+// Field ids (match/field_cache.h). They live here rather than in a field_cache.cc so that the
+// evaluator's library needs no new source file.
+namespace {
+
+struct FieldTable {
+  std::mutex mu;
+  std::unordered_map<std::string, int32_t> ids;  // FieldKey -> id
+};
+
+FieldTable& GlobalFieldTable() {
+  static FieldTable table;
+  return table;
+}
+
+// An unambiguous encoding of (domain, mode, steps): keys are length-prefixed.
+std::string FieldKey(uint32_t domain, const Path& path) {
+  std::string key;
+  auto put32 = [&](uint32_t v) { key.append(reinterpret_cast<const char*>(&v), sizeof v); };
+  put32(domain);
+  key.push_back(static_cast<char>(path.mode));
+  for (const Step& step : path.steps) {
+    key.push_back(static_cast<char>(step.kind));
+    if (step.kind == StepKind::kKey) {
+      put32(static_cast<uint32_t>(step.key.size()));
+      key.append(step.key);
+    } else if (step.kind == StepKind::kIndex) {
+      put32(step.index);
+    }
+  }
+  return key;
+}
+
+// Assigns ids to the fields of `node`, whose current node is the root. Caller holds table.mu.
+size_t AssignAtRoot(const Node& node, uint32_t domain, FieldTable& table) {
+  const Path* path = nullptr;
+  switch (node.kind) {
+    case NodeKind::kAnd:
+    case NodeKind::kOr:
+    case NodeKind::kNot: {
+      size_t n = 0;
+      for (const auto& c : node.children) n += AssignAtRoot(*c, domain, table);
+      return n;
+    }
+    case NodeKind::kLeaf:
+      if (node.leaf->target == Target::kPath) path = &node.leaf->path;
+      break;
+    case NodeKind::kScope:
+      path = &node.path;  // its child starts from the bound element: not a field
+      break;
+    case NodeKind::kTrue:
+    case NodeKind::kFalse:
+    case NodeKind::kDelimited:
+      break;
+  }
+  if (path == nullptr) return 0;
+  if (node.field_id < 0) {
+    const auto next = static_cast<int32_t>(table.ids.size());
+    node.field_id = table.ids.try_emplace(FieldKey(domain, *path), next).first->second;
+  }
+  return 1;
+}
+
+}  // namespace
+
+size_t AssignFieldIds(const Node& root, uint32_t domain) {
+  FieldTable& table = GlobalFieldTable();
+  std::lock_guard<std::mutex> lock(table.mu);
+  return AssignAtRoot(root, domain, table);
+}
+
+size_t FieldIdCount() {
+  FieldTable& table = GlobalFieldTable();
+  std::lock_guard<std::mutex> lock(table.mu);
+  return table.ids.size();
 }
 
 bool CidrContains(const CidrBlock& block, std::string_view ip) {

@@ -5,8 +5,13 @@
 // not arrive through EventBridge sees a virtual envelope (Envelope): `detail` is the record
 // root, the other members are the strings given (see docs/envelope-mapping.md).
 //
+// With a FieldCache (match/field_cache.h) in the Subject, the paths that carry a field id are
+// resolved once per event and shared by every rule evaluated with that cache; the answers are
+// the same as without it.
+//
 // Thread-safety: Evaluate is reentrant; the IR is read-only. The Subject's views must outlive the
-// call (they usually point into the simdjson parser's buffers, valid until its next parse).
+// call (they usually point into the simdjson parser's buffers, valid until its next parse). A
+// FieldCache is used by one thread at a time.
 #pragma once
 
 #include <simdjson.h>
@@ -14,6 +19,7 @@
 #include <string_view>
 
 #include "event/envelope.h"
+#include "match/field_cache.h"
 #include "match/ir.h"
 
 namespace tw::match {
@@ -24,6 +30,11 @@ struct Subject {
   std::string_view raw;                          // the message exactly as read
   const simdjson::dom::element* json = nullptr;  // the parsed message, if it is JSON
   const Envelope* envelope = nullptr;            // non-null: the root is the envelope around *json
+  // Non-null: memoize the nodes reached by fields (nodes with a field_id) for this event. Every
+  // Subject evaluated with one cache between two NextEvent() calls must have the same root for
+  // the same domain (the scanner: the record for filter patterns, the envelope for event
+  // patterns). Null: every leaf walks its own path.
+  FieldCache* fields = nullptr;
 };
 
 // Returns whether `node` holds for `subject`.

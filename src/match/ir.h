@@ -144,6 +144,10 @@ struct Node {
   Path path;                                    // kScope
   std::unique_ptr<Leaf> leaf;                   // kLeaf
   std::unique_ptr<DelimitedPattern> delimited;  // kDelimited
+  // kLeaf over a Target::kPath and kScope evaluated from the root: the process-wide id of the
+  // path, shared by every rule with the same path (match/field_cache.h); -1 for none. Mutable
+  // because it is set on shared, otherwise immutable matchers, once, by AssignFieldIds.
+  mutable int32_t field_id = -1;
 
   Node();
   ~Node();

@@ -289,9 +289,17 @@ class Worker {
       if (root["detail"].get(record) != simdjson::SUCCESS) record = root;
     }
     bool built_envelope = false;
+    // One memo of the fields for all candidates of this event. The exhaustive mode (the match
+    // command, and the reference the index is tested against) evaluates without it.
+    match::FieldCache* fields = nullptr;
+    if (options_.use_index) {
+      fields_.NextEvent();
+      fields = &fields_;
+    }
     for (uint32_t id : candidates) {
       const ScanRule& rule = rules_.rules()[id];
       match::Subject subject;
+      subject.fields = fields;
       if (rule.matcher->language == match::Language::kFilterPattern) {
         if (envelope && record_text_storage.empty()) {
           record_text_storage = simdjson::minify(record);
@@ -504,6 +512,7 @@ class Worker {
   std::vector<uint32_t> all_rules_;
   std::string source_scratch_;
   event::EnvelopeStorage envelope_;
+  match::FieldCache fields_;
   ondemand::parser parser_;
   simdjson::dom::parser dom_;
   std::string raw_;
@@ -525,7 +534,12 @@ std::shared_ptr<const CompiledRuleSet> CompiledRuleSet::Create(std::vector<ScanR
   auto set = std::shared_ptr<CompiledRuleSet>(new CompiledRuleSet());
   set->rules_ = std::move(rules);
   std::vector<const match::Matcher*> matchers;
-  for (const auto& r : set->rules_) matchers.push_back(r.matcher.get());
+  for (const auto& r : set->rules_) {
+    // Field ids are shared across rules of the same language (the root they see): see
+    // match/field_cache.h. Assigned before the set is published to the workers.
+    match::AssignFieldIds(*r.matcher->root, static_cast<uint32_t>(r.matcher->language));
+    matchers.push_back(r.matcher.get());
+  }
   set->index_ = match::RuleIndex::Build(matchers);
   return set;
 }
