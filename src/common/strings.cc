@@ -81,9 +81,7 @@ void AppendUtf8(std::string& out, uint32_t cp) {
 
 void AppendJsonEscaped(std::string& out, std::string_view s) {
   size_t run = 0;  // start of the pending run of bytes that need no escaping
-  auto flush = [&](size_t i) {
-    out.append(s.data() + run, i - run);
-  };
+  auto flush = [&](size_t i) { out.append(s.data() + run, i - run); };
   for (size_t i = 0; i < s.size();) {
     const auto c = static_cast<unsigned char>(s[i]);
     if (c >= 0x20 && c < 0x7F && c != '"' && c != '\\') {
@@ -114,11 +112,21 @@ void AppendJsonEscaped(std::string& out, std::string_view s) {
     }
     flush(i);
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default: {
         char buf[8];
         std::snprintf(buf, sizeof buf, "\\u%04x", c);
@@ -128,6 +136,27 @@ void AppendJsonEscaped(std::string& out, std::string_view s) {
     run = ++i;
   }
   flush(s.size());
+}
+
+bool IsNumberText(std::string_view s) {
+  size_t i = 0;
+  auto digits = [&] {
+    const size_t start = i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    return i > start;
+  };
+  if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+  if (!digits()) return false;
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    if (!digits()) return false;
+  }
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    if (!digits()) return false;
+  }
+  return i == s.size();
 }
 
 std::string EscapeForTerminal(std::string_view s) {

@@ -26,6 +26,10 @@ void AppendUtf8(std::string& out, uint32_t cp);
 // Cyrillic), as EventBridge's equals-ignore-case does: "ÉCOLE" folds to "école", but "ß" stays.
 std::string FoldCase(std::string_view s);
 
+// True when `s` is exactly a number in the JSON / CloudWatch Logs grammar, with an optional
+// leading '+': [+-]? digits ("." digits)? ([eE] [+-]? digits)?. "inf", ".5", "1." are not.
+bool IsNumberText(std::string_view s);
+
 // True when `s` starts with / ends with `affix`.
 inline bool StartsWith(std::string_view s, std::string_view affix) {
   return s.substr(0, affix.size()) == affix;

@@ -31,6 +31,15 @@ TEST(EscapeForTerminal, NeutralisesAnsiSequences) {
   EXPECT_EQ(EscapeForTerminal("\xC2\x9B"), "\\x9b");  // C1 CSI
 }
 
+TEST(IsNumberText, FollowsTheJsonNumberGrammarWithAPlus) {
+  for (const char* yes : {"0", "-1", "+1000", "1.5", "10e-3", "1E+3", "007"}) {
+    EXPECT_TRUE(IsNumberText(yes)) << yes;
+  }
+  for (const char* no : {"", "+", "1.", ".5", "+-5", "inf", "nan", "1e", "0x10", " 1", "1 "}) {
+    EXPECT_FALSE(IsNumberText(no)) << no;
+  }
+}
+
 TEST(FoldCase, FoldsSimpleCasesOnly) {
   EXPECT_EQ(FoldCase("ÉCOLE"), "école");
   EXPECT_EQ(FoldCase("AbC"), "abc");

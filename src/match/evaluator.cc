@@ -132,27 +132,9 @@ struct Scalar {
   bool str_is_number = false;  // str parses entirely as a number (into num)
 };
 
-// Parses `s` when it is exactly a number in the CloudWatch / JSON grammar
-// [+-]? digits ("." digits)? ([eE] [+-]? digits)?  ("inf", ".5", "1." and "+-5" are not).
+// Parses `s` when it is exactly a number (common/strings.h IsNumberText).
 bool ParseNumber(std::string_view s, double* out) {
-  size_t i = 0;
-  auto digits = [&] {
-    const size_t start = i;
-    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
-    return i > start;
-  };
-  if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
-  if (!digits()) return false;
-  if (i < s.size() && s[i] == '.') {
-    ++i;
-    if (!digits()) return false;
-  }
-  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
-    ++i;
-    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
-    if (!digits()) return false;
-  }
-  if (i != s.size()) return false;
+  if (!IsNumberText(s)) return false;
   const char* b = s.data() + (s[0] == '+' ? 1 : 0);
   auto [p, ec] = std::from_chars(b, s.data() + s.size(), *out);
   return ec == std::errc() && p == s.data() + s.size();

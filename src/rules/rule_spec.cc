@@ -140,7 +140,6 @@ void AppendJsonString(std::string& out, std::string_view s) {
 
 // ---- Byte columns of single-line scalars -------------------------------------------------------
 
-
 // Decodes the double-quoted escape at text[i] == '\\' (YAML 1.2 section 5.7) into `out`;
 // returns the number of source bytes consumed, 0 when malformed.
 size_t DecodeEscape(std::string_view text, size_t i, std::string& out) {

@@ -32,7 +32,13 @@ simdjson::error_code KeyOf(simdjson::ondemand::field& field, std::string_view* k
 
 // The top-level members the extractor itself needs, whatever the rules.
 enum class Special : uint8_t {
-  kNone, kEventName, kEventSource, kEventType, kSource, kDetailType, kDetail
+  kNone,
+  kEventName,
+  kEventSource,
+  kEventType,
+  kSource,
+  kDetailType,
+  kDetail
 };
 
 Special SpecialKey(std::string_view key) {

@@ -42,8 +42,9 @@ TEST(AnchorExtractor, FindsTopLevelAndNestedStrings) {
 }
 
 TEST(AnchorExtractor, EscapedKeysAndWhitespaceCannotHideAField) {
-  auto v = ExtractFrom("{ \"event\\u004eame\" :  \"StopLogging\" , \"userIdentity\" : "
-                       "{ \"typ\\u0065\":\"Root\" } }");
+  auto v = ExtractFrom(
+      "{ \"event\\u004eame\" :  \"StopLogging\" , \"userIdentity\" : "
+      "{ \"typ\\u0065\":\"Root\" } }");
   EXPECT_EQ(v[0].value, "StopLogging");
   EXPECT_EQ(v[1].value, "Root");
 }

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 
+#include "common/strings.h"
 #include "match/cwl/parser_internal.h"
 #include "match/cwl/regex.h"
 
@@ -39,27 +40,6 @@ const char* CompareOpName(CompareOp op) {
 }
 
 namespace internal {
-
-bool IsNumberSpelling(std::string_view s) {
-  size_t i = 0;
-  auto digits = [&] {
-    const size_t start = i;
-    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
-    return i > start;
-  };
-  if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
-  if (!digits()) return false;
-  if (i < s.size() && s[i] == '.') {
-    ++i;
-    if (!digits()) return false;
-  }
-  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
-    ++i;
-    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
-    if (!digits()) return false;
-  }
-  return i == s.size();
-}
 
 bool Parser::Fail(size_t pos, std::string message, std::string hint) {
   if (!error_) error_ = PatternError{pos + 1, std::move(message), std::move(hint)};

@@ -70,7 +70,4 @@ inline bool IsNameChar(char c) {
 
 inline bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
-// True when `s` is spelled as a number: [+-]? digits (. digits)? ([eE] [+-]? digits)?
-bool IsNumberSpelling(std::string_view s);
-
 }  // namespace tw::match::cwl::internal

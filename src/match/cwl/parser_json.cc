@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <limits>
 
+#include "common/strings.h"
 #include "match/cwl/parser_internal.h"
 
 namespace tw::match::cwl::internal {
@@ -382,7 +383,7 @@ bool Parser::ParseValue(CompareOp op, Value& out, bool delimited) {
                   "quote values that contain special characters, e.g. \"a(b)\"");
     }
     out.text = std::string(text_.substr(begin, pos_ - begin));
-    if (IsNumberSpelling(out.text)) {
+    if (IsNumberText(out.text)) {
       out.kind = Value::Kind::kNumber;
       errno = 0;
       out.number = std::strtod(out.text.c_str(), nullptr);

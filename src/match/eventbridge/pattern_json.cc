@@ -1,12 +1,12 @@
 #include "match/eventbridge/pattern_json.h"
 
-#include "common/strings.h"
-
 #include <fmt/format.h>
 
 #include <charconv>
 #include <limits>
 #include <system_error>
+
+#include "common/strings.h"
 
 namespace tw::match::eventbridge {
 namespace {
@@ -138,7 +138,6 @@ class Reader {
       return Unexpected();
     }
   }
-
 
   bool Hex4(uint32_t* out) {
     if (pos_ + 4 > text_.size()) return Unexpected();
