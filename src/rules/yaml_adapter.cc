@@ -34,10 +34,18 @@ ScalarStyle StyleOf(const YAML::Node& node, std::string_view text) {
   }
 }
 
-// Throws (yaml-cpp's exceptions, or TooDeep); the only caller catches.
-YamlNode Convert(const YAML::Node& node, std::string_view text, int depth) {
+struct TooManyNodes {
+  YAML::Mark mark;
+};
+
+// Throws (yaml-cpp's exceptions, TooDeep or TooManyNodes); the only caller catches. `budget`
+// counts the nodes still allowed: aliases are expanded, and without a bound 500 bytes of nested
+// anchors become billions of nodes.
+YamlNode Convert(const YAML::Node& node, std::string_view text, int depth, size_t& budget) {
   const YAML::Mark mark = node.Mark();
   if (depth > kMaxYamlDepth) throw TooDeep{mark};
+  if (budget == 0) throw TooManyNodes{mark};
+  --budget;
   YamlNode out;
   if (!mark.is_null()) {
     out.line = mark.line + 1;
@@ -52,13 +60,13 @@ YamlNode Convert(const YAML::Node& node, std::string_view text, int depth) {
       break;
     case YAML::NodeType::Sequence:
       out.kind = YamlKind::kSequence;
-      for (const YAML::Node& item : node) out.items.push_back(Convert(item, text, depth + 1));
+      for (const YAML::Node& item : node) out.items.push_back(Convert(item, text, depth + 1, budget));
       break;
     case YAML::NodeType::Map:
       out.kind = YamlKind::kMapping;
       for (const auto& member : node) {
-        out.members.emplace_back(Convert(member.first, text, depth + 1),
-                                 Convert(member.second, text, depth + 1));
+        YamlNode key = Convert(member.first, text, depth + 1, budget);
+        out.members.emplace_back(std::move(key), Convert(member.second, text, depth + 1, budget));
       }
       break;
     case YAML::NodeType::Null:
@@ -78,8 +86,9 @@ YamlNode Convert(const YAML::Node& node, std::string_view text, int depth) {
 tl::expected<std::vector<YamlNode>, YamlSyntaxError> ParseYaml(std::string_view text) {
   try {
     std::vector<YamlNode> documents;
+    size_t budget = MaxYamlNodes(text.size());
     for (const YAML::Node& doc : YAML::LoadAll(std::string(text))) {
-      documents.push_back(Convert(doc, text, 0));
+      documents.push_back(Convert(doc, text, 0, budget));
     }
     return documents;
   } catch (const YAML::Exception& e) {
@@ -89,6 +98,11 @@ tl::expected<std::vector<YamlNode>, YamlSyntaxError> ParseYaml(std::string_view 
     return tl::unexpected(
         YamlSyntaxError{e.mark.line + 1, e.mark.column + 1,
                         "nesting deeper than " + std::to_string(kMaxYamlDepth) + " levels"});
+  } catch (const TooManyNodes& e) {
+    return tl::unexpected(YamlSyntaxError{
+        e.mark.is_null() ? 0 : e.mark.line + 1, e.mark.is_null() ? 0 : e.mark.column + 1,
+        "more than " + std::to_string(MaxYamlNodes(text.size())) +
+            " nodes once aliases are expanded (an alias bomb?)"});
   } catch (const std::exception& e) {
     return tl::unexpected(YamlSyntaxError{0, 0, e.what()});
   }

@@ -6,7 +6,8 @@
 // written (plain, quoted, block), which the loader needs to tell `true` from `"true"` and to
 // point a caret into a quoted pattern.
 //
-// Limits: a document nested deeper than kMaxYamlDepth is rejected (yaml-cpp itself recurses).
+// Limits: a document nested deeper than kMaxYamlDepth is rejected (yaml-cpp itself recurses), and
+// so is one that expands to more than MaxYamlNodes nodes through aliases.
 #pragma once
 
 #include <cstddef>
@@ -19,6 +20,10 @@
 namespace tw::rules {
 
 inline constexpr int kMaxYamlDepth = 64;
+
+// The most nodes a document of `text_bytes` may expand to (aliases included): far more than any
+// alias-free file has, far fewer than an alias bomb makes.
+inline constexpr size_t MaxYamlNodes(size_t text_bytes) { return 100000 + 4 * text_bytes; }
 
 enum class YamlKind { kNull, kScalar, kSequence, kMapping };
 

@@ -79,3 +79,22 @@ TEST(YamlAdapterTest, DeepNestingIsRejected) {
 
 }  // namespace
 }  // namespace tw::rules
+
+namespace tw::rules {
+namespace {
+
+// 9 levels of 9 aliases: 9^9 nodes if expanded naively.
+TEST(YamlAdapterTest, AliasBombIsRejectedQuickly) {
+  std::string text = "a0: &a0 [x, x, x, x, x, x, x, x, x]\n";
+  for (int i = 1; i < 9; ++i) {
+    text += "a" + std::to_string(i) + ": &a" + std::to_string(i) + " [";
+    for (int k = 0; k < 9; ++k) text += (k ? ", *a" : "*a") + std::to_string(i - 1);
+    text += "]\n";
+  }
+  auto r = ParseYaml(text);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("aliases are expanded"), std::string::npos) << r.error().message;
+}
+
+}  // namespace
+}  // namespace tw::rules
