@@ -6,6 +6,14 @@
 #include <string>
 
 namespace tw::rules {
+
+YamlNode::YamlNode() = default;
+YamlNode::~YamlNode() = default;
+YamlNode::YamlNode(const YamlNode&) = default;
+YamlNode::YamlNode(YamlNode&&) noexcept = default;
+YamlNode& YamlNode::operator=(const YamlNode&) = default;
+YamlNode& YamlNode::operator=(YamlNode&&) noexcept = default;
+
 namespace {
 
 struct TooDeep {
@@ -60,7 +68,8 @@ YamlNode Convert(const YAML::Node& node, std::string_view text, int depth, size_
       break;
     case YAML::NodeType::Sequence:
       out.kind = YamlKind::kSequence;
-      for (const YAML::Node& item : node) out.items.push_back(Convert(item, text, depth + 1, budget));
+      for (const YAML::Node& item : node)
+        out.items.push_back(Convert(item, text, depth + 1, budget));
       break;
     case YAML::NodeType::Map:
       out.kind = YamlKind::kMapping;
@@ -99,10 +108,10 @@ tl::expected<std::vector<YamlNode>, YamlSyntaxError> ParseYaml(std::string_view 
         YamlSyntaxError{e.mark.line + 1, e.mark.column + 1,
                         "nesting deeper than " + std::to_string(kMaxYamlDepth) + " levels"});
   } catch (const TooManyNodes& e) {
-    return tl::unexpected(YamlSyntaxError{
-        e.mark.is_null() ? 0 : e.mark.line + 1, e.mark.is_null() ? 0 : e.mark.column + 1,
-        "more than " + std::to_string(MaxYamlNodes(text.size())) +
-            " nodes once aliases are expanded (an alias bomb?)"});
+    return tl::unexpected(YamlSyntaxError{e.mark.is_null() ? 0 : e.mark.line + 1,
+                                          e.mark.is_null() ? 0 : e.mark.column + 1,
+                                          "more than " + std::to_string(MaxYamlNodes(text.size())) +
+                                              " nodes once aliases are expanded (an alias bomb?)"});
   } catch (const std::exception& e) {
     return tl::unexpected(YamlSyntaxError{0, 0, e.what()});
   }

@@ -44,6 +44,15 @@ struct YamlNode {
   int column = 0;
   size_t offset = 0;
 
+  // Declared here, defined in the .cc: the members hold YamlNodes, which must be complete
+  // before the implicit members are instantiated (clang with libstdc++ insists).
+  YamlNode();
+  ~YamlNode();
+  YamlNode(const YamlNode&);
+  YamlNode(YamlNode&&) noexcept;
+  YamlNode& operator=(const YamlNode&);
+  YamlNode& operator=(YamlNode&&) noexcept;
+
   bool IsScalar() const { return kind == YamlKind::kScalar; }
   bool IsPlainScalar() const { return kind == YamlKind::kScalar && style == ScalarStyle::kPlain; }
 };

@@ -21,6 +21,11 @@ namespace {
 // each level doubles the alternatives (2^4 = 16 at most).
 constexpr int kMaxDottedChain = 4;
 
+// The dotted-key alternatives of one pattern in all: chains nest inside chains (a pattern key
+// "a.a.a...." is a chain of single-field objects), so without a total bound the alternatives
+// grow as 2^depth (found by fuzzing: 32 segments exhausted memory).
+constexpr int kMaxDottedAlternatives = 64;
+
 Path KeyPath(const std::string& key) {
   Path path;
   path.mode = ArrayMode::kFlatten;
@@ -151,9 +156,11 @@ class Lowerer {
     // keys are the fixed envelope fields), only for single-field objects (a chain), and not
     // when exists:false is involved, where "absent under one spelling" is not "absent".
     if (!options_.dotted_event_keys || depth == 0 || chain >= kMaxDottedChain ||
-        object.fields.size() != 1 || !object.or_groups.empty() || HasAbsent(object)) {
+        dotted_alternatives_ >= kMaxDottedAlternatives || object.fields.size() != 1 ||
+        !object.or_groups.empty() || HasAbsent(object)) {
       return primary;
     }
+    ++dotted_alternatives_;
     const PatternField& only = object.fields[0];
     std::vector<NodePtr> alternatives;
     alternatives.push_back(std::move(primary));
@@ -266,6 +273,7 @@ class Lowerer {
   }
 
   const CompileOptions& options_;
+  int dotted_alternatives_ = 0;  // added so far, bounded by kMaxDottedAlternatives
 };
 
 }  // namespace

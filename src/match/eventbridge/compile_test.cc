@@ -194,3 +194,18 @@ TEST(EventBridgeSemantics, KnownLimitOfDottedEventKeys) {
 
 }  // namespace
 }  // namespace tw::match::eventbridge
+
+namespace tw::match::eventbridge {
+namespace {
+
+// Found by fuzzing: a dotted pattern key of 32 segments once took 2^32 alternatives to lower.
+TEST(CompileEventPattern, LongDottedKeysCompileInBoundedSpace) {
+  std::string key = "a";
+  for (int i = 0; i < 31; ++i) key += ".a";
+  auto m = CompileEventPattern("{\"detail\":{\"" + key + "\":[\"x\"]}}");
+  ASSERT_TRUE(m) << m.error().message;
+  EXPECT_LT(DumpIr(**m).size(), 200000u);
+}
+
+}  // namespace
+}  // namespace tw::match::eventbridge

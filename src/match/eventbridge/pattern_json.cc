@@ -9,6 +9,14 @@
 #include "common/strings.h"
 
 namespace tw::match::eventbridge {
+
+PatternJson::PatternJson() = default;
+PatternJson::~PatternJson() = default;
+PatternJson::PatternJson(const PatternJson&) = default;
+PatternJson::PatternJson(PatternJson&&) noexcept = default;
+PatternJson& PatternJson::operator=(const PatternJson&) = default;
+PatternJson& PatternJson::operator=(PatternJson&&) noexcept = default;
+
 namespace {
 
 class Reader {

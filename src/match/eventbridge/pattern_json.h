@@ -30,6 +30,15 @@ struct PatternJson {
   std::vector<std::pair<std::string, PatternJson>> members;  // kObject, duplicates kept, in order
   size_t offset = 0;  // byte offset of the value's first character in the pattern text
 
+  // Declared here, defined in the .cc: the members hold PatternJsons, which must be complete
+  // before the implicit members are instantiated (clang with libstdc++ insists).
+  PatternJson();
+  ~PatternJson();
+  PatternJson(const PatternJson&);
+  PatternJson(PatternJson&&) noexcept;
+  PatternJson& operator=(const PatternJson&);
+  PatternJson& operator=(PatternJson&&) noexcept;
+
   bool IsString() const { return kind == Kind::kString; }
   bool IsNumber() const { return kind == Kind::kNumber; }
   bool IsArray() const { return kind == Kind::kArray; }

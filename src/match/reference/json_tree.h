@@ -24,6 +24,15 @@ struct JsonValue {
   std::vector<JsonValue> array;                            // kArray
   std::vector<std::pair<std::string, JsonValue>> members;  // kObject, in document order
 
+  // Declared here, defined in the .cc: the members hold JsonValues, which must be complete
+  // before the implicit members are instantiated (clang with libstdc++ insists).
+  JsonValue();
+  ~JsonValue();
+  JsonValue(const JsonValue&);
+  JsonValue(JsonValue&&) noexcept;
+  JsonValue& operator=(const JsonValue&);
+  JsonValue& operator=(JsonValue&&) noexcept;
+
   // The member named `key`; the last one when the key repeats. Null when absent.
   const JsonValue* Find(std::string_view key) const;
   bool IsScalar() const { return kind != Kind::kArray && kind != Kind::kObject; }
