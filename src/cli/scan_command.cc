@@ -35,8 +35,7 @@ std::string HumanBytes(uint64_t b) {
 // Writes alerts to stdout as they arrive, errors to stderr, and keeps the totals.
 class Printer : public scan::ScanListener {
  public:
-  Printer(bool json, bool color, size_t rule_count)
-      : json_(json), color_(color), per_rule_(rule_count, 0) {}
+  Printer(bool json, bool color) : json_(json), color_(color) {}
 
   void OnFile(scan::FileResult& r) override {
     ++files_;
@@ -107,7 +106,6 @@ class Printer : public scan::ScanListener {
  private:
   bool json_;
   bool color_;
-  std::vector<uint64_t> per_rule_;
   std::map<std::string, uint64_t> by_id_;
   std::vector<std::pair<std::string, std::string>> skipped_;
   std::string out_;
@@ -162,8 +160,7 @@ int RunScan(const ScanArgs& args) {
   options.threads = args.threads > 0
                         ? args.threads
                         : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  Printer printer(args.format == "json", args.format == "text" && StdoutIsColorTerminal(),
-                  set->rules().size());
+  Printer printer(args.format == "json", args.format == "text" && StdoutIsColorTerminal());
   for (const auto& e : input_errors) printer.ReportError(e);
 
   // Progress on a terminal, once the scan has run for a second.

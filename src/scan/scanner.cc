@@ -142,9 +142,8 @@ class Worker {
       case decode::InputKind::kNdjson:
         return ScanLines(doc);
       case decode::InputKind::kUnknown:
-        if (options_.text_lines) return ScanLines(doc);
-        // A lone JSON value that is not an object, or text: try line by line so that each
-        // line gets its own error (and NDJSON whose first line is damaged still works).
+        // Text (a log event per line for `match`), a lone JSON value that is not an object, or
+        // NDJSON whose first line is damaged: line by line, so each line gets its own verdict.
         return ScanLines(doc);
     }
   }
