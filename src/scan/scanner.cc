@@ -58,6 +58,28 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
+// Where a record sits in its file, for error messages. Formatted only when there is an error:
+// the per-record path must not build a string for every event.
+struct Where {
+  enum class Unit : uint8_t { kNone, kRecord, kLine, kLogEvent };
+  Unit unit = Unit::kNone;
+  uint64_t index = 0;  // 0-based
+
+  std::string ToString() const {
+    switch (unit) {
+      case Unit::kNone:
+        return {};
+      case Unit::kRecord:
+        return fmt::format("record {}", index);
+      case Unit::kLine:
+        return fmt::format("line {}", index + 1);  // people count lines from 1
+      case Unit::kLogEvent:
+        return fmt::format("logEvents[{}]", index);
+    }
+    return {};
+  }
+};
+
 class Worker {
  public:
   Worker(const CompiledRuleSet& rules, const ScanOptions& options, ScanProgress* progress)
@@ -101,7 +123,7 @@ class Worker {
     }
     out.bytes = doc.size();
     if (progress_) progress_->bytes += doc.size();
-    if (Trim(doc).empty() || doc.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+    if (doc.find_first_not_of(" \t\r\n") == std::string_view::npos) {
       if (!truncated_) AddError("", Error{ErrorCode::kParse, "empty input"});
       return;
     }
@@ -183,18 +205,18 @@ class Worker {
           v.current_location().get(start) != simdjson::SUCCESS ||
           v.type().get(type) != simdjson::SUCCESS) {
         return start ? SalvageRecords(doc, start, index)
-                     : AddError(fmt::format("record {}", index),
+                     : AddError(Where{Where::Unit::kRecord, index}.ToString(),
                                 Error{ErrorCode::kParse, "damaged JSON"});
       }
       if (type != ondemand::json_type::object) {
-        AddError(fmt::format("record {}", index),
+        AddError(Where{Where::Unit::kRecord, index}.ToString(),
                  Error{ErrorCode::kParse, "a record must be a JSON object"});
         ++index;
         continue;
       }
       ondemand::object obj;
       if (v.get_object().get(obj) != simdjson::SUCCESS ||
-          !EvaluateObject(obj, start, doc, fmt::format("record {}", index), index)) {
+          !EvaluateObject(obj, start, doc, Where{Where::Unit::kRecord, index}, index)) {
         // Damage inside this record: go on record by record from here.
         if (!file_->errors.empty()) file_->errors.pop_back();
         return SalvageRecords(doc, start, index);
@@ -211,7 +233,7 @@ class Worker {
     while (true) {
       while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t' || *p == ',')) ++p;
       if (p >= end) {
-        AddError(fmt::format("record {}", index),
+        AddError(Where{Where::Unit::kRecord, index}.ToString(),
                  Error{ErrorCode::kParse,
                        "the file ends before the Records array is closed "
                        "(truncated?)"});
@@ -219,7 +241,7 @@ class Worker {
       }
       if (*p == ']') return;
       if (*p != '{') {
-        AddError(fmt::format("record {}", index),
+        AddError(Where{Where::Unit::kRecord, index}.ToString(),
                  Error{ErrorCode::kParse,
                        "a record must be a JSON object; the rest of the file "
                        "cannot be read"});
@@ -227,30 +249,30 @@ class Worker {
       }
       const char* e = ObjectEnd(p, end);
       if (e == nullptr) {
-        AddError(fmt::format("record {}", index),
+        AddError(Where{Where::Unit::kRecord, index}.ToString(),
                  Error{ErrorCode::kParse, "the file ends inside this record (truncated?)"});
         return;
       }
       const std::string_view text(p, static_cast<size_t>(e - p));
-      ScanOneObject(text, CapacityFrom(p, doc), fmt::format("record {}", index), index);
+      ScanOneObject(text, CapacityFrom(p, doc), Where{Where::Unit::kRecord, index}, index);
       ++index;
       p = e;
     }
   }
 
   // Evaluates one JSON object. Returns false when the document is damaged beyond this object.
-  bool EvaluateObject(ondemand::object obj, const char* start, std::string_view doc,
-                      std::string_view where, uint64_t index) {
+  bool EvaluateObject(ondemand::object obj, const char* start, std::string_view doc, Where where,
+                      uint64_t index) {
     const std::vector<uint32_t>* candidates = &all_rules_;
     bool envelope = false;
     if (options_.use_index) {
       auto r = extractor_.Extract(obj, anchors_.data(), source_scratch_);
       if (!r) {
-        AddError(std::string(where), r.error());
+        AddError(where.ToString(), r.error());
         return false;
       }
       if (!r->type_error.empty()) {
-        AddError(std::string(where), Error{ErrorCode::kParse, r->type_error});
+        AddError(where.ToString(), Error{ErrorCode::kParse, r->type_error});
         return true;
       }
       envelope = r->envelope;
@@ -262,7 +284,7 @@ class Worker {
     if (candidates->empty()) return true;
     const char* end = start ? ObjectEnd(start, doc.data() + doc.size()) : nullptr;
     if (end == nullptr) {
-      AddError(std::string(where), Error{ErrorCode::kParse, "unterminated JSON object"});
+      AddError(where.ToString(), Error{ErrorCode::kParse, "unterminated JSON object"});
       return false;
     }
     const std::string_view text(start, static_cast<size_t>(end - start));
@@ -271,11 +293,11 @@ class Worker {
   }
 
   void EvaluateCandidates(std::string_view text, const std::vector<uint32_t>& candidates,
-                          bool envelope, uint64_t index, std::string_view where) {
+                          bool envelope, uint64_t index, Where where) {
     if (index == kLazyLine) index = LineAt(lazy_line_doc_, lazy_line_offset_);
     simdjson::dom::element root;
     if (auto err = dom_.parse(text.data(), text.size(), false).get(root)) {
-      AddError(std::string(where), Error{ErrorCode::kParse, simdjson::error_message(err)});
+      AddError(where.ToString(), Error{ErrorCode::kParse, simdjson::error_message(err)});
       return;
     }
     if (!options_.use_index && root.type() == simdjson::dom::element_type::OBJECT) {
@@ -340,29 +362,28 @@ class Worker {
   }
 
   // Evaluates `text` (one JSON object, with readable padding after it) as record `index`.
-  void ScanOneObject(std::string_view text, size_t capacity, std::string_view where,
-                     uint64_t index) {
+  void ScanOneObject(std::string_view text, size_t capacity, Where where, uint64_t index) {
     ondemand::document d;
     if (auto err = parser_.iterate(text.data(), text.size(), capacity).get(d)) {
-      AddError(std::string(where), Error{ErrorCode::kParse, simdjson::error_message(err)});
+      AddError(where.ToString(), Error{ErrorCode::kParse, simdjson::error_message(err)});
       return;
     }
     ondemand::json_type type;
     if (auto err = d.type().get(type)) {
       if (options_.text_lines) return EvaluateText(text, index);
       AddError(
-          std::string(where),
+          where.ToString(),
           Error{ErrorCode::kParse, fmt::format("invalid JSON ({})", simdjson::error_message(err))});
       return;
     }
     if (type != ondemand::json_type::object) {
       if (options_.text_lines) return EvaluateText(text, index);
-      AddError(std::string(where), Error{ErrorCode::kParse, "an event must be a JSON object"});
+      AddError(where.ToString(), Error{ErrorCode::kParse, "an event must be a JSON object"});
       return;
     }
     ondemand::object obj;
     if (auto err = d.get_object().get(obj)) {
-      AddError(std::string(where), Error{ErrorCode::kParse, simdjson::error_message(err)});
+      AddError(where.ToString(), Error{ErrorCode::kParse, simdjson::error_message(err)});
       return;
     }
     const size_t before = file_->errors.size();
@@ -406,7 +427,7 @@ class Worker {
         return ScanLines(doc);
       }
     }
-    ScanOneObject(doc, CapacityFrom(doc.data(), doc), "record 0", 0);
+    ScanOneObject(doc, CapacityFrom(doc.data(), doc), Where{Where::Unit::kRecord, 0}, 0);
   }
 
   void ScanLines(std::string_view doc) {
@@ -441,7 +462,7 @@ class Worker {
       const size_t errors_before = file_->errors.size();
       lazy_line_doc_ = doc;
       lazy_line_offset_ = at;
-      if (!EvaluateObject(obj, doc.data() + at, doc, {}, kLazyLine) ||
+      if (!EvaluateObject(obj, doc.data() + at, doc, Where{}, kLazyLine) ||
           file_->errors.size() != errors_before) {
         // Re-do this document in line mode, which names the line in its error.
         file_->errors.resize(errors_before);
@@ -472,7 +493,7 @@ class Worker {
       std::string_view text = doc.substr(pos, end - pos);
       if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
       if (!Trim(text).empty()) {
-        ScanOneObject(text, CapacityFrom(text.data(), doc), fmt::format("line {}", line + 1), line);
+        ScanOneObject(text, CapacityFrom(text.data(), doc), Where{Where::Unit::kLine, line}, line);
       }
       ++line;
       pos = end + 1;
@@ -495,7 +516,7 @@ class Worker {
       const std::string& message = sub->log_events[i].message;
       message_.assign(message);
       message_.reserve(message.size() + simdjson::SIMDJSON_PADDING);
-      ScanOneObject(message_, message_.capacity(), fmt::format("logEvents[{}]", i), i);
+      ScanOneObject(message_, message_.capacity(), Where{Where::Unit::kLogEvent, i}, i);
     }
   }
 
