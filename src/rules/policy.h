@@ -4,7 +4,7 @@
 // A rule's policy comes from three layers, later ones winning key by key: the built-in defaults
 // (dedupe on, 15 minutes), the config's `defaults:`, the rule's own YAML (`schedule:`, `suppress:`,
 // `dedupe:`, `threshold:`), and the config's `overrides: {<rule id>: ...}`. pipeline/config
-// parses the YAML into these structs; alert/ stages consume them. Plain value types.
+// and rules/ (the rule loader) parse the YAML into these structs; alert/ stages consume them. Plain value types.
 #pragma once
 
 #include <chrono>
@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
-#include "rules/rule.h"
+#include "rules/rule.h"  // Severity
 
-namespace tw::alert {
+namespace tw::rules {
 
 enum class Schedule {
   kAlways,
@@ -70,4 +70,4 @@ struct GlobalPolicy {
   std::vector<std::pair<std::string, std::string>> account_names;  // account id -> name
 };
 
-}  // namespace tw::alert
+}  // namespace tw::rules
