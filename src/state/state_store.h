@@ -43,19 +43,19 @@ const char* OutboxStateName(OutboxState state);  // "pending", "delivered", "fai
 std::optional<OutboxState> ParseOutboxState(std::string_view name);
 
 struct OutboxRow {
-  int64_t row_id = 0;      // assigned by the store
-  std::string alert_id;    // alert::Alert::id
-  std::string sink;        // the sink's configured name ("slack", "slack#2", "webhook-ops")
+  int64_t row_id = 0;    // assigned by the store
+  std::string alert_id;  // alert::Alert::id
+  std::string sink;      // the sink's configured name ("slack", "slack#2", "webhook-ops")
   std::string rule_id;
   std::string severity;
-  std::string payload;     // the serialised alert
+  std::string payload;  // the serialised alert
   OutboxState state = OutboxState::kPending;
   int attempts = 0;
   Clock::WallTime created;
-  Clock::WallTime next_due;   // pending rows: not before this time
+  Clock::WallTime next_due;                     // pending rows: not before this time
   std::optional<Clock::WallTime> delivered_at;  // set by MarkDelivered
-  std::string last_error;     // last failure, or the dead-letter response body
-  std::string sink_ref;       // what the sink returned on delivery (e.g. Slack channel + ts)
+  std::string last_error;                       // last failure, or the dead-letter response body
+  std::string sink_ref;  // what the sink returned on delivery (e.g. Slack channel + ts)
 };
 
 // An input's progress. `value` is opaque to the store.
@@ -112,8 +112,7 @@ class StateStore {
                                                                Clock::WallTime now,
                                                                size_t limit) = 0;
   // Earliest next_due of the pending rows for `sink`; nullopt when none is pending.
-  [[nodiscard]] virtual Result<std::optional<Clock::WallTime>> NextDue(
-      const std::string& sink) = 0;
+  [[nodiscard]] virtual Result<std::optional<Clock::WallTime>> NextDue(const std::string& sink) = 0;
   // State delivered, delivered_at = `at`, sink_ref = `sink_ref`, attempts+1.
   [[nodiscard]] virtual Result<void> MarkDelivered(int64_t row_id, Clock::WallTime at,
                                                    const std::string& sink_ref) = 0;
@@ -126,8 +125,7 @@ class StateStore {
   // Failed rows back to pending, due `now`, attempts reset to 0 (last_error kept). `alert_id`
   // empty: every failed row; otherwise the failed rows of that alert, on every sink. Returns how
   // many rows changed.
-  [[nodiscard]] virtual Result<int64_t> Retry(const std::string& alert_id,
-                                              Clock::WallTime now) = 0;
+  [[nodiscard]] virtual Result<int64_t> Retry(const std::string& alert_id, Clock::WallTime now) = 0;
   // Rows in `state` (any state when nullopt), newest first, at most `limit`.
   [[nodiscard]] virtual Result<std::vector<OutboxRow>> ListRows(std::optional<OutboxState> state,
                                                                 size_t limit) = 0;

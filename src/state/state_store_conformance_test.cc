@@ -223,8 +223,8 @@ TYPED_TEST(StateStoreConformanceTest, TimesAreFlooredToTheMillisecond) {
   EXPECT_EQ(row.created, kT0 + milliseconds(1));
   // Due at kT0+1ms: a `now` of kT0+1.2ms is the same millisecond.
   EXPECT_EQ(this->store_->DueRows("slack", kT0 + std::chrono::microseconds(1200), 10)->size(), 1u);
-  ASSERT_TRUE(
-      this->store_->MarkDelivered(row.row_id, kT0 + std::chrono::microseconds(2999), "r").has_value());
+  ASSERT_TRUE(this->store_->MarkDelivered(row.row_id, kT0 + std::chrono::microseconds(2999), "r")
+                  .has_value());
   EXPECT_EQ(this->RowOf("A", "slack").delivered_at, kT0 + milliseconds(2));
 }
 
@@ -237,9 +237,8 @@ TYPED_TEST(StateStoreConformanceTest, NextDueIsTheEarliestPendingRow) {
   ASSERT_TRUE(this->store_->Reschedule(this->RowOf("A", "slack").row_id, kT0 + minutes(1), "429")
                   .has_value());
   EXPECT_EQ(this->store_->NextDue("slack").value(), kT0 + seconds(3));
-  ASSERT_TRUE(
-      this->store_->MarkDelivered(this->RowOf("B", "slack").row_id, kT0 + seconds(4), "")
-          .has_value());
+  ASSERT_TRUE(this->store_->MarkDelivered(this->RowOf("B", "slack").row_id, kT0 + seconds(4), "")
+                  .has_value());
   EXPECT_EQ(this->store_->NextDue("slack").value(), kT0 + minutes(1));
   EXPECT_EQ(this->store_->NextDue("webhook").value(), std::nullopt);
 }
@@ -248,8 +247,8 @@ TYPED_TEST(StateStoreConformanceTest, MarkDeliveredRecordsTheSinkRef) {
   this->CommitEntries({Entry("A", {"slack", "webhook"})});
   const int64_t id = this->RowOf("A", "slack").row_id;
   EXPECT_EQ(this->store_->DeliveredRef("A", "slack").value(), std::nullopt);  // still pending
-  ASSERT_TRUE(this->store_->MarkDelivered(id, kT0 + seconds(2), "C0123 1700000000.000100")
-                  .has_value());
+  ASSERT_TRUE(
+      this->store_->MarkDelivered(id, kT0 + seconds(2), "C0123 1700000000.000100").has_value());
 
   const OutboxRow row = this->RowOf("A", "slack");
   EXPECT_EQ(row.state, OutboxState::kDelivered);
@@ -288,13 +287,12 @@ TYPED_TEST(StateStoreConformanceTest, RescheduleCountsAttempts) {
 }
 
 TYPED_TEST(StateStoreConformanceTest, MarkFailedThenRetry) {
-  this->CommitEntries({Entry("A", {"slack", "webhook"}), Entry("B", {"slack"}),
-                       Entry("C", {"slack"})});
+  this->CommitEntries(
+      {Entry("A", {"slack", "webhook"}), Entry("B", {"slack"}), Entry("C", {"slack"})});
   const int64_t a_slack = this->RowOf("A", "slack").row_id;
   ASSERT_TRUE(this->store_->Reschedule(a_slack, kT0 + seconds(1), "HTTP 500").has_value());
   ASSERT_TRUE(this->store_->MarkFailed(a_slack, "HTTP 404 no_service").has_value());
-  ASSERT_TRUE(
-      this->store_->MarkFailed(this->RowOf("A", "webhook").row_id, "HTTP 410").has_value());
+  ASSERT_TRUE(this->store_->MarkFailed(this->RowOf("A", "webhook").row_id, "HTTP 410").has_value());
   ASSERT_TRUE(this->store_->MarkFailed(this->RowOf("B", "slack").row_id, "HTTP 400").has_value());
 
   OutboxRow failed = this->RowOf("A", "slack");
@@ -323,8 +321,8 @@ TYPED_TEST(StateStoreConformanceTest, MarkFailedThenRetry) {
 }
 
 TYPED_TEST(StateStoreConformanceTest, ListRowsByStateNewestFirst) {
-  this->CommitEntries({Entry("A", {"slack"}), Entry("B", {"slack"}), Entry("C", {"slack"}),
-                       Entry("D", {"slack"})});
+  this->CommitEntries(
+      {Entry("A", {"slack"}), Entry("B", {"slack"}), Entry("C", {"slack"}), Entry("D", {"slack"})});
   ASSERT_TRUE(this->store_->MarkDelivered(this->RowOf("B", "slack").row_id, kT0, "").has_value());
   ASSERT_TRUE(this->store_->MarkDelivered(this->RowOf("D", "slack").row_id, kT0, "").has_value());
   EXPECT_EQ(AlertIds(*this->store_->ListRows(std::nullopt, 10)),
@@ -344,8 +342,7 @@ TYPED_TEST(StateStoreConformanceTest, PruneHistoryKeepsPendingRows) {
   NewOutboxEntry old_suppressed = Entry("old-suppressed", {"slack"});
   old_suppressed.suppressed = true;
   this->CommitEntries({old_suppressed});
-  ASSERT_TRUE(this->store_
-                  ->MarkDelivered(this->RowOf("old-delivered", "slack").row_id, kT0, "")
+  ASSERT_TRUE(this->store_->MarkDelivered(this->RowOf("old-delivered", "slack").row_id, kT0, "")
                   .has_value());
   ASSERT_TRUE(
       this->store_->MarkFailed(this->RowOf("old-failed", "slack").row_id, "404").has_value());

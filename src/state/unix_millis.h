@@ -17,8 +17,8 @@ inline int64_t ToUnixMillis(Clock::WallTime time) {
 }
 
 inline Clock::WallTime FromUnixMillis(int64_t millis) {
-  return Clock::WallTime(std::chrono::duration_cast<Clock::WallTime::duration>(
-      std::chrono::milliseconds(millis)));
+  return Clock::WallTime(
+      std::chrono::duration_cast<Clock::WallTime::duration>(std::chrono::milliseconds(millis)));
 }
 
 }  // namespace tw::state

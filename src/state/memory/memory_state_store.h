@@ -41,8 +41,7 @@ class MemoryStateStore final : public StateStore {
                           const std::string& error) override;
   Result<void> MarkFailed(int64_t row_id, const std::string& error) override;
   Result<int64_t> Retry(const std::string& alert_id, Clock::WallTime now) override;
-  Result<std::vector<OutboxRow>> ListRows(std::optional<OutboxState> state,
-                                          size_t limit) override;
+  Result<std::vector<OutboxRow>> ListRows(std::optional<OutboxState> state, size_t limit) override;
   Result<std::optional<std::string>> DeliveredRef(const std::string& alert_id,
                                                   const std::string& sink) override;
   Result<int64_t> PruneHistory(Clock::WallTime older_than) override;
@@ -57,7 +56,7 @@ class MemoryStateStore final : public StateStore {
   Clock& clock_;
   std::mutex mutex_;
   std::map<std::pair<std::string, std::string>, std::string> checkpoints_;
-  std::map<int64_t, OutboxRow> rows_;                            // by row_id
+  std::map<int64_t, OutboxRow> rows_;                                     // by row_id
   std::map<std::pair<std::string, std::string>, int64_t> by_alert_sink_;  // (alert_id, sink)
   int64_t next_row_id_ = 1;
   std::map<std::string, Window> windows_;

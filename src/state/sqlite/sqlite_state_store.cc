@@ -87,9 +87,10 @@ Result<void> CheckIdentity(sqlite3* db, const std::string& path) {
   Result<int64_t> version = QueryInt(db, path, "PRAGMA user_version");
   if (!version) return tl::unexpected(version.error());
   if (*app_id != 0 && *app_id != sqlite::kApplicationId) {
-    return Fail(ErrorCode::kInvalidArgument,
-                "state file " + path + " is an SQLite database of another application " +
-                    "(application_id " + std::to_string(*app_id) + "), not a trailwatch state file");
+    return Fail(ErrorCode::kInvalidArgument, "state file " + path +
+                                                 " is an SQLite database of another application " +
+                                                 "(application_id " + std::to_string(*app_id) +
+                                                 "), not a trailwatch state file");
   }
   if (*version == 0) {
     Result<int64_t> tables = QueryInt(db, path, "SELECT count(*) FROM sqlite_schema");
@@ -123,17 +124,16 @@ Result<void> Migrate(sqlite3* db, const std::string& path) {
   if (!version) return fail(version.error());
   const int64_t latest = sqlite::LatestSchemaVersion();
   if (*version > latest) {
-    return fail(Error{ErrorCode::kUnsupported, "state file " + path + " has schema version " +
-                                                   std::to_string(*version) +
-                                                   ", newer than this trailwatch knows (" +
-                                                   std::to_string(latest) + ")"});
+    return fail(Error{ErrorCode::kUnsupported,
+                      "state file " + path + " has schema version " + std::to_string(*version) +
+                          ", newer than this trailwatch knows (" + std::to_string(latest) + ")"});
   }
   if (*version == latest) {
     return ExecRaw(db, path, "COMMIT", "commit (no migration needed)");
   }
   for (int64_t v = *version; v < latest; ++v) {
-    const std::string what = "schema migration " + std::to_string(v) + " -> " +
-                             std::to_string(v + 1);
+    const std::string what =
+        "schema migration " + std::to_string(v) + " -> " + std::to_string(v + 1);
     if (auto r = ExecRaw(db, path, sqlite::Migrations()[static_cast<size_t>(v)], what.c_str());
         !r) {
       return fail(r.error());
@@ -172,8 +172,8 @@ class SqliteStateStore::Statement {
   Statement& operator=(const Statement&) = delete;
 
   Statement& Text(int index, const std::string& text) {
-    Note(sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT,
-                             SQLITE_UTF8));
+    Note(
+        sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
     return *this;
   }
   Statement& Blob(int index, const std::string& bytes) {
@@ -213,9 +213,9 @@ Result<std::unique_ptr<SqliteStateStore>> SqliteStateStore::Open(const std::stri
                                                                  Clock& clock,
                                                                  const SqliteOptions& options) {
   sqlite3* raw = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &raw,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                           nullptr);
+  int rc =
+      sqlite3_open_v2(path.c_str(), &raw,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   std::unique_ptr<sqlite3, DbCloser> db(raw);  // sqlite3_open_v2 allocates even on failure
   if (rc != SQLITE_OK) return tl::unexpected(MakeError(db.get(), rc, path, "open"));
   sqlite3_extended_result_codes(db.get(), 1);
@@ -266,8 +266,8 @@ Result<sqlite3_stmt*> SqliteStateStore::Prepare(const char* sql) {
 }
 
 // Evaluates a Prepare() and declares `name` as the Statement over it, or returns its error.
-#define TW_PREPARE(name, sql)                            \
-  Result<sqlite3_stmt*> name##_stmt = Prepare(sql);      \
+#define TW_PREPARE(name, sql)                                   \
+  Result<sqlite3_stmt*> name##_stmt = Prepare(sql);             \
   if (!name##_stmt) return tl::unexpected(name##_stmt.error()); \
   Statement name(*name##_stmt)
 
@@ -288,8 +288,7 @@ Result<void> SqliteStateStore::UpdatePendingRow(Statement& statement, int64_t ro
   return Ok();
 }
 
-Result<std::vector<OutboxRow>> SqliteStateStore::ReadRows(Statement& statement,
-                                                          const char* what) {
+Result<std::vector<OutboxRow>> SqliteStateStore::ReadRows(Statement& statement, const char* what) {
   std::vector<OutboxRow> rows;
   for (;;) {
     int rc = statement.Step();
@@ -400,15 +399,13 @@ Result<std::vector<OutboxRow>> SqliteStateStore::DueRows(const std::string& sink
   std::lock_guard lock(mutex_);
   TW_PREPARE(select, sql.c_str());
   select.Text(1, sink).Time(2, now);
-  select.Int(3, static_cast<int64_t>(
-                    std::min<size_t>(limit, std::numeric_limits<int64_t>::max())));
+  select.Int(3, static_cast<int64_t>(std::min<size_t>(limit, std::numeric_limits<int64_t>::max())));
   return ReadRows(select, "due rows");
 }
 
 Result<std::optional<Clock::WallTime>> SqliteStateStore::NextDue(const std::string& sink) {
   std::lock_guard lock(mutex_);
-  TW_PREPARE(select,
-             "SELECT min(next_due) FROM outbox WHERE sink = ?1 AND state = 'pending'");
+  TW_PREPARE(select, "SELECT min(next_due) FROM outbox WHERE sink = ?1 AND state = 'pending'");
   select.Text(1, sink);
   int rc = select.Step();
   if (rc != SQLITE_ROW) return tl::unexpected(SqlError(rc, "next due"));
@@ -472,8 +469,7 @@ Result<std::vector<OutboxRow>> SqliteStateStore::ListRows(std::optional<OutboxSt
                                        "ORDER BY row_id DESC LIMIT ?1";
   std::lock_guard lock(mutex_);
   TW_PREPARE(select, state ? state_sql.c_str() : any_sql.c_str());
-  select.Int(1, static_cast<int64_t>(
-                    std::min<size_t>(limit, std::numeric_limits<int64_t>::max())));
+  select.Int(1, static_cast<int64_t>(std::min<size_t>(limit, std::numeric_limits<int64_t>::max())));
   if (state) select.Text(2, OutboxStateName(*state));
   return ReadRows(select, "list rows");
 }

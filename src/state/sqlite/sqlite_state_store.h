@@ -77,8 +77,7 @@ class SqliteStateStore final : public StateStore {
                           const std::string& error) override;
   Result<void> MarkFailed(int64_t row_id, const std::string& error) override;
   Result<int64_t> Retry(const std::string& alert_id, Clock::WallTime now) override;
-  Result<std::vector<OutboxRow>> ListRows(std::optional<OutboxState> state,
-                                          size_t limit) override;
+  Result<std::vector<OutboxRow>> ListRows(std::optional<OutboxState> state, size_t limit) override;
   Result<std::optional<std::string>> DeliveredRef(const std::string& alert_id,
                                                   const std::string& sink) override;
   Result<int64_t> PruneHistory(Clock::WallTime older_than) override;

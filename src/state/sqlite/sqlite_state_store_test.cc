@@ -99,7 +99,8 @@ TEST(SqliteStateStoreTest, CreatesANewFileAtTheLatestVersionInWalMode) {
   EXPECT_EQ(raw.Text("PRAGMA application_id"), std::to_string(sqlite::kApplicationId));
   for (const char* table : {"checkpoints", "outbox", "windows"}) {
     EXPECT_EQ(raw.Text(std::string("SELECT count(*) FROM sqlite_schema WHERE type = 'table' "
-                                   "AND name = '") + table + "'"),
+                                   "AND name = '") +
+                       table + "'"),
               "1")
         << table;
   }
