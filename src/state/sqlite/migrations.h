@@ -11,7 +11,7 @@
 
 namespace tw::state::sqlite {
 
-// The migrations in order; kMigrations()[i] is the SQL (several statements) from version i to
+// The migrations in order; Migrations()[i] is the SQL (several statements) from version i to
 // i + 1. The current schema version is Migrations().size().
 std::span<const char* const> Migrations();
 
