@@ -34,6 +34,16 @@ size_t DecodeUtf8(std::string_view s, size_t i, uint32_t* cp) {
   return len;
 }
 
+// Invisible characters that change how the text around them is shown: zero-width characters and
+// directional marks (U+200B-U+200F), line and paragraph separators (U+2028, U+2029), bidi
+// embeddings and overrides (U+202A-U+202E), bidi isolates (U+2066-U+2069) and the zero-width
+// no-break space / BOM (U+FEFF). Overrides and isolates are the "Trojan Source" reordering
+// (CVE-2021-42574); the others hide or split text without being seen.
+bool IsHiddenFormatCharacter(uint32_t cp) {
+  return (cp >= 0x200B && cp <= 0x200F) || cp == 0x2028 || cp == 0x2029 ||
+         (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0xFEFF;
+}
+
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
 
 uint32_t FoldCodePoint(uint32_t c) {
@@ -174,9 +184,15 @@ std::string EscapeForTerminal(std::string_view s) {
         continue;
       }
     }
-    if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0) || cp == 0x2028 || cp == 0x2029) {
-      char buf[12];
-      std::snprintf(buf, sizeof buf, cp < 0x100 ? "\\x%02x" : "\\u%04x", cp);
+    if (cp == '\\') {
+      out += "\\\\";  // so that a typed "\x1b" cannot pass for an escaped ESC
+    } else if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0)) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", cp);
+      out += buf;
+    } else if (IsHiddenFormatCharacter(cp)) {
+      char buf[16];
+      std::snprintf(buf, sizeof buf, "\\u{%04x}", cp);
       out += buf;
     } else {
       out.append(s.substr(i, n));

@@ -14,9 +14,17 @@ namespace tw {
 // and C1 control character and U+2028/U+2029 are escaped; invalid UTF-8 bytes become U+FFFD.
 void AppendJsonEscaped(std::string& out, std::string_view s);
 
-// Returns `s` made safe for a terminal: control characters (including ESC, so no ANSI escape
-// sequence gets through), DEL and C1 controls are shown as \xNN; invalid UTF-8 bytes become
-// U+FFFD. Printable UTF-8 passes unchanged.
+// Returns `s` made safe for a terminal, so that what is shown is what the field holds:
+//   * C0 control characters (including ESC, so no ANSI escape sequence gets through), DEL and
+//     C1 controls are shown as \xNN (two lower-case hex digits);
+//   * a backslash is shown as \\, so that a field holding the four characters `\x1b` (shown
+//     `\\x1b`) cannot be mistaken for one holding ESC (shown `\x1b`);
+//   * invisible format characters are shown as \u{XXXX} (lower-case hex, at least 4 digits):
+//     bidi embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069), zero-width
+//     characters and directional marks (U+200B-U+200F), the line and paragraph separators
+//     (U+2028, U+2029) and the zero-width no-break space / BOM (U+FEFF);
+//   * invalid UTF-8 bytes become U+FFFD.
+// Every other character, printable UTF-8 included, passes unchanged. The output is one line.
 std::string EscapeForTerminal(std::string_view s);
 
 // Appends the UTF-8 encoding of code point `cp` (at most U+10FFFF) to `out`.

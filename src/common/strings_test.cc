@@ -31,6 +31,41 @@ TEST(EscapeForTerminal, NeutralisesAnsiSequences) {
   EXPECT_EQ(EscapeForTerminal("\xC2\x9B"), "\\x9b");  // C1 CSI
 }
 
+// A backslash typed into a field must not read like one of our own escapes: `\x1b` as four
+// characters is shown as `\\x1b`, the real ESC byte as `\x1b`.
+TEST(EscapeForTerminal, EscapesTheBackslashItself) {
+  EXPECT_EQ(EscapeForTerminal("a\\x1b"), "a\\\\x1b");
+  EXPECT_EQ(EscapeForTerminal("a\x1b"), "a\\x1b");
+  EXPECT_NE(EscapeForTerminal("\\x1b"), EscapeForTerminal("\x1b"));
+  EXPECT_EQ(EscapeForTerminal("C:\\"), "C:\\\\");
+}
+
+// Bidi overrides and isolates reorder what follows them (Trojan Source, CVE-2021-42574), and
+// invisible format characters hide text: each is shown as \u{XXXX}.
+TEST(EscapeForTerminal, ShowsBidiAndInvisibleFormatCharacters) {
+  // U+202E RIGHT-TO-LEFT OVERRIDE: "user\u{202e}nimda" would display as "useradmin".
+  EXPECT_EQ(EscapeForTerminal("user\xE2\x80\xAEnimda"), "user\\u{202e}nimda");
+  const struct {
+    const char* utf8;
+    const char* shown;
+  } kCases[] = {
+      {"\xE2\x80\xAA", "\\u{202a}"}, {"\xE2\x80\xAB", "\\u{202b}"},
+      {"\xE2\x80\xAC", "\\u{202c}"}, {"\xE2\x80\xAD", "\\u{202d}"},
+      {"\xE2\x81\xA6", "\\u{2066}"}, {"\xE2\x81\xA7", "\\u{2067}"},
+      {"\xE2\x81\xA8", "\\u{2068}"}, {"\xE2\x81\xA9", "\\u{2069}"},
+      {"\xE2\x80\x8B", "\\u{200b}"}, {"\xE2\x80\x8C", "\\u{200c}"},
+      {"\xE2\x80\x8D", "\\u{200d}"}, {"\xE2\x80\x8E", "\\u{200e}"},
+      {"\xE2\x80\x8F", "\\u{200f}"}, {"\xE2\x80\xA8", "\\u{2028}"},
+      {"\xE2\x80\xA9", "\\u{2029}"}, {"\xEF\xBB\xBF", "\\u{feff}"},
+  };
+  for (const auto& c : kCases) EXPECT_EQ(EscapeForTerminal(c.utf8), c.shown) << c.shown;
+  // Neighbours of the escaped ranges stay printable: U+2010 HYPHEN, U+2030 PER MILLE, U+2027
+  // HYPHENATION POINT, U+FEFE.
+  for (const char* keep : {"\xE2\x80\x90", "\xE2\x80\xB0", "\xE2\x80\xA7", "\xEF\xBB\xBE"}) {
+    EXPECT_EQ(EscapeForTerminal(keep), keep);
+  }
+}
+
 TEST(IsNumberText, FollowsTheJsonNumberGrammarWithAPlus) {
   for (const char* yes : {"0", "-1", "+1000", "1.5", "10e-3", "1E+3", "007"}) {
     EXPECT_TRUE(IsNumberText(yes)) << yes;
