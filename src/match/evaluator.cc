@@ -4,6 +4,7 @@
 #include <re2/re2.h>
 
 #include <charconv>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <string>
@@ -137,6 +138,12 @@ bool ParseNumber(std::string_view s, double* out) {
   if (!IsNumberText(s)) return false;
   const char* b = s.data() + (s[0] == '+' ? 1 : 0);
   auto [p, ec] = std::from_chars(b, s.data() + s.size(), *out);
+  if (ec == std::errc::result_out_of_range) {
+    // "1e999" is still a number: the nearest double, +-infinity or (+-)0, as strtod rounds it
+    // and as a pattern number is read (docs/cwl-filter-patterns.md, "Numbers out of range").
+    *out = std::strtod(std::string(s).c_str(), nullptr);
+    return true;
+  }
   return ec == std::errc() && p == s.data() + s.size();
 }
 

@@ -2,8 +2,9 @@
 // (match/cwl/parser.h).
 //
 // The tree records what the user wrote, with 1-based byte columns into the pattern text, and
-// nothing about how it will be matched: the lowering (match/cwl/compile.h) and the test-only
-// reference matcher (match/reference/cwl_reference.h) each give it meaning on their own. The
+// nothing about how it will be matched: the lowering (match/cwl/compile.h) gives it meaning.
+// (The test-only reference matcher, match/reference/cwl_reference.h, does not use this tree: it
+// has its own parser, so that differential tests can catch a bug in this one.) The
 // only interpretation done while parsing is lexical: quoted strings are unescaped, a bare value
 // that is spelled like a number is marked as one, and each regex is validated and carries its
 // RE2 translation.

@@ -71,6 +71,7 @@ void LowerComparison(CompareOp op, const Value& value, Leaf& leaf) {
 
       leaf.operand.hi = value.number;
       leaf.operand.hi_inclusive = op == CompareOp::kLe;
+      leaf.operand.lo_inclusive = true;  // -infinity ("-1e999") is below every bound
       return;
     case CompareOp::kGt:
     case CompareOp::kGe:
@@ -79,6 +80,7 @@ void LowerComparison(CompareOp op, const Value& value, Leaf& leaf) {
 
       leaf.operand.lo = value.number;
       leaf.operand.lo_inclusive = op == CompareOp::kGe;
+      leaf.operand.hi_inclusive = true;  // +infinity ("1e999") is above every bound
       return;
     case CompareOp::kEq:
     case CompareOp::kNe:

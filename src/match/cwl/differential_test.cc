@@ -324,17 +324,38 @@ class Gen {
   size_t regexes_ = 0;
 };
 
-// Checks one pair; returns false (and records a failure) on disagreement.
-void ExpectAgree(const std::string& pattern, const std::string& message, size_t* compared) {
-  auto parsed = ParseFilterPattern(pattern);
-  ASSERT_TRUE(parsed.has_value()) << RenderPatternError(pattern, parsed.error());
+// Checks one pair: both parsers must accept the pattern, and both matchers must agree.
+void ExpectAgree(const std::string& pattern, const std::string& message, size_t* compared,
+                 size_t* matched = nullptr) {
   auto compiled = CompileFilterPattern(pattern);
-  ASSERT_TRUE(compiled.has_value());
+  ASSERT_TRUE(compiled.has_value()) << compiled.error().message;
+  auto ref = reference::ReferenceMatchFilterPattern(pattern, message);
+  ASSERT_TRUE(ref.has_value()) << "the reference parser rejects " << pattern << ": "
+                               << ref.error().message;
   const bool fast = testing::FastMatches(**compiled, message);
-  const bool ref = reference::ReferenceMatchFilterPattern(*parsed, message);
   ++*compared;
-  EXPECT_EQ(fast, ref) << "pattern: " << pattern << "\nevent:   " << message
-                       << "\nIR:      " << DumpIr(**compiled);
+  if (matched != nullptr && *ref) ++*matched;
+  EXPECT_EQ(fast, *ref) << "pattern: " << pattern << "\nevent:   " << message
+                        << "\nIR:      " << DumpIr(**compiled);
+}
+
+// Checks that both parsers accept `pattern`, or both reject it; when both accept, that both
+// matchers agree on `message`.
+void ExpectSameVerdict(const std::string& pattern, const std::string& message, size_t* compared,
+                       size_t* rejected) {
+  auto compiled = CompileFilterPattern(pattern);
+  auto ref = reference::ReferenceMatchFilterPattern(pattern, message);
+  ++*compared;
+  ASSERT_EQ(compiled.has_value(), ref.has_value())
+      << "pattern: " << pattern << "\nfast path: "
+      << (compiled ? "accepts" : "rejects: " + compiled.error().message)
+      << "\nreference: " << (ref ? "accepts" : "rejects: " + ref.error().message);
+  if (!compiled) {
+    ++*rejected;
+    return;
+  }
+  EXPECT_EQ(testing::FastMatches(**compiled, message), *ref)
+      << "pattern: " << pattern << "\nevent:   " << message << "\nIR:      " << DumpIr(**compiled);
 }
 
 TEST(CwlDifferential, JsonPatterns) {
@@ -344,10 +365,7 @@ TEST(CwlDifferential, JsonPatterns) {
   for (int p = 0; p < 600 && !HasFailure(); ++p) {
     const std::string pattern = gen.JsonPattern();
     for (int e = 0; e < 10 && !HasFailure(); ++e) {
-      const std::string event = gen.Event();
-      ExpectAgree(pattern, event, &compared);
-      auto parsed = ParseFilterPattern(pattern);
-      matched += reference::ReferenceMatchFilterPattern(*parsed, event) ? 1 : 0;
+      ExpectAgree(pattern, gen.Event(), &compared, &matched);
     }
   }
   EXPECT_EQ(compared, 6000u);
@@ -376,10 +394,9 @@ TEST(CwlDifferential, TermAndRegexPatterns) {
   EXPECT_EQ(compared, 2000u);
 }
 
-// Known disagreement, outside this folder: the evaluator's ParseNumber (match/evaluator.cc, via
-// std::from_chars) also accepts "1." and ".5" as numeric strings, and "+-5" after stripping the
-// "+" ("inf" and "nan" are probed too). docs/cwl-filter-patterns.md fixes numeric strings to the
-// pattern number grammar, which the reference follows. Enable once evaluator.cc is tightened.
+// Strings that std::from_chars or strtod would read as numbers ("1.", ".5", "inf", "+-5") are
+// not numeric strings: docs/cwl-filter-patterns.md fixes them to the pattern number grammar, and
+// the evaluator (match/evaluator.cc) and the reference both follow it.
 TEST(CwlDifferential, NumericStringsFollowTheNumberGrammar) {
   size_t compared = 0;
   for (const char* s : {"inf", "nan", "Infinity", "1.", ".5", "+-5"}) {
@@ -388,6 +405,109 @@ TEST(CwlDifferential, NumericStringsFollowTheNumberGrammar) {
     ExpectAgree("{ $.n != 5 }", event, &compared);
     ExpectAgree("[n > -1000]", s, &compared);
   }
+}
+
+// Numeric edge cases, in patterns and in events: out of double range, signed zero, hex, a leading
+// plus, 20-digit integers, and decimals without a digit on one side. Every pattern is given to
+// both parsers (which must agree on accepting it) and every accepted one is matched against
+// every event by both matchers. Events whose number is beyond what the engine's JSON reader
+// (simdjson) accepts are in NumbersBeyondTheJsonReader below.
+const std::vector<std::string>& EdgeNumbers() {
+  static const auto* numbers = new std::vector<std::string>{
+      "1e999", "-1e999", "1E999", "1e-999", "-1e-999", "-0", "+0", "0", "-0.0", "0.0",
+      "0x10", "+5", "+400", "400", "5.", ".5", "5.0", "0.5", "-.5", "1e", "1e+", "++1",
+      "12345678901234567890", "18446744073709551615", "18446744073709551616",
+      "99999999999999999999", "-99999999999999999999", "100000000000000000000", "1e20",
+      "1e308", "1.7976931348623157e308", "4.9e-324", "16"};
+  return *numbers;
+}
+
+// Literals that are valid JSON numbers but that simdjson refuses ("Problem while parsing a
+// number"): magnitudes beyond a double, and integers beyond 64 bits.
+bool BeyondTheJsonReader(const std::string& n) {
+  return n == "1e999" || n == "-1e999" || n == "1E999" || n == "99999999999999999999" ||
+         n == "-99999999999999999999" || n == "100000000000000000000" ||
+         n == "18446744073709551616";
+}
+
+TEST(CwlDifferential, NumericEdgeCases) {
+  const std::vector<std::string> ops = {"=", "!=", "<", ">", "<=", ">="};
+  std::vector<std::string> json_events, lines;
+  for (const std::string& n : EdgeNumbers()) {
+    if (!BeyondTheJsonReader(n)) json_events.push_back("{\"n\":" + n + "}");
+    json_events.push_back("{\"n\":\"" + n + "\"}");
+    lines.push_back(n);
+    lines.push_back("x " + n);
+  }
+  size_t patterns = 0, rejected = 0, compared = 0, unused = 0;
+  for (const std::string& n : EdgeNumbers()) {
+    for (const std::string& op : ops) {
+      const std::string json = "{ $.n " + op + " " + n + " }";
+      const std::string delimited = "[n " + op + " " + n + "]";
+      const std::string two_fields = "[x, n" + op + n + "]";
+      patterns += 3;
+      for (const std::string& e : json_events) ExpectSameVerdict(json, e, &compared, &unused);
+      for (const std::string& l : lines) ExpectSameVerdict(delimited, l, &compared, &unused);
+      for (const std::string& l : lines) ExpectSameVerdict(two_fields, l, &compared, &unused);
+      size_t r = 0, c = 0;
+      ExpectSameVerdict(json, "{}", &c, &r);
+      ExpectSameVerdict(delimited, "", &c, &r);
+      ExpectSameVerdict(two_fields, "", &c, &r);
+      rejected += r;
+      if (HasFailure()) return;
+    }
+  }
+  EXPECT_EQ(patterns, EdgeNumbers().size() * ops.size() * 3);
+  // Every spelling outside the grammar is rejected after < > <= >=: 0x10, 5., .5, -.5, 1e, 1e+,
+  // ++1 (7 numbers x 4 operators x 3 shapes).
+  EXPECT_EQ(rejected, 7u * 4 * 3);
+  EXPECT_GT(compared, 10000u);
+}
+
+// A number beyond the JSON reader's range is still a JSON number: a JSON pattern sees the message
+// as an object whose value is +-infinity or the nearest double (docs/cwl-filter-patterns.md).
+// The engine's reader (simdjson) rejects the whole message today, so the fast path sees no JSON
+// object; issue 8, defect 11 (a fallback reader in scan/) fixes that. Enable it then.
+TEST(CwlDifferential, DISABLED_NumbersBeyondTheJsonReader) {
+  size_t compared = 0;
+  for (const std::string& n : EdgeNumbers()) {
+    if (!BeyondTheJsonReader(n)) continue;
+    for (const char* pattern : {"{ $.n > 1000 }", "{ $.n < 0 }", "{ $.n = 1e999 }", "{ $.x = 1 }",
+                                "{ $.n != 5 }", "{ $.n NOT EXISTS }"}) {
+      ExpectAgree(pattern, "{\"x\":1,\"n\":" + n + "}", &compared);
+    }
+  }
+}
+
+// Mutants of generated patterns (cut short, a character dropped, a syntax character inserted):
+// the two parsers must accept and reject the same ones, and agree on those they accept.
+TEST(CwlDifferential, MutatedPatternsGetTheSameVerdict) {
+  Gen gen(kSeed + 3);
+  const std::string kInserts = "()[]{}\"%=!<>&|,*.$ \\-?0eIS";
+  size_t compared = 0, rejected = 0;
+  for (int p = 0; p < 1500 && !HasFailure(); ++p) {
+    const size_t shape = gen.Below(3);
+    std::string pattern = shape == 0   ? gen.JsonPattern()
+                          : shape == 1 ? gen.DelimitedPattern()
+                                       : gen.TermPattern();
+    const std::string event = shape == 0 ? gen.Event() : shape == 1 ? gen.LogLine() : gen.TextLine();
+    const size_t at = gen.Below(pattern.size() + 1);
+    switch (gen.Below(3)) {
+      case 0:
+        pattern.resize(at);
+        break;
+      case 1:
+        if (at < pattern.size()) pattern.erase(at, 1);
+        break;
+      default:
+        pattern.insert(at, 1, kInserts[gen.Below(kInserts.size())]);
+    }
+    ExpectSameVerdict(pattern, event, &compared, &rejected);
+  }
+  EXPECT_EQ(compared, 1500u);
+  // The mutants must exercise both verdicts.
+  EXPECT_GT(rejected, compared / 10);
+  EXPECT_LT(rejected, compared * 9 / 10);
 }
 
 }  // namespace

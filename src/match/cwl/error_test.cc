@@ -191,5 +191,28 @@ TEST(CwlErrors, ErrorColumnIgnoresOtherErrors) {
   EXPECT_EQ(ErrorColumn(Error{ErrorCode::kInvalidArgument, "bad at column 3"}), 0u);
 }
 
+// A repetition with nothing before it: RE2 would accept `^*`, ECMAScript and Python's re do not
+// (found by CwlDifferential.MutatedPatternsGetTheSameVerdict against the reference's std::regex).
+TEST(CwlErrors, RepetitionWithNothingToRepeat) {
+  for (const std::string p : {"%^*$%", "%*a%", "%a|+b%", "%^{2}%", "{ $.a = %$?% }"}) {
+    const Rendered r = Reject(p);
+    ASSERT_EQ(r.lines.size(), 4u) << p;
+    EXPECT_EQ(r.lines[0].rfind("invalid filter pattern: a repetition needs something to repeat", 0),
+              0u)
+        << p << ": " << r.lines[0];
+  }
+  for (const std::string p : {"%a*?%", "%a{2}?%", "%[*]+%", "%\\*%", "%^a*$%"}) {
+    EXPECT_TRUE(CompileFilterPattern(p).has_value()) << p;
+  }
+}
+
+// Numbers beyond a double are numbers (+-infinity, 0), not errors: docs/cwl-filter-patterns.md.
+TEST(CwlErrors, NumbersOutOfDoubleRangeAreAccepted) {
+  for (const std::string p : {"{ $.n < 1e999 }", "{ $.n > -1e999 }", "{ $.n = 1e-999 }",
+                              "[a, n >= 99999999999999999999]"}) {
+    EXPECT_TRUE(CompileFilterPattern(p).has_value()) << p;
+  }
+}
+
 }  // namespace
 }  // namespace tw::match::cwl

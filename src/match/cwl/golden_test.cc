@@ -69,8 +69,8 @@ TEST(CwlGolden, JsonWildcards) {
 }
 
 TEST(CwlGolden, JsonNumbersAndKeywords) {
-  EXPECT_EQ(Dump("{ $.bandwidth > 75 }"), "leaf($.bandwidth exact num_range[(75,inf)] numstr)");
-  EXPECT_EQ(Dump("{ $.latency <= 1e-3 }"), "leaf($.latency exact num_range[(-inf,0.001]] numstr)");
+  EXPECT_EQ(Dump("{ $.bandwidth > 75 }"), "leaf($.bandwidth exact num_range[(75,inf]] numstr)");
+  EXPECT_EQ(Dump("{ $.latency <= 1e-3 }"), "leaf($.latency exact num_range[[-inf,0.001]] numstr)");
   EXPECT_EQ(Dump("{ $.errorCode != 500 }"), "leaf($.errorCode exact !num_eq[500] numstr)");
   EXPECT_EQ(Dump("{ $.SomeObject IS NULL }"), "leaf($.SomeObject exact is_null)");
   EXPECT_EQ(Dump("{ $.coordinates[0][1] IS TRUE }"), "leaf($.coordinates[0][1] exact is_true)");
@@ -93,7 +93,7 @@ TEST(CwlGolden, NotExistsIsGuardedByARoot) {
 TEST(CwlGolden, Delimited) {
   EXPECT_EQ(Dump("[ip, user, ..., status_code = 404 || status_code = 410, bytes > 1000]"),
             "delimited(ip,user,...,status_code:leaf(token num_eq[404,410] numstr),"
-            "bytes:leaf(token num_range[(1000,inf)] numstr))");
+            "bytes:leaf(token num_range[(1000,inf]] numstr))");
   EXPECT_EQ(Dump("[w1!=ERROR && w1!=WARN, w2]"),
             "delimited(w1:and(leaf(token !str_eq[\"ERROR\"] numstr),"
             "leaf(token !str_eq[\"WARN\"] numstr)),w2)");

@@ -8,6 +8,8 @@
 #include <fmt/format.h>
 #include <re2/re2.h>
 
+#include <optional>
+
 namespace tw::match::cwl {
 namespace {
 
@@ -109,9 +111,25 @@ tl::expected<std::string, PatternError> TranslateRegex(std::string_view source, 
   std::string out;
   out.reserve(source.size() + 8);
   bool in_class = false;
+  // True where a repetition would have nothing to repeat: at the start, and after `^`, `$` or
+  // `|`. RE2 accepts `^*`; ECMAScript and Python's re (which the vectors were checked against)
+  // reject it, so it is rejected here (docs/cwl-filter-patterns.md, "Regex dialect").
+  bool nothing_to_repeat = true;
+  auto repeat_check = [&](size_t col) -> std::optional<PatternError> {
+    if (!nothing_to_repeat) return std::nullopt;
+    return Err(col, "a repetition needs something to repeat",
+               "escape the symbol to match it literally, e.g. \\* or \\+");
+  };
   for (size_t i = 0; i < source.size(); ++i) {
     const char c = source[i];
     const size_t col = column + i;
+    const bool was_nothing_to_repeat = nothing_to_repeat;
+    nothing_to_repeat = !in_class && (c == '^' || c == '$' || c == '|');
+    if (!in_class && (c == '*' || c == '+' || c == '?')) {
+      nothing_to_repeat = was_nothing_to_repeat;
+      if (auto e = repeat_check(col)) return tl::unexpected(*e);
+      nothing_to_repeat = false;
+    }
     if (c == '\\') {
       if (i + 1 == source.size()) {
         return tl::unexpected(
@@ -175,6 +193,9 @@ tl::expected<std::string, PatternError> TranslateRegex(std::string_view source, 
     if (c == '{') {
       std::string rep;
       if (const size_t len = Repetition(source, i, &rep); len != 0) {
+        nothing_to_repeat = was_nothing_to_repeat;
+        if (auto e = repeat_check(col)) return tl::unexpected(*e);
+        nothing_to_repeat = false;
         out += rep;
         i += len - 1;
       } else {

@@ -7,17 +7,19 @@
 #include <string>
 #include <vector>
 
+#include "match/reference/cwl_reference_parser.h"
 #include "match/reference/json_tree.h"
 
 namespace tw::match::reference {
 namespace {
 
-using cwl::CompareOp;
-using cwl::Expr;
-using cwl::FilterPattern;
-using cwl::SelectorStep;
-using cwl::Term;
-using cwl::Value;
+using cwl_ref::RefExpr;
+using cwl_ref::RefField;
+using cwl_ref::RefOp;
+using cwl_ref::RefPattern;
+using cwl_ref::RefStep;
+using cwl_ref::RefTerm;
+using cwl_ref::RefValue;
 
 bool Contains(std::string_view haystack, std::string_view needle) {
   return haystack.find(needle) != std::string_view::npos;
@@ -31,17 +33,41 @@ bool OnlyBlanks(const std::string& s) {
 }
 
 // The CloudWatch regex as ECMAScript. The two dialects agree on the documented subset except
-// for an omitted lower bound, `{,n}`, which ECMAScript does not know.
+// for braces: `{,n}` (an omitted lower bound) is `{0,n}` here, and a brace that does not make a
+// repetition `{m}`, `{m,}`, `{m,n}`, `{,n}` is a literal (docs/cwl-filter-patterns.md), which
+// ECMAScript spells `\{`.
 std::string ToEcmaScript(const std::string& source) {
   std::string out;
+  auto digits_at = [&](size_t k) {
+    size_t e = k;
+    while (e < source.size() && source[e] >= '0' && source[e] <= '9') ++e;
+    return e;
+  };
   for (size_t i = 0; i < source.size(); ++i) {
     if (source[i] == '\\' && i + 1 < source.size()) {
       out += source.substr(i, 2);
       ++i;
       continue;
     }
-    if (source[i] == '{' && i + 1 < source.size() && source[i + 1] == ',') {
-      out += "{0";
+    if (source[i] == '{') {
+      const size_t lo = digits_at(i + 1);
+      size_t end = lo;
+      bool has_lo = lo > i + 1, has_hi = false;
+      if (end < source.size() && source[end] == ',') {
+        const size_t hi = digits_at(end + 1);
+        has_hi = hi > end + 1;
+        end = hi;
+      }
+      if (end < source.size() && source[end] == '}' && (has_lo || has_hi)) {
+        out += has_lo ? source.substr(i, end - i + 1) : "{0" + source.substr(i + 1, end - i);
+        i = end;
+        continue;
+      }
+      out += "\\{";
+      continue;
+    }
+    if (source[i] == '}') {
+      out += "\\}";
       continue;
     }
     out += source[i];
@@ -58,6 +84,17 @@ bool RegexSearch(const std::string& source, std::string_view text) {
   } catch (const std::regex_error& e) {
     std::fprintf(stderr, "reference: std::regex rejects %%%s%%: %s\n", source.c_str(), e.what());
     std::abort();
+  }
+}
+
+// True when std::regex compiles the regex: the reference parser checks the dialect's
+// characters only, and leaves the structure (balanced [ ], repetitions) to std::regex.
+bool RegexCompiles(const std::string& source) {
+  try {
+    const std::regex re(ToEcmaScript(source), std::regex::ECMAScript);
+    return true;
+  } catch (const std::regex_error&) {
+    return false;
   }
 }
 
@@ -103,13 +140,13 @@ bool NumericValue(const Scalar& v, double* out) {
 }
 
 // `=` for one value, per docs/pattern-languages.md §1.5.
-bool Equals(const Scalar& v, const Value& value) {
-  if (value.kind == Value::Kind::kNumber) {
+bool Equals(const Scalar& v, const RefValue& value) {
+  if (value.kind == RefValue::Kind::kNumber) {
     double n;
     return NumericValue(v, &n) && n == value.number;
   }
-  if (value.kind == Value::Kind::kRegex) {
-    return v.type == Scalar::Type::kString && RegexSearch(value.regex.source, v.string);
+  if (value.kind == RefValue::Kind::kRegex) {
+    return v.type == Scalar::Type::kString && RegexSearch(value.text, v.string);
   }
   const std::string& p = value.text;
   if (!p.empty() && p.find_first_not_of('*') == std::string::npos) return true;  // any value
@@ -129,28 +166,28 @@ bool Equals(const Scalar& v, const Value& value) {
   return s == p;
 }
 
-bool Compare(const Scalar& v, CompareOp op, const Value& value) {
+bool Compare(const Scalar& v, RefOp op, const RefValue& value) {
   double n;
   switch (op) {
-    case CompareOp::kEq:
+    case RefOp::kEq:
       return Equals(v, value);
-    case CompareOp::kNe:
+    case RefOp::kNe:
       return !Equals(v, value);
-    case CompareOp::kLt:
+    case RefOp::kLt:
       return NumericValue(v, &n) && n < value.number;
-    case CompareOp::kGt:
+    case RefOp::kGt:
       return NumericValue(v, &n) && n > value.number;
-    case CompareOp::kLe:
+    case RefOp::kLe:
       return NumericValue(v, &n) && n <= value.number;
-    case CompareOp::kGe:
+    case RefOp::kGe:
       return NumericValue(v, &n) && n >= value.number;
-    case CompareOp::kIsNull:
+    case RefOp::kIsNull:
       return v.type == Scalar::Type::kNull;
-    case CompareOp::kIsTrue:
+    case RefOp::kIsTrue:
       return v.type == Scalar::Type::kBool && v.boolean;
-    case CompareOp::kIsFalse:
+    case RefOp::kIsFalse:
       return v.type == Scalar::Type::kBool && !v.boolean;
-    case CompareOp::kNotExists:
+    case RefOp::kNotExists:
       return false;
   }
   return false;
@@ -158,30 +195,30 @@ bool Compare(const Scalar& v, CompareOp op, const Value& value) {
 
 // ---- JSON patterns
 
-void Select(const JsonValue& node, const std::vector<SelectorStep>& steps, size_t i,
+void Select(const JsonValue& node, const std::vector<RefStep>& steps, size_t i,
             std::vector<const JsonValue*>& out) {
   if (i == steps.size()) {
     out.push_back(&node);
     return;
   }
-  const SelectorStep& step = steps[i];
+  const RefStep& step = steps[i];
   switch (step.kind) {
-    case SelectorStep::Kind::kKey:
+    case RefStep::Kind::kKey:
       if (node.kind == JsonValue::Kind::kObject) {
         if (const JsonValue* child = node.Find(step.key)) Select(*child, steps, i + 1, out);
       }
       return;
-    case SelectorStep::Kind::kIndex:
+    case RefStep::Kind::kIndex:
       if (node.kind == JsonValue::Kind::kArray && step.index < node.array.size()) {
         Select(node.array[step.index], steps, i + 1, out);
       }
       return;
-    case SelectorStep::Kind::kAnyIndex:
+    case RefStep::Kind::kAnyElement:
       if (node.kind == JsonValue::Kind::kArray) {
         for (const JsonValue& e : node.array) Select(e, steps, i + 1, out);
       }
       return;
-    case SelectorStep::Kind::kAnyKey:
+    case RefStep::Kind::kAnyMember:
       if (node.kind == JsonValue::Kind::kObject) {
         for (const auto& member : node.members) Select(member.second, steps, i + 1, out);
       }
@@ -211,24 +248,24 @@ bool ToScalar(const JsonValue& v, Scalar* out) {
   }
 }
 
-bool EvalJson(const Expr& e, const JsonValue& root) {
+bool EvalJson(const RefExpr& e, const JsonValue& root) {
   switch (e.kind) {
-    case Expr::Kind::kAnd:
-      for (const auto& c : e.children) {
-        if (!EvalJson(*c, root)) return false;
+    case RefExpr::Kind::kAll:
+      for (const auto& c : e.operands) {
+        if (!EvalJson(c, root)) return false;
       }
       return true;
-    case Expr::Kind::kOr:
-      for (const auto& c : e.children) {
-        if (EvalJson(*c, root)) return true;
+    case RefExpr::Kind::kAny:
+      for (const auto& c : e.operands) {
+        if (EvalJson(c, root)) return true;
       }
       return false;
-    case Expr::Kind::kCompare:
+    case RefExpr::Kind::kTest:
       break;
   }
   std::vector<const JsonValue*> nodes;
-  Select(root, e.selector.steps, 0, nodes);
-  if (e.op == CompareOp::kNotExists) return nodes.empty();
+  Select(root, e.path, 0, nodes);
+  if (e.op == RefOp::kNotExists) return nodes.empty();
   for (const JsonValue* n : nodes) {
     Scalar v;
     if (ToScalar(*n, &v) && Compare(v, e.op, e.value)) return true;
@@ -267,19 +304,19 @@ std::vector<Field> Fields(std::string_view m) {
   }
 }
 
-bool EvalCondition(const Expr& e, const std::string& text) {
+bool EvalCondition(const RefExpr& e, const std::string& text) {
   switch (e.kind) {
-    case Expr::Kind::kAnd:
-      for (const auto& c : e.children) {
-        if (!EvalCondition(*c, text)) return false;
+    case RefExpr::Kind::kAll:
+      for (const auto& c : e.operands) {
+        if (!EvalCondition(c, text)) return false;
       }
       return true;
-    case Expr::Kind::kOr:
-      for (const auto& c : e.children) {
-        if (EvalCondition(*c, text)) return true;
+    case RefExpr::Kind::kAny:
+      for (const auto& c : e.operands) {
+        if (EvalCondition(c, text)) return true;
       }
       return false;
-    case Expr::Kind::kCompare:
+    case RefExpr::Kind::kTest:
       break;
   }
   Scalar v;
@@ -288,10 +325,10 @@ bool EvalCondition(const Expr& e, const std::string& text) {
 }
 
 // Pattern fields from `p` on against message fields from `f` on, by plain backtracking.
-bool MatchFields(const std::vector<cwl::DelimitedFieldSpec>& specs, size_t p,
-                 const std::vector<Field>& fields, size_t f, std::string_view message) {
+bool MatchFields(const std::vector<RefField>& specs, size_t p, const std::vector<Field>& fields,
+                 size_t f, std::string_view message) {
   if (p == specs.size()) return f == fields.size();
-  const cwl::DelimitedFieldSpec& spec = specs[p];
+  const RefField& spec = specs[p];
   if (spec.ellipsis) {
     for (size_t k = f; k <= fields.size(); ++k) {
       if (MatchFields(specs, p + 1, fields, k, message)) return true;
@@ -302,49 +339,71 @@ bool MatchFields(const std::vector<cwl::DelimitedFieldSpec>& specs, size_t p,
   if (p + 1 == specs.size()) {
     // The last field takes everything that is left.
     const std::string text(message.substr(fields[f].begin, fields.back().end - fields[f].begin));
-    return spec.condition == nullptr || EvalCondition(*spec.condition, text);
+    return !spec.has_condition || EvalCondition(spec.condition, text);
   }
   const std::string text(message.substr(fields[f].begin, fields[f].end - fields[f].begin));
-  if (spec.condition != nullptr && !EvalCondition(*spec.condition, text)) return false;
+  if (spec.has_condition && !EvalCondition(spec.condition, text)) return false;
   return MatchFields(specs, p + 1, fields, f + 1, message);
 }
 
 // ---- Terms
 
-bool MatchTerms(const std::vector<Term>& terms, std::string_view message) {
+bool MatchTerms(const std::vector<RefTerm>& terms, std::string_view message) {
   bool any_plain = false;
-  for (const Term& t : terms) any_plain = any_plain || t.kind != Term::Kind::kOptional;
+  for (const RefTerm& t : terms) any_plain = any_plain || t.mode != RefTerm::Mode::kOptional;
   if (!any_plain) {
-    for (const Term& t : terms) {
+    for (const RefTerm& t : terms) {
       if (OnlyBlanks(t.text) || Contains(message, t.text)) return true;
     }
     return terms.empty();
   }
-  for (const Term& t : terms) {
-    if (t.kind == Term::Kind::kOptional || OnlyBlanks(t.text)) continue;  // ignored / matches all
+  for (const RefTerm& t : terms) {
+    if (t.mode == RefTerm::Mode::kOptional || OnlyBlanks(t.text)) continue;  // ignored / all
     const bool found = Contains(message, t.text);
-    if (t.kind == Term::Kind::kRequired && !found) return false;
-    if (t.kind == Term::Kind::kExcluded && found) return false;
+    if (t.mode == RefTerm::Mode::kRequired && !found) return false;
+    if (t.mode == RefTerm::Mode::kExcluded && found) return false;
   }
   return true;
 }
 
+// Every regex of an expression compiles under std::regex.
+bool RegexesCompile(const RefExpr& e) {
+  if (e.kind != RefExpr::Kind::kTest) {
+    for (const auto& c : e.operands) {
+      if (!RegexesCompile(c)) return false;
+    }
+    return true;
+  }
+  return e.value.kind != RefValue::Kind::kRegex || RegexCompiles(e.value.text);
+}
+
 }  // namespace
 
-bool ReferenceMatchFilterPattern(const cwl::FilterPattern& pattern, std::string_view message) {
-  switch (pattern.kind) {
-    case FilterPattern::Kind::kMatchAll:
+Result<bool> ReferenceMatchFilterPattern(std::string_view pattern_text,
+                                         std::string_view message) {
+  auto parsed = cwl_ref::ParseReferencePattern(pattern_text);
+  if (!parsed) return tl::unexpected(parsed.error());
+  const RefPattern& pattern = *parsed;
+  bool regexes_compile = true;
+  if (pattern.shape == RefPattern::Shape::kRegex) regexes_compile = RegexCompiles(pattern.regex);
+  if (pattern.shape == RefPattern::Shape::kJson) regexes_compile = RegexesCompile(pattern.json);
+  for (const RefField& f : pattern.fields) {
+    regexes_compile = regexes_compile && (!f.has_condition || RegexesCompile(f.condition));
+  }
+  if (!regexes_compile) return Fail(ErrorCode::kInvalidArgument, "a regex does not compile");
+  switch (pattern.shape) {
+    case RefPattern::Shape::kEverything:
       return true;
-    case FilterPattern::Kind::kTerms:
+    case RefPattern::Shape::kTerms:
       return MatchTerms(pattern.terms, message);
-    case FilterPattern::Kind::kRegex:
-      return RegexSearch(pattern.regex.source, message);
-    case FilterPattern::Kind::kJson: {
+    case RefPattern::Shape::kRegex:
+      return RegexSearch(pattern.regex, message);
+    case RefPattern::Shape::kJson: {
       auto root = ParseJson(message);
       if (!root || root->kind != JsonValue::Kind::kObject) return false;
-      return EvalJson(*pattern.json, *root);
+      return EvalJson(pattern.json, *root);
     }
-    case FilterPattern::Kind::kDelimited:
+    case RefPattern::Shape::kDelimited:
       return MatchFields(pattern.fields, 0, Fields(message), 0, message);
   }
   return false;
