@@ -4,12 +4,22 @@
   report.py meta CORPUS_DIR          prints shell assignments describing the corpus
   report.py table MEASUREMENTS OUT LARGEST
       prints the results table and writes it as Markdown to OUT; LARGEST is the largest
-      decompressed .json.gz file in bytes (for the peak-RSS target)
+      decompressed .json.gz file in bytes (for the peak-RSS target). Exits 1 when any verdict
+      is FAIL.
+  report.py alerts ALERTS.jsonl SUMMARY.stderr BASELINE_COUNTS EVENTS
+      checks trailwatch's JSON alerts against the baselines' per-rule counts ("rule count"
+      lines) and its reported event count against EVENTS; exits 1 on any difference.
 
 MEASUREMENTS is a TSV written by run.sh: row, program, input, bytes, events, wall_s, rss_kib, exit.
 A row measured several times has several lines; the table uses the median wall time and the
-highest peak RSS. Rows whose program is missing have wall_s "n/a".
+highest peak RSS. Rows whose program is missing have wall_s "n/a". A run that exits non-zero
+(crash, signal = 128+N, or trailwatch's "some input failed") is not timed: its row reads
+"error (exit N)" and every target that involves it is FAIL, never n/a.
 """
+
+import collections
+import json
+import re
 
 import os
 import statistics
@@ -76,7 +86,7 @@ def table(measurements, out_path, largest):
             r = rows[row]
             if wall == "n/a":
                 continue
-            if int(status) > 1:
+            if int(status) != 0:
                 r["bad"].append(status)
                 continue
             r["walls"].append(float(wall))
@@ -91,7 +101,12 @@ def table(measurements, out_path, largest):
         r = rows.get(row)
         b = rows.get(base) if base else None
         verdict, ratio = "n/a", "n/a"
-        if r and r["wall"] and kind == "rss":
+        crashed = [x for x in (r, b, rows.get(row + "-startup"),
+                               rows.get(base + "-startup") if base else None) if x and x["bad"]]
+        if crashed:
+            verdict = "FAIL"
+            ratio = "exit " + ",".join(sorted({s for x in crashed for s in x["bad"]}))
+        elif r and r["wall"] and kind == "rss":
             limit = 64 * MIB + factor * largest
             ratio = "%.1f/%.1f MiB" % (r["rss"] / MIB, limit / MIB)
             verdict = "PASS" if r["rss"] <= limit else "FAIL"
@@ -126,15 +141,51 @@ def table(measurements, out_path, largest):
                 fmt(r["rss"] / MIB if r["wall"] else None, "%.1f")]
         if r["bad"]:
             base[3] = "error (exit %s)" % ",".join(sorted(set(r["bad"])))
-        targets = checks.get(row, [("baseline", "", "")])
+        targets = checks.get(row, [("baseline", "", "FAIL" if r["bad"] else "")])
         for i, (label, ratio, verdict) in enumerate(targets):
             cells = base if i == 0 else [""] * len(base)
             lines.append("| " + " | ".join(cells + [label, ratio, verdict]) + " |")
+    failed = [label for row in order
+              for label, _, verdict in checks.get(row, [(row, "", "FAIL" if rows[row]["bad"] else "")])
+              if verdict == "FAIL"]
     text = "\n".join(lines) + "\n"
+    if failed:
+        text += "\nFAIL: %d target(s): %s\n" % (len(failed), "; ".join(failed))
     sys.stdout.write(text)
     with open(out_path, "w") as f:
         f.write(text)
-    return 0
+    return 1 if failed else 0
+
+
+def alerts(alerts_path, stderr_path, counts_path, events):
+    """trailwatch's alerts per rule and events against the baselines' (jq and CPython agree)."""
+    want = {}
+    with open(counts_path) as f:
+        for line in f:
+            if line.strip():
+                rule, count = line.split()
+                want[rule] = int(count)
+    got = collections.Counter()
+    with open(alerts_path) as f:
+        for line in f:
+            if line.strip():
+                got[json.loads(line)["rule_id"]] += 1
+    problems = []
+    summary = re.findall(r"(\d+) events?, (\d+) alerts?", open(stderr_path).read())
+    if not summary:
+        problems.append("no 'N events, M alerts' summary from trailwatch")
+    elif int(summary[-1][0]) != events:
+        problems.append("trailwatch read %s events, the baselines %d" % (summary[-1][0], events))
+    for rule in sorted(set(want) | set(got)):
+        if got[rule] != want.get(rule, 0):
+            problems.append("%s: trailwatch %d alerts, baselines %d" % (rule, got[rule],
+                                                                        want.get(rule, 0)))
+    for p in problems:
+        print("alert check: FAIL " + p, file=sys.stderr)
+    if not problems:
+        print("alert check: trailwatch agrees with jq and CPython on %d alerts over %d events "
+              "(%d rules fired)" % (sum(got.values()), events, len(got)))
+    return 1 if problems else 0
 
 
 def main(argv):
@@ -143,6 +194,8 @@ def main(argv):
         return 0
     if len(argv) == 4 and argv[0] == "table":
         return table(argv[1], argv[2], int(argv[3]))
+    if len(argv) == 5 and argv[0] == "alerts":
+        return alerts(argv[1], argv[2], argv[3], int(argv[4]))
     print(__doc__, file=sys.stderr)
     return 2
 

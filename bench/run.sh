@@ -92,6 +92,21 @@ fi
 echo "cross-check: jq and CPython agree on $(awk '{s+=$2} END {print s}' "$jq_counts") hits" \
      "over $jq_events events ($(wc -l < "$jq_counts") rules fired)"
 
+# --- correctness: trailwatch's built-in pack must raise what both baselines count, rule by rule -
+# (the baselines re-state the pack's 23 rules; a speed gained by dropping records fails here).
+if (( have_tw )); then
+  status=0
+  "$bin" scan --format json --threads 1 "$jq_slice" > "$out/alerts-trailwatch.jsonl" \
+    2> "$out/alerts-trailwatch.stderr" || status=$?
+  if (( status != 0 )); then
+    echo "run.sh: FAIL trailwatch exited with $status on $jq_slice:" \
+         "$(tail -3 "$out/alerts-trailwatch.stderr")" >&2
+    exit 1
+  fi
+  "$py" "$here/report.py" alerts "$out/alerts-trailwatch.jsonl" "$out/alerts-trailwatch.stderr" \
+    "$jq_counts" "$jq_events" || { echo "run.sh: FAIL trailwatch's alerts differ" >&2; exit 1; }
+fi
+
 # Warm the page cache.
 cat "$corpus/events.ndjson" "$jq_slice" "$payload" > /dev/null
 find "$corpus/AWSLogs" -type f -exec cat {} + > /dev/null
@@ -120,10 +135,14 @@ run_group() {
       status=0
       # shellcheck disable=SC2086  # cmd is a word list built above
       "$tools/tw_measure" "$tmp" $cmd > /dev/null 2> "$out/last.stderr" || status=$?
-      if (( status > 1 )); then
-        echo "run.sh: $row exited with $status: $(tail -3 "$out/last.stderr")" >&2
+      if (( status != 0 )); then
+        echo "run.sh: FAIL $row exited with $status: $(tail -3 "$out/last.stderr")" >&2
       fi
-      read -r wall rss st _ < "$tmp"
+      wall="" rss=0 st=""
+      read -r wall rss st _ < "$tmp" || true
+      if [[ -z "$wall" ]]; then  # tw_measure itself failed: record the failure, not a time
+        wall=0 rss=0 st=$(( status == 0 ? 127 : status ))
+      fi
       printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$row" "$program" "$input" "$nbytes" \
         "$nevents" "$wall" "$rss" "$st" >> "$meas"
       printf '  %-18s run %d: %6.3f s  %6d KiB\n' "$row" "$i" "$wall" "$rss"
@@ -156,10 +175,13 @@ if [[ " $only " == *" gz "* ]]; then
 fi
 if [[ " $only " == *" rules "* ]]; then
   echo "group rules (NDJSON, 1 thread, --no-builtin-rules)"
-  # The -startup rows run the same command on an empty input: loading and compiling N rules.
+  # The -startup rows run the same command on an input without records: loading and compiling
+  # N rules.
   # T3 compares evaluation throughput, bytes / (wall - start-up); start-up is shown on its own.
-  empty="$out/empty.ndjson"
-  : > "$empty"
+  # A CloudTrail file without records: 0 events and exit status 0 (an empty file is an input
+  # error, exit status 1, which would mark the row FAIL).
+  empty="$out/empty.json"
+  printf '{"Records":[]}\n' > "$empty"
   for lang in cwl eb; do
     for n in 10 100 1000; do
       add "tw-rules-$n-$lang" "trailwatch_gen-$n-$lang" ndjson "$NDJSON_BYTES" "$EVENTS" \
@@ -180,7 +202,9 @@ fi
 
 echo
 echo "Results ($(date -u +%Y-%m-%dT%H:%MZ), corpus ${mb} MB seed $seed, $(nproc) cores):"
-"$py" "$here/report.py" table "$meas" "$out/results.md" "$GZ_LARGEST"
+verdict=0
+"$py" "$here/report.py" table "$meas" "$out/results.md" "$GZ_LARGEST" || verdict=$?
 if (( mb < 1000 )); then
   echo "note: T5 (peak RSS) is defined on a 1 GB corpus: rerun with TW_BENCH_BIG=1."
 fi
+exit "$verdict"

@@ -10,11 +10,12 @@
 #
 # CloudWatch Logs semantics reproduced here:
 #   $.a = "x"    true only when the field is a string equal to x ("x*" prefix, "*x" suffix)
-#   $.a != "x"   true only when the field is present (not missing/null) and differs from x
+#   $.a != "x"   true when the field is present and a scalar (null included) other than x;
+#                false when it is missing, an array or an object (docs/cwl-filter-patterns.md)
 #   NOT EXISTS   the key is absent
 def set($names): reduce $names[] as $n ({}; .[$n] = true);
 def isstr: type == "string";
-def ne($v): . != null and . != $v;
+def scalar_ne($v): type != "array" and type != "object" and . != $v;
 def named($s): (.eventName | isstr) and ($s[.eventName] // false);
 
 def iam_policy: set(["DeleteGroupPolicy", "DeleteRolePolicy", "DeleteUserPolicy",
@@ -58,28 +59,30 @@ def console_login($result): .eventName == "ConsoleLogin" and
 [
   (if .userIdentity.type == "Root" and
       (.userIdentity | type == "object" and has("invokedBy") | not) and
-      (.eventType | ne("AwsServiceEvent")) then "cis-1-root-usage" else empty end),
-  (if auth_failure then "cis-2-unauthorized-api-calls" else empty end),
-  (if .eventName == "ConsoleLogin" and (.additionalEventData.MFAUsed | ne("Yes")) and
+      has("eventType") and (.eventType | scalar_ne("AwsServiceEvent")) then "cis-root-usage" else empty end),
+  (if auth_failure then "cis-unauthorized-api-calls" else empty end),
+  (if .eventName == "ConsoleLogin" and (.additionalEventData | type == "object" and
+      has("MFAUsed") and (.MFAUsed | scalar_ne("Yes"))) and
       .userIdentity.type == "IAMUser" and .responseElements.ConsoleLogin == "Success"
-   then "cis-3-console-signin-without-mfa" else empty end),
-  (if named($iam) then "cis-4-iam-policy-changes" else empty end),
-  (if named($trail) then "cis-5-cloudtrail-config-changes" else empty end),
+   then "cis-console-login-without-mfa" else empty end),
+  (if named($iam) then "cis-iam-policy-changes" else empty end),
+  (if named($trail) then "cis-cloudtrail-changes" else empty end),
   (if .eventName == "ConsoleLogin" and .errorMessage == "Failed authentication"
-   then "cis-6-console-auth-failures" else empty end),
+   then "cis-console-auth-failures" else empty end),
   (if .eventSource == "kms.amazonaws.com" and named($kms_cis)
-   then "cis-7-cmk-disable-or-delete" else empty end),
+   then "cis-cmk-disable-or-deletion" else empty end),
   (if .eventSource == "s3.amazonaws.com" and named($s3)
-   then "cis-8-s3-bucket-policy-changes" else empty end),
+   then "cis-s3-bucket-policy-changes" else empty end),
   (if .eventSource == "config.amazonaws.com" and named($config)
-   then "cis-9-config-changes" else empty end),
-  (if named($sg) then "cis-10-security-group-changes" else empty end),
-  (if named($nacl) then "cis-11-nacl-changes" else empty end),
-  (if named($gw) then "cis-12-network-gateway-changes" else empty end),
-  (if named($route) then "cis-13-route-table-changes" else empty end),
-  (if named($vpc) then "cis-14-vpc-changes" else empty end),
+   then "cis-config-changes" else empty end),
+  (if named($sg) then "cis-security-group-changes" else empty end),
+  (if named($nacl) then "cis-nacl-changes" else empty end),
+  (if named($gw) then "cis-network-gateway-changes" else empty end),
+  (if named($route) then "cis-route-table-changes" else empty end),
+  (if named($vpc) then "cis-vpc-changes" else empty end),
   (if named($trail) then "cloudtrail-change" else empty end),
-  (if console_login("Failure") then "console-login-failure" else empty end),
+  (if .eventName == "ConsoleLogin" and .errorMessage == "Failed authentication"
+   then "console-login-failure" else empty end),
   (if auth_failure then "authorization-failure" else empty end),
   (if named($sg2) then "security-group-change" else empty end),
   (if .eventSource == "kms.amazonaws.com" and named($kms) then "kms-key-change" else empty end),

@@ -17,9 +17,9 @@ Prints "events=N matched_events=M hits=H"; with --per-rule, also "rule-id count"
 by rule id, in the same format the harness derives from bench/baselines/detections.jq, whose
 detection set this file mirrors exactly (CIS CloudWatch.1-14 plus nine trailwatch detections).
 
-CloudWatch Logs semantics: `=` is true only for a string field equal to the value (with * as
-prefix/suffix wildcard); `!=` only for a present, non-null field that differs; NOT EXISTS means
-the key is absent.
+CloudWatch Logs semantics (docs/cwl-filter-patterns.md): `=` is true only for a string field equal
+to the value (with * as prefix/suffix wildcard); `!=` for a present scalar field (null included)
+that differs, never for a missing field, an array or an object; NOT EXISTS means the key is absent.
 """
 
 import base64
@@ -75,6 +75,12 @@ def _str(value):
     return value if isinstance(value, str) else None
 
 
+def _scalar_ne(container, key, value):
+    """CloudWatch Logs `$.key != value` on a dict: present, a scalar, and different."""
+    return (isinstance(container, dict) and key in container
+            and not isinstance(container[key], (list, dict)) and container[key] != value)
+
+
 def detect(r):
     """Returns the ids of the detections that record `r` (a dict) matches."""
     hits = []
@@ -86,42 +92,40 @@ def detect(r):
     auth_failure = error_code is not None and (
         error_code.startswith("AccessDenied") or error_code.endswith("UnauthorizedOperation"))
     login_result = _get(r, "responseElements", "ConsoleLogin")
-    event_type = r.get("eventType")
 
     if (identity_type == "Root" and "invokedBy" not in identity
-            and event_type is not None and event_type != "AwsServiceEvent"):
-        hits.append("cis-1-root-usage")
+            and _scalar_ne(r, "eventType", "AwsServiceEvent")):
+        hits.append("cis-root-usage")
     if auth_failure:
-        hits.append("cis-2-unauthorized-api-calls")
-    mfa = _get(r, "additionalEventData", "MFAUsed")
-    if (name == "ConsoleLogin" and mfa is not None and mfa != "Yes"
+        hits.append("cis-unauthorized-api-calls")
+    if (name == "ConsoleLogin" and _scalar_ne(r.get("additionalEventData"), "MFAUsed", "Yes")
             and identity_type == "IAMUser" and login_result == "Success"):
-        hits.append("cis-3-console-signin-without-mfa")
+        hits.append("cis-console-login-without-mfa")
     if name in IAM_POLICY:
-        hits.append("cis-4-iam-policy-changes")
+        hits.append("cis-iam-policy-changes")
     if name in TRAIL:
-        hits.append("cis-5-cloudtrail-config-changes")
+        hits.append("cis-cloudtrail-changes")
     if name == "ConsoleLogin" and r.get("errorMessage") == "Failed authentication":
-        hits.append("cis-6-console-auth-failures")
+        hits.append("cis-console-auth-failures")
     if source == "kms.amazonaws.com" and name in KMS_CIS:
-        hits.append("cis-7-cmk-disable-or-delete")
+        hits.append("cis-cmk-disable-or-deletion")
     if source == "s3.amazonaws.com" and name in S3_POLICY:
-        hits.append("cis-8-s3-bucket-policy-changes")
+        hits.append("cis-s3-bucket-policy-changes")
     if source == "config.amazonaws.com" and name in CONFIG:
-        hits.append("cis-9-config-changes")
+        hits.append("cis-config-changes")
     if name in SG_CIS:
-        hits.append("cis-10-security-group-changes")
+        hits.append("cis-security-group-changes")
     if name in NACL:
-        hits.append("cis-11-nacl-changes")
+        hits.append("cis-nacl-changes")
     if name in GATEWAY:
-        hits.append("cis-12-network-gateway-changes")
+        hits.append("cis-network-gateway-changes")
     if name in ROUTE:
-        hits.append("cis-13-route-table-changes")
+        hits.append("cis-route-table-changes")
     if name in VPC:
-        hits.append("cis-14-vpc-changes")
+        hits.append("cis-vpc-changes")
     if name in TRAIL:
         hits.append("cloudtrail-change")
-    if name == "ConsoleLogin" and login_result == "Failure":
+    if name == "ConsoleLogin" and r.get("errorMessage") == "Failed authentication":
         hits.append("console-login-failure")
     if auth_failure:
         hits.append("authorization-failure")
