@@ -49,14 +49,12 @@ TEST(EscapeForTerminal, ShowsBidiAndInvisibleFormatCharacters) {
     const char* utf8;
     const char* shown;
   } kCases[] = {
-      {"\xE2\x80\xAA", "\\u{202a}"}, {"\xE2\x80\xAB", "\\u{202b}"},
-      {"\xE2\x80\xAC", "\\u{202c}"}, {"\xE2\x80\xAD", "\\u{202d}"},
-      {"\xE2\x81\xA6", "\\u{2066}"}, {"\xE2\x81\xA7", "\\u{2067}"},
-      {"\xE2\x81\xA8", "\\u{2068}"}, {"\xE2\x81\xA9", "\\u{2069}"},
-      {"\xE2\x80\x8B", "\\u{200b}"}, {"\xE2\x80\x8C", "\\u{200c}"},
-      {"\xE2\x80\x8D", "\\u{200d}"}, {"\xE2\x80\x8E", "\\u{200e}"},
-      {"\xE2\x80\x8F", "\\u{200f}"}, {"\xE2\x80\xA8", "\\u{2028}"},
-      {"\xE2\x80\xA9", "\\u{2029}"}, {"\xEF\xBB\xBF", "\\u{feff}"},
+      {"\xE2\x80\xAA", "\\u{202a}"}, {"\xE2\x80\xAB", "\\u{202b}"}, {"\xE2\x80\xAC", "\\u{202c}"},
+      {"\xE2\x80\xAD", "\\u{202d}"}, {"\xE2\x81\xA6", "\\u{2066}"}, {"\xE2\x81\xA7", "\\u{2067}"},
+      {"\xE2\x81\xA8", "\\u{2068}"}, {"\xE2\x81\xA9", "\\u{2069}"}, {"\xE2\x80\x8B", "\\u{200b}"},
+      {"\xE2\x80\x8C", "\\u{200c}"}, {"\xE2\x80\x8D", "\\u{200d}"}, {"\xE2\x80\x8E", "\\u{200e}"},
+      {"\xE2\x80\x8F", "\\u{200f}"}, {"\xE2\x80\xA8", "\\u{2028}"}, {"\xE2\x80\xA9", "\\u{2029}"},
+      {"\xEF\xBB\xBF", "\\u{feff}"},
   };
   for (const auto& c : kCases) EXPECT_EQ(EscapeForTerminal(c.utf8), c.shown) << c.shown;
   // Neighbours of the escaped ranges stay printable: U+2010 HYPHEN, U+2030 PER MILLE, U+2027

@@ -347,8 +347,8 @@ void ExpectSameVerdict(const std::string& pattern, const std::string& message, s
   auto ref = reference::ReferenceMatchFilterPattern(pattern, message);
   ++*compared;
   ASSERT_EQ(compiled.has_value(), ref.has_value())
-      << "pattern: " << pattern << "\nfast path: "
-      << (compiled ? "accepts" : "rejects: " + compiled.error().message)
+      << "pattern: " << pattern
+      << "\nfast path: " << (compiled ? "accepts" : "rejects: " + compiled.error().message)
       << "\nreference: " << (ref ? "accepts" : "rejects: " + ref.error().message);
   if (!compiled) {
     ++*rejected;
@@ -413,12 +413,39 @@ TEST(CwlDifferential, NumericStringsFollowTheNumberGrammar) {
 // every event by both matchers. Events whose number is beyond what the engine's JSON reader
 // (simdjson) accepts are in NumbersBeyondTheJsonReader below.
 const std::vector<std::string>& EdgeNumbers() {
-  static const auto* numbers = new std::vector<std::string>{
-      "1e999", "-1e999", "1E999", "1e-999", "-1e-999", "-0", "+0", "0", "-0.0", "0.0",
-      "0x10", "+5", "+400", "400", "5.", ".5", "5.0", "0.5", "-.5", "1e", "1e+", "++1",
-      "12345678901234567890", "18446744073709551615", "18446744073709551616",
-      "99999999999999999999", "-99999999999999999999", "100000000000000000000", "1e20",
-      "1e308", "1.7976931348623157e308", "4.9e-324", "16"};
+  static const auto* numbers = new std::vector<std::string>{"1e999",
+                                                            "-1e999",
+                                                            "1E999",
+                                                            "1e-999",
+                                                            "-1e-999",
+                                                            "-0",
+                                                            "+0",
+                                                            "0",
+                                                            "-0.0",
+                                                            "0.0",
+                                                            "0x10",
+                                                            "+5",
+                                                            "+400",
+                                                            "400",
+                                                            "5.",
+                                                            ".5",
+                                                            "5.0",
+                                                            "0.5",
+                                                            "-.5",
+                                                            "1e",
+                                                            "1e+",
+                                                            "++1",
+                                                            "12345678901234567890",
+                                                            "18446744073709551615",
+                                                            "18446744073709551616",
+                                                            "99999999999999999999",
+                                                            "-99999999999999999999",
+                                                            "100000000000000000000",
+                                                            "1e20",
+                                                            "1e308",
+                                                            "1.7976931348623157e308",
+                                                            "4.9e-324",
+                                                            "16"};
   return *numbers;
 }
 
@@ -490,7 +517,9 @@ TEST(CwlDifferential, MutatedPatternsGetTheSameVerdict) {
     std::string pattern = shape == 0   ? gen.JsonPattern()
                           : shape == 1 ? gen.DelimitedPattern()
                                        : gen.TermPattern();
-    const std::string event = shape == 0 ? gen.Event() : shape == 1 ? gen.LogLine() : gen.TextLine();
+    const std::string event = shape == 0   ? gen.Event()
+                              : shape == 1 ? gen.LogLine()
+                                           : gen.TextLine();
     const size_t at = gen.Below(pattern.size() + 1);
     switch (gen.Below(3)) {
       case 0:

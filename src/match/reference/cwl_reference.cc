@@ -379,8 +379,7 @@ bool RegexesCompile(const RefExpr& e) {
 
 }  // namespace
 
-Result<bool> ReferenceMatchFilterPattern(std::string_view pattern_text,
-                                         std::string_view message) {
+Result<bool> ReferenceMatchFilterPattern(std::string_view pattern_text, std::string_view message) {
   auto parsed = cwl_ref::ParseReferencePattern(pattern_text);
   if (!parsed) return tl::unexpected(parsed.error());
   const RefPattern& pattern = *parsed;

@@ -23,6 +23,6 @@ namespace tw::match::reference {
 // the reference parser rejects the pattern. A JSON pattern matches only when the message parses
 // (reference::ParseJson) as a JSON object.
 [[nodiscard]] Result<bool> ReferenceMatchFilterPattern(std::string_view pattern,
-                                                      std::string_view message);
+                                                       std::string_view message);
 
 }  // namespace tw::match::reference

@@ -27,7 +27,7 @@ namespace tw::match::reference::cwl_ref {
 struct RefValue {
   enum class Kind { kText, kNumber, kRegex };
   Kind kind = Kind::kText;
-  std::string text;  // kText: unescaped, `*` wildcards kept; kRegex: the text between the % signs
+  std::string text;   // kText: unescaped, `*` wildcards kept; kRegex: the text between the % signs
   double number = 0;  // kNumber
 };
 
@@ -68,10 +68,10 @@ struct RefTerm {
 struct RefPattern {
   enum class Shape { kEverything, kTerms, kRegex, kJson, kDelimited };
   Shape shape = Shape::kEverything;
-  std::vector<RefTerm> terms;     // kTerms
-  std::string regex;              // kRegex
-  RefExpr json;                   // kJson
-  std::vector<RefField> fields;   // kDelimited
+  std::vector<RefTerm> terms;    // kTerms
+  std::string regex;             // kRegex
+  RefExpr json;                  // kJson
+  std::vector<RefField> fields;  // kDelimited
 };
 
 // Parses `text`; kInvalidArgument when the spec or the documented decisions reject it.
