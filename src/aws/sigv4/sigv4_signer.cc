@@ -52,11 +52,14 @@ std::string FoldValue(std::string_view value) {
   return out;
 }
 
-// Headers botocore never signs (botocore/auth.py SIGNED_HEADERS_BLACKLIST), plus the
-// Authorization header itself.
+// Headers botocore never signs (botocore 1.43 auth.py SIGNED_HEADERS_BLACKLIST: hop-by-hop
+// headers a proxy may change, and the user agent), plus the Authorization header itself.
 bool IsUnsignedHeader(std::string_view lower_name) {
-  return lower_name == "authorization" || lower_name == "user-agent" || lower_name == "expect" ||
-         lower_name == "transfer-encoding" || lower_name == "x-amzn-trace-id";
+  static constexpr std::string_view kUnsigned[] = {
+      "authorization", "connection", "expect",  "keep-alive", "proxy-authenticate",
+      "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "user-agent",
+      "x-amzn-trace-id"};
+  return std::find(std::begin(kUnsigned), std::end(kUnsigned), lower_name) != std::end(kUnsigned);
 }
 
 struct CanonicalHeaders {

@@ -66,8 +66,8 @@ struct SignatureParts {
 // Signs `request` with the Authorization header. Adds (replacing any previous value)
 // X-Amz-Date, Host if absent, X-Amz-Security-Token if the credentials carry a token,
 // x-amz-content-sha256 if `add_content_sha256`, and Authorization. Every header present is
-// signed except user-agent, expect, transfer-encoding, x-amzn-trace-id and authorization (the
-// headers botocore leaves unsigned). An x-amz-content-sha256 header the caller set (e.g. for
+// signed except Authorization and those botocore leaves unsigned (hop-by-hop headers such as
+// connection, expect, transfer-encoding, and user-agent, x-amzn-trace-id). An x-amz-content-sha256 header the caller set (e.g. for
 // streaming) is signed as the payload hash. kInvalidArgument when the URL does not parse or the
 // credentials lack a key.
 [[nodiscard]] Result<SignatureParts> SignRequest(HttpRequest& request,
