@@ -57,8 +57,16 @@ void ParseJson(std::string_view body, AwsError& out) {
   }
 }
 
-bool IsThrottling(std::string_view code);
-
+bool IsThrottling(std::string_view code) {
+  // botocore 1.43 retries/standard.py ThrottledRetryableChecker._THROTTLED_ERROR_CODES.
+  static constexpr std::string_view kCodes[] = {
+      "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException",
+      "TooManyRequestsException", "ProvisionedThroughputExceededException",
+      "TransactionInProgressException", "RequestLimitExceeded", "BandwidthLimitExceeded",
+      "LimitExceededException", "RequestThrottled", "SlowDown", "PriorRequestNotComplete",
+      "EC2ThrottledException"};
+  return std::find(std::begin(kCodes), std::end(kCodes), code) != std::end(kCodes);
+}
 }  // namespace
 
 std::string AwsError::ToString() const {
@@ -86,19 +94,6 @@ Error AwsError::ToError(std::string_view context) const {
   text += ToString();
   return Error{ec, std::move(text)};
 }
-
-namespace {
-bool IsThrottling(std::string_view code) {
-  // botocore 1.43 retries/standard.py ThrottledRetryableChecker._THROTTLED_ERROR_CODES.
-  static constexpr std::string_view kCodes[] = {
-      "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException",
-      "TooManyRequestsException", "ProvisionedThroughputExceededException",
-      "TransactionInProgressException", "RequestLimitExceeded", "BandwidthLimitExceeded",
-      "LimitExceededException", "RequestThrottled", "SlowDown", "PriorRequestNotComplete",
-      "EC2ThrottledException"};
-  return std::find(std::begin(kCodes), std::end(kCodes), code) != std::end(kCodes);
-}
-}  // namespace
 
 bool IsThrottlingCode(std::string_view code) { return IsThrottling(code); }
 

@@ -27,10 +27,7 @@ std::unique_ptr<CredentialChain> CredentialChain::Default(const Environment& env
 Result<Credentials> CredentialChain::FetchFromChain() {
   if (winner_) {
     auto creds = providers_[*winner_]->Fetch();
-    if (creds) {
-      if (creds->source.empty()) creds->source = std::string(providers_[*winner_]->Name());
-      return creds;
-    }
+    if (creds && creds->source.empty()) creds->source = std::string(providers_[*winner_]->Name());
     return creds;
   }
   std::string tried;
