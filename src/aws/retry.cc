@@ -59,4 +59,31 @@ int RetryQuota::Available() const {
   return available_;
 }
 
+Result<HttpResponse> RunWithRetries(const std::function<Result<HttpResponse>()>& attempt,
+                                    const RetryOptions& options) {
+  TW_CHECK(options.wait && options.random01);
+  int retry_cost = 0;  // what the last granted retry took from the quota
+  for (int n = 1;; ++n) {
+    Result<HttpResponse> result = attempt();
+    RetryClass retry_class;
+    bool after_timeout = false;
+    if (result) {
+      if (result->status < 300) {
+        if (options.quota != nullptr) options.quota->RecordSuccess(retry_cost);
+        return result;
+      }
+      retry_class = ClassifyRetry(ParseAwsError(*result));
+    } else {
+      retry_class = ClassifyRetry(result.error());
+      after_timeout = true;  // no response: a connection error or a timeout
+    }
+    if (retry_class == RetryClass::kNotRetryable || n >= options.max_attempts) return result;
+    if (options.quota != nullptr) {
+      if (!options.quota->AcquireRetry(after_timeout)) return result;
+      retry_cost = after_timeout ? RetryQuota::kTimeoutRetryCost : RetryQuota::kRetryCost;
+    }
+    options.wait(BackoffDelay(n, options.random01()));
+  }
+}
+
 }  // namespace tw::aws

@@ -19,6 +19,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <mutex>
 
 #include "aws/aws_error.h"
@@ -64,5 +65,23 @@ class RetryQuota {
   mutable std::mutex mu_;
   int available_ = kInitialCapacity;
 };
+
+struct RetryOptions {
+  int max_attempts = kMaxAttempts;
+  // Shared by the calls of one client; nullptr: no quota.
+  RetryQuota* quota = nullptr;
+  // Waits before a retry. Production code waits on its tw::Clock or a condition variable (so
+  // shutdown can cut it short); tests record the delays. Required.
+  std::function<void(std::chrono::milliseconds)> wait;
+  // Uniform in [0, 1). Required.
+  std::function<double()> random01;
+};
+
+// Runs `attempt` (which builds, signs and sends one request: re-signing each time, as the SDKs
+// do) until it yields a response below 300, a response or failure that is not retryable, the
+// attempts run out, or the quota refuses. Returns the last response (an error response is
+// returned as a response, for the caller to ParseAwsError) or the last transport failure.
+[[nodiscard]] Result<HttpResponse> RunWithRetries(
+    const std::function<Result<HttpResponse>()>& attempt, const RetryOptions& options);
 
 }  // namespace tw::aws

@@ -63,9 +63,13 @@ Result<Clock::WallTime> ParseIso8601(std::string_view text) {
       !ReadDigits(text, pos, 2, second)) {
     return bad();
   }
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
+  static constexpr int kDaysIn[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (month < 1 || month > 12 || day < 1 || day > kDaysIn[month - 1] || hour > 23 ||
+      minute > 59 || second > 60) {
     return bad();
   }
+  bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  if (month == 2 && day == 29 && !leap) return bad();
   int64_t nanos = 0;
   if (Expect(text, pos, '.')) {
     int64_t scale = 100'000'000;

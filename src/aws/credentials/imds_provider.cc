@@ -32,6 +32,9 @@ Result<Credentials> ImdsProvider::Fetch() {
     return Fail(ErrorCode::kUnavailable,
                 "imds: token request returned HTTP " + std::to_string(token->status));
   }
+  if (token->body.find_first_of("\r\n") != std::string::npos) {
+    return Fail(ErrorCode::kParse, "imds: the session token has a line break");
+  }
 
   HttpRequest role_request;
   role_request.url = endpoint + std::string(kCredentialsPath);

@@ -439,6 +439,9 @@ TEST(Iso8601Test, ParsesTheFormsAwsUses) {
   EXPECT_EQ(secs("2000-03-01T00:00:00Z"), 951868800);
   EXPECT_FALSE(ParseIso8601("2014-10-24 23:00").has_value());
   EXPECT_FALSE(ParseIso8601("2014-13-24T23:00:23Z").has_value());
+  EXPECT_FALSE(ParseIso8601("2014-02-30T00:00:00Z").has_value());
+  EXPECT_FALSE(ParseIso8601("2014-02-29T00:00:00Z").has_value());
+  EXPECT_TRUE(ParseIso8601("2016-02-29T00:00:00Z").has_value());
   EXPECT_FALSE(ParseIso8601("").has_value());
   EXPECT_EQ(FormatIso8601(Clock::WallTime(std::chrono::seconds(kStsExpiration))),
             "2014-10-24T23:00:23Z");
