@@ -30,6 +30,9 @@ using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
 // Returns the value of the first header named `name` (ASCII case-insensitive), or nullptr.
 const std::string* FindHeader(const HttpHeaders& headers, std::string_view name);
 
+// Removes every header named `name` (case-insensitive).
+void RemoveHeader(HttpHeaders& headers, std::string_view name);
+
 // Removes every header named `name` (case-insensitive), then appends `name: value`.
 void SetHeader(HttpHeaders& headers, std::string name, std::string value);
 

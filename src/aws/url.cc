@@ -40,8 +40,12 @@ const std::string* FindHeader(const HttpHeaders& headers, std::string_view name)
   return nullptr;
 }
 
-void SetHeader(HttpHeaders& headers, std::string name, std::string value) {
+void RemoveHeader(HttpHeaders& headers, std::string_view name) {
   std::erase_if(headers, [&](const auto& h) { return EqualsIgnoreCase(h.first, name); });
+}
+
+void SetHeader(HttpHeaders& headers, std::string name, std::string value) {
+  RemoveHeader(headers, name);
   headers.emplace_back(std::move(name), std::move(value));
 }
 
@@ -137,7 +141,7 @@ Result<UrlParts> ParseUrl(std::string_view url) {
   }
   size_t q = tail.find('?');
   parts.path = std::string(tail.substr(0, q));
-  if (parts.path.empty()) parts.path = "/";
+  if (parts.path.empty()) parts.path.push_back('/');  // not = "/": GCC 12 -Wrestrict false positive
   if (q != std::string_view::npos) parts.query = std::string(tail.substr(q + 1));
   return parts;
 }

@@ -125,6 +125,23 @@ TEST(SigV4PathTest, UnsignedPayloadForS3) {
   EXPECT_EQ(*FindHeader(request.headers, "x-amz-content-sha256"), "UNSIGNED-PAYLOAD");
 }
 
+TEST(SigV4PathTest, SigningAgainReplacesDateTokenAndAuthorization) {
+  HttpRequest request{"GET", "https://sqs.eu-west-1.amazonaws.com/?Action=ListQueues", {}, "", {}};
+  Credentials temporary{"ASIA1", "s1", "token-1", std::nullopt, "imds"};
+  Credentials long_term{"AKIA2", "s2", "", std::nullopt, "environment"};
+  ASSERT_TRUE(SignRequest(request, temporary, SigningParams::For("sqs", "eu-west-1", {})));
+  auto again = SignRequest(request, long_term,
+                           SigningParams::For("sqs", "eu-west-1", Clock::WallTime{} + std::chrono::hours(1)));
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(FindHeader(request.headers, "x-amz-security-token"), nullptr);
+  EXPECT_EQ(*FindHeader(request.headers, "x-amz-date"), "19700101T010000Z");
+  int authorizations = 0;
+  for (const auto& h : request.headers) authorizations += h.first == "Authorization";
+  EXPECT_EQ(authorizations, 1);
+  EXPECT_NE(again->canonical_request.find("\nhost;x-amz-date\n"), std::string::npos)
+      << again->canonical_request;
+}
+
 TEST(SigV4PathTest, MissingKeyIsAnErrorWithoutTheSecret) {
   HttpRequest request{"GET", "https://sts.amazonaws.com/", {}, "", {}};
   Credentials creds{"", "TopSecretValue", "", std::nullopt, "test"};

@@ -271,6 +271,8 @@ Result<SignatureParts> SignRequest(HttpRequest& request, const Credentials& cred
   if (!FindHeader(request.headers, "host")) SetHeader(request.headers, "Host", url->HostHeader());
   SetHeader(request.headers, "X-Amz-Date", AmzDate(params.time));
   bool has_token = !credentials.session_token.empty();
+  // A request signed again (a retry, refreshed credentials) must not keep an old token.
+  RemoveHeader(request.headers, "X-Amz-Security-Token");
   if (has_token && !params.omit_session_token) {
     SetHeader(request.headers, "X-Amz-Security-Token", credentials.session_token);
   }

@@ -64,7 +64,8 @@ struct SignatureParts {
 };
 
 // Signs `request` with the Authorization header. Adds (replacing any previous value)
-// X-Amz-Date, Host if absent, X-Amz-Security-Token if the credentials carry a token,
+// X-Amz-Date, Host if absent, X-Amz-Security-Token if the credentials carry a token (an old one
+// is removed when they do not, so a request can be signed again),
 // x-amz-content-sha256 if `add_content_sha256`, and Authorization. Every header present is
 // signed except Authorization and those botocore leaves unsigned (hop-by-hop headers such as
 // connection, expect, transfer-encoding, and user-agent, x-amzn-trace-id). An x-amz-content-sha256 header the caller set (e.g. for
