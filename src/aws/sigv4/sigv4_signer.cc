@@ -1,7 +1,7 @@
 #include "aws/sigv4/sigv4_signer.h"
 
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/crypto.h>
 #include <openssl/sha.h>
 
 #include <algorithm>
@@ -26,6 +26,14 @@ std::string Hex(const unsigned char* data, size_t n) {
     out[2 * i + 1] = kHex[data[i] & 0xF];
   }
   return out;
+}
+
+// SHA-256 fetched once: under OpenSSL 3, passing EVP_sha256() to each call makes it look the
+// algorithm up again every time, which was most of a signature's cost.
+const EVP_MD* Sha256Md() {
+  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  TW_CHECK(md != nullptr);
+  return md;
 }
 
 std::string Lower(std::string_view s) {
@@ -166,16 +174,43 @@ std::string AmzDate(Clock::WallTime t) {
 std::string Sha256Hex(std::string_view data) {
   unsigned char digest[SHA256_DIGEST_LENGTH];
   unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr);
+  EVP_Digest(data.data(), data.size(), digest, &len, Sha256Md(), nullptr);
   return Hex(digest, len);
 }
 
+// HMAC (RFC 2104) over the cached SHA-256 rather than OpenSSL 3's one-shot HMAC(), which looks
+// up the MAC and the digest and allocates a context on every call (a signature makes five).
 std::array<uint8_t, 32> HmacSha256(std::string_view key, std::string_view data) {
-  std::array<uint8_t, 32> out{};
+  constexpr size_t kBlock = 64;
+  unsigned char k0[kBlock] = {};
   unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(), out.data(), &len);
-  TW_CHECK(len == out.size());
+  if (key.size() > kBlock) {
+    EVP_Digest(key.data(), key.size(), k0, &len, Sha256Md(), nullptr);
+  } else {
+    std::copy(key.begin(), key.end(), k0);
+  }
+  unsigned char ipad[kBlock], opad[kBlock];
+  for (size_t i = 0; i < kBlock; ++i) {
+    ipad[i] = static_cast<unsigned char>(k0[i] ^ 0x36);
+    opad[i] = static_cast<unsigned char>(k0[i] ^ 0x5c);
+  }
+  std::array<uint8_t, 32> inner{};
+  std::array<uint8_t, 32> out{};
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  TW_CHECK(ctx != nullptr);
+  bool ok = EVP_DigestInit_ex(ctx, Sha256Md(), nullptr) == 1 &&
+            EVP_DigestUpdate(ctx, ipad, kBlock) == 1 &&
+            EVP_DigestUpdate(ctx, data.data(), data.size()) == 1 &&
+            EVP_DigestFinal_ex(ctx, inner.data(), &len) == 1 &&
+            EVP_DigestInit_ex(ctx, Sha256Md(), nullptr) == 1 &&
+            EVP_DigestUpdate(ctx, opad, kBlock) == 1 &&
+            EVP_DigestUpdate(ctx, inner.data(), inner.size()) == 1 &&
+            EVP_DigestFinal_ex(ctx, out.data(), &len) == 1;
+  EVP_MD_CTX_free(ctx);
+  OPENSSL_cleanse(k0, sizeof k0);
+  OPENSSL_cleanse(ipad, sizeof ipad);
+  OPENSSL_cleanse(opad, sizeof opad);
+  TW_CHECK(ok && len == out.size());
   return out;
 }
 
