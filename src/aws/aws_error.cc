@@ -1,9 +1,9 @@
 #include "aws/aws_error.h"
 
-#include <pugixml.hpp>
 #include <simdjson.h>
 
 #include <algorithm>
+#include <pugixml.hpp>
 
 namespace tw::aws {
 namespace {
@@ -23,11 +23,16 @@ std::string CleanCode(std::string_view code) {
 
 std::string StatusCode(int status) {
   switch (status) {
-    case 400: return "BadRequest";
-    case 403: return "Forbidden";
-    case 404: return "NotFound";
-    case 503: return "ServiceUnavailable";
-    default: return "HttpError";
+    case 400:
+      return "BadRequest";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "NotFound";
+    case 503:
+      return "ServiceUnavailable";
+    default:
+      return "HttpError";
   }
 }
 
@@ -59,24 +64,34 @@ void ParseJson(std::string_view body, AwsError& out) {
 
 bool IsThrottling(std::string_view code) {
   // botocore 1.43 retries/standard.py ThrottledRetryableChecker._THROTTLED_ERROR_CODES.
-  static constexpr std::string_view kCodes[] = {
-      "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException",
-      "TooManyRequestsException", "ProvisionedThroughputExceededException",
-      "TransactionInProgressException", "RequestLimitExceeded", "BandwidthLimitExceeded",
-      "LimitExceededException", "RequestThrottled", "SlowDown", "PriorRequestNotComplete",
-      "EC2ThrottledException"};
+  static constexpr std::string_view kCodes[] = {"Throttling",
+                                                "ThrottlingException",
+                                                "ThrottledException",
+                                                "RequestThrottledException",
+                                                "TooManyRequestsException",
+                                                "ProvisionedThroughputExceededException",
+                                                "TransactionInProgressException",
+                                                "RequestLimitExceeded",
+                                                "BandwidthLimitExceeded",
+                                                "LimitExceededException",
+                                                "RequestThrottled",
+                                                "SlowDown",
+                                                "PriorRequestNotComplete",
+                                                "EC2ThrottledException"};
   return std::find(std::begin(kCodes), std::end(kCodes), code) != std::end(kCodes);
 }
 }  // namespace
 
-std::string AwsError::ToString() const {
-  return message.empty() ? code : code + ": " + message;
-}
+std::string AwsError::ToString() const { return message.empty() ? code : code + ": " + message; }
 
 Error AwsError::ToError(std::string_view context) const {
-  static constexpr std::string_view kNotFound[] = {
-      "NoSuchKey", "NoSuchBucket", "NotFound", "ResourceNotFoundException",
-      "AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist", "NoSuchEntity"};
+  static constexpr std::string_view kNotFound[] = {"NoSuchKey",
+                                                   "NoSuchBucket",
+                                                   "NotFound",
+                                                   "ResourceNotFoundException",
+                                                   "AWS.SimpleQueueService.NonExistentQueue",
+                                                   "QueueDoesNotExist",
+                                                   "NoSuchEntity"};
   static constexpr std::string_view kTransient[] = {"RequestTimeout", "RequestTimeoutException",
                                                     "PriorRequestNotComplete"};
   ErrorCode ec = ErrorCode::kInvalidArgument;
@@ -85,8 +100,8 @@ Error AwsError::ToError(std::string_view context) const {
   } else if (http_status >= 500 || std::find(std::begin(kTransient), std::end(kTransient), code) !=
                                        std::end(kTransient)) {
     ec = ErrorCode::kUnavailable;
-  } else if (http_status == 404 || std::find(std::begin(kNotFound), std::end(kNotFound), code) !=
-                                       std::end(kNotFound)) {
+  } else if (http_status == 404 ||
+             std::find(std::begin(kNotFound), std::end(kNotFound), code) != std::end(kNotFound)) {
     ec = ErrorCode::kNotFound;
   }
   std::string text(context);

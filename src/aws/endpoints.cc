@@ -9,11 +9,16 @@ namespace {
 
 std::string_view EnvSuffix(Service service) {
   switch (service) {
-    case Service::kS3: return "S3";
-    case Service::kSqs: return "SQS";
-    case Service::kSts: return "STS";
-    case Service::kDynamoDb: return "DYNAMODB";
-    case Service::kSecretsManager: return "SECRETSMANAGER";
+    case Service::kS3:
+      return "S3";
+    case Service::kSqs:
+      return "SQS";
+    case Service::kSts:
+      return "STS";
+    case Service::kDynamoDb:
+      return "DYNAMODB";
+    case Service::kSecretsManager:
+      return "SECRETSMANAGER";
   }
   return "";
 }
@@ -33,11 +38,16 @@ bool IsDnsCompatibleBucket(std::string_view bucket, bool https) {
 
 std::string_view ServiceName(Service service) {
   switch (service) {
-    case Service::kS3: return "s3";
-    case Service::kSqs: return "sqs";
-    case Service::kSts: return "sts";
-    case Service::kDynamoDb: return "dynamodb";
-    case Service::kSecretsManager: return "secretsmanager";
+    case Service::kS3:
+      return "s3";
+    case Service::kSqs:
+      return "sqs";
+    case Service::kSts:
+      return "sts";
+    case Service::kDynamoDb:
+      return "dynamodb";
+    case Service::kSecretsManager:
+      return "secretsmanager";
   }
   return "";
 }
@@ -52,8 +62,7 @@ std::optional<std::string> ResolveRegion(const Environment& env, const ProfileSe
   return std::nullopt;
 }
 
-Result<Endpoint> ResolveEndpoint(Service service, std::string_view region,
-                                 const Environment& env) {
+Result<Endpoint> ResolveEndpoint(Service service, std::string_view region, const Environment& env) {
   Endpoint endpoint;
   endpoint.signing_region = std::string(region);
   if (!env.IsTrue("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")) {
@@ -94,8 +103,8 @@ Result<Endpoint> ResolveEndpoint(Service service, std::string_view region,
     }
   }
   std::string_view suffix = region.starts_with("cn-") ? "amazonaws.com.cn" : "amazonaws.com";
-  endpoint.url = "https://" + std::string(name) + "." + std::string(region) + "." +
-                 std::string(suffix);
+  endpoint.url =
+      "https://" + std::string(name) + "." + std::string(region) + "." + std::string(suffix);
   return endpoint;
 }
 

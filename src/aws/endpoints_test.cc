@@ -17,9 +17,10 @@ using namespace std::chrono_literals;
 
 TEST(RegionTest, EnvironmentThenProfile) {
   ProfileSettings profile{{"region", "ap-south-1"}};
-  EXPECT_EQ(ResolveRegion(Environment({{"AWS_REGION", "eu-west-1"},
-                                       {"AWS_DEFAULT_REGION", "us-west-2"}}), &profile),
-            "eu-west-1");
+  EXPECT_EQ(
+      ResolveRegion(Environment({{"AWS_REGION", "eu-west-1"}, {"AWS_DEFAULT_REGION", "us-west-2"}}),
+                    &profile),
+      "eu-west-1");
   EXPECT_EQ(ResolveRegion(Environment({{"AWS_DEFAULT_REGION", "us-west-2"}}), &profile),
             "us-west-2");
   EXPECT_EQ(ResolveRegion(Environment(), &profile), "ap-south-1");
@@ -117,10 +118,12 @@ TEST(UrlTest, ParseAndHostHeader) {
 }
 
 TEST(AwsErrorTest, S3Xml) {
-  HttpResponse r{404, {}, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>NoSuchKey</Code>"
-                          "<Message>The resource you requested does not exist</Message>"
-                          "<Resource>/mybucket/myfoto.jpg</Resource><RequestId>4442587FB7D0A2F9"
-                          "</RequestId></Error>"};
+  HttpResponse r{404,
+                 {},
+                 "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>NoSuchKey</Code>"
+                 "<Message>The resource you requested does not exist</Message>"
+                 "<Resource>/mybucket/myfoto.jpg</Resource><RequestId>4442587FB7D0A2F9"
+                 "</RequestId></Error>"};
   AwsError e = ParseAwsError(r);
   EXPECT_EQ(e.code, "NoSuchKey");
   EXPECT_EQ(e.request_id, "4442587FB7D0A2F9");
@@ -131,11 +134,13 @@ TEST(AwsErrorTest, S3Xml) {
 }
 
 TEST(AwsErrorTest, QueryProtocolXml) {
-  HttpResponse r{403, {}, "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">"
-                          "<Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User: "
-                          "arn:aws:iam::123456789012:user/x is not authorized to perform: "
-                          "s3:ListBucket on resource: arn:aws:s3:::b</Message></Error>"
-                          "<RequestId>c6104cbe</RequestId></ErrorResponse>"};
+  HttpResponse r{403,
+                 {},
+                 "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">"
+                 "<Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User: "
+                 "arn:aws:iam::123456789012:user/x is not authorized to perform: "
+                 "s3:ListBucket on resource: arn:aws:s3:::b</Message></Error>"
+                 "<RequestId>c6104cbe</RequestId></ErrorResponse>"};
   AwsError e = ParseAwsError(r);
   EXPECT_EQ(e.ToString(),
             "AccessDenied: User: arn:aws:iam::123456789012:user/x is not authorized to perform: "
@@ -145,27 +150,34 @@ TEST(AwsErrorTest, QueryProtocolXml) {
 }
 
 TEST(AwsErrorTest, JsonProtocols) {
-  HttpResponse ddb{400, {{"x-amzn-RequestId", "RID"}},
-                   R"({"__type":"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException",)"
-                   R"("message":"The level of configured provisioned throughput for the table was exceeded."})"};
+  HttpResponse ddb{
+      400,
+      {{"x-amzn-RequestId", "RID"}},
+      R"({"__type":"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException",)"
+      R"("message":"The level of configured provisioned throughput for the table was exceeded."})"};
   AwsError e = ParseAwsError(ddb);
   EXPECT_EQ(e.code, "ProvisionedThroughputExceededException");
   EXPECT_EQ(e.request_id, "RID");
   EXPECT_EQ(e.ToError("DynamoDB").code, ErrorCode::kResourceExhausted);
   EXPECT_EQ(ClassifyRetry(e), RetryClass::kThrottling);
 
-  HttpResponse sqs{400, {{"x-amzn-query-error", "AWS.SimpleQueueService.NonExistentQueue;Sender"}},
-                   R"({"__type":"com.amazonaws.sqs#QueueDoesNotExist","message":"The specified queue does not exist."})"};
+  HttpResponse sqs{
+      400,
+      {{"x-amzn-query-error", "AWS.SimpleQueueService.NonExistentQueue;Sender"}},
+      R"({"__type":"com.amazonaws.sqs#QueueDoesNotExist","message":"The specified queue does not exist."})"};
   AwsError q = ParseAwsError(sqs);
   EXPECT_EQ(q.code, "AWS.SimpleQueueService.NonExistentQueue");
   EXPECT_EQ(q.ToError("SQS").code, ErrorCode::kNotFound);
 
-  HttpResponse sm{400, {}, R"({"__type":"ResourceNotFoundException","Message":"Secrets Manager can't find the specified secret."})"};
+  HttpResponse sm{
+      400,
+      {},
+      R"({"__type":"ResourceNotFoundException","Message":"Secrets Manager can't find the specified secret."})"};
   EXPECT_EQ(ParseAwsError(sm).ToString(),
             "ResourceNotFoundException: Secrets Manager can't find the specified secret.");
 
-  HttpResponse typed{400, {{"x-amzn-ErrorType", "ValidationException:http://internal.amazon.com/"}},
-                     "{}"};
+  HttpResponse typed{
+      400, {{"x-amzn-ErrorType", "ValidationException:http://internal.amazon.com/"}}, "{}"};
   EXPECT_EQ(ParseAwsError(typed).code, "ValidationException");
 }
 
@@ -178,7 +190,8 @@ TEST(AwsErrorTest, NoBodyFallsBackToTheStatus) {
   EXPECT_EQ(ClassifyRetry(ParseAwsError(HttpResponse{501, {}, ""})), RetryClass::kNotRetryable);
   AwsError slow = ParseAwsError(HttpResponse{503, {}, "<Error><Code>SlowDown</Code></Error>"});
   EXPECT_EQ(ClassifyRetry(slow), RetryClass::kThrottling);
-  EXPECT_EQ(ClassifyRetry(ParseAwsError(HttpResponse{400, {}, "<Error><Code>RequestTimeout</Code></Error>"})),
+  EXPECT_EQ(ClassifyRetry(
+                ParseAwsError(HttpResponse{400, {}, "<Error><Code>RequestTimeout</Code></Error>"})),
             RetryClass::kTransient);
 }
 

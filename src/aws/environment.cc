@@ -32,7 +32,8 @@ bool Environment::IsTrue(std::string_view name) const {
   auto value = Get(name);
   if (!value) return false;
   std::string lower;
-  for (char c : *value) lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  for (char c : *value)
+    lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
   return lower == "true";
 }
 

@@ -7,9 +7,8 @@ namespace tw::aws {
 
 RetryClass ClassifyRetry(const AwsError& error) {
   if (IsThrottlingCode(error.code)) return RetryClass::kThrottling;
-  static constexpr std::string_view kTransientCodes[] = {"RequestTimeout",
-                                                         "RequestTimeoutException",
-                                                         "PriorRequestNotComplete"};
+  static constexpr std::string_view kTransientCodes[] = {
+      "RequestTimeout", "RequestTimeoutException", "PriorRequestNotComplete"};
   if (std::find(std::begin(kTransientCodes), std::end(kTransientCodes), error.code) !=
       std::end(kTransientCodes)) {
     return RetryClass::kTransient;
@@ -50,8 +49,8 @@ bool RetryQuota::AcquireRetry(bool after_timeout) {
 
 void RetryQuota::RecordSuccess(int retry_cost) {
   std::lock_guard lock(mu_);
-  available_ = std::min(kInitialCapacity, available_ + (retry_cost > 0 ? retry_cost
-                                                                       : kNoRetryIncrement));
+  available_ =
+      std::min(kInitialCapacity, available_ + (retry_cost > 0 ? retry_cost : kNoRetryIncrement));
 }
 
 int RetryQuota::Available() const {

@@ -1,8 +1,7 @@
 #include "aws/sts_client.h"
 
-#include <pugixml.hpp>
-
 #include <chrono>
+#include <pugixml.hpp>
 
 #include "aws/aws_error.h"
 #include "aws/sigv4/sigv4_signer.h"
@@ -114,8 +113,7 @@ Result<CallerIdentity> StsClient::GetCallerIdentity(const Credentials& credentia
   if (!doc.load_buffer(body->data(), body->size())) {
     return Fail(ErrorCode::kParse, "STS GetCallerIdentity: response is not XML");
   }
-  pugi::xml_node result =
-      doc.child("GetCallerIdentityResponse").child("GetCallerIdentityResult");
+  pugi::xml_node result = doc.child("GetCallerIdentityResponse").child("GetCallerIdentityResult");
   CallerIdentity id{result.child_value("Account"), result.child_value("Arn"),
                     result.child_value("UserId")};
   if (id.account.empty() || id.arn.empty()) {

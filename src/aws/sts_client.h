@@ -35,8 +35,8 @@ struct CallerIdentity {
 struct AssumeRoleParams {
   std::string role_arn;
   std::string session_name;
-  std::string external_id;                // sent when not empty
-  std::optional<int> duration_seconds;    // STS's default (1 h) when absent
+  std::string external_id;              // sent when not empty
+  std::optional<int> duration_seconds;  // STS's default (1 h) when absent
 };
 
 class StsClient {

@@ -86,8 +86,8 @@ std::string PercentDecode(std::string_view s) {
 
 std::string UrlParts::HostHeader() const {
   std::string out = ipv6 ? "[" + host + "]" : host;
-  bool default_port = port.empty() || (scheme == "https" && port == "443") ||
-                      (scheme == "http" && port == "80");
+  bool default_port =
+      port.empty() || (scheme == "https" && port == "443") || (scheme == "http" && port == "80");
   if (!default_port) out += ":" + port;
   return out;
 }

@@ -57,8 +57,8 @@ Result<Credentials> ContainerProvider::Fetch() {
   if (auto token_file = env_.Get("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")) {
     std::ifstream in(*token_file, std::ios::binary);
     if (!in) {
-      return Fail(ErrorCode::kIo, "container: cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE " +
-                                      *token_file);
+      return Fail(ErrorCode::kIo,
+                  "container: cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE " + *token_file);
     }
     std::stringstream ss;
     ss << in.rdbuf();
@@ -69,21 +69,22 @@ Result<Credentials> ContainerProvider::Fetch() {
   }
   if (token) {
     if (token->find_first_of("\r\n") != std::string::npos) {
-      return Fail(ErrorCode::kInvalidArgument, "container: the authorization token has a line break");
+      return Fail(ErrorCode::kInvalidArgument,
+                  "container: the authorization token has a line break");
     }
     request.headers.emplace_back("Authorization", *token);
   }
   auto response = fetch_(request);
   if (!response) {
-    return Fail(ErrorCode::kUnavailable, "container: no answer from the credentials endpoint: " +
-                                             response.error().message);
+    return Fail(ErrorCode::kUnavailable,
+                "container: no answer from the credentials endpoint: " + response.error().message);
   }
   if (response->status != 200) {
     return Fail(ErrorCode::kUnavailable, "container: the credentials endpoint returned HTTP " +
                                              std::to_string(response->status));
   }
-  auto creds = ParseJsonCredentials(response->body, "Token", /*expiration_required=*/false,
-                                    "container");
+  auto creds =
+      ParseJsonCredentials(response->body, "Token", /*expiration_required=*/false, "container");
   if (!creds) return creds;
   creds->source = "container";
   return creds;

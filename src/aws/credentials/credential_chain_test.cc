@@ -37,7 +37,8 @@ void ServeImds(FakeHttp& http) {
 
 TEST(CredentialChainTest, EnvironmentWinsOverProfileAndImds) {
   TempDir dir;
-  dir.Write("credentials", "[default]\naws_access_key_id = AKIDPROFILE\naws_secret_access_key = s\n");
+  dir.Write("credentials",
+            "[default]\naws_access_key_id = AKIDPROFILE\naws_secret_access_key = s\n");
   FakeHttp http;
   ServeImds(http);
   Environment env = Isolated(dir);
@@ -54,7 +55,8 @@ TEST(CredentialChainTest, EnvironmentWinsOverProfileAndImds) {
 
 TEST(CredentialChainTest, ProfileWinsOverContainerAndImds) {
   TempDir dir;
-  dir.Write("credentials", "[default]\naws_access_key_id = AKIDPROFILE\naws_secret_access_key = s\n");
+  dir.Write("credentials",
+            "[default]\naws_access_key_id = AKIDPROFILE\naws_secret_access_key = s\n");
   FakeHttp http;
   ServeImds(http);
   Environment env = Isolated(dir);
@@ -107,7 +109,8 @@ TEST(CredentialChainTest, ImdsLastAndNothingFound) {
 
 TEST(CredentialChainTest, ConfiguredButFailingProviderStopsTheChain) {
   TempDir dir;
-  dir.Write("credentials", "[default]\naws_access_key_id = AKIDPROFILE\naws_secret_access_key = s\n");
+  dir.Write("credentials",
+            "[default]\naws_access_key_id = AKIDPROFILE\naws_secret_access_key = s\n");
   FakeHttp http;  // STS does not answer
   Environment env = Isolated(dir);
   env.Set("AWS_WEB_IDENTITY_TOKEN_FILE", dir.Write("token", "jwt"));

@@ -1,8 +1,9 @@
 #include "aws/credentials/credentials.h"
 
+#include <fmt/format.h>
+
 #include <cctype>
 #include <chrono>
-#include <fmt/format.h>
 
 namespace tw::aws {
 namespace {
@@ -64,8 +65,8 @@ Result<Clock::WallTime> ParseIso8601(std::string_view text) {
     return bad();
   }
   static constexpr int kDaysIn[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (month < 1 || month > 12 || day < 1 || day > kDaysIn[month - 1] || hour > 23 ||
-      minute > 59 || second > 60) {
+  if (month < 1 || month > 12 || day < 1 || day > kDaysIn[month - 1] || hour > 23 || minute > 59 ||
+      second > 60) {
     return bad();
   }
   bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;

@@ -8,9 +8,9 @@ Result<Credentials> EnvironmentProvider::Fetch() {
   if (!key && !secret) return Fail(ErrorCode::kNotFound, "AWS_ACCESS_KEY_ID is not set");
   if (!key || !secret) {
     return Fail(ErrorCode::kInvalidArgument,
-                std::string("environment: ") + (key ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID") +
-                    " is not set, but " + (key ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY") +
-                    " is");
+                std::string("environment: ") +
+                    (key ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID") + " is not set, but " +
+                    (key ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY") + " is");
   }
   Credentials creds;
   creds.access_key_id = *key;

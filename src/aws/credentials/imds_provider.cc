@@ -65,8 +65,8 @@ Result<Credentials> ImdsProvider::Fetch() {
   std::string_view code;
   if (parser.parse(answer->body).get(doc) == simdjson::SUCCESS &&
       doc["Code"].get(code) == simdjson::SUCCESS && code != "Success") {
-    return Fail(ErrorCode::kUnavailable, "imds: role " + role_name + " credentials status is " +
-                                             std::string(code));
+    return Fail(ErrorCode::kUnavailable,
+                "imds: role " + role_name + " credentials status is " + std::string(code));
   }
   auto creds = ParseJsonCredentials(answer->body, "Token", /*expiration_required=*/true,
                                     "imds role " + role_name);

@@ -33,9 +33,8 @@ Result<Credentials> ProcessProvider::Fetch() {
   int status = pclose(pipe);
   if (status == -1) return Fail(ErrorCode::kIo, "credential_process: cannot wait for the command");
   if (WIFSIGNALED(status)) {
-    return Fail(ErrorCode::kUnavailable,
-                "credential_process: the command was killed by signal " +
-                    std::to_string(WTERMSIG(status)));
+    return Fail(ErrorCode::kUnavailable, "credential_process: the command was killed by signal " +
+                                             std::to_string(WTERMSIG(status)));
   }
   if (WEXITSTATUS(status) != 0) {
     return Fail(ErrorCode::kUnavailable, "credential_process: the command exited with status " +

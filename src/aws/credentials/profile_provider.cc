@@ -33,9 +33,8 @@ Result<Credentials> ProfileProvider::Fetch() {
   return Resolve(*config, profile, 0, visited);
 }
 
-Result<Credentials> ProfileProvider::Resolve(const SharedConfig& config,
-                                             const std::string& profile, int depth,
-                                             std::vector<std::string>& visited) {
+Result<Credentials> ProfileProvider::Resolve(const SharedConfig& config, const std::string& profile,
+                                             int depth, std::vector<std::string>& visited) {
   const ProfileSettings* settings = config.Find(profile);
   if (settings == nullptr) {
     return Fail(ErrorCode::kInvalidArgument, "profile: source profile '" + profile + "' not found");
@@ -55,9 +54,9 @@ Result<Credentials> ProfileProvider::Resolve(const SharedConfig& config,
     }
     std::string source = Setting(*settings, "source_profile");
     if (source.empty()) {
-      return Fail(ErrorCode::kInvalidArgument,
-                  "profile '" + profile + "': role_arn needs source_profile "
-                  "(credential_source is not supported)");
+      return Fail(ErrorCode::kInvalidArgument, "profile '" + profile +
+                                                   "': role_arn needs source_profile "
+                                                   "(credential_source is not supported)");
     }
     Result<Credentials> source_creds;
     if (source == profile) {
@@ -66,8 +65,8 @@ Result<Credentials> ProfileProvider::Resolve(const SharedConfig& config,
         return Fail(ErrorCode::kInvalidArgument,
                     "profile '" + profile + "': source_profile is itself but it has no keys");
       }
-      source_creds = Credentials{key, secret, Setting(*settings, "aws_session_token"),
-                                 std::nullopt, "profile"};
+      source_creds = Credentials{key, secret, Setting(*settings, "aws_session_token"), std::nullopt,
+                                 "profile"};
     } else {
       source_creds = Resolve(config, source, depth + 1, visited);
     }
@@ -106,8 +105,8 @@ Result<Credentials> ProfileProvider::Resolve(const SharedConfig& config,
   if (!key.empty() || !secret.empty()) {
     if (key.empty() || secret.empty()) {
       return Fail(ErrorCode::kInvalidArgument,
-                  "profile '" + profile + "': " +
-                      (key.empty() ? "aws_access_key_id" : "aws_secret_access_key") +
+                  "profile '" + profile +
+                      "': " + (key.empty() ? "aws_access_key_id" : "aws_secret_access_key") +
                       " is missing");
     }
     return Credentials{key, secret, Setting(*settings, "aws_session_token"), std::nullopt,

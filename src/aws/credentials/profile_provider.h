@@ -29,8 +29,8 @@ class ProfileProvider final : public CredentialsProvider {
   [[nodiscard]] Result<Credentials> Fetch() override;
 
  private:
-  Result<Credentials> Resolve(const SharedConfig& config, const std::string& profile,
-                              int depth, std::vector<std::string>& visited);
+  Result<Credentials> Resolve(const SharedConfig& config, const std::string& profile, int depth,
+                              std::vector<std::string>& visited);
 
   Environment env_;
   HttpFetch fetch_;

@@ -26,22 +26,31 @@ constexpr char kToken[] = "AQoDYXdzEE0a8ANXXXXXXXXNO1ewxE5TijQyp+IEXAMPLETOKEN";
 constexpr int64_t kStsExpiration = 1414191623;
 
 std::string StsCredentialsXml(const std::string& action, bool with_expiration = true) {
-  return "<" + action + "Response xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\n"
-         "  <" + action + "Result>\n"
+  return "<" + action +
+         "Response xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\n"
+         "  <" +
+         action +
+         "Result>\n"
          "    <AssumedRoleUser>\n"
          "      <Arn>arn:aws:sts::123456789012:assumed-role/trailwatch/app1</Arn>\n"
          "      <AssumedRoleId>AROACLKWSDQRAOEXAMPLE:app1</AssumedRoleId>\n"
          "    </AssumedRoleUser>\n"
          "    <Credentials>\n"
-         "      <SessionToken>" + std::string(kToken) + "</SessionToken>\n"
-         "      <SecretAccessKey>" + std::string(kSecret) + "</SecretAccessKey>\n" +
+         "      <SessionToken>" +
+         std::string(kToken) +
+         "</SessionToken>\n"
+         "      <SecretAccessKey>" +
+         std::string(kSecret) + "</SecretAccessKey>\n" +
          (with_expiration ? "      <Expiration>2014-10-24T23:00:23Z</Expiration>\n" : "") +
          "      <AccessKeyId>ASIAIOSFODNN7EXAMPLE</AccessKeyId>\n"
          "    </Credentials>\n"
-         "  </" + action + "Result>\n"
+         "  </" +
+         action +
+         "Result>\n"
          "  <ResponseMetadata><RequestId>ad4156e9-bce1-11e2-82e6-6b6efEXAMPLE</RequestId>"
          "</ResponseMetadata>\n"
-         "</" + action + "Response>\n";
+         "</" +
+         action + "Response>\n";
 }
 
 std::string CredentialsJson(const std::string& token_field, const std::string& expiration) {
@@ -75,7 +84,8 @@ TEST(EnvironmentProviderTest, ReadsKeysAndToken) {
 
 TEST(EnvironmentProviderTest, UnsetAndEmptyAreNotConfigured) {
   EXPECT_EQ(EnvironmentProvider(Environment()).Fetch().error().code, ErrorCode::kNotFound);
-  EnvironmentProvider empty(Environment({{"AWS_ACCESS_KEY_ID", ""}, {"AWS_SECRET_ACCESS_KEY", ""}}));
+  EnvironmentProvider empty(
+      Environment({{"AWS_ACCESS_KEY_ID", ""}, {"AWS_SECRET_ACCESS_KEY", ""}}));
   EXPECT_EQ(empty.Fetch().error().code, ErrorCode::kNotFound);
 }
 
@@ -107,8 +117,8 @@ TEST(WebIdentityProviderTest, CallsStsUnsignedAndParsesTheAnswer) {
   EXPECT_EQ(creds->session_token, kToken);
   EXPECT_EQ(creds->source, "web-identity");
   ASSERT_TRUE(creds->expiration.has_value());
-  EXPECT_EQ(std::chrono::duration_cast<std::chrono::seconds>(
-                creds->expiration->time_since_epoch()).count(),
+  EXPECT_EQ(std::chrono::duration_cast<std::chrono::seconds>(creds->expiration->time_since_epoch())
+                .count(),
             kStsExpiration);
 
   ASSERT_EQ(http.requests.size(), 1u);
@@ -161,7 +171,8 @@ TEST(WebIdentityProviderTest, BadAnswerErrorHasNoSecret) {
 
 // --- profile --------------------------------------------------------------------------------
 
-Environment ProfileEnv(const TempDir& dir, std::map<std::string, std::string, std::less<>> extra = {}) {
+Environment ProfileEnv(const TempDir& dir,
+                       std::map<std::string, std::string, std::less<>> extra = {}) {
   extra["HOME"] = dir.path();
   extra["AWS_CONFIG_FILE"] = dir.path() + "/config";
   extra["AWS_SHARED_CREDENTIALS_FILE"] = dir.path() + "/credentials";
@@ -203,8 +214,8 @@ TEST(ProfileProviderTest, MissingProfileAndPartialKeys) {
                 .code,
             ErrorCode::kInvalidArgument);
   dir.Write("config", "[profile half]\naws_secret_access_key = " + std::string(kSecret) + "\n");
-  auto half = ProfileProvider(ProfileEnv(dir, {{"AWS_PROFILE", "half"}}), http.Fetch(), clock)
-                  .Fetch();
+  auto half =
+      ProfileProvider(ProfileEnv(dir, {{"AWS_PROFILE", "half"}}), http.Fetch(), clock).Fetch();
   ExpectNoSecret(half);
   EXPECT_EQ(half.error().code, ErrorCode::kInvalidArgument);
 }
@@ -215,7 +226,8 @@ TEST(ProfileProviderTest, RoleArnWithSourceProfileCallsAssumeRoleSigned) {
             "[profile auditor]\nrole_arn = arn:aws:iam::123456789012:role/auditor\n"
             "source_profile = base\nexternal_id = ext-1\nrole_session_name = tw\n"
             "region = eu-west-1\nduration_seconds = 900\n");
-  dir.Write("credentials", "[base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = basesecret\n");
+  dir.Write("credentials",
+            "[base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = basesecret\n");
   FakeHttp http;
   http.On("POST", "https://sts.eu-west-1.amazonaws.com/", 200, StsCredentialsXml("AssumeRole"));
   FakeClock clock;
@@ -242,7 +254,8 @@ TEST(ProfileProviderTest, SourceProfileCycleIsRejected) {
             "[profile b]\nrole_arn = arn:aws:iam::1:role/b\nsource_profile = a\n");
   FakeHttp http;
   FakeClock clock;
-  auto creds = ProfileProvider(ProfileEnv(dir, {{"AWS_PROFILE", "a"}}), http.Fetch(), clock).Fetch();
+  auto creds =
+      ProfileProvider(ProfileEnv(dir, {{"AWS_PROFILE", "a"}}), http.Fetch(), clock).Fetch();
   ASSERT_FALSE(creds.has_value());
   EXPECT_EQ(creds.error().code, ErrorCode::kInvalidArgument);
   EXPECT_NE(creds.error().message.find("cycle"), std::string::npos);
@@ -252,11 +265,12 @@ TEST(ProfileProviderTest, SourceProfileCycleIsRejected) {
 TEST(ProfileProviderTest, CredentialProcess) {
   TempDir dir;
   std::string script = dir.Write("creds.sh",
-                                  "#!/bin/sh\ncat <<'JSON'\n{\"Version\": 1, \"AccessKeyId\": "
-                                  "\"AKIDPROC\", \"SecretAccessKey\": \"" + std::string(kSecret) +
-                                  "\", \"SessionToken\": \"tok\", \"Expiration\": "
-                                  "\"2026-12-01T11:00:00Z\"}\nJSON\n",
-                                  /*executable=*/true);
+                                 "#!/bin/sh\ncat <<'JSON'\n{\"Version\": 1, \"AccessKeyId\": "
+                                 "\"AKIDPROC\", \"SecretAccessKey\": \"" +
+                                     std::string(kSecret) +
+                                     "\", \"SessionToken\": \"tok\", \"Expiration\": "
+                                     "\"2026-12-01T11:00:00Z\"}\nJSON\n",
+                                 /*executable=*/true);
   dir.Write("config", "[default]\ncredential_process = " + script + " --profile x\n");
   FakeHttp http;
   FakeClock clock;
@@ -284,14 +298,17 @@ TEST(ProcessProviderTest, FailuresDoNotLeakTheOutput) {
 
   std::string v2 = dir.Write("v2.sh",
                              "#!/bin/sh\necho '{\"Version\": 2, \"AccessKeyId\": \"A\", "
-                             "\"SecretAccessKey\": \"" + std::string(kSecret) + "\"}'\n", true);
+                             "\"SecretAccessKey\": \"" +
+                                 std::string(kSecret) + "\"}'\n",
+                             true);
   auto bad_version = ProcessProvider(v2).Fetch();
   ExpectNoSecret(bad_version);
   EXPECT_EQ(bad_version.error().code, ErrorCode::kParse);
 
-  std::string no_key = dir.Write("nokey.sh",
-                                 "#!/bin/sh\necho '{\"Version\": 1, \"SecretAccessKey\": \"" +
-                                     std::string(kSecret) + "\"}'\n", true);
+  std::string no_key = dir.Write(
+      "nokey.sh",
+      "#!/bin/sh\necho '{\"Version\": 1, \"SecretAccessKey\": \"" + std::string(kSecret) + "\"}'\n",
+      true);
   ExpectNoSecret(ProcessProvider(no_key).Fetch());
 }
 
@@ -299,7 +316,8 @@ TEST(ProcessProviderTest, LongTermKeysHaveNoExpiration) {
   TempDir dir;
   std::string script = dir.Write("ok.sh",
                                  "#!/bin/sh\necho '{\"Version\": 1, \"AccessKeyId\": \"AKID\", "
-                                 "\"SecretAccessKey\": \"S\"}'\n", true);
+                                 "\"SecretAccessKey\": \"S\"}'\n",
+                                 true);
   auto creds = ProcessProvider(script).Fetch();
   ASSERT_TRUE(creds.has_value()) << creds.error().ToString();
   EXPECT_FALSE(creds->expiration.has_value());
@@ -312,9 +330,10 @@ TEST(ContainerProviderTest, RelativeUriWithAuthorizationToken) {
   FakeHttp http;
   http.On("GET", "http://169.254.170.2/v2/credentials/task-1", 200,
           CredentialsJson("Token", "2026-12-01T16:00:00Z"));
-  ContainerProvider p(Environment({{"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/v2/credentials/task-1"},
-                                   {"AWS_CONTAINER_AUTHORIZATION_TOKEN", "Bearer abc"}}),
-                      http.Fetch());
+  ContainerProvider p(
+      Environment({{"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/v2/credentials/task-1"},
+                   {"AWS_CONTAINER_AUTHORIZATION_TOKEN", "Bearer abc"}}),
+      http.Fetch());
   auto creds = p.Fetch();
   ASSERT_TRUE(creds.has_value()) << creds.error().ToString();
   EXPECT_EQ(creds->access_key_id, "ASIAIOSFODNN7EXAMPLE");
@@ -330,19 +349,22 @@ TEST(ContainerProviderTest, FullUriAndTokenFileWins) {
   TempDir dir;
   std::string token_file = dir.Write("eks-token", "eks-pod-identity-token\n");
   FakeHttp http;
-  http.On("GET", "http://127.0.0.1:8080/creds", 200, CredentialsJson("Token", "2026-12-01T16:00:00Z"));
-  ContainerProvider p(Environment({{"AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127.0.0.1:8080/creds"},
-                                   {"AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", token_file},
-                                   {"AWS_CONTAINER_AUTHORIZATION_TOKEN", "from-env"}}),
-                      http.Fetch());
+  http.On("GET", "http://127.0.0.1:8080/creds", 200,
+          CredentialsJson("Token", "2026-12-01T16:00:00Z"));
+  ContainerProvider p(
+      Environment({{"AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127.0.0.1:8080/creds"},
+                   {"AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", token_file},
+                   {"AWS_CONTAINER_AUTHORIZATION_TOKEN", "from-env"}}),
+      http.Fetch());
   ASSERT_TRUE(p.Fetch().has_value());
   EXPECT_EQ(*FindHeader(http.requests[0].headers, "Authorization"), "eks-pod-identity-token");
 }
 
 TEST(ContainerProviderTest, PlainHttpToAnArbitraryHostIsRefused) {
   FakeHttp http;
-  ContainerProvider p(Environment({{"AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://evil.example.com/x"}}),
-                      http.Fetch());
+  ContainerProvider p(
+      Environment({{"AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://evil.example.com/x"}}),
+      http.Fetch());
   auto creds = p.Fetch();
   ASSERT_FALSE(creds.has_value());
   EXPECT_EQ(creds.error().code, ErrorCode::kInvalidArgument);
@@ -417,8 +439,9 @@ TEST(ImdsProviderTest, BadDocumentErrorHasNoSecret) {
   http.On("GET", base + "/latest/meta-data/iam/security-credentials/", 200, "role");
   http.On("GET", base + "/latest/meta-data/iam/security-credentials/role", 200,
           CredentialsJson("Token", "yesterday"));
-  auto creds = ImdsProvider(Environment({{"AWS_EC2_METADATA_SERVICE_ENDPOINT", base}}), http.Fetch())
-                   .Fetch();
+  auto creds =
+      ImdsProvider(Environment({{"AWS_EC2_METADATA_SERVICE_ENDPOINT", base}}), http.Fetch())
+          .Fetch();
   ExpectNoSecret(creds);
   EXPECT_EQ(creds.error().code, ErrorCode::kParse);
 }

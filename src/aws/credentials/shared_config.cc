@@ -1,9 +1,9 @@
 #include "aws/credentials/shared_config.h"
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <system_error>
-#include <filesystem>
 
 namespace tw::aws {
 namespace {

@@ -31,10 +31,9 @@ class SharedConfig {
   // line that is neither a section, a key = value, a comment nor blank.
   [[nodiscard]] static Result<SharedConfig> Load(const Environment& env);
   // Parses file contents; `config_name`/`credentials_name` only label diagnostics.
-  [[nodiscard]] static Result<SharedConfig> Parse(std::string_view config_text,
-                                                  std::string_view credentials_text,
-                                                  std::string_view config_name = "config",
-                                                  std::string_view credentials_name = "credentials");
+  [[nodiscard]] static Result<SharedConfig> Parse(
+      std::string_view config_text, std::string_view credentials_text,
+      std::string_view config_name = "config", std::string_view credentials_name = "credentials");
 
   // The merged settings of `profile`, or nullptr when neither file has it.
   const ProfileSettings* Find(std::string_view profile) const;

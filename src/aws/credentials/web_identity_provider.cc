@@ -30,7 +30,8 @@ Result<Credentials> WebIdentityProvider::Fetch() {
   std::string token = ss.str();
   while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
   if (token.empty()) {
-    return Fail(ErrorCode::kInvalidArgument, "web identity: token file " + *token_file + " is empty");
+    return Fail(ErrorCode::kInvalidArgument,
+                "web identity: token file " + *token_file + " is empty");
   }
   auto endpoint = ResolveEndpoint(Service::kSts, region_, env_);
   if (!endpoint) return tl::unexpected(endpoint.error());

@@ -81,8 +81,8 @@ TEST_P(BotocoreTest, SameAuthorizationAsBotocore) {
 
   auto parts = SignRequest(request, creds, params);
   ASSERT_TRUE(parts.has_value()) << parts.error().ToString();
-  EXPECT_EQ(parts->authorization, Str(doc, "expected_authorization"))
-      << "canonical request:\n" << parts->canonical_request;
+  EXPECT_EQ(parts->authorization, Str(doc, "expected_authorization")) << "canonical request:\n"
+                                                                      << parts->canonical_request;
   for (const char* name : {"x-amz-date", "x-amz-security-token", "x-amz-content-sha256"}) {
     const std::string* theirs = FindHeader(botocore_headers, name);
     const std::string* ours = FindHeader(request.headers, name);
@@ -130,8 +130,9 @@ TEST(SigV4PathTest, SigningAgainReplacesDateTokenAndAuthorization) {
   Credentials temporary{"ASIA1", "s1", "token-1", std::nullopt, "imds"};
   Credentials long_term{"AKIA2", "s2", "", std::nullopt, "environment"};
   ASSERT_TRUE(SignRequest(request, temporary, SigningParams::For("sqs", "eu-west-1", {})));
-  auto again = SignRequest(request, long_term,
-                           SigningParams::For("sqs", "eu-west-1", Clock::WallTime{} + std::chrono::hours(1)));
+  auto again = SignRequest(
+      request, long_term,
+      SigningParams::For("sqs", "eu-west-1", Clock::WallTime{} + std::chrono::hours(1)));
   ASSERT_TRUE(again.has_value());
   EXPECT_EQ(FindHeader(request.headers, "x-amz-security-token"), nullptr);
   EXPECT_EQ(*FindHeader(request.headers, "x-amz-date"), "19700101T010000Z");

@@ -1,13 +1,13 @@
 #include "aws/sigv4/sigv4_signer.h"
 
-#include <openssl/evp.h>
+#include <fmt/format.h>
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <openssl/sha.h>
 
 #include <algorithm>
 #include <cctype>
 #include <ctime>
-#include <fmt/format.h>
 #include <utility>
 #include <vector>
 
@@ -63,15 +63,23 @@ std::string FoldValue(std::string_view value) {
 // Headers botocore never signs (botocore 1.43 auth.py SIGNED_HEADERS_BLACKLIST: hop-by-hop
 // headers a proxy may change, and the user agent), plus the Authorization header itself.
 bool IsUnsignedHeader(std::string_view lower_name) {
-  static constexpr std::string_view kUnsigned[] = {
-      "authorization", "connection", "expect",  "keep-alive", "proxy-authenticate",
-      "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "user-agent",
-      "x-amzn-trace-id"};
+  static constexpr std::string_view kUnsigned[] = {"authorization",
+                                                   "connection",
+                                                   "expect",
+                                                   "keep-alive",
+                                                   "proxy-authenticate",
+                                                   "proxy-authorization",
+                                                   "te",
+                                                   "trailer",
+                                                   "transfer-encoding",
+                                                   "upgrade",
+                                                   "user-agent",
+                                                   "x-amzn-trace-id"};
   return std::find(std::begin(kUnsigned), std::end(kUnsigned), lower_name) != std::end(kUnsigned);
 }
 
 struct CanonicalHeaders {
-  std::string block;   // "name:value\n" per header
+  std::string block;         // "name:value\n" per header
   std::string signed_names;  // "a;b;c"
 };
 
@@ -81,8 +89,8 @@ CanonicalHeaders Canonicalize(const HttpHeaders& headers) {
     std::string lower = Lower(name);
     if (IsUnsignedHeader(lower)) continue;
     std::string folded = FoldValue(value);
-    auto it = std::find_if(merged.begin(), merged.end(),
-                           [&](const auto& m) { return m.first == lower; });
+    auto it =
+        std::find_if(merged.begin(), merged.end(), [&](const auto& m) { return m.first == lower; });
     if (it == merged.end()) {
       merged.emplace_back(std::move(lower), std::move(folded));
     } else {
@@ -115,7 +123,8 @@ Computed Compute(std::string_view method, const UrlParts& url, std::string_view 
                  const Credentials& credentials, const SigningParams& params) {
   Computed c;
   std::string upper_method(method);
-  for (char& ch : upper_method) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  for (char& ch : upper_method)
+    ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
   c.canonical_request =
       fmt::format("{}\n{}\n{}\n{}\n{}\n{}", upper_method,
                   CanonicalUri(url.path, params.double_encode_path, params.normalize_path),
@@ -319,10 +328,9 @@ Result<SignatureParts> SignRequest(HttpRequest& request, const Credentials& cred
   Computed c = Compute(request.method, *url, CanonicalQuery(url->query), headers, payload_hash,
                        credentials, params);
   SignatureParts parts;
-  parts.authorization = fmt::format("{} Credential={}/{}, SignedHeaders={}, Signature={}",
-                                    kAlgorithm, credentials.access_key_id,
-                                    Scope(AmzDate(params.time).substr(0, 8), params),
-                                    headers.signed_names, c.signature);
+  parts.authorization = fmt::format(
+      "{} Credential={}/{}, SignedHeaders={}, Signature={}", kAlgorithm, credentials.access_key_id,
+      Scope(AmzDate(params.time).substr(0, 8), params), headers.signed_names, c.signature);
   SetHeader(request.headers, "Authorization", parts.authorization);
   if (has_token && params.omit_session_token) {
     SetHeader(request.headers, "X-Amz-Security-Token", credentials.session_token);
@@ -356,8 +364,8 @@ Result<SignatureParts> PresignRequest(HttpRequest& request, const Credentials& c
   if (has_token && !params.omit_session_token) {
     append("X-Amz-Security-Token", credentials.session_token);
   }
-  std::string payload_hash = params.unsigned_payload ? std::string(kUnsignedPayload)
-                                                     : Sha256Hex(request.body);
+  std::string payload_hash =
+      params.unsigned_payload ? std::string(kUnsignedPayload) : Sha256Hex(request.body);
   Computed c = Compute(request.method, *url, CanonicalQuery(query), headers, payload_hash,
                        credentials, params);
   append("X-Amz-Signature", c.signature);

@@ -39,20 +39,19 @@ namespace tw::aws {
 inline constexpr std::string_view kUnsignedPayload = "UNSIGNED-PAYLOAD";
 
 struct SigningParams {
-  std::string region;   // "us-east-1"
-  std::string service;  // the signing name: "s3", "sqs", "sts", "dynamodb", "secretsmanager"
+  std::string region;    // "us-east-1"
+  std::string service;   // the signing name: "s3", "sqs", "sts", "dynamodb", "secretsmanager"
   Clock::WallTime time;  // the request time (X-Amz-Date), from a tw::Clock
-  bool double_encode_path = true;    // false for S3
-  bool normalize_path = true;        // false for S3
-  bool add_content_sha256 = false;   // send and sign x-amz-content-sha256 (S3)
-  bool unsigned_payload = false;     // sign "UNSIGNED-PAYLOAD" instead of the body hash (S3)
-  bool omit_session_token = false;   // add X-Amz-Security-Token after signing, unsigned
+  bool double_encode_path = true;   // false for S3
+  bool normalize_path = true;       // false for S3
+  bool add_content_sha256 = false;  // send and sign x-amz-content-sha256 (S3)
+  bool unsigned_payload = false;    // sign "UNSIGNED-PAYLOAD" instead of the body hash (S3)
+  bool omit_session_token = false;  // add X-Amz-Security-Token after signing, unsigned
   std::chrono::seconds presign_expires{3600};  // X-Amz-Expires, PresignRequest only
 
   // The SDKs' settings for `service`: S3 gets double_encode_path = normalize_path = false and
   // add_content_sha256 = true; every other service the defaults above.
-  static SigningParams For(std::string_view service, std::string_view region,
-                           Clock::WallTime time);
+  static SigningParams For(std::string_view service, std::string_view region, Clock::WallTime time);
 };
 
 // The intermediate and final strings of one signature (no secret among them).
@@ -68,9 +67,9 @@ struct SignatureParts {
 // is removed when they do not, so a request can be signed again),
 // x-amz-content-sha256 if `add_content_sha256`, and Authorization. Every header present is
 // signed except Authorization and those botocore leaves unsigned (hop-by-hop headers such as
-// connection, expect, transfer-encoding, and user-agent, x-amzn-trace-id). An x-amz-content-sha256 header the caller set (e.g. for
-// streaming) is signed as the payload hash. kInvalidArgument when the URL does not parse or the
-// credentials lack a key.
+// connection, expect, transfer-encoding, and user-agent, x-amzn-trace-id). An x-amz-content-sha256
+// header the caller set (e.g. for streaming) is signed as the payload hash. kInvalidArgument when
+// the URL does not parse or the credentials lack a key.
 [[nodiscard]] Result<SignatureParts> SignRequest(HttpRequest& request,
                                                  const Credentials& credentials,
                                                  const SigningParams& params);

@@ -20,8 +20,8 @@ class FakeHttp {
   // Answers `method url` with `response` (every time it is asked).
   void On(std::string method, std::string url, int status, std::string body,
           HttpHeaders headers = {}) {
-    routes_[{std::move(method), std::move(url)}] = HttpResponse{status, std::move(headers),
-                                                                std::move(body)};
+    routes_[{std::move(method), std::move(url)}] =
+        HttpResponse{status, std::move(headers), std::move(body)};
   }
 
   // The HttpFetch to inject. Unknown routes fail with kUnavailable, as a refused connection.
