@@ -11,7 +11,7 @@
 #include <unordered_map>
 
 #include "common/strings.h"
-#include "match/cwl/delimited.h"
+#include "match/delimited.h"
 
 namespace tw::match {
 namespace {

@@ -4,7 +4,7 @@
 #include <re2/re2.h>
 
 #include "common/strings.h"
-#include "match/cwl/delimited.h"
+#include "match/delimited.h"
 
 namespace tw::match {
 

@@ -125,7 +125,7 @@ struct Leaf {
   bool on_missing = false;
 };
 
-struct DelimitedPattern;  // match/cwl/delimited.h
+struct DelimitedPattern;  // match/delimited.h
 
 enum class NodeKind : uint8_t {
   kTrue,

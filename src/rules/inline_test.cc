@@ -3,23 +3,12 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
-#include "event/envelope.h"
 #include "match/evaluator.h"
+#include "match/subject.h"
 #include "rules/rule_spec.h"
 
 namespace tw::rules {
 namespace {
-
-// True when `root` is an EventBridge event carrying a CloudTrail record (see
-// https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-cloudtrail.html): such input is
-// matched as is rather than wrapped in a second envelope.
-bool IsEventBridgeEnvelope(simdjson::dom::element root) {
-  std::string_view detail_type;
-  if (root["detail-type"].get_string().get(detail_type) != simdjson::SUCCESS) return false;
-  if (!event::IsCloudTrailDetailType(detail_type)) return false;
-  simdjson::dom::object detail;
-  return root["detail"].get_object().get(detail) == simdjson::SUCCESS;
-}
 
 std::string TestLabel(const RuleTest& test, size_t index) {
   return test.name.empty() ? fmt::format("#{}", index + 1) : fmt::format("\"{}\"", test.name);
@@ -38,13 +27,11 @@ Result<bool> MatchEventJson(const Rule& rule, std::string_view event_json) {
   }
   if (!root.is_object()) return Fail(ErrorCode::kParse, "event is not a JSON object");
 
-  const match::Matcher& matcher = *rule.matcher;
-  if (matcher.language == match::Language::kFilterPattern || IsEventBridgeEnvelope(root)) {
-    return match::Evaluate(*matcher.root, match::Subject{raw, &root, nullptr});
-  }
-  event::EnvelopeStorage storage;
-  event::BuildEnvelope(root, storage);
-  return match::Evaluate(*matcher.root, match::Subject{raw, &root, &storage.envelope});
+  // What the rule sees is decided where scan decides it (match/subject.h): a filter pattern sees
+  // an envelope's detail, an event pattern the envelope.
+  match::SubjectSelector selector;
+  selector.Reset(root, raw, match::IsCloudTrailEnvelope(root), /*as_given=*/false);
+  return match::Evaluate(*rule.matcher->root, selector.For(rule.matcher->language));
 }
 
 std::vector<TestFailure> RunInlineTests(const std::vector<Rule>& rules) {

@@ -56,6 +56,32 @@ TEST(InlineTestTest, ReportsExactlyTheFailingTests) {
   EXPECT_EQ(failures[1].message, "rules/x.yml:15:5: test #4 expected no match, got match");
 }
 
+// Issue 7's bug: scan evaluates a filter pattern on an EventBridge event's `detail` (the
+// CloudTrail record), so the rule's inline test must too. Before the fix the inline test
+// evaluated the envelope, which has no top-level eventName, and failed.
+TEST(InlineTestTest, FilterPatternSeesTheDetailOfAnEventBridgeEvent) {
+  const std::vector<Rule> rules = Load(
+      "id: r\ntitle: t\nseverity: high\ndescription: d\n"
+      "filter_pattern: '{ $.eventName = \"StopLogging\" }'\n"
+      "tests:\n"
+      "  - expect: true\n"
+      "    event: '{\"version\": \"0\", \"id\": \"6a7e8feb-b491-4cf7-a9f1-bf3703467718\",\n"
+      "      \"detail-type\": \"AWS API Call via CloudTrail\", \"source\": \"aws.cloudtrail\",\n"
+      "      \"account\": \"111122223333\", \"time\": \"2024-03-01T12:00:00Z\",\n"
+      "      \"region\": \"us-east-1\", \"resources\": [],\n"
+      "      \"detail\": {\"eventVersion\": \"1.08\",\n"
+      "      \"eventSource\": \"cloudtrail.amazonaws.com\", \"eventName\": \"StopLogging\",\n"
+      "      \"awsRegion\": \"us-east-1\"}}'\n");
+  ASSERT_EQ(rules.size(), 1u);
+  ASSERT_EQ(rules[0].tests.size(), 1u);
+  EXPECT_EQ(Outcome(rules[0], rules[0].tests[0].event_json), "match");
+  EXPECT_TRUE(RunInlineTests(rules).empty());
+  // Only a CloudTrail detail-type makes an envelope: another event is evaluated as given.
+  constexpr std::string_view kOtherEvent =
+      "{\"detail-type\": \"x\", \"detail\": {\"eventName\": \"StopLogging\"}}";
+  EXPECT_EQ(Outcome(rules[0], kOtherEvent), "no match");
+}
+
 TEST(InlineTestTest, AllPassingGivesNoFailures) {
   const std::vector<Rule> rules = Load(
       "id: r\ntitle: t\nseverity: low\ndescription: d\n"

@@ -8,7 +8,7 @@
 #include <charconv>
 #include <utility>
 
-#include "match/cwl/delimited.h"
+#include "match/delimited.h"
 
 namespace tw::match::cwl {
 namespace {

@@ -1,5 +1,5 @@
 // TokenizeDelimited and MatchDelimited (delimited.h), below the parser.
-#include "match/cwl/delimited.h"
+#include "match/delimited.h"
 
 #include <gtest/gtest.h>
 

@@ -6,7 +6,7 @@
 //   * `...` stands for any number of fields [doc].
 //   * "The pattern needs to match with the entire log event message" [doc Counting404Responses],
 //     yet `[w1=ERROR, w2]` selects six-word lines: the last field absorbs what is left [inferred].
-#include "match/cwl/delimited.h"
+#include "match/delimited.h"
 
 #include <cstddef>
 

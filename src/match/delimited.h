@@ -1,4 +1,5 @@
-// CloudWatch Logs space-delimited patterns: `[ip, user, ..., status_code = 4*, bytes > 1000]`.
+// Space-delimited patterns, language-neutral IR support: `[ip, user, ..., status_code = 4*,
+// bytes > 1000]` in CloudWatch Logs syntax.
 //
 // The CloudWatch front end lowers a delimited pattern into a kDelimited IR node holding a
 // DelimitedPattern; the evaluator tokenizes the message and calls MatchDelimited. Conditions

@@ -1,0 +1,54 @@
+#include "match/subject.h"
+
+namespace tw::match {
+
+bool IsCloudTrailEnvelope(simdjson::dom::element root) {
+  std::string_view detail_type;
+  simdjson::dom::object detail;
+  return root["detail-type"].get_string().get(detail_type) == simdjson::SUCCESS &&
+         event::IsCloudTrailDetailType(detail_type) &&
+         root["detail"].get_object().get(detail) == simdjson::SUCCESS;
+}
+
+void SubjectSelector::Reset(simdjson::dom::element root, std::string_view text, bool is_envelope,
+                            bool as_given) {
+  root_ = root;
+  record_ = root;
+  text_ = text;
+  is_envelope_ = is_envelope;
+  as_given_ = as_given;
+  built_envelope_ = false;
+  minified_ = false;
+  if (is_envelope && root["detail"].get(record_) != simdjson::SUCCESS) record_ = root;
+}
+
+std::string_view SubjectSelector::RecordText() {
+  if (!is_envelope_) return text_;
+  if (!minified_) {
+    record_text_ = simdjson::minify(record_);
+    minified_ = true;
+  }
+  return record_text_;
+}
+
+Subject SubjectSelector::For(Language language) {
+  Subject subject;
+  if (language == Language::kFilterPattern) {
+    subject.raw = RecordText();
+    subject.json = &record_;
+  } else if (as_given_ || is_envelope_) {
+    subject.raw = text_;
+    subject.json = &root_;
+  } else {
+    if (!built_envelope_) {
+      event::BuildEnvelope(record_, envelope_);
+      built_envelope_ = true;
+    }
+    subject.raw = text_;
+    subject.json = &record_;
+    subject.envelope = &envelope_.envelope;
+  }
+  return subject;
+}
+
+}  // namespace tw::match
