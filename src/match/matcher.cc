@@ -9,11 +9,36 @@ const char* LanguageName(Language language) {
   return language == Language::kFilterPattern ? "filter_pattern" : "event_pattern";
 }
 
-Result<std::shared_ptr<const Matcher>> CompileMatcher(Language language, std::string_view text) {
+namespace {
+
+Result<NodePtr> CompileFilter(std::string_view text, PatternProblem* problem) {
+  auto parsed = cwl::ParseFilterPattern(text);
+  if (!parsed) {
+    const cwl::PatternError& e = parsed.error();
+    if (problem != nullptr) {
+      const cwl::PatternExcerpt excerpt = cwl::ExcerptOf(text, e.column);
+      *problem = PatternProblem{"invalid filter pattern: " + e.message, e.column, e.hint,
+                                excerpt.shown, excerpt.caret_column};
+    }
+    return Fail(ErrorCode::kInvalidArgument, cwl::RenderPatternError(text, e));
+  }
+  return cwl::LowerFilterPattern(*parsed);
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const Matcher>> CompileMatcher(Language language, std::string_view text,
+                                                      PatternProblem* problem) {
   Result<NodePtr> root = language == Language::kFilterPattern
-                             ? cwl::CompileFilterPattern(text)
+                             ? CompileFilter(text, problem)
                              : eventbridge::CompileEventPattern(text);
-  if (!root) return tl::unexpected(root.error());
+  if (!root) {
+    if (problem != nullptr && language == Language::kEventPattern) {
+      const std::string& message = root.error().message;
+      *problem = PatternProblem{message.substr(0, message.find('\n')), 0, {}, {}, 0};
+    }
+    return tl::unexpected(root.error());
+  }
   auto m = std::make_shared<Matcher>();
   m->language = language;
   m->text = std::string(text);

@@ -28,10 +28,23 @@ struct Matcher {
   NodePtr root;
 };
 
+// A compile error as data, for positioned diagnostics (rules/loader.cc places it in the rule
+// file): no text is parsed back.
+struct PatternProblem {
+  // One line. Filter patterns: "invalid filter pattern: <what>" (without the column); event
+  // patterns: AWS's error text and the field path.
+  std::string message;
+  size_t column = 0;  // 1-based byte column in the pattern; 0: not known
+  std::string hint;   // empty: none
+  // The pattern, or a window of it, with the caret's 1-based column under it; empty: none.
+  std::string excerpt;
+  size_t caret_column = 0;
+};
+
 // Compiles `text`. Errors are kInvalidArgument with a message that shows the column, a caret
 // under the spot and a hint (filter patterns) or the AWS error text and the field path (event
-// patterns).
-[[nodiscard]] Result<std::shared_ptr<const Matcher>> CompileMatcher(Language language,
-                                                                    std::string_view text);
+// patterns). With `problem`, a failure also fills it with the same content as data.
+[[nodiscard]] Result<std::shared_ptr<const Matcher>> CompileMatcher(
+    Language language, std::string_view text, PatternProblem* problem = nullptr);
 
 }  // namespace tw::match

@@ -18,7 +18,8 @@ LoadedRules BuildPrecompiledRules(std::span<const PrecompiledRule> table) {
   out.rules.reserve(table.size());
   for (const PrecompiledRule& entry : table) {
     const std::string file = fmt::format("builtin:rules/{}", entry.file);
-    auto matcher = match::CompileMatcher(entry.language, entry.pattern);
+    match::PatternProblem problem;
+    auto matcher = match::CompileMatcher(entry.language, entry.pattern, &problem);
     if (!matcher) {
       // Only the diagnostic needs more than the table: the pattern's line, for the excerpt.
       RuleSpec spec;
@@ -28,7 +29,7 @@ LoadedRules BuildPrecompiledRules(std::span<const PrecompiledRule> table) {
       const auto it = std::find_if(files.begin(), files.end(),
                                    [&](const BuiltinRuleFile& f) { return f.name == entry.file; });
       if (it != files.end()) spec.pattern_line = std::string(LineOf(it->text, entry.pattern_line));
-      out.diagnostics.push_back(PatternDiagnostic(spec, matcher.error()));
+      out.diagnostics.push_back(PatternDiagnostic(spec, problem));
       continue;
     }
     Rule rule;

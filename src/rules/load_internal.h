@@ -21,10 +21,10 @@ struct LoadedRules {
 LoadedRules LoadRulesWithDiagnostics(std::string_view yaml, std::string_view display_name,
                                      const std::string& base_dir);
 
-// The diagnostic for `spec`'s pattern failing to compile with `error`: at the offending byte of
+// The diagnostic for `spec`'s pattern failing to compile with `problem`: at the offending byte of
 // the pattern in the file when spec.pattern_columns maps it, else at spec.pattern_where with the
 // front end's excerpt (or spec.pattern_line).
-Diagnostic PatternDiagnostic(const RuleSpec& spec, const Error& error);
+Diagnostic PatternDiagnostic(const RuleSpec& spec, const match::PatternProblem& problem);
 
 // Appends a diagnostic for every rule whose id an earlier rule in `rules` already has.
 void CheckUniqueIds(const std::vector<Rule>& rules, std::vector<Diagnostic>& diagnostics);

@@ -13,54 +13,6 @@
 namespace tw::rules {
 namespace {
 
-// A front end's error message: the first line, the pattern column it names (0: none), its hint,
-// and its excerpt (the pattern line and the caret under it), as the filter pattern compiler
-// renders it (match/cwl/compile.h):
-//   invalid filter pattern: <what> at column N
-//     <pattern>
-//     <spaces>^
-//     hint: <hint>
-struct CompileMessage {
-  std::string headline;
-  int column = 0;
-  std::string hint;
-  std::string excerpt;
-  int excerpt_caret = 0;
-};
-
-CompileMessage SplitCompileMessage(std::string_view message) {
-  CompileMessage out;
-  std::vector<std::string_view> lines;
-  for (size_t start = 0; start <= message.size();) {
-    size_t nl = message.find('\n', start);
-    if (nl == std::string_view::npos) nl = message.size();
-    lines.push_back(message.substr(start, nl - start));
-    start = nl + 1;
-  }
-  out.headline = std::string(lines[0]);
-  constexpr std::string_view kMarker = " at column ";
-  if (size_t at = out.headline.rfind(kMarker); at != std::string::npos) {
-    const std::string_view digits = std::string_view(out.headline).substr(at + kMarker.size());
-    if (!digits.empty() &&
-        std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-      out.column = std::stoi(std::string(digits.substr(0, 6)));
-      out.headline.resize(at);
-    }
-  }
-  for (size_t i = 1; i < lines.size(); ++i) {
-    std::string_view line = lines[i];
-    if (line.substr(0, 2) == "  ") line.remove_prefix(2);
-    if (line.substr(0, 6) == "hint: ") {
-      out.hint = std::string(line.substr(6));
-    } else if (out.excerpt.empty()) {
-      out.excerpt = std::string(line);
-    } else if (out.excerpt_caret == 0 && line.find('^') != std::string_view::npos) {
-      out.excerpt_caret = static_cast<int>(line.find('^')) + 1;
-    }
-  }
-  return out;
-}
-
 Result<std::vector<Rule>> ToResult(LoadedRules loaded) {
   if (!loaded.diagnostics.empty()) {
     return Fail(ErrorCode::kInvalidArgument, FormatDiagnostics(loaded.diagnostics));
@@ -70,24 +22,23 @@ Result<std::vector<Rule>> ToResult(LoadedRules loaded) {
 
 }  // namespace
 
-Diagnostic PatternDiagnostic(const RuleSpec& spec, const Error& error) {
-  const CompileMessage m = SplitCompileMessage(error.message);
+Diagnostic PatternDiagnostic(const RuleSpec& spec, const match::PatternProblem& problem) {
   Diagnostic d;
   d.where = spec.pattern_where;
-  d.hint = m.hint;
-  if (m.column > 0) {
-    d.message = fmt::format("{} (column {} of the pattern)", m.headline, m.column);
+  d.hint = problem.hint;
+  if (problem.column > 0) {
+    d.message = fmt::format("{} (column {} of the pattern)", problem.message, problem.column);
   } else {
-    d.message = m.headline;
+    d.message = problem.message;
   }
-  const size_t index = static_cast<size_t>(m.column - 1);
-  if (m.column > 0 && index < spec.pattern_columns.size()) {
+  const size_t index = problem.column - 1;
+  if (problem.column > 0 && index < spec.pattern_columns.size()) {
     d.where.column = spec.pattern_columns[index];
     d.excerpt = spec.pattern_line;
     d.caret_column = d.where.column;
-  } else if (!m.excerpt.empty()) {
-    d.excerpt = m.excerpt;
-    d.caret_column = m.excerpt_caret;
+  } else if (!problem.excerpt.empty()) {
+    d.excerpt = problem.excerpt;
+    d.caret_column = static_cast<int>(problem.caret_column);
   } else {
     d.excerpt = spec.pattern_line;
     d.caret_column = spec.pattern_where.column;
@@ -107,9 +58,10 @@ LoadedRules LoadRulesWithDiagnostics(std::string_view yaml, std::string_view dis
   out.diagnostics = std::move(parsed.diagnostics);
   for (RuleSpec& spec : parsed.rules) {
     if (spec.pattern.empty()) continue;  // already reported
-    auto matcher = match::CompileMatcher(spec.language, spec.pattern);
+    match::PatternProblem problem;
+    auto matcher = match::CompileMatcher(spec.language, spec.pattern, &problem);
     if (!matcher) {
-      out.diagnostics.push_back(PatternDiagnostic(spec, matcher.error()));
+      out.diagnostics.push_back(PatternDiagnostic(spec, problem));
       continue;
     }
     Rule rule;

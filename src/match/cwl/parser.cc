@@ -192,27 +192,34 @@ tl::expected<FilterPattern, PatternError> ParseFilterPattern(std::string_view te
   return out;
 }
 
-std::string RenderPatternError(std::string_view text, const PatternError& error) {
+PatternExcerpt ExcerptOf(std::string_view text, size_t column) {
   constexpr size_t kWindow = 100;
-  const size_t offset = error.column > 0 ? error.column - 1 : 0;
+  const size_t offset = column > 0 ? column - 1 : 0;
   size_t begin = 0;
   size_t end = text.size();
   if (text.size() > kWindow) {
     begin = offset > kWindow / 2 ? offset - kWindow / 2 : 0;
     end = std::min(text.size(), begin + kWindow);
   }
-  std::string shown;
-  if (begin > 0) shown += "...";
-  size_t caret = shown.size();
+  PatternExcerpt out;
+  if (begin > 0) out.shown += "...";
+  size_t caret = out.shown.size();
   for (size_t i = begin; i < end; ++i) {
     const auto c = static_cast<unsigned char>(text[i]);
-    shown += c < 0x20 || c == 0x7F ? ' ' : static_cast<char>(c);
+    out.shown += c < 0x20 || c == 0x7F ? ' ' : static_cast<char>(c);
     // The caret counts displayed characters: UTF-8 continuation bytes take no column.
     if (i < offset && (c & 0xC0) != 0x80) ++caret;
   }
-  if (end < text.size()) shown += "...";
+  if (end < text.size()) out.shown += "...";
+  out.caret_column = caret + 1;
+  return out;
+}
+
+std::string RenderPatternError(std::string_view text, const PatternError& error) {
+  const PatternExcerpt excerpt = ExcerptOf(text, error.column);
   std::string out = fmt::format("invalid filter pattern: {} at column {}\n  {}\n  {}^",
-                                error.message, error.column, shown, std::string(caret, ' '));
+                                error.message, error.column, excerpt.shown,
+                                std::string(excerpt.caret_column - 1, ' '));
   if (!error.hint.empty()) out += "\n  hint: " + error.hint;
   return out;
 }

@@ -37,6 +37,15 @@ struct PatternError {
 // Parses `text`. On failure returns the first error found. The result does not refer to `text`.
 [[nodiscard]] tl::expected<FilterPattern, PatternError> ParseFilterPattern(std::string_view text);
 
+// The fragment of a pattern shown under an error: the pattern, or a window of about 100 bytes of
+// it around `column` with "..." where cut, control characters shown as spaces; and the 1-based
+// display column of the caret under it (UTF-8 continuation bytes take no column).
+struct PatternExcerpt {
+  std::string shown;
+  size_t caret_column = 1;
+};
+PatternExcerpt ExcerptOf(std::string_view text, size_t column);
+
 // Renders `error` for people:
 //
 //   invalid filter pattern: <message> at column <column>
