@@ -55,6 +55,9 @@ struct Alert {
   std::string error_code;
   std::string error_message;
   std::string record_json;  // the record, compact JSON
+  // The event's text exactly as read (an envelope, a log line), kept only when the engine is
+  // asked to (EngineOptions::keep_raw, for `trailwatch match`). Empty otherwise.
+  std::string raw_event;
 
   // Where it came from.
   std::string input_file;      // path, s3://bucket/key, "-", "http", "lambda:<request id>"

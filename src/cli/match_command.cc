@@ -5,15 +5,17 @@
 #include "cli/cli_util.h"
 #include "common/strings.h"
 #include "decode/file_reader.h"
-#include "scan/scanner.h"
+#include "common/clock.h"
+#include "pipeline/pipeline.h"
+#include "sources/files/files_source.h"
 
 namespace tw::cli {
 namespace {
 
 // Prints each matching event on one line: compact JSON, or the raw text line.
-class MatchPrinter : public scan::ScanListener {
+class MatchPrinter : public pipeline::BatchListener {
  public:
-  void OnFile(scan::FileResult& r) override {
+  void OnBatch(pipeline::BatchReport& r) override {
     for (const auto& a : r.alerts) {
       ++matches_;
       std::string line = a.raw_event;
@@ -95,26 +97,39 @@ int RunMatch(const MatchArgs& args) {
     PrintError(matcher.error().message);
     return kExitUsage;
   }
-  std::vector<scan::ScanRule> rules;
-  rules.push_back(scan::ScanRule{{"match", "match", "info"}, *matcher});
-  auto set = scan::CompiledRuleSet::Create(std::move(rules));
+  rules::Rule rule;
+  rule.id = "match";
+  rule.title = "match";
+  rule.matcher = *matcher;
+  std::vector<rules::Rule> rules;
+  rules.push_back(std::move(rule));
+  auto set = rules::RuleSet::Create(std::move(rules));
 
-  scan::ScanOptions options;
-  options.use_index = false;
-  options.text_lines = true;
-  options.keep_raw = true;
-  options.envelope_mode =
-      args.envelope ? scan::EnvelopeMode::kEventBridge : scan::EnvelopeMode::kAsGiven;
-  std::vector<scan::InputError> input_errors;
+  pipeline::PipelineOptions options;
+  options.engine.use_index = false;
+  options.engine.keep_raw = true;
+  options.engine.envelope_as_given = !args.envelope;
+  options.reader.text_lines = true;
+  std::vector<sources::ExpandError> input_errors;
   std::vector<std::string> inputs = args.inputs;
   if (inputs.empty()) inputs.push_back("-");
-  const auto files = scan::ExpandInputs(inputs, input_errors);
+  auto files = sources::ExpandInputs(inputs, input_errors);
   MatchPrinter printer;
   for (const auto& e : input_errors) {
-    std::fprintf(stderr, "trailwatch: error: %s: %s\n", EscapeForTerminal(e.file).c_str(),
+    std::fprintf(stderr, "trailwatch: error: %s: %s\n", EscapeForTerminal(e.input).c_str(),
                  e.error.message.c_str());
   }
-  scan::Scan(*set, files, options, printer);
+  // match = the files source -> the pipeline (every rule on every record, no sinks) -> printer.
+  SystemClock clock;
+  pipeline::PipelineParts parts;
+  parts.rules = set;
+  parts.sources.push_back(std::make_unique<sources::FilesSource>(std::move(files)));
+  parts.clock = &clock;
+  parts.listener = &printer;
+  auto pipe = pipeline::Pipeline::Create(std::move(parts), options);
+  TW_CHECK(pipe.has_value());
+  const std::atomic<bool> stop{false};
+  if (auto ran = (*pipe)->Run(stop); !ran) PrintError(ran.error().message);
   std::fflush(stdout);
   return printer.matches_ > 0 ? kExitOk : kExitInputError;
 }

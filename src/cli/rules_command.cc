@@ -7,21 +7,17 @@
 #include "cli/cli_util.h"
 #include "rules/inline_test.h"
 #include "rules/lint.h"
-#include "scan/scanner.h"
+#include "rules/rule_set.h"
 
 namespace tw::cli {
 namespace {
 
-int List(const std::vector<rules::Rule>& rules, bool stats) {
-  std::vector<scan::ScanRule> scan_rules;
-  for (const auto& r : rules) {
-    scan_rules.push_back(
-        scan::ScanRule{{r.id, r.title, rules::SeverityName(r.severity)}, r.matcher});
-  }
-  auto set = scan::CompiledRuleSet::Create(std::move(scan_rules));
+int List(std::vector<rules::Rule> loaded, bool stats) {
+  auto set = rules::RuleSet::Create(std::move(loaded));
+  const auto& rules = set->rules();
   std::printf("%-32s %-9s %-15s %s\n", "ID", "SEVERITY", "LANGUAGE", "TITLE");
   for (size_t i = 0; i < rules.size(); ++i) {
-    const auto& r = rules[i];
+    const rules::Rule& r = *rules[i];
     std::printf("%-32s %-9s %-15s %s\n", r.id.c_str(), rules::SeverityName(r.severity),
                 match::LanguageName(r.matcher->language), r.title.c_str());
     if (stats) {
@@ -103,7 +99,7 @@ int RunRules(const RulesArgs& args, const std::string& which) {
     std::fprintf(stderr, "%s\n", rules.error().message.c_str());
     return kExitUsage;
   }
-  if (which == "list") return List(*rules, args.stats);
+  if (which == "list") return List(std::move(*rules), args.stats);
   if (which == "test") return Test(*rules);
   return Lint(*rules, args.strict);
 }

@@ -11,19 +11,13 @@
 
 #include "cli/cli_util.h"
 #include "common/strings.h"
-#include "scan/scanner.h"
+#include "common/clock.h"
+#include "pipeline/pipeline.h"
+#include "sinks/stdout/stdout_sink.h"
+#include "sources/files/files_source.h"
 
 namespace tw::cli {
 namespace {
-
-std::vector<scan::ScanRule> ToScanRules(const std::vector<rules::Rule>& rules) {
-  std::vector<scan::ScanRule> out;
-  out.reserve(rules.size());
-  for (const auto& r : rules) {
-    out.push_back(scan::ScanRule{{r.id, r.title, rules::SeverityName(r.severity)}, r.matcher});
-  }
-  return out;
-}
 
 std::string HumanBytes(uint64_t b) {
   if (b >= 1000000000) return fmt::format("{:.2f} GB", static_cast<double>(b) / 1e9);
@@ -32,34 +26,26 @@ std::string HumanBytes(uint64_t b) {
   return fmt::format("{} B", b);
 }
 
-// Writes alerts to stdout as they arrive, errors to stderr, and keeps the totals.
-class Printer : public scan::ScanListener {
+// Flushes the alerts the stdout sink wrote for a file, reports errors to stderr, and keeps the
+// totals.
+class Printer : public pipeline::BatchListener {
  public:
-  Printer(bool json, bool color) : json_(json), color_(color) {}
+  explicit Printer(sinks::StdoutSink& out) : out_(out) {}
 
-  void OnFile(scan::FileResult& r) override {
+  void OnBatch(pipeline::BatchReport& r) override {
     ++files_;
     events_ += r.events;
     bytes_ += r.bytes;
-    out_.clear();
     for (const auto& a : r.alerts) {
-      if (json_) {
-        scan::AppendAlertJson(a, out_);
-      } else {
-        scan::AppendAlertText(a, color_, out_);
-      }
       ++alerts_;
-      ++by_id_[a.rule->id];
+      ++by_id_[a.rule_id];
     }
-    if (!out_.empty()) {
-      std::fwrite(out_.data(), 1, out_.size(), stdout);
-      std::fflush(stdout);
-    }
+    out_.Flush();
     for (const auto& e : r.errors) ReportError(e);
-    if (!r.skipped.empty()) skipped_.emplace_back(r.file, r.skipped);
+    if (!r.skipped.empty()) skipped_.emplace_back(r.input, r.skipped);
   }
 
-  void ReportError(const scan::InputError& e) {
+  void ReportError(const pipeline::InputError& e) {
     ++errors_;
     ClearProgressLine();
     std::string where = EscapeForTerminal(e.file);
@@ -75,18 +61,18 @@ class Printer : public scan::ScanListener {
     }
   }
 
-  void PrintSummary(const std::vector<scan::ScanRule>& rules, double seconds) {
+  void PrintSummary(const rules::RuleSet& rules, double seconds) {
     ClearProgressLine();
     std::fprintf(stderr, "\ntrailwatch: %llu file%s (%s), %llu event%s, %llu alert%s in %.2f s\n",
                  static_cast<unsigned long long>(files_), files_ == 1 ? "" : "s",
                  HumanBytes(bytes_).c_str(), static_cast<unsigned long long>(events_),
                  events_ == 1 ? "" : "s", static_cast<unsigned long long>(alerts_),
                  alerts_ == 1 ? "" : "s", seconds);
-    for (const auto& rule : rules) {
-      auto it = by_id_.find(rule.info.id);
+    for (const auto& rule : rules.rules()) {
+      auto it = by_id_.find(rule->id);
       if (it == by_id_.end()) continue;
-      std::fprintf(stderr, "  %-9s %-34s %llu\n", rule.info.severity.c_str(), rule.info.id.c_str(),
-                   static_cast<unsigned long long>(it->second));
+      std::fprintf(stderr, "  %-9s %-34s %llu\n", rules::SeverityName(rule->severity),
+                   rule->id.c_str(), static_cast<unsigned long long>(it->second));
     }
     if (!skipped_.empty()) {
       std::fprintf(stderr, "skipped: %zu file%s\n", skipped_.size(),
@@ -104,11 +90,9 @@ class Printer : public scan::ScanListener {
   bool progress_shown_ = false;
 
  private:
-  bool json_;
-  bool color_;
+  sinks::StdoutSink& out_;
   std::map<std::string, uint64_t> by_id_;
   std::vector<std::pair<std::string, std::string>> skipped_;
-  std::string out_;
   uint64_t files_ = 0, events_ = 0, bytes_ = 0, alerts_ = 0, errors_ = 0;
 };
 
@@ -152,19 +136,22 @@ int RunScan(const ScanArgs& args) {
     PrintError("no rules to evaluate (--no-builtin-rules without --rules)");
     return kExitUsage;
   }
-  auto set = scan::CompiledRuleSet::Create(ToScanRules(*rules));
-  std::vector<scan::InputError> input_errors;
-  const std::vector<std::string> files = scan::ExpandInputs(args.inputs, input_errors);
+  auto set = rules::RuleSet::Create(std::move(*rules));
+  std::vector<sources::ExpandError> expand_errors;
+  std::vector<std::string> files = sources::ExpandInputs(args.inputs, expand_errors);
+  const size_t file_count = files.size();
 
-  scan::ScanOptions options;
-  options.threads = args.threads > 0
-                        ? args.threads
-                        : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  Printer printer(args.format == "json", args.format == "text" && StdoutIsColorTerminal());
-  for (const auto& e : input_errors) printer.ReportError(e);
+  const int threads = args.threads > 0
+                          ? args.threads
+                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  sinks::StdoutSink out(args.format == "json" ? sinks::StdoutFormat::kJson
+                                              : sinks::StdoutFormat::kText,
+                        args.format == "text" && StdoutIsColorTerminal(), /*flush_each=*/false);
+  Printer printer(out);
+  for (const auto& e : expand_errors) printer.ReportError({e.input, "", e.error});
 
   // Progress on a terminal, once the scan has run for a second.
-  scan::ScanProgress progress;
+  pipeline::Progress progress;
   std::mutex mu;
   std::condition_variable cv;
   bool done = false;
@@ -175,26 +162,44 @@ int RunScan(const ScanArgs& args) {
       std::unique_lock<std::mutex> lock(mu);
       while (!cv.wait_for(lock, std::chrono::seconds(1), [&] { return done; })) {
         std::fprintf(stderr, "\r\x1b[Kscanning: %llu/%zu files, %llu events, %llu alerts",
-                     static_cast<unsigned long long>(progress.files.load()), files.size(),
+                     static_cast<unsigned long long>(progress.batches.load()), file_count,
                      static_cast<unsigned long long>(progress.events.load()),
                      static_cast<unsigned long long>(progress.alerts.load()));
         printer.progress_shown_ = true;
       }
     });
   }
+  int status = kExitOk;
   {
-    // The ticker and the listener both touch stderr; the listener runs under the scanner's
-    // delivery lock and the ticker under `mu`, so serialise them through `mu`.
-    struct Locked : scan::ScanListener {
+    // The ticker and the listener both touch stderr; the listener runs under the pipeline's
+    // commit lock and the ticker under `mu`, so serialise them through `mu`.
+    struct Locked : pipeline::BatchListener {
       Printer& p;
       std::mutex& m;
       Locked(Printer& printer_in, std::mutex& mutex_in) : p(printer_in), m(mutex_in) {}
-      void OnFile(scan::FileResult& r) override {
+      void OnBatch(pipeline::BatchReport& r) override {
         std::lock_guard<std::mutex> lock(m);
-        p.OnFile(r);
+        p.OnBatch(r);
       }
     } locked(printer, mu);
-    scan::Scan(*set, files, options, locked, &progress);
+    // scan = the files source -> the pipeline (no stages, no state) -> the stdout sink.
+    SystemClock clock;
+    pipeline::PipelineParts parts;
+    parts.rules = set;
+    parts.sources.push_back(std::make_unique<sources::FilesSource>(std::move(files)));
+    parts.sinks.push_back(&out);
+    parts.clock = &clock;
+    parts.listener = &locked;
+    parts.progress = &progress;
+    pipeline::PipelineOptions options;
+    options.threads = std::max(1, std::min<int>(threads, static_cast<int>(file_count)));
+    auto pipe = pipeline::Pipeline::Create(std::move(parts), options);
+    TW_CHECK(pipe.has_value());
+    const std::atomic<bool> stop{false};
+    if (auto ran = (*pipe)->Run(stop); !ran) {
+      PrintError(ran.error().message);
+      status = kExitInputError;
+    }
   }
   {
     std::lock_guard<std::mutex> lock(mu);
@@ -204,8 +209,8 @@ int RunScan(const ScanArgs& args) {
   if (ticker.joinable()) ticker.join();
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  printer.PrintSummary(set->rules(), seconds);
-  return printer.errors() > 0 ? kExitInputError : kExitOk;
+  printer.PrintSummary(*set, seconds);
+  return printer.errors() > 0 ? kExitInputError : status;
 }
 
 }  // namespace tw::cli

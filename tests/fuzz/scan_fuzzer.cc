@@ -1,5 +1,5 @@
 // Fuzz target: the whole input path of `trailwatch scan`. The bytes become a file (an anonymous
-// memfd, reached by its /proc/self/fd path) which tw::scan::Scan reads, gunzips if gzip,
+// memfd, reached by its /proc/self/fd path) which the scan pipeline reads, gunzips if gzip,
 // classifies and evaluates with the built-in rules, twice: as `scan` does (rule index, EventBridge
 // envelopes) and as `match` does (every rule on every event, documents as given, text lines).
 // Bad input must become InputErrors, never a crash.
@@ -16,7 +16,10 @@
 
 #include "rules/builtin.h"
 #include "rules/rule.h"
-#include "scan/scanner.h"
+#include "common/clock.h"
+#include "pipeline/pipeline.h"
+#include "rules/rule_set.h"
+#include "sources/files/files_source.h"
 
 namespace {
 
@@ -25,26 +28,22 @@ namespace {
   std::abort();
 }
 
-std::shared_ptr<const tw::scan::CompiledRuleSet> BuiltinRules() {
+std::shared_ptr<const tw::rules::RuleSet> BuiltinRules() {
   auto rules = tw::rules::LoadBuiltinRules(tw::rules::InlineTests::kSkip);
   if (!rules) {
     std::fprintf(stderr, "scan_fuzzer: built-in rules: %s\n", rules.error().message.c_str());
     std::abort();
   }
-  std::vector<tw::scan::ScanRule> scan_rules;
-  for (const auto& r : *rules) {
-    scan_rules.push_back(
-        tw::scan::ScanRule{{r.id, r.title, tw::rules::SeverityName(r.severity)}, r.matcher});
-  }
-  return tw::scan::CompiledRuleSet::Create(std::move(scan_rules));
+  return tw::rules::RuleSet::Create(std::move(*rules));
 }
 
 // Touches every result so that dangling views in alerts or errors show up under ASan.
-class Sink : public tw::scan::ScanListener {
+class Sink : public tw::pipeline::BatchListener {
  public:
-  void OnFile(tw::scan::FileResult& result) override {
+  void OnBatch(tw::pipeline::BatchReport& result) override {
     for (const auto& alert : result.alerts) {
-      total_ += alert.rule->id.size() + alert.raw_event.size() + alert.input_file.size();
+      total_ += alert.rule_id.size() + alert.raw_event.size() + alert.input_file.size() +
+                alert.record_json.size();
     }
     for (const auto& error : result.errors) {
       total_ += error.where.size() + error.error.message.size();
@@ -53,6 +52,21 @@ class Sink : public tw::scan::ScanListener {
   }
   size_t total_ = 0;
 };
+
+void Scan(const std::shared_ptr<const tw::rules::RuleSet>& rules,
+          const std::vector<std::string>& files, const tw::pipeline::PipelineOptions& options,
+          Sink& sink) {
+  tw::SystemClock clock;
+  tw::pipeline::PipelineParts parts;
+  parts.rules = rules;
+  parts.sources.push_back(std::make_unique<tw::sources::FilesSource>(files));
+  parts.clock = &clock;
+  parts.listener = &sink;
+  auto pipe = tw::pipeline::Pipeline::Create(std::move(parts), options);
+  if (!pipe) std::abort();
+  const std::atomic<bool> stop{false};
+  (void)(*pipe)->Run(stop);
+}
 
 }  // namespace
 
@@ -73,14 +87,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
 
   Sink sink;
-  tw::scan::ScanOptions scan_like;
-  tw::scan::Scan(*rules, files, scan_like, sink);
+  tw::pipeline::PipelineOptions scan_like;
+  Scan(rules, files, scan_like, sink);
 
-  tw::scan::ScanOptions match_like;
-  match_like.envelope_mode = tw::scan::EnvelopeMode::kAsGiven;
-  match_like.use_index = false;
-  match_like.text_lines = true;
-  match_like.keep_raw = true;
-  tw::scan::Scan(*rules, files, match_like, sink);
+  tw::pipeline::PipelineOptions match_like;
+  match_like.engine.envelope_as_given = true;
+  match_like.engine.use_index = false;
+  match_like.engine.keep_raw = true;
+  match_like.reader.text_lines = true;
+  Scan(rules, files, match_like, sink);
   return 0;
 }

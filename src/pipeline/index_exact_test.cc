@@ -10,17 +10,19 @@
 
 #include "rules/builtin.h"
 #include "rules/loader.h"
-#include "scan/scanner.h"
+#include "common/clock.h"
+#include "pipeline/pipeline.h"
+#include "sources/files/files_source.h"
 
-namespace tw::scan {
+namespace tw::pipeline {
 namespace {
 
 using AlertKey = std::tuple<std::string, uint64_t, std::string>;  // file, record, rule
 
-class Collect : public ScanListener {
+class Collect : public BatchListener {
  public:
-  void OnFile(FileResult& r) override {
-    for (const auto& a : r.alerts) alerts.insert({a.input_file, a.input_record, a.rule->id});
+  void OnBatch(BatchReport& r) override {
+    for (const auto& a : r.alerts) alerts.insert({a.input_file, a.input_record, a.rule_id});
     events += r.events;
     errors += r.errors.size();
   }
@@ -29,29 +31,35 @@ class Collect : public ScanListener {
   uint64_t errors = 0;
 };
 
-std::shared_ptr<const CompiledRuleSet> Compile(const std::vector<rules::Rule>& rules) {
-  std::vector<ScanRule> out;
-  for (const auto& r : rules) {
-    out.push_back(ScanRule{{r.id, r.title, rules::SeverityName(r.severity)}, r.matcher});
-  }
-  return CompiledRuleSet::Create(std::move(out));
+// Scans `files` as `scan` does (the files source through the pipeline), into `listener`.
+void Scan(std::shared_ptr<const rules::RuleSet> set, const std::vector<std::string>& files,
+          bool use_index, BatchListener& listener) {
+  SystemClock clock;
+  PipelineParts parts;
+  parts.rules = std::move(set);
+  parts.sources.push_back(std::make_unique<sources::FilesSource>(files));
+  parts.clock = &clock;
+  parts.listener = &listener;
+  PipelineOptions options;
+  options.engine.use_index = use_index;
+  auto pipe = Pipeline::Create(std::move(parts), options);
+  ASSERT_TRUE(pipe) << pipe.error().message;
+  const std::atomic<bool> stop{false};
+  ASSERT_TRUE((*pipe)->Run(stop));
 }
 
 void ExpectIndexIsExact(const std::vector<rules::Rule>& rules, size_t min_alerts) {
-  auto set = Compile(rules);
-  std::vector<InputError> errors;
-  const auto files = ExpandInputs(
+  auto set = rules::RuleSet::Create(rules);
+  std::vector<sources::ExpandError> errors;
+  const auto files = sources::ExpandInputs(
       {std::string(TW_TEST_DATA) + "/corpus/real", std::string(TW_TEST_DATA) + "/corpus/files",
        std::string(TW_SOURCE_DIR) + "/samples",
        std::string(TW_SOURCE_DIR) + "/bench/gate/corpus.ndjson.gz"},
       errors);
   ASSERT_TRUE(errors.empty());
-  ScanOptions indexed;
-  ScanOptions exhaustive;
-  exhaustive.use_index = false;
   Collect a, b;
-  Scan(*set, files, indexed, a);
-  Scan(*set, files, exhaustive, b);
+  Scan(set, files, /*use_index=*/true, a);
+  Scan(set, files, /*use_index=*/false, b);
   EXPECT_EQ(a.events, b.events);
   EXPECT_GE(a.alerts.size(), min_alerts);
   std::vector<AlertKey> missing, extra;
@@ -86,4 +94,4 @@ TEST(RuleIndex, GeneratedEventPatternRulesLoseNothing) {
 }
 
 }  // namespace
-}  // namespace tw::scan
+}  // namespace tw::pipeline

@@ -22,7 +22,7 @@
 #include "common/error.h"
 #include "match/index.h"
 
-namespace tw::scan {
+namespace tw::engine {
 
 struct ExtractResult {
   bool envelope = false;  // the object was an EventBridge envelope around a CloudTrail record
@@ -63,4 +63,4 @@ class AnchorExtractor {
   int detail_type_slot_ = -1;
 };
 
-}  // namespace tw::scan
+}  // namespace tw::engine

@@ -1,8 +1,8 @@
-#include "scan/extractor.h"
+#include "engine/extractor.h"
 
 #include <gtest/gtest.h>
 
-namespace tw::scan {
+namespace tw::engine {
 namespace {
 
 using match::AnchorSlot;
@@ -75,4 +75,4 @@ TEST(AnchorExtractor, RecognisesTheEventBridgeEnvelope) {
 }
 
 }  // namespace
-}  // namespace tw::scan
+}  // namespace tw::engine

@@ -1,7 +1,7 @@
 // The field cache must not change a single answer: every rule (built-in pack and 1,000
 // generated rules in each language) on every event of the gate corpus, evaluated the way the
 // scanner does it with one FieldCache shared by all rules of an event, gives the alerts of
-// evaluating each rule on its own without a cache. (scan_test.cc checks the scanner end to end:
+// evaluating each rule on its own without a cache. (pipeline/index_exact_test.cc checks a scan end to end:
 // the indexed scan uses the cache, the exhaustive scan does not.)
 #include "match/field_cache.h"
 
@@ -17,18 +17,10 @@
 #include "event/envelope.h"
 #include "rules/builtin.h"
 #include "rules/loader.h"
-#include "scan/scanner.h"
+#include "rules/rule_set.h"
 
-namespace tw::scan {
+namespace tw::engine {
 namespace {
-
-std::vector<ScanRule> ToScanRules(const std::vector<rules::Rule>& rules) {
-  std::vector<ScanRule> out;
-  for (const auto& r : rules) {
-    out.push_back(ScanRule{{r.id, r.title, rules::SeverityName(r.severity)}, r.matcher});
-  }
-  return out;
-}
 
 std::vector<std::string> CorpusLines() {
   std::ifstream in(std::string(TW_SOURCE_DIR) + "/bench/gate/corpus.ndjson.gz", std::ios::binary);
@@ -45,15 +37,15 @@ std::vector<std::string> CorpusLines() {
 }
 
 TEST(FieldCache, CorpusAlertsAreTheSameWithAndWithoutTheCache) {
-  std::vector<ScanRule> all;
+  std::vector<rules::Rule> all;
   for (const std::string& file : {std::string(), std::string("/bench/rules/gen-1000-cwl.yml"),
                                   std::string("/bench/rules/gen-1000-eb.yml")}) {
     auto rules = file.empty() ? rules::LoadBuiltinRules()
                               : rules::LoadRuleFile(std::string(TW_SOURCE_DIR) + file);
     ASSERT_TRUE(rules) << rules.error().message;
-    for (auto& r : ToScanRules(*rules)) all.push_back(std::move(r));
+    for (auto& r : *rules) all.push_back(std::move(r));
   }
-  auto set = CompiledRuleSet::Create(std::move(all));  // assigns the field ids
+  auto set = rules::RuleSet::Create(std::move(all));  // assigns the field ids
   const std::vector<std::string> lines = CorpusLines();
   ASSERT_EQ(lines.size(), 2000u);
 
@@ -67,7 +59,7 @@ TEST(FieldCache, CorpusAlertsAreTheSameWithAndWithoutTheCache) {
     event::BuildEnvelope(record, envelope);
     cache.NextEvent();
     for (size_t r = 0; r < set->rules().size(); ++r) {
-      const match::Matcher& m = *set->rules()[r].matcher;
+      const match::Matcher& m = *set->rules()[r]->matcher;
       match::Subject subject;
       subject.raw = lines[e];
       subject.json = &record;
@@ -84,4 +76,4 @@ TEST(FieldCache, CorpusAlertsAreTheSameWithAndWithoutTheCache) {
 }
 
 }  // namespace
-}  // namespace tw::scan
+}  // namespace tw::engine

@@ -1,4 +1,4 @@
-#include "scan/extractor.h"
+#include "engine/extractor.h"
 
 #include <fmt/format.h>
 
@@ -6,7 +6,7 @@
 
 #include "event/envelope.h"
 
-namespace tw::scan {
+namespace tw::engine {
 namespace {
 
 using match::AnchorValue;
@@ -274,4 +274,4 @@ Result<ExtractResult> AnchorExtractor::Extract(simdjson::ondemand::object object
   return result;
 }
 
-}  // namespace tw::scan
+}  // namespace tw::engine

@@ -1,0 +1,92 @@
+#include "alert/format.h"
+
+#include <fmt/format.h>
+
+#include <cctype>
+
+#include "common/strings.h"
+
+namespace tw::alert {
+namespace {
+
+// "name":"value", or "name":null when the event has no such field.
+void Field(std::string& out, std::string_view name, std::string_view value, bool first = false) {
+  if (!first) out += ',';
+  out += '"';
+  out += name;
+  out += "\":";
+  if (value.empty()) {
+    out += "null";
+    return;
+  }
+  out += '"';
+  AppendJsonEscaped(out, value);
+  out += '"';
+}
+
+const char* SeverityColor(rules::Severity severity) {
+  switch (severity) {
+    case rules::Severity::kCritical:
+      return "\x1b[1;37;41m";
+    case rules::Severity::kHigh:
+      return "\x1b[1;31m";
+    case rules::Severity::kMedium:
+      return "\x1b[1;33m";
+    case rules::Severity::kLow:
+      return "\x1b[36m";
+    case rules::Severity::kInfo:
+      break;
+  }
+  return "\x1b[2m";
+}
+
+}  // namespace
+
+void AppendAlertJson(const Alert& a, std::string& out) {
+  out += '{';
+  bool first = true;
+  if (!a.id.empty()) {
+    Field(out, "id", a.id, true);
+    first = false;
+  }
+  Field(out, "rule_id", a.rule_id, first);
+  Field(out, "severity", rules::SeverityName(a.severity));
+  Field(out, "title", a.rule_title);
+  Field(out, "event_id", a.event_id);
+  Field(out, "event_name", a.event_name);
+  Field(out, "event_source", a.event_source);
+  Field(out, "event_time", a.event_time);
+  Field(out, "aws_region", a.aws_region);
+  Field(out, "account_id", a.account_id);
+  Field(out, "actor", a.actor);
+  Field(out, "source_ip", a.source_ip);
+  Field(out, "user_agent", a.user_agent);
+  if (!a.error_code.empty()) Field(out, "error_code", a.error_code);
+  if (!a.error_message.empty()) Field(out, "error_message", a.error_message);
+  out += ",\"input\":{";
+  Field(out, "file", a.input_file, true);
+  out += fmt::format(",\"record\":{}}}}}\n", a.input_record);
+}
+
+void AppendAlertText(const Alert& a, bool color, std::string& out) {
+  std::string sev = rules::SeverityName(a.severity);
+  for (char& c : sev) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  const char* on = color ? SeverityColor(a.severity) : "";
+  const char* off = color ? "\x1b[0m" : "";
+  const char* dim = color ? "\x1b[2m" : "";
+  out += fmt::format("{}{:<8}{} {} {}{}{}\n", on, sev, off, EscapeForTerminal(a.event_time),
+                     color ? "\x1b[1m" : "", EscapeForTerminal(a.rule_title), off);
+  out += fmt::format("         {} by {} from {} in {} ({})", EscapeForTerminal(a.event_name),
+                     a.actor.empty() ? "?" : EscapeForTerminal(a.actor),
+                     a.source_ip.empty() ? "?" : EscapeForTerminal(a.source_ip),
+                     a.account_id.empty() ? "?" : EscapeForTerminal(a.account_id),
+                     a.aws_region.empty() ? "?" : EscapeForTerminal(a.aws_region));
+  if (!a.error_code.empty()) out += fmt::format(" -> {}", EscapeForTerminal(a.error_code));
+  out += '\n';
+  out += fmt::format("         {}rule {} · event {} · {} {} {}{}\n", dim, a.rule_id,
+                     a.event_id.empty() ? "-" : EscapeForTerminal(a.event_id),
+                     EscapeForTerminal(a.input_file), a.input_is_line ? "line" : "record",
+                     a.input_is_line ? a.input_record + 1 : a.input_record, off);
+}
+
+}  // namespace tw::alert

@@ -1,0 +1,73 @@
+// The alert formats: `scan --format json` keys (documented in alert/format.h), null for missing
+// fields, the id only when set, and escaping of attacker-controlled text.
+#include "alert/format.h"
+
+#include <gtest/gtest.h>
+
+namespace tw::alert {
+namespace {
+
+Alert Sample() {
+  Alert a;
+  a.rule_id = "root-login";
+  a.rule_title = "Root sign-in";
+  a.severity = rules::Severity::kHigh;
+  a.event_id = "e1";
+  a.event_name = "ConsoleLogin";
+  a.event_source = "signin.amazonaws.com";
+  a.event_time = "2024-03-01T12:00:00Z";
+  a.aws_region = "us-east-1";
+  a.account_id = "111122223333";
+  a.actor = "root";
+  a.source_ip = "198.51.100.7";
+  a.input_file = "logs/a.json";
+  a.input_record = 3;
+  return a;
+}
+
+TEST(AlertFormat, JsonHasTheScanKeysAndNullForMissingFields) {
+  std::string out;
+  AppendAlertJson(Sample(), out);
+  EXPECT_EQ(out,
+            "{\"rule_id\":\"root-login\",\"severity\":\"high\",\"title\":\"Root sign-in\","
+            "\"event_id\":\"e1\",\"event_name\":\"ConsoleLogin\","
+            "\"event_source\":\"signin.amazonaws.com\",\"event_time\":\"2024-03-01T12:00:00Z\","
+            "\"aws_region\":\"us-east-1\",\"account_id\":\"111122223333\",\"actor\":\"root\","
+            "\"source_ip\":\"198.51.100.7\",\"user_agent\":null,"
+            "\"input\":{\"file\":\"logs/a.json\",\"record\":3}}\n");
+}
+
+TEST(AlertFormat, JsonStartsWithTheIdWhenSetAndKeepsErrors) {
+  Alert a = Sample();
+  a.id = "abc123";
+  a.error_code = "AccessDenied";
+  std::string out;
+  AppendAlertJson(a, out);
+  EXPECT_EQ(out.rfind("{\"id\":\"abc123\",\"rule_id\":\"root-login\",", 0), 0u) << out;
+  EXPECT_NE(out.find(",\"error_code\":\"AccessDenied\","), std::string::npos) << out;
+  EXPECT_EQ(out.find("error_message"), std::string::npos) << out;
+}
+
+TEST(AlertFormat, JsonEscapesEventText) {
+  Alert a = Sample();
+  a.user_agent = "x\"}\n{\"rule_id\":\"forged";
+  std::string out;
+  AppendAlertJson(a, out);
+  EXPECT_NE(out.find("\"user_agent\":\"x\\\"}\\n{\\\"rule_id\\\":\\\"forged\""), std::string::npos)
+      << out;
+  EXPECT_EQ(out.find('\n'), out.size() - 1);  // one line
+}
+
+TEST(AlertFormat, TextNamesTheLineOneBasedForLineInputs) {
+  Alert a = Sample();
+  a.input_is_line = true;
+  std::string out;
+  AppendAlertText(a, /*color=*/false, out);
+  EXPECT_EQ(out,
+            "HIGH     2024-03-01T12:00:00Z Root sign-in\n"
+            "         ConsoleLogin by root from 198.51.100.7 in 111122223333 (us-east-1)\n"
+            "         rule root-login · event e1 · logs/a.json line 4\n");
+}
+
+}  // namespace
+}  // namespace tw::alert

@@ -1,0 +1,147 @@
+// RecordReader: one input document (bytes, possibly gzip) in, CloudTrail records out.
+//
+// Every source (files, stdin, and later S3, SQS, HTTP and Lambda) hands its documents to a
+// RecordReader, which drives a RecordVisitor:
+//   bytes -> gunzip if gzip (libdeflate, multi-member; salvages the readable prefix)
+//         -> classify (input_kind.h) -> split into records:
+//      CloudTrail file: the Records array, iterated with simdjson On-Demand;
+//      NDJSON: iterate_many, falling back to line by line at the first problem;
+//      CloudWatch Logs subscription payloads (both forms): one record per logEvents message;
+//      a single record or EventBridge event (possibly pretty-printed): one record;
+//      digest and Insights files, CONTROL_MESSAGEs: skipped (OnSkipped says why).
+// The visitor sees each record as an On-Demand object positioned at its start (the engine's
+// anchor extractor walks it without allocating), with the text around it.
+//
+// Salvage: bad input never stops the reader. A damaged record costs that record: the reader
+// reports it (OnError) and goes on with the next one; damage that makes the rest of a Records
+// array unreadable is reported once at the record where readable data ends. When the visitor
+// says a record's bytes are damaged (RecordStatus::kDamaged), the reader re-reads from that
+// record one object at a time (a Records array) or line by line (NDJSON), so the error names
+// the right record or line. A gzip stream damaged midway yields the records decoded before the
+// damage, with one error that names the gzip problem and the record where the data ends.
+//
+// Record numbering (RecordWhere): "record N" (0-based) in a Records array or a single-document
+// input; "line N" (1-based for people, 0-based in index()) for NDJSON and text;
+// "logEvents[N]" for CloudWatch Logs subscriptions.
+//
+// Ownership and thread-safety: a RecordReader owns its parser and buffers (reused from document
+// to document) and is used by one thread at a time; make one per worker. Views passed to the
+// visitor (the object, the text, the where) are valid only during the callback.
+#pragma once
+
+#include <simdjson.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/error.h"
+
+namespace tw::decode {
+
+class RecordReader;
+
+// Where a record sits in its input. Cheap to pass; formatted only when reporting.
+class RecordWhere {
+ public:
+  enum class Unit : uint8_t { kNone, kRecord, kLine, kLogEvent };
+
+  RecordWhere() = default;
+  RecordWhere(Unit unit, uint64_t index, bool lines) : unit_(unit), lines_(lines), index_(index) {}
+
+  Unit unit() const { return unit_; }
+  // True when the input is read line by line (NDJSON, text): people count its lines from 1.
+  bool lines() const { return lines_; }
+  // The 0-based index of the record (or line, or log event) in the input.
+  uint64_t index() const;
+  // "record 12", "line 7", "logEvents[3]"; empty for the input as a whole.
+  std::string ToString() const;
+
+ private:
+  friend class RecordReader;
+  Unit unit_ = Unit::kNone;
+  bool lines_ = false;
+  uint64_t index_ = 0;
+  // Non-null: the line is counted only when asked (NDJSON read in bulk), at byte `offset_`.
+  RecordReader* lazy_ = nullptr;
+  size_t offset_ = 0;
+};
+
+// One record as handed to the visitor: an On-Demand object at the record's start, and the text
+// it lies in. The record's text runs from `start` (its `{`) to its closing brace
+// (JsonValueEnd(start, doc end)); `doc` has simdjson padding readable after its end.
+struct RecordView {
+  simdjson::ondemand::object& object;
+  const char* start;
+  std::string_view doc;
+};
+
+// What the visitor made of a record.
+enum class RecordStatus : uint8_t {
+  kOk,        // evaluated
+  kError,     // evaluated, with a problem to report (`error`)
+  kRejected,  // readable but not evaluated (a member has the wrong type): report `error`
+  kDamaged,   // the JSON is damaged from here: the reader recovers and reports as it sees fit
+};
+
+class RecordVisitor {
+ public:
+  virtual ~RecordVisitor() = default;
+  // One record. Set `error` for every status but kOk.
+  virtual RecordStatus OnRecord(const RecordView& record, const RecordWhere& where,
+                                Error& error) = 0;
+  // A line that is not a JSON object, with RecordReaderOptions::text_lines (`trailwatch match`:
+  // a raw log event).
+  virtual void OnText(std::string_view text, const RecordWhere& where) {
+    (void)text;
+    (void)where;
+  }
+  // A problem with the input (where.unit() == kNone) or with one record.
+  virtual void OnError(const RecordWhere& where, Error error) = 0;
+  // The input was recognised and deliberately skipped (a digest file): why.
+  virtual void OnSkipped(std::string why) = 0;
+};
+
+struct RecordReaderOptions {
+  // A line that is not a JSON object is a raw text log event (OnText), not an error.
+  bool text_lines = false;
+};
+
+class RecordReader {
+ public:
+  explicit RecordReader(RecordReaderOptions options = {});
+  RecordReader(const RecordReader&) = delete;
+  RecordReader& operator=(const RecordReader&) = delete;
+
+  // Reads one input document. `name` is the input's name (a path; "-" for stdin), used to
+  // classify it by extension. `bytes` is the document as stored (gzip or not); when its
+  // capacity leaves less than simdjson::SIMDJSON_PADDING spare bytes, it is copied once.
+  void Read(std::string_view name, const std::string& bytes, RecordVisitor& visitor);
+
+  // The decompressed size of the last document read.
+  uint64_t decoded_bytes() const { return decoded_bytes_; }
+
+ private:
+  friend class RecordWhere;
+  class Run;
+
+  uint64_t LineAt(size_t offset);
+
+  RecordReaderOptions options_;
+  simdjson::ondemand::parser parser_;
+  std::string padded_;
+  std::string doc_;
+  std::string message_;
+  std::string_view line_doc_;
+  size_t line_base_offset_ = 0;
+  uint64_t line_base_ = 0;
+  uint64_t decoded_bytes_ = 0;
+};
+
+// Returns one past the closing brace or bracket of the JSON object or array starting at `p`,
+// or nullptr when `limit` comes first. A quick scan (strings and escapes respected), not a
+// validation.
+const char* JsonValueEnd(const char* p, const char* limit);
+
+}  // namespace tw::decode

@@ -1,0 +1,176 @@
+#include "engine/engine.h"
+
+#include "match/evaluator.h"
+
+namespace tw::engine {
+namespace {
+
+std::string Str(simdjson::dom::element e, std::string_view key) {
+  std::string_view v;
+  if (e[key].get_string().get(v) != simdjson::SUCCESS) return {};
+  return std::string(v);
+}
+
+std::string StrAt(simdjson::dom::element e, std::initializer_list<std::string_view> keys) {
+  simdjson::dom::element cur = e;
+  for (std::string_view k : keys) {
+    if (cur[k].get(cur) != simdjson::SUCCESS) return {};
+  }
+  std::string_view v;
+  if (cur.get_string().get(v) != simdjson::SUCCESS) return {};
+  return std::string(v);
+}
+
+}  // namespace
+
+std::string ActorOf(simdjson::dom::element record) {
+  simdjson::dom::element id;
+  if (record["userIdentity"].get(id) != simdjson::SUCCESS) {
+    return {};
+  }
+  const std::string type = Str(id, "type");
+  const std::string arn = Str(id, "arn");
+  if (type == "Root") return "root";
+  if (type == "IAMUser") {
+    const std::string user = Str(id, "userName");
+    return user.empty() ? arn : user;
+  }
+  if (type == "AssumedRole") {
+    // arn:aws:sts::123456789012:assumed-role/RoleName/SessionName
+    const size_t p = arn.find(":assumed-role/");
+    if (p != std::string::npos) return arn.substr(p + 14);
+    const std::string issuer = StrAt(id, {"sessionContext", "sessionIssuer", "userName"});
+    if (!issuer.empty()) return issuer;
+  }
+  if (type == "AWSService") {
+    const std::string by = Str(id, "invokedBy");
+    if (!by.empty()) return by;
+  }
+  if (!arn.empty()) return arn;
+  const std::string user = Str(id, "userName");
+  if (!user.empty()) return user;
+  return Str(id, "principalId");
+}
+
+void FillAlertFromRecord(simdjson::dom::element record, alert::Alert& alert) {
+  alert.event_id = Str(record, "eventID");
+  alert.event_name = Str(record, "eventName");
+  alert.event_source = Str(record, "eventSource");
+  alert.event_time = Str(record, "eventTime");
+  alert.aws_region = Str(record, "awsRegion");
+  alert.account_id = Str(record, "recipientAccountId");
+  if (alert.account_id.empty()) alert.account_id = StrAt(record, {"userIdentity", "accountId"});
+  alert.actor = ActorOf(record);
+  alert.source_ip = Str(record, "sourceIPAddress");
+  alert.user_agent = Str(record, "userAgent");
+  alert.error_code = Str(record, "errorCode");
+  alert.error_message = Str(record, "errorMessage");
+}
+
+Engine::Engine(std::shared_ptr<const rules::RuleSet> rules, EngineOptions options)
+    : rules_(std::move(rules)),
+      options_(options),
+      extractor_(rules_->index().slots()),
+      anchors_(rules_->index().slots().size()) {
+  if (!options_.use_index) {
+    for (uint32_t i = 0; i < rules_->size(); ++i) all_rules_.push_back(i);
+  }
+#ifdef SIMDJSON_THREADS_ENABLED
+  dom_.threaded = false;
+#endif
+}
+
+decode::RecordStatus Engine::Evaluate(const decode::RecordView& record, const Origin& origin,
+                                      std::vector<alert::Alert>& out, Error& error) {
+  const std::vector<uint32_t>* candidates = &all_rules_;
+  bool envelope = false;
+  if (options_.use_index) {
+    auto r = extractor_.Extract(record.object, anchors_.data(), source_scratch_);
+    if (!r) {
+      error = std::move(r.error());
+      return decode::RecordStatus::kDamaged;
+    }
+    if (!r->type_error.empty()) {
+      error = Error{ErrorCode::kParse, std::move(r->type_error)};
+      return decode::RecordStatus::kRejected;
+    }
+    envelope = r->envelope;
+    rules_->index().Candidates(anchors_.data(), candidates_);
+    candidates = &candidates_;
+  }
+  ++events_;
+  if (candidates->empty()) return decode::RecordStatus::kOk;
+  const char* end = decode::JsonValueEnd(record.start, record.doc.data() + record.doc.size());
+  if (end == nullptr) {
+    error = Error{ErrorCode::kParse, "unterminated JSON object"};
+    return decode::RecordStatus::kDamaged;
+  }
+  const std::string_view text(record.start, static_cast<size_t>(end - record.start));
+  decode::RecordStatus status = decode::RecordStatus::kOk;
+  EvaluateCandidates(text, *candidates, envelope, origin, out, error, status);
+  return status;
+}
+
+alert::Alert Engine::NewAlert(const rules::Rule& rule, const Origin& origin) const {
+  alert::Alert alert;
+  alert.rule_id = rule.id;
+  alert.rule_title = rule.title;
+  alert.severity = rule.severity;
+  alert.input_file = origin.input;
+  return alert;
+}
+
+void Engine::EvaluateCandidates(std::string_view text, const std::vector<uint32_t>& candidates,
+                                bool envelope, const Origin& origin,
+                                std::vector<alert::Alert>& out, Error& error,
+                                decode::RecordStatus& status) {
+  simdjson::dom::element root;
+  if (auto err = dom_.parse(text.data(), text.size(), false).get(root)) {
+    error = Error{ErrorCode::kParse, simdjson::error_message(err)};
+    status = decode::RecordStatus::kError;
+    return;
+  }
+  if (!options_.use_index && root.type() == simdjson::dom::element_type::OBJECT) {
+    envelope = match::IsCloudTrailEnvelope(root);
+  }
+  subject_.Reset(root, text, envelope, options_.envelope_as_given);
+  // One memo of the fields for all candidates of this event. The exhaustive mode (the match
+  // command, and the reference the index is tested against) evaluates without it.
+  match::FieldCache* fields = nullptr;
+  if (options_.use_index) {
+    fields_.NextEvent();
+    fields = &fields_;
+  }
+  for (uint32_t id : candidates) {
+    const rules::Rule& rule = *rules_->rules()[id];
+    match::Subject subject = subject_.For(rule.matcher->language);
+    subject.fields = fields;
+    if (!match::Evaluate(*rule.matcher->root, subject)) continue;
+    alert::Alert alert = NewAlert(rule, origin);
+    FillAlertFromRecord(subject_.record(), alert);
+    alert.record_json = subject_.is_envelope() ? std::string(subject_.RecordText())
+                                               : simdjson::minify(subject_.record());
+    alert.input_record = origin.where.index();
+    alert.input_is_line = origin.where.lines();
+    if (options_.keep_raw) alert.raw_event = std::string(text);
+    out.push_back(std::move(alert));
+  }
+}
+
+void Engine::EvaluateText(std::string_view text, const Origin& origin,
+                          std::vector<alert::Alert>& out) {
+  ++events_;
+  for (uint32_t id : all_rules_) {
+    const rules::Rule& rule = *rules_->rules()[id];
+    if (rule.matcher->language != match::Language::kFilterPattern) continue;
+    match::Subject subject;
+    subject.raw = text;
+    if (!match::Evaluate(*rule.matcher->root, subject)) continue;
+    alert::Alert alert = NewAlert(rule, origin);
+    alert.input_record = origin.where.index();
+    if (options_.keep_raw) alert.raw_event = std::string(text);
+    out.push_back(std::move(alert));
+  }
+}
+
+}  // namespace tw::engine

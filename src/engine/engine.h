@@ -1,0 +1,100 @@
+// Engine: one record in, the alerts of the rules it matches out. No I/O, no record splitting.
+//
+// Per record (RecordReader hands it over as an On-Demand object, decode/record_reader.h):
+//   AnchorExtractor (one On-Demand pass, no allocation) -> RuleIndex::Candidates ->
+//   if any candidate: parse that record into a DOM once, choose what each rule sees
+//   (match/subject.h: an envelope's detail for filter patterns, an envelope for event
+//   patterns), Evaluate each candidate with one FieldCache -> alert::Alert.
+// A record no rule can match costs one On-Demand pass and allocates nothing.
+//
+// Each alert owns what it keeps: the rule's metadata (rule_id, rule_title, severity), the event
+// fields a person needs, the record's compact JSON (record_json: the CloudTrail record, or an
+// envelope's detail) and where it was found. Alert::id is left empty (alert processing assigns
+// it).
+//
+// Ownership and thread-safety: an Engine holds a shared, immutable RuleSet and its own parsers,
+// caches and scratch buffers; make one per worker thread. Several engines may share a RuleSet.
+#pragma once
+
+#include <simdjson.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "alert/alert.h"
+#include "common/error.h"
+#include "decode/record_reader.h"
+#include "engine/extractor.h"
+#include "match/field_cache.h"
+#include "match/subject.h"
+#include "rules/rule_set.h"
+
+namespace tw::engine {
+
+struct EngineOptions {
+  // false: evaluate every rule on every record, without the index or the field cache (`match`,
+  // and the reference the index is tested against).
+  bool use_index = true;
+  // true: an event pattern sees each document as given (`match` without --envelope).
+  bool envelope_as_given = false;
+  // Copy each matching event's text into Alert::raw_event (`match`).
+  bool keep_raw = false;
+};
+
+// Where a record came from: the input's name (a path, "-", s3://bucket/key) and its place in it.
+struct Origin {
+  const std::string& input;
+  const decode::RecordWhere& where;
+};
+
+class Engine {
+ public:
+  Engine(std::shared_ptr<const rules::RuleSet> rules, EngineOptions options = {});
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Evaluates one record and appends an alert per matching rule to `out`, in rule order.
+  // Returns kOk; kRejected (a member the engine relies on has the wrong type: not evaluated);
+  // kDamaged (the JSON is damaged: not evaluated, the reader recovers); kError (evaluated, but
+  // the record's DOM did not parse). `error` is set for every status but kOk.
+  decode::RecordStatus Evaluate(const decode::RecordView& record, const Origin& origin,
+                                std::vector<alert::Alert>& out, Error& error);
+
+  // A log event of raw text (not JSON; `match` only): every filter-pattern rule is evaluated
+  // on the text.
+  void EvaluateText(std::string_view text, const Origin& origin, std::vector<alert::Alert>& out);
+
+  // Records evaluated (counted before evaluation, as `scan` reports them) since construction.
+  uint64_t events() const { return events_; }
+  const rules::RuleSet& rules() const { return *rules_; }
+
+ private:
+  void EvaluateCandidates(std::string_view text, const std::vector<uint32_t>& candidates,
+                          bool envelope, const Origin& origin, std::vector<alert::Alert>& out,
+                          Error& error, decode::RecordStatus& status);
+  alert::Alert NewAlert(const rules::Rule& rule, const Origin& origin) const;
+
+  std::shared_ptr<const rules::RuleSet> rules_;
+  EngineOptions options_;
+  AnchorExtractor extractor_;
+  std::vector<match::AnchorValue> anchors_;
+  std::vector<uint32_t> candidates_;
+  std::vector<uint32_t> all_rules_;
+  std::string source_scratch_;
+  match::FieldCache fields_;
+  match::SubjectSelector subject_;
+  simdjson::dom::parser dom_;
+  uint64_t events_ = 0;
+};
+
+// Fills the event fields of `alert` (event_id ... error_message) from a CloudTrail record.
+void FillAlertFromRecord(simdjson::dom::element record, alert::Alert& alert);
+
+// A readable principal: the IAM user name, "Role/session" for an assumed role, "root", the AWS
+// service for service events, else the ARN or principalId.
+std::string ActorOf(simdjson::dom::element record);
+
+}  // namespace tw::engine

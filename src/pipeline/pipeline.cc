@@ -1,0 +1,219 @@
+#include "pipeline/pipeline.h"
+
+#include <thread>
+
+#include "alert/format.h"
+
+namespace tw::pipeline {
+namespace {
+
+// Feeds the records of one batch to the engine and collects what comes out.
+class BatchVisitor final : public decode::RecordVisitor {
+ public:
+  BatchVisitor(engine::Engine& engine, BatchReport& report, Progress* progress)
+      : engine_(engine), report_(report), progress_(progress) {}
+
+  decode::RecordStatus OnRecord(const decode::RecordView& record,
+                                const decode::RecordWhere& where, Error& error) override {
+    const decode::RecordStatus status =
+        engine_.Evaluate(record, engine::Origin{report_.input, where}, report_.alerts, error);
+    if (progress_ != nullptr) Count();
+    return status;
+  }
+
+  void OnText(std::string_view text, const decode::RecordWhere& where) override {
+    engine_.EvaluateText(text, engine::Origin{report_.input, where}, report_.alerts);
+    if (progress_ != nullptr) Count();
+  }
+
+  void OnError(const decode::RecordWhere& where, Error error) override {
+    report_.errors.push_back(InputError{report_.input, where.ToString(), std::move(error)});
+  }
+
+  void OnSkipped(std::string why) override { report_.skipped = std::move(why); }
+
+ private:
+  void Count() {
+    const uint64_t now = engine_.events();
+    if (now != counted_) progress_->events += now - counted_;
+    counted_ = now;
+  }
+
+  engine::Engine& engine_;
+  BatchReport& report_;
+  Progress* progress_;
+  uint64_t counted_ = 0;
+};
+
+}  // namespace
+
+// One worker thread's reader and engine.
+class Pipeline::Worker {
+ public:
+  Worker(const PipelineOptions& options) : options_(options), reader_(options.reader) {}
+
+  // Evaluates `batch` into `report`.
+  void Process(const sources::Batch& batch, std::shared_ptr<const rules::RuleSet> rules,
+               BatchReport& report, Progress* progress) {
+    if (!engine_ || &engine_->rules() != rules.get()) {
+      engine_ = std::make_unique<engine::Engine>(std::move(rules), options_.engine);
+    }
+    report = BatchReport{};
+    report.input = batch.input;
+    if (batch.error) {
+      report.errors.push_back(InputError{batch.input, "", *batch.error});
+      return;
+    }
+    const uint64_t events_before = engine_->events();
+    BatchVisitor visitor(*engine_, report, progress);
+    for (const std::string& document : batch.documents) {
+      reader_.Read(batch.input, document, visitor);
+      report.bytes += reader_.decoded_bytes();
+      if (progress != nullptr) progress->bytes += reader_.decoded_bytes();
+    }
+    report.events = engine_->events() - events_before;
+  }
+
+ private:
+  const PipelineOptions& options_;
+  decode::RecordReader reader_;
+  std::unique_ptr<engine::Engine> engine_;
+};
+
+Result<std::unique_ptr<Pipeline>> Pipeline::Create(PipelineParts parts, PipelineOptions options) {
+  if (!parts.rules) return Fail(ErrorCode::kInvalidArgument, "pipeline: no rule set");
+  if (parts.clock == nullptr) return Fail(ErrorCode::kInvalidArgument, "pipeline: no clock");
+  if (parts.sources.empty()) return Fail(ErrorCode::kInvalidArgument, "pipeline: no source");
+  if (options.threads < 1) return Fail(ErrorCode::kInvalidArgument, "pipeline: threads < 1");
+  if (!parts.encode) {
+    parts.encode = [](const alert::Alert& alert) {
+      std::string out;
+      alert::AppendAlertJson(alert, out);
+      return out;
+    };
+  }
+  return std::unique_ptr<Pipeline>(new Pipeline(std::move(parts), options));
+}
+
+Pipeline::Pipeline(PipelineParts parts, PipelineOptions options)
+    : parts_(std::move(parts)), options_(options) {}
+
+void Pipeline::SetRules(std::shared_ptr<const rules::RuleSet> rules) {
+  std::lock_guard<std::mutex> lock(rules_mu_);
+  parts_.rules = std::move(rules);
+}
+
+std::shared_ptr<const rules::RuleSet> Pipeline::CurrentRules() {
+  std::lock_guard<std::mutex> lock(rules_mu_);
+  return parts_.rules;
+}
+
+Result<void> Pipeline::Run(const std::atomic<bool>& stop) {
+  std::vector<std::thread> pool;
+  for (auto& source : parts_.sources) {
+    for (int t = 0; t < options_.threads; ++t) {
+      pool.emplace_back([this, &source, &stop] { RunWorker(*source, stop); });
+    }
+  }
+  for (auto& thread : pool) thread.join();
+  if (auto ticked = Tick(); !ticked) return ticked;
+  std::lock_guard<std::mutex> lock(error_mu_);
+  if (first_error_) return tl::unexpected<Error>(*first_error_);
+  return Ok();
+}
+
+void Pipeline::RunWorker(sources::Source& source, const std::atomic<bool>& stop) {
+  Worker worker(options_);
+  BatchReport report;
+  auto fail = [this](Error error) {
+    std::lock_guard<std::mutex> lock(error_mu_);
+    if (!first_error_) first_error_ = std::move(error);
+  };
+  while (true) {
+    Result<std::optional<sources::Batch>> next = source.Next(stop);
+    if (!next) return fail(std::move(next.error()));
+    if (!next->has_value()) return;
+    const sources::Batch& batch = **next;
+    worker.Process(batch, CurrentRules(), report, parts_.progress);
+    Result<void> done;
+    {
+      std::lock_guard<std::mutex> lock(commit_mu_);
+      done = RunStages(report.alerts, 0);
+      std::vector<alert::Alert> released;
+      if (done) done = TickLocked(released);
+      if (done) done = Emit(report.alerts, batch.checkpoint);
+      if (done && !released.empty()) done = Emit(released, state::Checkpoint{});
+      if (parts_.progress != nullptr) {
+        ++parts_.progress->batches;
+        parts_.progress->alerts += report.alerts.size();
+      }
+      if (parts_.listener != nullptr) parts_.listener->OnBatch(report);
+    }
+    if (done) {
+      source.Ack(batch);
+    } else {
+      source.Nack(batch, done.error());
+      fail(std::move(done.error()));
+    }
+  }
+}
+
+Result<void> Pipeline::RunStages(std::vector<alert::Alert>& alerts, size_t first) {
+  const alert::StageContext ctx{*parts_.clock, parts_.state};
+  for (size_t i = first; i < parts_.stages.size() && !alerts.empty(); ++i) {
+    if (auto r = parts_.stages[i]->Process(alerts, ctx); !r) return r;
+  }
+  return Ok();
+}
+
+Result<void> Pipeline::TickLocked(std::vector<alert::Alert>& out) {
+  const alert::StageContext ctx{*parts_.clock, parts_.state};
+  for (size_t i = 0; i < parts_.stages.size(); ++i) {
+    std::vector<alert::Alert> released;
+    if (auto r = parts_.stages[i]->Tick(ctx, released); !r) return r;
+    if (released.empty()) continue;
+    if (auto r = RunStages(released, i + 1); !r) return r;
+    for (auto& a : released) out.push_back(std::move(a));
+  }
+  return Ok();
+}
+
+Result<void> Pipeline::Tick() {
+  std::lock_guard<std::mutex> lock(commit_mu_);
+  std::vector<alert::Alert> released;
+  if (auto r = TickLocked(released); !r) return r;
+  if (released.empty()) return Ok();
+  return Emit(released, state::Checkpoint{});
+}
+
+Result<void> Pipeline::Emit(const std::vector<alert::Alert>& alerts,
+                            const state::Checkpoint& checkpoint) {
+  if (parts_.state == nullptr) {
+    for (const alert::Alert& alert : alerts) {
+      for (sinks::Sink* sink : parts_.sinks) {
+        if (sink->Accepts(alert)) (void)sink->Deliver(alert, std::string());
+      }
+    }
+    return Ok();
+  }
+  std::vector<state::NewOutboxEntry> entries;
+  entries.reserve(alerts.size());
+  for (const alert::Alert& alert : alerts) {
+    state::NewOutboxEntry entry;
+    entry.alert_id = alert.id;
+    entry.rule_id = alert.rule_id;
+    entry.severity = rules::SeverityName(alert.severity);
+    entry.payload = parts_.encode(alert);
+    entry.suppressed = alert.suppressed;
+    for (sinks::Sink* sink : parts_.sinks) {
+      if (alert.suppressed || sink->Accepts(alert)) entry.sinks.push_back(sink->name());
+    }
+    entries.push_back(std::move(entry));
+  }
+  std::vector<state::Checkpoint> checkpoints;
+  if (!checkpoint.source.empty() || !checkpoint.key.empty()) checkpoints.push_back(checkpoint);
+  if (entries.empty() && checkpoints.empty()) return Ok();
+  return parts_.state->Commit(entries, checkpoints);
+}
+
+}  // namespace tw::pipeline

@@ -1,0 +1,140 @@
+// Pipeline: Source -> RecordReader -> Engine -> Stages -> (outbox | sinks). One object runs
+// `scan`, `match`, and (with its configured sources, stages, state store and sinks) `watch`.
+//
+// Wiring, per batch (sources/source.h):
+//   1. a worker thread takes the next Batch from its source (Source::Next);
+//   2. its RecordReader splits each document into records and its Engine evaluates them
+//      (one reader and one engine per worker; no lock on this path);
+//   3. under the pipeline's commit lock (one batch at a time, in completion order):
+//      a. the stages run in order over the batch's alerts (alert/stage.h), then Tick()
+//         releases what time made due; released alerts go through the stages after theirs;
+//      b. with a state store: the alerts become outbox rows, one per accepting sink, committed
+//         together with the batch's checkpoint (StateStore::Commit); sinks are then fed from
+//         the outbox by the delivery loop (sinks/outbox), not here;
+//         without a state store (`scan`): each alert goes straight to every sink that accepts
+//         it (Sink::Deliver; a failure is not retried);
+//      c. the listener gets the batch's report (counts, errors, the alerts);
+//   4. Source::Ack(batch), or Source::Nack(batch, error) when the commit failed.
+// So output order is per batch in completion order, as `scan` always printed per file.
+//
+// Threads: Run() starts `threads` workers for each source (scan: one source, --threads workers,
+// one file each at a time; watch: one per source is enough) and returns when every source is
+// exhausted or `stop` is set and the workers have finished the batches they hold.
+//
+// Ownership: the pipeline owns its sources and stages; the state store, the sinks, the clock,
+// the listener and the progress counters are borrowed and must outlive Run(). The rule set is
+// shared and may be replaced between batches (SetRules, for SIGHUP).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "alert/alert.h"
+#include "alert/stage.h"
+#include "common/clock.h"
+#include "common/error.h"
+#include "decode/record_reader.h"
+#include "engine/engine.h"
+#include "rules/rule_set.h"
+#include "sinks/sink.h"
+#include "sources/source.h"
+#include "state/state_store.h"
+
+namespace tw::pipeline {
+
+// A problem with one input or one record of it.
+struct InputError {
+  std::string file;
+  std::string where;  // "record 12", "line 7", "logEvents[3]"; empty for the whole input
+  Error error;
+};
+
+// What the pipeline made of one batch.
+struct BatchReport {
+  std::string input;
+  uint64_t events = 0;  // records evaluated
+  uint64_t bytes = 0;   // decompressed bytes
+  std::vector<alert::Alert> alerts;  // the alerts that left the stages (delivered or committed)
+  std::vector<InputError> errors;
+  std::string skipped;  // non-empty: the input was recognised and deliberately skipped (why)
+};
+
+// Called once per batch under the commit lock, after its alerts are delivered or committed:
+// no locking needed inside.
+class BatchListener {
+ public:
+  virtual ~BatchListener() = default;
+  virtual void OnBatch(BatchReport& report) = 0;
+};
+
+// Live counters, readable from another thread for a progress display.
+struct Progress {
+  std::atomic<uint64_t> batches{0};
+  std::atomic<uint64_t> events{0};
+  std::atomic<uint64_t> alerts{0};
+  std::atomic<uint64_t> bytes{0};
+};
+
+struct PipelineOptions {
+  int threads = 1;  // workers per source
+  engine::EngineOptions engine;
+  decode::RecordReaderOptions reader;
+};
+
+// What a pipeline is built from. Only `rules`, `sources` and `clock` are required.
+struct PipelineParts {
+  std::shared_ptr<const rules::RuleSet> rules;
+  std::vector<std::unique_ptr<sources::Source>> sources;
+  std::vector<std::unique_ptr<alert::Stage>> stages;
+  state::StateStore* state = nullptr;  // null: deliver straight to the sinks
+  std::vector<sinks::Sink*> sinks;
+  const Clock* clock = nullptr;
+  BatchListener* listener = nullptr;
+  Progress* progress = nullptr;
+  // The outbox payload of an alert (with a state store). Default: its JSON (alert/format.h).
+  std::function<std::string(const alert::Alert&)> encode;
+};
+
+class Pipeline {
+ public:
+  // Errors: kInvalidArgument when a required part is missing or threads < 1.
+  [[nodiscard]] static Result<std::unique_ptr<Pipeline>> Create(PipelineParts parts,
+                                                                PipelineOptions options);
+
+  // Runs every source to exhaustion (or until `stop`). Returns the first error of a source
+  // (Source::Next failed) or of the state store; the other batches still ran.
+  [[nodiscard]] Result<void> Run(const std::atomic<bool>& stop);
+
+  // Runs the stages' Tick and commits or delivers what they release (watch calls it
+  // periodically; Run calls it after every batch). Thread-safe.
+  [[nodiscard]] Result<void> Tick();
+
+  // Replaces the rule set; each worker picks it up at its next batch. Thread-safe.
+  void SetRules(std::shared_ptr<const rules::RuleSet> rules);
+
+ private:
+  Pipeline(PipelineParts parts, PipelineOptions options);
+  class Worker;
+
+  void RunWorker(sources::Source& source, const std::atomic<bool>& stop);
+  // Under commit_mu_: runs stages from `first` on over `alerts`, in place.
+  Result<void> RunStages(std::vector<alert::Alert>& alerts, size_t first);
+  Result<void> TickLocked(std::vector<alert::Alert>& out);
+  // Under commit_mu_: commits or delivers `alerts` with `checkpoint` (may be empty).
+  Result<void> Emit(const std::vector<alert::Alert>& alerts, const state::Checkpoint& checkpoint);
+  std::shared_ptr<const rules::RuleSet> CurrentRules();
+
+  PipelineParts parts_;
+  PipelineOptions options_;
+  std::mutex rules_mu_;
+  std::mutex commit_mu_;
+  std::mutex error_mu_;
+  std::optional<Error> first_error_;
+};
+
+}  // namespace tw::pipeline

@@ -1,0 +1,287 @@
+// The pipeline's wiring, with an in-memory source, stages, a capturing sink and a recording
+// state store: what reaches the sinks or the outbox, in which order things happen, and what is
+// acknowledged. Also issue 7's bug end to end: a filter pattern over an EventBridge event sees
+// the event's detail, as the rule's inline test does.
+#include "pipeline/pipeline.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <deque>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "rules/loader.h"
+
+namespace tw::pipeline {
+namespace {
+
+using namespace std::chrono_literals;
+
+class MemorySource final : public sources::Source {
+ public:
+  explicit MemorySource(std::vector<std::string> documents) {
+    for (size_t i = 0; i < documents.size(); ++i) {
+      sources::Batch b;
+      b.input = "mem" + std::to_string(i) + ".ndjson";
+      b.documents.push_back(std::move(documents[i]));
+      b.checkpoint = state::Checkpoint{"mem", b.input, "done"};
+      b.handle = i;
+      batches_.push_back(std::move(b));
+    }
+  }
+  const std::string& name() const override { return name_; }
+  Result<std::optional<sources::Batch>> Next(const std::atomic<bool>& stop) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stop || batches_.empty()) return std::nullopt;
+    sources::Batch b = std::move(batches_.front());
+    batches_.pop_front();
+    return b;
+  }
+  void Ack(const sources::Batch& batch) override { acked.push_back(batch.handle); }
+  void Nack(const sources::Batch& batch, const Error&) override { nacked.push_back(batch.handle); }
+
+  std::vector<uint64_t> acked, nacked;
+
+ private:
+  std::string name_ = "mem";
+  std::mutex mu_;
+  std::deque<sources::Batch> batches_;
+};
+
+class CaptureSink final : public sinks::Sink {
+ public:
+  const std::string& name() const override { return name_; }
+  bool Accepts(const alert::Alert& alert) const override { return alert.rule_id != "ignored"; }
+  sinks::DeliveryResult Deliver(const alert::Alert& alert, const std::string&) override {
+    delivered.push_back(alert);
+    return {};
+  }
+  std::vector<alert::Alert> delivered;
+
+ private:
+  std::string name_ = "capture";
+};
+
+// Holds every alert until the clock has moved a minute past the first one it saw.
+class HoldStage final : public alert::Stage {
+ public:
+  const char* name() const override { return "hold"; }
+  Result<void> Process(std::vector<alert::Alert>& alerts, const alert::StageContext& ctx) override {
+    if (held_.empty() && !alerts.empty()) since_ = ctx.clock.Now();
+    for (auto& a : alerts) held_.push_back(std::move(a));
+    alerts.clear();
+    return Ok();
+  }
+  Result<void> Tick(const alert::StageContext& ctx, std::vector<alert::Alert>& released) override {
+    if (held_.empty() || ctx.clock.Now() < since_ + 1min) return Ok();
+    for (auto& a : held_) released.push_back(std::move(a));
+    held_.clear();
+    return Ok();
+  }
+
+ private:
+  std::vector<alert::Alert> held_;
+  Clock::WallTime since_;
+};
+
+// Renames what passes, to show that released alerts go through the stages after the holder.
+class TagStage final : public alert::Stage {
+ public:
+  const char* name() const override { return "tag"; }
+  Result<void> Process(std::vector<alert::Alert>& alerts, const alert::StageContext&) override {
+    for (auto& a : alerts) a.id = "tagged-" + a.event_id;
+    return Ok();
+  }
+};
+
+// Records Commit calls; everything else is unused by the pipeline.
+class RecordingStore final : public state::StateStore {
+ public:
+  Result<std::optional<std::string>> LoadCheckpoint(const std::string&,
+                                                    const std::string&) override {
+    return std::nullopt;
+  }
+  Result<void> Commit(const std::vector<state::NewOutboxEntry>& entries,
+                      const std::vector<state::Checkpoint>& checkpoints) override {
+    if (fail) return Fail(ErrorCode::kIo, "disk full");
+    commits.push_back({entries, checkpoints});
+    return Ok();
+  }
+  Result<std::vector<state::OutboxRow>> DueRows(const std::string&, Clock::WallTime,
+                                                size_t) override {
+    return std::vector<state::OutboxRow>{};
+  }
+  Result<std::optional<Clock::WallTime>> NextDue(const std::string&) override {
+    return std::nullopt;
+  }
+  Result<void> MarkDelivered(int64_t, Clock::WallTime, const std::string&) override {
+    return Ok();
+  }
+  Result<void> Reschedule(int64_t, Clock::WallTime, const std::string&) override { return Ok(); }
+  Result<void> MarkFailed(int64_t, const std::string&) override { return Ok(); }
+  Result<int64_t> Retry(const std::string&, Clock::WallTime) override { return 0; }
+  Result<std::vector<state::OutboxRow>> ListRows(std::optional<state::OutboxState>,
+                                                 size_t) override {
+    return std::vector<state::OutboxRow>{};
+  }
+  Result<std::optional<std::string>> DeliveredRef(const std::string&,
+                                                  const std::string&) override {
+    return std::nullopt;
+  }
+  Result<int64_t> PruneHistory(Clock::WallTime) override { return 0; }
+  Result<std::optional<state::Window>> GetWindow(const std::string&, Clock::WallTime) override {
+    return std::nullopt;
+  }
+  Result<void> PutWindow(const state::Window&) override { return Ok(); }
+  Result<int64_t> ExpireWindows(Clock::WallTime) override { return 0; }
+
+  struct CommitCall {
+    std::vector<state::NewOutboxEntry> entries;
+    std::vector<state::Checkpoint> checkpoints;
+  };
+  std::vector<CommitCall> commits;
+  bool fail = false;
+};
+
+class Reports final : public BatchListener {
+ public:
+  void OnBatch(BatchReport& r) override { reports.push_back(r); }
+  std::vector<BatchReport> reports;
+};
+
+std::shared_ptr<const rules::RuleSet> Rules() {
+  auto loaded = rules::LoadRulesFromText(
+      "id: stop-logging\ntitle: CloudTrail stopped\nseverity: high\ndescription: d\n"
+      "filter_pattern: '{ $.eventName = \"StopLogging\" }'\n"
+      "---\n"
+      "id: ignored\ntitle: t\nseverity: low\ndescription: d\n"
+      "filter_pattern: '{ $.eventName = \"Ignored\" }'\n",
+      "test.yml", ".");
+  EXPECT_TRUE(loaded) << loaded.error().message;
+  return rules::RuleSet::Create(std::move(*loaded));
+}
+
+constexpr char kRecord[] =
+    R"({"eventID":"e1","eventName":"StopLogging","eventSource":"cloudtrail.amazonaws.com",)"
+    R"("awsRegion":"eu-west-1","recipientAccountId":"111122223333"})";
+// The same record as EventBridge delivers it.
+constexpr char kEnvelope[] =
+    R"({"version":"0","id":"x","detail-type":"AWS API Call via CloudTrail",)"
+    R"("source":"aws.cloudtrail","account":"111122223333","time":"2024-03-01T12:00:00Z",)"
+    R"("region":"eu-west-1","resources":[],"detail":{"eventID":"e2","eventName":"StopLogging",)"
+    R"("eventSource":"cloudtrail.amazonaws.com","awsRegion":"eu-west-1"}})";
+
+struct Fixture {
+  FakeClock clock;
+  CaptureSink sink;
+  Reports reports;
+  MemorySource* source = nullptr;
+
+  std::unique_ptr<Pipeline> Build(std::vector<std::string> documents,
+                                  std::vector<std::unique_ptr<alert::Stage>> stages = {},
+                                  state::StateStore* store = nullptr) {
+    PipelineParts parts;
+    parts.rules = Rules();
+    auto s = std::make_unique<MemorySource>(std::move(documents));
+    source = s.get();
+    parts.sources.push_back(std::move(s));
+    parts.stages = std::move(stages);
+    parts.state = store;
+    parts.sinks.push_back(&sink);
+    parts.clock = &clock;
+    parts.listener = &reports;
+    auto p = Pipeline::Create(std::move(parts), PipelineOptions{});
+    EXPECT_TRUE(p) << p.error().message;
+    return std::move(*p);
+  }
+};
+
+TEST(Pipeline, WithoutStateAlertsGoToTheSinksAndBatchesAreAcked) {
+  Fixture f;
+  auto p = f.Build({std::string(kRecord) + "\n{\"eventName\":\"Ignored\"}\n", kEnvelope});
+  const std::atomic<bool> stop{false};
+  ASSERT_TRUE(p->Run(stop));
+  // The record, and the envelope's detail: the filter pattern fires on both (issue 7).
+  ASSERT_EQ(f.sink.delivered.size(), 2u);
+  EXPECT_EQ(f.sink.delivered[0].rule_id, "stop-logging");
+  EXPECT_EQ(f.sink.delivered[0].rule_title, "CloudTrail stopped");
+  EXPECT_EQ(f.sink.delivered[0].severity, rules::Severity::kHigh);
+  EXPECT_EQ(f.sink.delivered[0].event_id, "e1");
+  EXPECT_EQ(f.sink.delivered[0].record_json, kRecord);
+  EXPECT_EQ(f.sink.delivered[0].input_file, "mem0.ndjson");
+  EXPECT_TRUE(f.sink.delivered[0].input_is_line);
+  EXPECT_EQ(f.sink.delivered[1].event_id, "e2");
+  EXPECT_EQ(f.sink.delivered[1].record_json,
+            R"({"eventID":"e2","eventName":"StopLogging","eventSource":"cloudtrail.amazonaws.com",)"
+            R"("awsRegion":"eu-west-1"})");
+  EXPECT_EQ(f.source->acked, (std::vector<uint64_t>{0, 1}));
+  ASSERT_EQ(f.reports.reports.size(), 2u);
+  EXPECT_EQ(f.reports.reports[0].events, 2u);
+  // The sink did not accept the "ignored" alert, but it was raised and reported.
+  EXPECT_EQ(f.reports.reports[0].alerts.size(), 2u);
+}
+
+TEST(Pipeline, HeldAlertsAreReleasedByTickThroughTheLaterStages) {
+  Fixture f;
+  std::vector<std::unique_ptr<alert::Stage>> stages;
+  stages.push_back(std::make_unique<HoldStage>());
+  stages.push_back(std::make_unique<TagStage>());
+  auto p = f.Build({kRecord}, std::move(stages));
+  const std::atomic<bool> stop{false};
+  ASSERT_TRUE(p->Run(stop));
+  EXPECT_TRUE(f.sink.delivered.empty());
+  EXPECT_EQ(f.source->acked, (std::vector<uint64_t>{0}));  // held alerts do not hold the ack
+  ASSERT_TRUE(p->Tick());
+  EXPECT_TRUE(f.sink.delivered.empty());  // not due yet
+  f.clock.Advance(1min);
+  ASSERT_TRUE(p->Tick());
+  ASSERT_EQ(f.sink.delivered.size(), 1u);
+  EXPECT_EQ(f.sink.delivered[0].id, "tagged-e1");
+}
+
+TEST(Pipeline, WithStateAlertsAndCheckpointAreCommittedTogether) {
+  Fixture f;
+  RecordingStore store;
+  std::vector<std::unique_ptr<alert::Stage>> stages;
+  stages.push_back(std::make_unique<TagStage>());
+  auto p = f.Build({std::string(kRecord) + "\n{\"eventName\":\"Ignored\"}\n"}, std::move(stages),
+                   &store);
+  const std::atomic<bool> stop{false};
+  ASSERT_TRUE(p->Run(stop));
+  EXPECT_TRUE(f.sink.delivered.empty());  // the outbox delivery loop feeds sinks, not Run
+  ASSERT_EQ(store.commits.size(), 1u);
+  const auto& c = store.commits[0];
+  ASSERT_EQ(c.checkpoints.size(), 1u);
+  EXPECT_EQ(c.checkpoints[0].key, "mem0.ndjson");
+  EXPECT_EQ(c.checkpoints[0].value, "done");
+  ASSERT_EQ(c.entries.size(), 2u);
+  EXPECT_EQ(c.entries[0].alert_id, "tagged-e1");
+  EXPECT_EQ(c.entries[0].rule_id, "stop-logging");
+  EXPECT_EQ(c.entries[0].severity, "high");
+  EXPECT_EQ(c.entries[0].sinks, (std::vector<std::string>{"capture"}));
+  EXPECT_TRUE(c.entries[1].sinks.empty());  // the sink does not accept "ignored"
+  EXPECT_EQ(f.source->acked, (std::vector<uint64_t>{0}));
+}
+
+TEST(Pipeline, AFailedCommitNacksTheBatch) {
+  Fixture f;
+  RecordingStore store;
+  store.fail = true;
+  auto p = f.Build({kRecord}, {}, &store);
+  const std::atomic<bool> stop{false};
+  auto ran = p->Run(stop);
+  ASSERT_FALSE(ran);
+  EXPECT_EQ(ran.error().code, ErrorCode::kIo);
+  EXPECT_TRUE(f.source->acked.empty());
+  EXPECT_EQ(f.source->nacked, (std::vector<uint64_t>{0}));
+}
+
+TEST(Pipeline, CreateRejectsMissingParts) {
+  PipelineParts parts;
+  EXPECT_FALSE(Pipeline::Create(std::move(parts), PipelineOptions{}));
+}
+
+}  // namespace
+}  // namespace tw::pipeline

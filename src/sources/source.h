@@ -1,0 +1,73 @@
+// Source: where documents come from (files, a watched directory, stdin, HTTP, S3, SQS, a Lambda
+// invocation), one Batch at a time.
+//
+// A Batch is the unit of acknowledgement: one file, one S3 object, one SQS message, one HTTP
+// body, one Lambda invocation, or a run of stdin lines. The pipeline reads each batch's
+// documents with a RecordReader, evaluates the records, runs the alert stages, and then, in this
+// order:
+//   - with a state store: commits the batch's alerts (outbox rows) together with its checkpoint
+//     in one transaction (StateStore::Commit), then calls Ack(batch);
+//   - without one (`scan`): hands the alerts to the sinks, then calls Ack(batch).
+// Ack is where a source makes progress durable or visible: SQS deletes the message, the dir
+// source forgets the file, the HTTP source answers 2xx, the Lambda answers the invocation.
+// Nack(batch, error) is called instead when the batch could not be committed: SQS lets the
+// visibility timeout lapse, the HTTP source answers 5xx, the Lambda posts /error. A batch whose
+// input cannot be read at all is handed over with Batch::error set (it is reported, then acked:
+// re-reading a missing file does not help).
+//
+// Thread-safety: the pipeline calls Next from each of its worker threads at once (a source
+// serialises internally as it must), and Ack/Nack from any thread, once per batch.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/error.h"
+#include "state/state_store.h"
+
+namespace tw::sources {
+
+struct Batch {
+  // The input's display name: a path, "-" for stdin, s3://bucket/key, "http", "lambda:<id>".
+  // Alert::input_file and error messages use it; the record reader classifies by its extension.
+  std::string input;
+  // The documents, each as stored (gzip or not). Most batches hold one; a stdin batch may hold
+  // several NDJSON chunks. Each string should keep simdjson::SIMDJSON_PADDING bytes of spare
+  // capacity (decode/file_reader.h does); otherwise the reader copies it once.
+  std::vector<std::string> documents;
+  // Set: the input could not be read (a missing file); `documents` is empty.
+  std::optional<Error> error;
+  // The progress to record when the batch is committed (with a state store). Empty source/key:
+  // nothing to record.
+  state::Checkpoint checkpoint;
+  // The source's own handle for Ack/Nack (an index, a receipt handle's slot ...).
+  uint64_t handle = 0;
+};
+
+class Source {
+ public:
+  virtual ~Source() = default;
+
+  // The configured name, unique in a config ("files", "dir", "stdin", "http"). Checkpoints are
+  // stored under it.
+  virtual const std::string& name() const = 0;
+
+  // The next batch; nullopt when the source is exhausted (files, stdin at end of file) or when
+  // `stop` became true while waiting. A long-running source (dir, http, sqs) blocks until a batch
+  // arrives or `stop` is set, checking `stop` at least every 100 ms. An error means the source
+  // itself failed (not one input: that is Batch::error); the pipeline stops reading from it.
+  [[nodiscard]] virtual Result<std::optional<Batch>> Next(const std::atomic<bool>& stop) = 0;
+
+  // The batch's alerts and checkpoint are durable (or, without a state store, delivered).
+  virtual void Ack(const Batch& batch) = 0;
+  // The batch could not be committed; `error` says why. Default: nothing (a re-run re-reads).
+  virtual void Nack(const Batch& batch, const Error& error) {
+    (void)batch;
+    (void)error;
+  }
+};
+
+}  // namespace tw::sources
