@@ -148,8 +148,13 @@ void Engine::EvaluateCandidates(std::string_view text, const std::vector<uint32_
     if (!match::Evaluate(*rule.matcher->root, subject)) continue;
     alert::Alert alert = NewAlert(rule, origin);
     FillAlertFromRecord(subject_.record(), alert);
-    alert.record_json = subject_.is_envelope() ? std::string(subject_.RecordText())
-                                               : simdjson::minify(subject_.record());
+    if (subject_.is_envelope()) {
+      alert.record_json = subject_.RecordText();  // the detail, minified once per event
+    } else if (text.find('\n') == std::string_view::npos) {
+      alert.record_json = text;  // a record of a CloudTrail file or an NDJSON line, as written
+    } else {
+      alert.record_json = simdjson::minify(subject_.record());  // a pretty-printed document
+    }
     alert.input_record = origin.where.index();
     alert.input_is_line = origin.where.lines();
     if (options_.keep_raw) alert.raw_event = std::string(text);

@@ -8,8 +8,9 @@
 // A record no rule can match costs one On-Demand pass and allocates nothing.
 //
 // Each alert owns what it keeps: the rule's metadata (rule_id, rule_title, severity), the event
-// fields a person needs, the record's compact JSON (record_json: the CloudTrail record, or an
-// envelope's detail) and where it was found. Alert::id is left empty (alert processing assigns
+// fields a person needs, the record's JSON (record_json: the CloudTrail record as written on one
+// line, as CloudTrail files and NDJSON have it; a pretty-printed record or an envelope's detail
+// minified) and where it was found. Alert::id is left empty (alert processing assigns
 // it).
 //
 // Ownership and thread-safety: an Engine holds a shared, immutable RuleSet and its own parsers,
