@@ -6,6 +6,7 @@
 
 #include "rules/builtin_table.h"
 #include "rules/load_internal.h"
+#include "rules/policy_yaml.h"
 
 namespace tw::rules {
 
@@ -41,6 +42,23 @@ LoadedRules BuildPrecompiledRules(std::span<const PrecompiledRule> table) {
     rule.matcher = std::move(*matcher);
     rule.where = {file, entry.line, entry.column};
     rule.pattern_where = {file, entry.pattern_line, entry.pattern_column};
+    if (!entry.policy_json.empty()) {
+      // Checked when the table was generated; parsed again here (JSON is YAML), only for the
+      // few rules that have policy keys.
+      std::vector<Diagnostic> policy_diagnostics;
+      auto docs = ParseYaml(entry.policy_json);
+      if (docs && docs->size() == 1 && (*docs)[0].kind == YamlKind::kMapping) {
+        YamlChecker checker(entry.policy_json, file, policy_diagnostics);
+        for (const YamlMember& member : (*docs)[0].members) {
+          ParsePolicyKey(checker, member, rule.policy, rule.policy_keys);
+        }
+      } else {
+        policy_diagnostics.push_back(Diagnostic{DiagnosticLevel::kError, rule.where,
+                                                "the precompiled policy does not parse", "", 0, ""});
+      }
+      out.diagnostics.insert(out.diagnostics.end(), policy_diagnostics.begin(),
+                             policy_diagnostics.end());
+    }
     out.rules.push_back(std::move(rule));
   }
   CheckUniqueIds(out.rules, out.diagnostics);

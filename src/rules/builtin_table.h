@@ -33,6 +33,8 @@ struct PrecompiledRule {
   int column = 0;
   int pattern_line = 0;  // Rule::pattern_where in the file (1-based)
   int pattern_column = 0;
+  // RuleSpec::policy_json: the rule's policy keys as a compact JSON object; empty when none.
+  std::string_view policy_json;
 };
 
 // The generated table: every built-in rule, files sorted by name, rules in file order.

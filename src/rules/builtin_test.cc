@@ -94,9 +94,51 @@ TEST(BuiltinTest, PrecompiledPackEqualsTheYamlPack) {
     EXPECT_EQ(a.matcher->text, b.matcher->text) << a.id;
     EXPECT_EQ(a.where.ToString(), b.where.ToString()) << a.id;
     EXPECT_EQ(a.pattern_where.ToString(), b.pattern_where.ToString()) << a.id;
+    EXPECT_TRUE(a.policy == b.policy) << a.id;
+    EXPECT_TRUE(a.policy_keys == b.policy_keys) << a.id;
     EXPECT_FALSE(a.tests.empty()) << a.id;
     EXPECT_TRUE(b.tests.empty()) << b.id;
   }
+}
+
+// A rule's policy keys travel through the table as JSON (RuleSpec::policy_json) and come back
+// equal to what the YAML loader reads.
+TEST(BuiltinTest, PrecompiledPolicyEqualsTheYamlPolicy) {
+  const std::string yaml = R"(id: r
+title: t
+severity: high
+description: d
+filter_pattern: '{ $.eventName = X }'
+schedule: outside_business_hours
+suppress: [{field: sourceIPAddress, cidr: [10.0.0.0/8], name: office}]
+dedupe: {window: 1h}
+threshold: {count: 5, window: 10m, group_by: sourceIPAddress}
+)";
+  const ParsedRuleFile parsed = ParseRuleFile(yaml, "r.yml", "");
+  ASSERT_TRUE(parsed.diagnostics.empty()) << FormatDiagnostics(parsed.diagnostics);
+  ASSERT_EQ(parsed.rules.size(), 1u);
+  const RuleSpec& spec = parsed.rules[0];
+  internal::PrecompiledRule entry;
+  entry.file = "r.yml";
+  entry.id = "r";
+  entry.pattern = spec.pattern;
+  entry.policy_json = spec.policy_json;
+  const LoadedRules loaded =
+      internal::BuildPrecompiledRules(std::span<const internal::PrecompiledRule>(&entry, 1));
+  ASSERT_TRUE(loaded.diagnostics.empty()) << FormatDiagnostics(loaded.diagnostics);
+  ASSERT_EQ(loaded.rules.size(), 1u);
+  const RulePolicy& p = loaded.rules[0].policy;
+  EXPECT_EQ(p.schedule, Schedule::kOutsideBusinessHours);
+  ASSERT_EQ(p.suppress.size(), 1u);
+  EXPECT_EQ(p.suppress[0].cidr, std::vector<std::string>{"10.0.0.0/8"});
+  EXPECT_EQ(p.suppress[0].name, "office");
+  EXPECT_EQ(p.dedupe.window, std::chrono::hours(1));
+  EXPECT_EQ(p.threshold.count, 5);
+  EXPECT_EQ(p.threshold.window, std::chrono::minutes(10));
+  EXPECT_TRUE(p == spec.policy);
+  EXPECT_TRUE(loaded.rules[0].policy_keys == spec.policy_keys);
+  EXPECT_TRUE(spec.policy_keys.schedule && spec.policy_keys.dedupe_window &&
+              !spec.policy_keys.dedupe_key && !spec.policy_keys.severity);
 }
 
 TEST(BuiltinTest, PrecompiledPatternErrorIsReportedAtThePattern) {

@@ -74,6 +74,8 @@ LoadedRules LoadRulesWithDiagnostics(std::string_view yaml, std::string_view dis
     rule.tests = std::move(spec.tests);
     rule.where = std::move(spec.where);
     rule.pattern_where = std::move(spec.pattern_where);
+    rule.policy = std::move(spec.policy);
+    rule.policy_keys = spec.policy_keys;
     out.rules.push_back(std::move(rule));
   }
   // Rules are only handed out whole: a file with any error yields none.

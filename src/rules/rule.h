@@ -14,19 +14,10 @@
 
 #include "match/matcher.h"
 #include "rules/diagnostic.h"
+#include "rules/policy.h"
+#include "rules/severity.h"
 
 namespace tw::rules {
-
-enum class Severity { kInfo, kLow, kMedium, kHigh, kCritical };
-
-// "info", "low", "medium", "high", "critical" (exactly, lower case) -> Severity.
-std::optional<Severity> ParseSeverity(std::string_view name);
-
-// The lower-case name ParseSeverity accepts.
-const char* SeverityName(Severity severity);
-
-// The accepted names, in increasing order of severity.
-const std::vector<std::string_view>& SeverityNames();
 
 // One inline example: an event and whether the rule must match it.
 struct RuleTest {
@@ -48,6 +39,12 @@ struct Rule {
   std::vector<RuleTest> tests;
   SourceLocation where;          // the rule's mapping
   SourceLocation pattern_where;  // the filter_pattern / event_pattern value
+  // The processing policy the rule's YAML gives (`enabled`, `severity`, `schedule`, `suppress`,
+  // `dedupe`, `threshold`) over the built-in defaults, and which of those keys it set: the
+  // config's `defaults:` apply only to keys the rule leaves unset, its `overrides:` win over all
+  // (ResolvePolicy in policy.h).
+  RulePolicy policy;
+  PolicyKeys policy_keys;
 };
 
 }  // namespace tw::rules

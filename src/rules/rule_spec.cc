@@ -15,13 +15,16 @@
 #include <optional>
 
 #include "common/strings.h"
+#include "rules/policy_yaml.h"
 
 namespace tw::rules {
 namespace {
 
 constexpr std::string_view kRuleKeys[] = {
-    "id",         "title",          "severity",      "description",
-    "references", "filter_pattern", "event_pattern", "tests"};
+    "id",         "title",          "severity",      "description", "references",
+    "filter_pattern", "event_pattern", "tests",
+    // Processing policy (policy_yaml.h).
+    "enabled", "schedule", "suppress", "dedupe", "threshold"};
 constexpr std::string_view kTestKeys[] = {"name", "expect", "event", "event_file"};
 
 template <size_t N>
@@ -312,7 +315,25 @@ class FileParser {
       ParseEventPattern(*event, spec);
     }
     if (const auto* m = find("tests")) ParseTests(*m, spec);
+    ParsePolicy(members, spec);
     out_.rules.push_back(std::move(spec));
+  }
+
+  // The processing policy keys (policy_yaml.h), and their compact JSON for the built-in table.
+  void ParsePolicy(const std::map<std::string, const std::pair<YamlNode, YamlNode>*>& members,
+                   RuleSpec& spec) {
+    YamlChecker checker(text_, name_, out_.diagnostics);
+    for (std::string_view key : RulePolicyKeyNames()) {
+      auto it = members.find(std::string(key));
+      if (it == members.end()) continue;
+      if (!ParsePolicyKey(checker, *it->second, spec.policy, spec.policy_keys)) continue;
+      std::vector<Diagnostic> ignored;
+      spec.policy_json += spec.policy_json.empty() ? "{" : ",";
+      AppendJsonString(spec.policy_json, key);
+      spec.policy_json += ':';
+      spec.policy_json += YamlToJson(it->second->second, text_, name_, ignored);
+    }
+    if (!spec.policy_json.empty()) spec.policy_json += '}';
   }
 
   void ParseId(const std::pair<YamlNode, YamlNode>& member, RuleSpec& spec) {

@@ -17,6 +17,7 @@
 #include "common/error.h"
 #include "match/matcher.h"
 #include "rules/diagnostic.h"
+#include "rules/policy.h"
 #include "rules/rule.h"
 #include "rules/yaml_adapter.h"
 
@@ -46,6 +47,11 @@ struct RuleSpec {
   std::string pattern_line;  // the file's line at pattern_where, for excerpts
   std::vector<RuleTest> tests;
   SourceLocation where;
+  // The policy keys (policy_yaml.h) over the built-in defaults, which keys were given, and those
+  // keys' values as one compact JSON object (empty when none), which the built-in table keeps.
+  RulePolicy policy;
+  PolicyKeys policy_keys;
+  std::string policy_json;
 };
 
 struct ParsedRuleFile {

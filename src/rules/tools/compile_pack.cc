@@ -111,11 +111,13 @@ int Run(int argc, char** argv) {
           "     .line = {},\n"
           "     .column = {},\n"
           "     .pattern_line = {},\n"
-          "     .pattern_column = {}}},\n",
+          "     .pattern_column = {},\n"
+          "     .policy_json = {}}},\n",
           Literal(path.filename().string()), Literal(spec.id), Literal(spec.title),
           Literal(spec.description), SeverityEnumerator(spec.severity), refs,
           LanguageEnumerator(spec.language), Literal(spec.pattern), spec.where.line,
-          spec.where.column, spec.pattern_where.line, spec.pattern_where.column);
+          spec.where.column, spec.pattern_where.line, spec.pattern_where.column,
+          Literal(spec.policy_json));
       ++count;
     }
   }

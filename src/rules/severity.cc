@@ -1,4 +1,4 @@
-#include "rules/rule.h"
+#include "rules/severity.h"
 
 namespace tw::rules {
 
