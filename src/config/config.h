@@ -1,0 +1,198 @@
+// Config: the daemon's YAML configuration (`trailwatch watch --config FILE`, `scan --config`),
+// parsed and checked in full before anything runs.
+//
+// ParseConfig reads the whole file into a Config, or returns every problem it finds as positioned
+// diagnostics (file:line:col, the line with a caret, a hint; unknown keys get "did you mean").
+// Before the structure is read, every scalar value goes through `${NAME}` interpolation from the
+// environment (`$${` is a literal `${`; an unset variable is an error naming it). Every secret
+// (`webhook_url`, `token`, `hmac_secret`, `firehose_access_key`) may instead be given as
+// `<key>_file:`, a file whose content, less its trailing newline, is the value. A secret's value
+// never appears in a diagnostic: errors about it name the key, and their excerpt is left out.
+//
+// Relative paths (rules, state, files read or written, *_file secrets, TLS files) are resolved
+// against `base_dir`, the config file's folder for LoadConfig, so that a reload does not depend
+// on the working directory. docs/config.md documents every key; ExampleConfig() is a commented
+// config that uses every one of them.
+//
+// Rule ids named in the config (overrides, sinks' rules/exclude_rules/dm_rules) can only be
+// checked once the rule set is loaded: ValidateOverrides does that, separately.
+//
+// Thread-safety: the functions are reentrant; a Config is a plain value, immutable once built and
+// safe to share (pipeline swaps a whole new one in on SIGHUP).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "common/error.h"
+#include "rules/diagnostic.h"
+#include "rules/policy.h"
+#include "rules/severity.h"
+
+namespace tw::config {
+
+// A secret value and where it came from ("`token` in trailwatch.yml:12", "file
+// /etc/trailwatch/token"), for log lines that must name a secret without showing it.
+struct Secret {
+  std::string value;
+  std::string origin;
+
+  bool empty() const { return value.empty(); }
+};
+
+// `state:`. Only SQLite exists today; `type: dynamodb` (with `table`) is reserved.
+struct StateConfig {
+  std::string type = "sqlite";
+  std::string path = "trailwatch.db";  // resolved against base_dir
+};
+
+// `sources:` items.
+struct DirSourceConfig {
+  std::string path;  // resolved against base_dir
+  // How often to rescan when inotify is unavailable or as a safety net; default 2s.
+  std::chrono::seconds poll_interval{2};
+};
+struct StdinSourceConfig {};
+struct HttpSourceConfig {
+  std::string host = "127.0.0.1";  // `listen: "host:port"`; the host defaults to 127.0.0.1
+  int port = 8088;                 // 0: any free port
+  Secret token;                    // bearer token (`token` / `token_file`); may be empty if
+  Secret firehose_access_key;      // ... an access key is set (at least one is)
+  int64_t max_body = 16 << 20;     // bytes; a larger body is answered 413
+  std::string tls_cert_file;       // both or neither; resolved against base_dir
+  std::string tls_key_file;
+};
+using SourceSettings = std::variant<DirSourceConfig, StdinSourceConfig, HttpSourceConfig>;
+
+struct SourceConfig {
+  std::string type;  // "dir", "stdin", "http"
+  SourceSettings settings;
+  rules::SourceLocation where;
+};
+
+// `sinks:` items.
+struct SlackSinkConfig {
+  Secret webhook_url;
+};
+struct SlackApiSinkConfig {
+  Secret token;
+  std::string channel;
+  std::string api_url = "https://slack.com/api";  // no trailing slash
+  std::vector<std::string> dm_rules;  // rule ids whose alerts also go to the actor by DM
+};
+struct WebhookSinkConfig {
+  std::string url;
+  Secret hmac_secret;  // empty: no signature header
+  std::vector<std::pair<std::string, std::string>> headers;  // in file order
+};
+enum class OutputFormat { kText, kJson };
+struct StdoutSinkConfig {
+  OutputFormat format = OutputFormat::kText;
+};
+struct FileSinkConfig {
+  std::string path;  // NDJSON, appended; resolved against base_dir
+};
+using SinkSettings = std::variant<SlackSinkConfig, SlackApiSinkConfig, WebhookSinkConfig,
+                                  StdoutSinkConfig, FileSinkConfig>;
+
+struct SinkConfig {
+  std::string type;  // "slack", "slack_api", "webhook", "stdout", "file"
+  // Unique among the sinks: the explicit `name:`, else the type for the first sink of a type,
+  // then "<type>#2", "<type>#3"... Outbox rows and metrics are keyed by it.
+  std::string name;
+  rules::Severity min_severity = rules::Severity::kInfo;
+  std::vector<std::string> rules;          // empty: every rule
+  std::vector<std::string> exclude_rules;  // applied after `rules`
+  SinkSettings settings;
+  rules::SourceLocation where;
+};
+
+// One `overrides:` entry.
+struct RuleOverride {
+  std::string rule_id;
+  rules::PolicyLayer policy;
+  rules::SourceLocation where;  // the id key
+};
+
+// A rule id named somewhere in the config, kept with its place for ValidateOverrides.
+struct RuleIdReference {
+  std::string id;
+  rules::SourceLocation where;
+  std::string excerpt;  // the config's line there
+  std::string what;     // "override", "`rules` of sink `slack`", ...
+};
+
+struct Config {
+  std::string display_name;  // as given to ParseConfig
+  std::string base_dir;      // relative paths were resolved against it ("" = working directory)
+  // timezone (IANA name; default UTC), business_hours, account_names.
+  rules::GlobalPolicy global;
+  StateConfig state;
+  std::vector<std::string> rule_paths;  // `rules:`, resolved against base_dir
+  bool builtin_rules = true;
+  std::vector<std::pair<std::string, bool>> packs;  // `packs: {name: bool}`, kept as given
+  rules::PolicyLayer defaults;                      // `defaults:`
+  std::vector<RuleOverride> overrides;              // `overrides:`, in file order
+  std::chrono::seconds shutdown_grace{10};
+  std::vector<SourceConfig> sources;
+  std::vector<SinkConfig> sinks;
+  std::vector<RuleIdReference> rule_references;  // every rule id the config names
+
+  // The override for `rule_id`, or nullptr.
+  const RuleOverride* FindOverride(std::string_view rule_id) const;
+  // The effective policy of a rule, given its own policy and keys (rules::Rule::policy,
+  // policy_keys): built-in defaults < `defaults:` < the rule's YAML < `overrides:`.
+  rules::RulePolicy PolicyFor(std::string_view rule_id, const rules::RulePolicy& rule_policy,
+                              const rules::PolicyKeys& rule_keys) const;
+};
+
+// Looks an environment variable up: its value, or nullopt when unset.
+using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
+
+// The process environment (getenv).
+EnvLookup ProcessEnv();
+
+// Where IANA time zones are looked up by default.
+inline constexpr std::string_view kZoneInfoDir = "/usr/share/zoneinfo";
+
+// Limits: a config file, and a *_file secret, larger than these are rejected.
+inline constexpr size_t kMaxConfigBytes = 1u << 20;
+inline constexpr size_t kMaxSecretFileBytes = 64u << 10;
+
+struct ParseOptions {
+  std::string base_dir;  // relative paths are resolved against it; "" = working directory
+  std::string zoneinfo_dir = std::string(kZoneInfoDir);
+};
+
+// Parses the config `text`, reported as `display_name`. On failure: every diagnostic, in file
+// order (never empty).
+[[nodiscard]] tl::expected<Config, std::vector<rules::Diagnostic>> ParseConfig(
+    std::string_view text, std::string_view display_name, const EnvLookup& env,
+    const ParseOptions& options = {});
+
+// Reads and parses the file at `path` with the process environment; relative paths resolve
+// against its folder. A file that cannot be read is one diagnostic without a line.
+[[nodiscard]] tl::expected<Config, std::vector<rules::Diagnostic>> LoadConfig(
+    const std::string& path);
+
+// Checks every rule id the config names (rule_references) against `known_rule_ids` (the loaded
+// rule set). One diagnostic per unknown id, with a did-you-mean hint. Empty: all known.
+std::vector<rules::Diagnostic> ValidateOverrides(const Config& config,
+                                                 const std::vector<std::string>& known_rule_ids);
+
+// A commented config that shows every option (the seed's business hours, Mon-Fri 08:00-22:00,
+// Asia/Seoul); `trailwatch config example` prints it and deploy/trailwatch.example.yml is the same
+// text. It is valid once what it refers to exists: the environment variables in
+// ExampleEnvironment() and the files in ExampleSecretFiles() (relative to the config's folder).
+std::string_view ExampleConfig();
+const std::vector<std::string>& ExampleEnvironment();
+const std::vector<std::string>& ExampleSecretFiles();
+
+}  // namespace tw::config
