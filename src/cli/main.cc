@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "cli/cli_util.h"
+#include "cli/config_command.h"
 #include "cli/match_command.h"
 #include "cli/rules_command.h"
 #include "cli/scan_command.h"
@@ -40,11 +41,15 @@ int main(int argc, char** argv) {
   CLI::App* scan = AddScanCommand(app, scan_args);
   CLI::App* match = AddMatchCommand(app, match_args);
   CLI::App* rules = AddRulesCommand(app, rules_args, rules_which);
+  ConfigArgs config_args;
+  std::string config_which;
+  CLI::App* config = AddConfigCommand(app, config_args, config_which);
 
   const int parsed = ParseArgs(app, argc, argv);
   if (parsed >= 0) return parsed;
   if (scan->parsed()) return RunScan(scan_args);
   if (match->parsed()) return RunMatch(match_args);
   if (rules->parsed()) return RunRules(rules_args, rules_which);
+  if (config->parsed()) return RunConfig(config_args, config_which);
   return kExitUsage;
 }

@@ -214,9 +214,11 @@ class ConfigParser {
   }
 
   void InterpolateScalar(YamlNode& node, bool secret) {
-    if (secret) KeepSecret(node.scalar);
     const std::string& in = node.scalar;
-    if (in.find('$') == std::string::npos) return;
+    if (in.find('$') == std::string::npos) {
+      if (secret) KeepSecret(in);
+      return;
+    }
     std::string out;
     for (size_t i = 0; i < in.size(); ++i) {
       if (in.compare(i, 3, "$${") == 0) {
