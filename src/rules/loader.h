@@ -17,6 +17,8 @@
 //       expect: true                   # required: must the rule match?
 //       event: '{"eventName": "StopLogging"}'   # JSON text or a YAML mapping, or instead:
 //       event_file: events/stop.json            # a JSON file relative to the rule file
+//   schedule: outside_business_hours   # optional processing policy: enabled, schedule, suppress,
+//   dedupe: {window: 1h}               # dedupe, threshold (policy_yaml.h); Rule::policy holds it
 //
 // Unknown keys are errors (with a did-you-mean hint). An event_pattern, or a test event, given as
 // a YAML mapping is converted to compact JSON first, keeping key order: quoted scalars stay
