@@ -1,10 +1,12 @@
 // Policy: how alerts of one rule are processed before they reach the outbox, and the settings
 // every rule shares (time zone, business hours, account names).
 //
-// A rule's policy comes from three layers, later ones winning key by key: the built-in defaults
-// (dedupe on, 15 minutes), the config's `defaults:`, the rule's own YAML (`schedule:`, `suppress:`,
-// `dedupe:`, `threshold:`), and the config's `overrides: {<rule id>: ...}`. pipeline/config
-// and rules/ (the rule loader) parse the YAML into these structs; alert/ stages consume them. Plain value types.
+// A rule's policy comes from four layers, later ones winning key by key (PolicyKeys says which
+// keys a layer sets; ResolvePolicy applies them): the built-in defaults (dedupe on, 15 minutes),
+// the config's `defaults:`, the rule's own YAML (`enabled:`, `schedule:`, `suppress:`, `dedupe:`,
+// `threshold:`), and the config's `overrides: {<rule id>: ...}`. rules/policy_yaml.h parses the
+// YAML (for rule files and for config/config.h); alert/ stages consume the result. Plain value
+// types; the functions are pure.
 #pragma once
 
 #include <chrono>
