@@ -24,18 +24,17 @@ using rules::YamlMember;
 using rules::YamlNode;
 using Members = std::map<std::string, const YamlMember*>;
 
-constexpr std::string_view kTopKeys[] = {
-    "timezone", "business_hours", "state",         "rules",         "builtin_rules",
-    "packs",    "defaults",       "overrides",     "account_names", "shutdown_grace",
-    "sources",  "sinks"};
+constexpr std::string_view kTopKeys[] = {"timezone",      "business_hours", "state",    "rules",
+                                         "builtin_rules", "packs",          "defaults", "overrides",
+                                         "account_names", "shutdown_grace", "sources",  "sinks"};
 constexpr std::string_view kBusinessHoursKeys[] = {"days", "start", "end", "holidays"};
 constexpr std::string_view kStateKeys[] = {"type", "path", "table"};
 constexpr std::string_view kSourceTypes[] = {"dir", "stdin", "http"};
 constexpr std::string_view kDirKeys[] = {"type", "path", "poll_interval"};
 constexpr std::string_view kStdinKeys[] = {"type"};
-constexpr std::string_view kHttpKeys[] = {"type",  "listen",     "token",
-                                          "token_file", "firehose_access_key",
-                                          "firehose_access_key_file", "max_body", "tls"};
+constexpr std::string_view kHttpKeys[] = {
+    "type",     "listen", "token", "token_file", "firehose_access_key", "firehose_access_key_file",
+    "max_body", "tls"};
 constexpr std::string_view kTlsKeys[] = {"cert_file", "key_file"};
 constexpr std::string_view kSinkTypes[] = {"slack", "slack_api", "webhook", "stdout", "file"};
 constexpr std::string_view kSinkCommonKeys[] = {"type", "name", "min_severity", "rules",
@@ -56,7 +55,8 @@ std::vector<std::string_view> Names(const std::string_view (&keys)[N]) {
   return std::vector<std::string_view>(keys, keys + N);
 }
 template <size_t N, size_t M>
-std::vector<std::string_view> Names(const std::string_view (&a)[N], const std::string_view (&b)[M]) {
+std::vector<std::string_view> Names(const std::string_view (&a)[N],
+                                    const std::string_view (&b)[M]) {
   std::vector<std::string_view> out(a, a + N);
   out.insert(out.end(), b, b + M);
   return out;
@@ -184,11 +184,10 @@ class ConfigParser {
         }
       }
     }
-    std::stable_sort(diagnostics_.begin(), diagnostics_.end(),
-                     [](const Diagnostic& a, const Diagnostic& b) {
-                       return std::pair(a.where.line, a.where.column) <
-                              std::pair(b.where.line, b.where.column);
-                     });
+    std::stable_sort(
+        diagnostics_.begin(), diagnostics_.end(), [](const Diagnostic& a, const Diagnostic& b) {
+          return std::pair(a.where.line, a.where.column) < std::pair(b.where.line, b.where.column);
+        });
     return tl::unexpected(std::move(diagnostics_));
   }
 
@@ -204,8 +203,8 @@ class ConfigParser {
         return;
       case YamlKind::kMapping:
         for (auto& [key, value] : node.members) {
-          Interpolate(value, secret || (key.IsScalar() && (IsSecretKey(key.scalar) ||
-                                                          key.scalar == "headers")));
+          Interpolate(value, secret || (key.IsScalar() &&
+                                        (IsSecretKey(key.scalar) || key.scalar == "headers")));
         }
         return;
       case YamlKind::kNull:
@@ -240,8 +239,7 @@ class ConfigParser {
       const std::string var = in.substr(i + 2, close - i - 2);
       const bool valid_name =
           !var.empty() && !IsDigit(var[0]) && std::all_of(var.begin(), var.end(), [](char ch) {
-            return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || IsDigit(ch) ||
-                   ch == '_';
+            return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || IsDigit(ch) || ch == '_';
           });
       if (!valid_name) {
         c_.Error(node, node, fmt::format("`${{{}}}` is not a valid environment variable name", var),
@@ -291,10 +289,10 @@ class ConfigParser {
 
   bool IsList(const YamlMember& m, std::string_view hint) {
     if (m.second.kind == YamlKind::kSequence) return true;
-    c_.Error(m.second, m.first,
-             fmt::format("`{}` must be a list, not {}", m.first.scalar,
-                         rules::YamlKindName(m.second)),
-             std::string(hint));
+    c_.Error(
+        m.second, m.first,
+        fmt::format("`{}` must be a list, not {}", m.first.scalar, rules::YamlKindName(m.second)),
+        std::string(hint));
     return false;
   }
 
@@ -335,8 +333,7 @@ class ConfigParser {
       std::string value = std::move(*content);
       while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
       if (value.empty()) {
-        c_.Error(file->second, file->first,
-                 fmt::format("`{}_file` {} is empty", key, *path));
+        c_.Error(file->second, file->first, fmt::format("`{}_file` {} is empty", key, *path));
         return out;
       }
       KeepSecret(value);
@@ -381,8 +378,7 @@ class ConfigParser {
     }
     for (const YamlNode& item : v.items) {
       if (!item.IsScalar() || !IsRuleIdText(item.scalar)) {
-        c_.Error(item, m.first,
-                 fmt::format("each item of `{}` must be a rule id", m.first.scalar),
+        c_.Error(item, m.first, fmt::format("each item of `{}` must be a rule id", m.first.scalar),
                  "rule ids are lower-case letters, digits and `-` (trailwatch rules list)");
         continue;
       }
@@ -455,8 +451,9 @@ class ConfigParser {
   }
 
   void ParseBusinessHours(const YamlMember& m) {
-    if (!IsMapping(m, "write `business_hours: {days: [mon, tue, wed, thu, fri], start: \"08:00\", "
-                      "end: \"22:00\"}`")) {
+    if (!IsMapping(m,
+                   "write `business_hours: {days: [mon, tue, wed, thu, fri], start: \"08:00\", "
+                   "end: \"22:00\"}`")) {
       return;
     }
     const Members members = c_.Members(m.second, Names(kBusinessHoursKeys), "`business_hours`");
@@ -566,8 +563,7 @@ class ConfigParser {
           continue;
         }
         if (!out.emplace(member.first.scalar, &member).second) {
-          c_.Error(member.first, m.second,
-                   fmt::format("duplicate key `{}`", member.first.scalar));
+          c_.Error(member.first, m.second, fmt::format("duplicate key `{}`", member.first.scalar));
         }
       }
       return out;
@@ -616,7 +612,8 @@ class ConfigParser {
         c_.Error(key, m.second, fmt::format("duplicate account `{}`", key.scalar));
         continue;
       }
-      if (auto name = c_.String(member)) config_.global.account_names.emplace_back(key.scalar, *name);
+      if (auto name = c_.String(member))
+        config_.global.account_names.emplace_back(key.scalar, *name);
     }
   }
 
@@ -724,8 +721,9 @@ class ConfigParser {
                           Find(members, "firehose_access_key") ||
                           Find(members, "firehose_access_key_file");
     if (!any_auth && c_.error_count() == errors) {
-      c_.Error(item, item, "an `http` source needs `token`/`token_file` or "
-                           "`firehose_access_key`/`firehose_access_key_file`",
+      c_.Error(item, item,
+               "an `http` source needs `token`/`token_file` or "
+               "`firehose_access_key`/`firehose_access_key_file`",
                "requests must carry the bearer token or Firehose's X-Amz-Firehose-Access-Key");
     }
     if (const YamlMember* b = Find(members, "max_body")) {

@@ -89,7 +89,7 @@ struct SlackApiSinkConfig {
 };
 struct WebhookSinkConfig {
   std::string url;
-  Secret hmac_secret;  // empty: no signature header
+  Secret hmac_secret;                                        // empty: no signature header
   std::vector<std::pair<std::string, std::string>> headers;  // in file order
 };
 enum class OutputFormat { kText, kJson };

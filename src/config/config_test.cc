@@ -249,8 +249,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"timezon: UTC\n", "c.yml:1:1: unknown key `timezon` in the config",
                 "did you mean `timezone`?"},
         BadCase{"timezone: Asia/Seol\n", "c.yml:1:11: unknown time zone `Asia/Seol`", "IANA"},
-        BadCase{"timezone: ../../etc/passwd\n",
-                "c.yml:1:11: unknown time zone `../../etc/passwd`", ""},
+        BadCase{"timezone: ../../etc/passwd\n", "c.yml:1:11: unknown time zone `../../etc/passwd`",
+                ""},
         BadCase{"timezone: [UTC]\n", "c.yml:1:11: `timezone` must be a string, not a list", ""},
         BadCase{"business_hours: {days: [mon, tuesday]}\n", "c.yml:1:30: unknown day `tuesday`",
                 ""},
@@ -270,8 +270,8 @@ INSTANTIATE_TEST_SUITE_P(
                 "c.yml:1:18: unknown key `hours` in `business_hours`", "`days`"},
         BadCase{"business_hours: weekdays\n",
                 "c.yml:1:17: `business_hours` must be a mapping, not a string", ""},
-        BadCase{"state: {type: dynamodb, table: t}\n", "c.yml:1:15: unsupported state type `dynamodb`",
-                "not available yet"},
+        BadCase{"state: {type: dynamodb, table: t}\n",
+                "c.yml:1:15: unsupported state type `dynamodb`", "not available yet"},
         BadCase{"state: {pth: x.db}\n", "c.yml:1:9: unknown key `pth` in `state`",
                 "did you mean `path`?"},
         BadCase{"rules: {a: b}\n",
@@ -289,8 +289,7 @@ INSTANTIATE_TEST_SUITE_P(
                 "c.yml:2:3: an override's key must be a rule id", ""},
         BadCase{"overrides:\n  r: {enabled: false}\n  r: {enabled: true}\n",
                 "c.yml:3:3: duplicate override for `r`", ""},
-        BadCase{"account_names: {\"12345\": prod}\n", "c.yml:1:17: an account id is 12 digits",
-                ""},
+        BadCase{"account_names: {\"12345\": prod}\n", "c.yml:1:17: an account id is 12 digits", ""},
         BadCase{"shutdown_grace: 10\n",
                 "c.yml:1:17: invalid duration `10`: missing a unit (s, m, h or d)", ""},
         BadCase{"sources: {type: stdin}\n", "c.yml:1:10: `sources` must be a list, not a mapping",
@@ -300,8 +299,8 @@ INSTANTIATE_TEST_SUITE_P(
                 "did you mean `stdin`?"},
         BadCase{"sources:\n  - {path: x}\n", "c.yml:2:5: source is missing required key `type`",
                 ""},
-        BadCase{"sources:\n  - {type: dir}\n", "c.yml:2:5: a `dir` source is missing required key `path`",
-                ""},
+        BadCase{"sources:\n  - {type: dir}\n",
+                "c.yml:2:5: a `dir` source is missing required key `path`", ""},
         BadCase{"sources:\n  - {type: dir, path: x, poll: 1s}\n",
                 "c.yml:2:26: unknown key `poll` in a `dir` source", ""},
         BadCase{"sources:\n  - {type: stdin, path: x}\n",
@@ -318,8 +317,8 @@ INSTANTIATE_TEST_SUITE_P(
                 "c.yml:2:18: unknown key `tokn` in an `http` source", "did you mean `token`?"},
         BadCase{"sinks:\n  - {type: slak}\n", "c.yml:2:12: unknown sink type `slak`",
                 "did you mean `slack`?"},
-        BadCase{"sinks:\n  - {type: slack}\n", "c.yml:2:5: missing `webhook_url` (or `webhook_url_file`)",
-                ""},
+        BadCase{"sinks:\n  - {type: slack}\n",
+                "c.yml:2:5: missing `webhook_url` (or `webhook_url_file`)", ""},
         BadCase{"sinks:\n  - {type: slack, webhook_url: x, webhook_url_file: y}\n",
                 "c.yml:2:35: give `webhook_url` or `webhook_url_file`, not both", ""},
         BadCase{"sinks:\n  - {type: slack_api, token: t}\n",
@@ -341,14 +340,14 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"sinks:\n  - {type: stdout, exclude_rule: [a]}\n",
                 "c.yml:2:20: unknown key `exclude_rule` in a `stdout` sink",
                 "did you mean `exclude_rules`?"},
-        BadCase{"sinks:\n  - {type: file}\n", "c.yml:2:5: a `file` sink is missing required key `path`",
-                ""},
+        BadCase{"sinks:\n  - {type: file}\n",
+                "c.yml:2:5: a `file` sink is missing required key `path`", ""},
         BadCase{"sinks:\n  - {type: stdout}\n  - {type: file, path: x, name: stdout}\n",
                 "c.yml:3:33: duplicate sink name `stdout`", "give this one a `name:`"},
         BadCase{"timezone: \"${NOPE}\"\n", "c.yml:1:11: environment variable `NOPE` is not set",
                 ""},
-        BadCase{"timezone: \"${1X}\"\n", "c.yml:1:11: `${1X}` is not a valid environment variable name",
-                ""},
+        BadCase{"timezone: \"${1X}\"\n",
+                "c.yml:1:11: `${1X}` is not a valid environment variable name", ""},
         BadCase{"timezone: \"${SET\"\n", "c.yml:1:11: unclosed `${` in a value", ""},
         BadCase{"- a\n", "c.yml:1:1: a config is a mapping, not a list", ""},
         BadCase{"a: 1\n---\nb: 2\n", "c.yml: a config file holds one YAML document, not several",
@@ -452,7 +451,8 @@ TEST(SecretTest, NeverEchoed) {
 TEST(SecretTest, FileProblems) {
   TempDir dir;
   dir.Write("empty.txt", "\r\n");
-  auto missing = Parse("sinks:\n  - {type: slack, webhook_url_file: nothere.txt}\n", {}, dir.path());
+  auto missing =
+      Parse("sinks:\n  - {type: slack, webhook_url_file: nothere.txt}\n", {}, dir.path());
   EXPECT_EQ(One(missing), "c.yml:2:37: cannot read `webhook_url_file`: " + dir.path() +
                               "/nothere.txt: no such file");
   auto empty = Parse("sinks:\n  - {type: slack, webhook_url_file: empty.txt}\n", {}, dir.path());
@@ -475,7 +475,8 @@ sinks:
   // webhook_url "value" is not a URL: the only error, and it names the key.
   ASSERT_FALSE(c);
   ASSERT_EQ(c.error().size(), 1u) << Show(c);
-  EXPECT_EQ(c.error()[0].message, "`webhook_url_file` must be an http:// or https:// URL without spaces");
+  EXPECT_EQ(c.error()[0].message,
+            "`webhook_url_file` must be an http:// or https:// URL without spaces");
   dir.Write("u", "https://hooks.slack.com/x\n");
   auto ok = Parse(R"(sources:
   - {type: http, token_file: s, firehose_access_key_file: s}
@@ -532,8 +533,8 @@ overrides:
   rule_keys.schedule = true;
   const rules::RulePolicy r = c->PolicyFor("r", rule_policy, rule_keys);
   EXPECT_EQ(r.schedule, rules::Schedule::kOutsideBusinessHours);  // the rule beats defaults
-  EXPECT_FALSE(r.dedupe.enabled);                                  // the override
-  EXPECT_EQ(r.dedupe.window, std::chrono::hours(1));               // defaults
+  EXPECT_FALSE(r.dedupe.enabled);                                 // the override
+  EXPECT_EQ(r.dedupe.window, std::chrono::hours(1));              // defaults
   EXPECT_EQ(r.severity, rules::Severity::kCritical);
   const rules::RulePolicy other = c->PolicyFor("other", rules::RulePolicy{}, rules::PolicyKeys{});
   EXPECT_EQ(other.schedule, rules::Schedule::kInsideBusinessHours);
@@ -542,8 +543,7 @@ overrides:
 }
 
 TEST(ExampleConfigTest, IsTheShippedFile) {
-  std::ifstream in(std::string(TW_SOURCE_DIR) + "/deploy/trailwatch.example.yml",
-                   std::ios::binary);
+  std::ifstream in(std::string(TW_SOURCE_DIR) + "/deploy/trailwatch.example.yml", std::ios::binary);
   const std::string file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   ASSERT_FALSE(file.empty());
   EXPECT_EQ(ExampleConfig(), file);
@@ -578,16 +578,63 @@ TEST(ExampleConfigTest, IsValidWithWhatItRefersTo) {
 // the example fails here). The list is the documented one, docs/config.md.
 TEST(ExampleConfigTest, MentionsEveryKey) {
   const std::string_view text = ExampleConfig();
-  for (const char* key :
-       {"timezone:", "business_hours:", "days:", "start:", "end:", "holidays:", "state:",
-        "type:", "path:", "rules:", "builtin_rules:", "packs:", "defaults:", "overrides:",
-        "account_names:", "shutdown_grace:", "sources:", "sinks:", "poll_interval:", "listen:",
-        "token:", "token_file:", "firehose_access_key:", "firehose_access_key_file:",
-        "max_body:", "tls:", "cert_file:", "key_file:", "webhook_url:", "webhook_url_file:",
-        "name:", "min_severity:", "exclude_rules:", "channel:", "api_url:", "dm_rules:", "url:",
-        "hmac_secret:", "hmac_secret_file:", "headers:", "format:", "enabled:", "severity:",
-        "schedule:", "suppress:", "dedupe:", "threshold:", "window:", "key:", "count:",
-        "group_by:", "field:", "equals:", "in:", "cidr:", "prefix:", "regex:"}) {
+  for (const char* key : {"timezone:",
+                          "business_hours:",
+                          "days:",
+                          "start:",
+                          "end:",
+                          "holidays:",
+                          "state:",
+                          "type:",
+                          "path:",
+                          "rules:",
+                          "builtin_rules:",
+                          "packs:",
+                          "defaults:",
+                          "overrides:",
+                          "account_names:",
+                          "shutdown_grace:",
+                          "sources:",
+                          "sinks:",
+                          "poll_interval:",
+                          "listen:",
+                          "token:",
+                          "token_file:",
+                          "firehose_access_key:",
+                          "firehose_access_key_file:",
+                          "max_body:",
+                          "tls:",
+                          "cert_file:",
+                          "key_file:",
+                          "webhook_url:",
+                          "webhook_url_file:",
+                          "name:",
+                          "min_severity:",
+                          "exclude_rules:",
+                          "channel:",
+                          "api_url:",
+                          "dm_rules:",
+                          "url:",
+                          "hmac_secret:",
+                          "hmac_secret_file:",
+                          "headers:",
+                          "format:",
+                          "enabled:",
+                          "severity:",
+                          "schedule:",
+                          "suppress:",
+                          "dedupe:",
+                          "threshold:",
+                          "window:",
+                          "key:",
+                          "count:",
+                          "group_by:",
+                          "field:",
+                          "equals:",
+                          "in:",
+                          "cidr:",
+                          "prefix:",
+                          "regex:"}) {
     EXPECT_NE(text.find(key), std::string_view::npos) << key;
   }
 }

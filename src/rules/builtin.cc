@@ -54,7 +54,8 @@ LoadedRules BuildPrecompiledRules(std::span<const PrecompiledRule> table) {
         }
       } else {
         policy_diagnostics.push_back(Diagnostic{DiagnosticLevel::kError, rule.where,
-                                                "the precompiled policy does not parse", "", 0, ""});
+                                                "the precompiled policy does not parse", "", 0,
+                                                ""});
       }
       out.diagnostics.insert(out.diagnostics.end(), policy_diagnostics.begin(),
                              policy_diagnostics.end());

@@ -18,7 +18,8 @@ RulePolicy ResolvePolicy(const PolicyLayer& defaults, const RulePolicy& rule_val
   RulePolicy policy;
   ApplyPolicyLayer(defaults.values, defaults.keys, policy);
   ApplyPolicyLayer(rule_values, rule_keys, policy);
-  if (override_layer != nullptr) ApplyPolicyLayer(override_layer->values, override_layer->keys, policy);
+  if (override_layer != nullptr)
+    ApplyPolicyLayer(override_layer->values, override_layer->keys, policy);
   return policy;
 }
 

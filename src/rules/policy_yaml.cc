@@ -45,8 +45,8 @@ Result<void> CheckKeyTemplate(std::string_view key) {
   return Ok();
 }
 
-constexpr std::string_view kSuppressKeys[] = {"field", "equals", "in", "cidr", "prefix", "regex",
-                                              "name"};
+constexpr std::string_view kSuppressKeys[] = {"field",  "equals", "in",  "cidr",
+                                              "prefix", "regex",  "name"};
 constexpr std::string_view kSuppressTests[] = {"equals", "in", "cidr", "prefix", "regex"};
 constexpr std::string_view kDedupeKeys[] = {"enabled", "window", "key"};
 constexpr std::string_view kThresholdKeys[] = {"count", "window", "group_by"};
@@ -264,7 +264,8 @@ std::map<std::string, const YamlMember*> YamlChecker::Members(
   for (const YamlMember& member : mapping.members) {
     const YamlNode& key = member.first;
     if (!key.IsScalar()) {
-      Error(key, mapping, fmt::format("a key in {} must be a name, not {}", what, YamlKindName(key)));
+      Error(key, mapping,
+            fmt::format("a key in {} must be a name, not {}", what, YamlKindName(key)));
       continue;
     }
     const auto [it, inserted] = members.emplace(key.scalar, &member);
@@ -317,8 +318,8 @@ std::optional<int64_t> YamlChecker::Integer(const YamlMember& member, int64_t mi
   const auto& [key, value] = member;
   int64_t n = 0;
   const std::string& s = value.scalar;
-  const bool ok = value.IsPlainScalar() && !s.empty() &&
-                  std::all_of(s.begin(), s.end(), IsDigit) && s.size() <= 18 &&
+  const bool ok = value.IsPlainScalar() && !s.empty() && std::all_of(s.begin(), s.end(), IsDigit) &&
+                  s.size() <= 18 &&
                   std::from_chars(s.data(), s.data() + s.size(), n).ec == std::errc();
   if (!ok || n < min || n > max) {
     Error(value, key,
@@ -511,14 +512,14 @@ const char* ScheduleName(Schedule schedule) {
 }
 
 const std::vector<std::string_view>& RulePolicyKeyNames() {
-  static const std::vector<std::string_view> kNames = {"enabled", "schedule", "suppress",
-                                                       "dedupe", "threshold"};
+  static const std::vector<std::string_view> kNames = {"enabled", "schedule", "suppress", "dedupe",
+                                                       "threshold"};
   return kNames;
 }
 
 const std::vector<std::string_view>& PolicyKeyNames() {
-  static const std::vector<std::string_view> kNames = {"enabled", "severity", "schedule",
-                                                       "suppress", "dedupe", "threshold"};
+  static const std::vector<std::string_view> kNames = {"enabled",  "severity", "schedule",
+                                                       "suppress", "dedupe",   "threshold"};
   return kNames;
 }
 
@@ -593,8 +594,9 @@ std::optional<PolicyLayer> ParsePolicyMapping(YamlChecker& c, const YamlMember& 
   // In file order, so that diagnostics come out in order.
   std::vector<const YamlMember*> ordered;
   for (const auto& [name, m] : members) ordered.push_back(m);
-  std::sort(ordered.begin(), ordered.end(),
-            [](const YamlMember* a, const YamlMember* b) { return a->first.offset < b->first.offset; });
+  std::sort(ordered.begin(), ordered.end(), [](const YamlMember* a, const YamlMember* b) {
+    return a->first.offset < b->first.offset;
+  });
   for (const YamlMember* m : ordered) ParsePolicyKey(c, *m, layer.values, layer.keys);
   if (c.error_count() != errors) return std::nullopt;
   return layer;

@@ -77,8 +77,7 @@ class YamlChecker {
   // A plain decimal integer in [min, max].
   std::optional<int64_t> Integer(const YamlMember& member, int64_t min, int64_t max);
   // A duration (see above), at least `min`.
-  std::optional<std::chrono::seconds> Duration(const YamlMember& member,
-                                               std::chrono::seconds min);
+  std::optional<std::chrono::seconds> Duration(const YamlMember& member, std::chrono::seconds min);
   // A string, or a list of strings (non-empty, none blank).
   std::optional<std::vector<std::string>> StringList(const YamlMember& member);
 

@@ -52,7 +52,8 @@ TEST(DurationTest, Units) {
   EXPECT_FALSE(ParseDuration(""));
   EXPECT_FALSE(ParseDuration("-5m"));
   EXPECT_FALSE(ParseDuration("3651d"));
-  EXPECT_EQ(ParseDuration("15").error().message, "invalid duration `15`: missing a unit (s, m, h or d)");
+  EXPECT_EQ(ParseDuration("15").error().message,
+            "invalid duration `15`: missing a unit (s, m, h or d)");
   EXPECT_EQ(FormatDuration(seconds(900)), "15m");
   EXPECT_EQ(FormatDuration(seconds(5400)), "90m");
   EXPECT_EQ(FormatDuration(seconds(86400)), "1d");
@@ -199,8 +200,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"suppress:\n  - {field: a, equals: x, prefix: y}\n",
                 "c.yml:2:27: a suppress condition has one test, not both `equals` and `prefix`",
                 ""},
-        BadCase{"suppress:\n  - {field: a, in: x}\n", "c.yml:2:20: `in` must be a list, not a string",
-                "equals"},
+        BadCase{"suppress:\n  - {field: a, in: x}\n",
+                "c.yml:2:20: `in` must be a list, not a string", "equals"},
         BadCase{"suppress:\n  - {field: a, equal: x}\n",
                 "c.yml:2:16: unknown key `equal` in suppress condition", "did you mean `equals`?"},
         BadCase{"- schedule: always\n", "c.yml:1:1: `defaults` must be a mapping, not a list",

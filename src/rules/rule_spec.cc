@@ -20,11 +20,10 @@
 namespace tw::rules {
 namespace {
 
-constexpr std::string_view kRuleKeys[] = {
-    "id",         "title",          "severity",      "description", "references",
-    "filter_pattern", "event_pattern", "tests",
-    // Processing policy (policy_yaml.h).
-    "enabled", "schedule", "suppress", "dedupe", "threshold"};
+constexpr std::string_view kRuleKeys[] = {"id", "title", "severity", "description", "references",
+                                          "filter_pattern", "event_pattern", "tests",
+                                          // Processing policy (policy_yaml.h).
+                                          "enabled", "schedule", "suppress", "dedupe", "threshold"};
 constexpr std::string_view kTestKeys[] = {"name", "expect", "event", "event_file"};
 
 template <size_t N>
