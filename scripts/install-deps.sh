@@ -7,7 +7,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   libsimdjson-dev libdeflate-dev zlib1g-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev
   libyaml-cpp-dev libcli11-dev libfmt-dev libspdlog-dev libre2-dev libpugixml-dev
-  libcpp-httplib-dev libexpected-dev libhowardhinnant-date-dev
+  libcpp-httplib-dev libexpected-dev libhowardhinnant-date-dev tzdata
   libgtest-dev libgmock-dev libbenchmark-dev
   jq valgrind python3 gzip
 )

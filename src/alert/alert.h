@@ -30,6 +30,7 @@ struct SecurityGroupChange {
   int to_port = -1;
   std::string peer;  // a CIDR (IPv4 or IPv6), a peer security group or a prefix list
   std::string description;
+  std::string vpc;  // CreateSecurityGroup: the VPC the group was created in
 };
 
 struct Alert {
@@ -77,6 +78,12 @@ struct Alert {
   bool suppressed = false;     // kept and counted, never delivered
   std::string suppressed_by;   // which suppress condition matched
   uint64_t threshold_count = 0;  // >0: raised by a threshold, with this many events in the window
+  // Non-empty: this alert is a repeat inside a dedupe window, and this is the id of the window's
+  // first alert (sinks thread the repeat under it and update its count to dedupe_count).
+  std::string dedupe_parent_id;
+  // Things a person should know about how the alert was processed, e.g. "schedule: eventTime
+  // unparseable, kept (fail open)". One short sentence each.
+  std::vector<std::string> notes;
 };
 
 }  // namespace tw::alert
