@@ -122,21 +122,4 @@ struct GlobalPolicy {
   std::vector<std::pair<std::string, std::string>> account_names;  // account id -> name
 };
 
-// One layer of policy as written (config `defaults:`, a rule's YAML, or one `overrides:` entry):
-// only the keys the layer sets are engaged. alert/policy_table.h applies the layers in order, a
-// later layer replacing a key an earlier one set (lists such as `suppress` and `group_by` are
-// replaced whole, not appended). `dedupe: false` is `dedupe_enabled = false`.
-struct PolicyPatch {
-  std::optional<bool> enabled;
-  std::optional<rules::Severity> severity;
-  std::optional<Schedule> schedule;
-  std::optional<std::vector<SuppressCondition>> suppress;
-  std::optional<bool> dedupe_enabled;
-  std::optional<std::string> dedupe_key;
-  std::optional<std::chrono::seconds> dedupe_window;
-  std::optional<int64_t> threshold_count;
-  std::optional<std::chrono::seconds> threshold_window;
-  std::optional<std::vector<std::string>> threshold_group_by;
-};
-
 }  // namespace tw::rules

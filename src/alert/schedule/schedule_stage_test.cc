@@ -141,9 +141,9 @@ TEST(ScheduleStage, NeverLooksAtTheClock) {
 }
 
 TEST(ScheduleStage, PerRulePolicyAndSuppressedAlertsPassUntouched) {
-  rules::PolicyPatch outside;
+  rules::RulePolicy outside;
   outside.schedule = rules::Schedule::kOutsideBusinessHours;
-  auto table = PolicyTable::Build({"auth", "other"}, {}, {}, {{"auth", outside}});
+  auto table = PolicyTable::Create({}, {{"auth", outside}});
   ASSERT_TRUE(table.has_value());
   auto stage = ScheduleStage::Create(Seoul(), *table);
   ASSERT_TRUE(stage.has_value());

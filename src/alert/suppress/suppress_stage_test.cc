@@ -118,10 +118,10 @@ TEST(SuppressStage, FirstMatchingConditionNamesTheSuppression) {
 }
 
 TEST(SuppressStage, OnlyTheRulesOwnConditions) {
-  rules::PolicyPatch patch;
-  patch.suppress = std::vector<rules::SuppressCondition>{Cidr({"10.0.0.0/8"})};
-  auto table = PolicyTable::Build({"console-login-failure", "authorization-failure"}, {}, {},
-                                  {{"console-login-failure", patch}});
+  rules::RulePolicy office;
+  office.suppress = {Cidr({"10.0.0.0/8"})};
+  auto table = PolicyTable::Create({}, {{"console-login-failure", office},
+                                        {"authorization-failure", rules::RulePolicy{}}});
   ASSERT_TRUE(table.has_value());
   auto stage = SuppressStage::Create(*table);
   ASSERT_TRUE(stage.has_value());

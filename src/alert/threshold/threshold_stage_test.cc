@@ -115,10 +115,10 @@ TEST_F(ThresholdTest, CountSurvivesARestart) {
 }
 
 TEST_F(ThresholdTest, RulesWithoutThresholdAndSuppressedAlertsPass) {
-  rules::PolicyPatch patch;
-  patch.threshold_count = 3;
-  patch.threshold_window = std::chrono::minutes(1);
-  auto table = PolicyTable::Build({"a", "b"}, {}, {}, {{"a", patch}});
+  rules::RulePolicy three;
+  three.threshold.count = 3;
+  three.threshold.window = std::chrono::minutes(1);
+  auto table = PolicyTable::Create({}, {{"a", three}});
   ASSERT_TRUE(table.has_value());
   stage = ThresholdStage::Create(*table);
   Alert b = Failure("1.1.1.1", "2026-12-01T01:00:00Z");
