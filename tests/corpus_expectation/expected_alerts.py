@@ -52,6 +52,22 @@ Conditions per seed rule (record r):
   ssm-session             r.eventSource == "ssm.amazonaws.com" and r.eventName in
                           {StartSession, ResumeSession, TerminateSession}
 
+Two alerting rules (added with the alert stages) are checked the same way:
+  console-login-after-hours  the condition of console-login-success (its time condition is a
+                          schedule applied after matching, on eventTime, so a plain scan
+                          raises it for every successful sign-in)
+  security-group-exposed  r.eventSource == "ec2.amazonaws.com" and either
+                          - r.eventName == "AuthorizeSecurityGroupIngress" and an item of
+                            r.responseElements.securityGroupRuleSet.items with isEgress false,
+                            cidrIpv4 or cidrIpv6 a string ending in "/0", ipProtocol a string
+                            not starting with "icmp", and ports that are not one allowed port
+                            (fromPort == toPort in {80, 443, 8080}); no fromPort = all ports;
+                          - r.eventName == "ModifySecurityGroupRules", no errorCode (or null),
+                            and a SecurityGroupRule (object or list) of
+                            requestParameters.ModifySecurityGroupRulesRequest whose inner
+                            SecurityGroupRule meets the same CIDR / protocol / port test with
+                            the keys CidrIpv4, CidrIpv6, IpProtocol, FromPort, ToPort.
+
 Nothing else is looked at: no errorCode exclusion for the change rules (a failed
 DeleteTrail still raises cloudtrail-change, as it does for the CIS metric filter),
 no eventType or userIdentity condition.
@@ -89,6 +105,11 @@ SEED_RULES = [
     "ssm-session",
 ]
 
+# Rules added with the alert stages, checked like the seed rules.
+ALERTING_RULES = ["console-login-after-hours", "security-group-exposed"]
+CHECKED_RULES = SEED_RULES + ALERTING_RULES
+WEB_PORTS = {80, 443, 8080}
+
 CLOUDTRAIL_CHANGE = {"CreateTrail", "UpdateTrail", "DeleteTrail", "StartLogging", "StopLogging"}
 IAM_POLICY = {
     "DeleteGroupPolicy", "DeleteRolePolicy", "DeleteUserPolicy",
@@ -120,8 +141,47 @@ def s(rec, *path):
     return cur if isinstance(cur, str) else None
 
 
+def opens_to_world(rule, cidr4, cidr6, proto, frm, to):
+    """One security-group rule (a dict) opened to any /0 on something other than one web port."""
+    if not isinstance(rule, dict):
+        return False
+    if not any(isinstance(rule.get(k), str) and rule[k].endswith("/0") for k in (cidr4, cidr6)):
+        return False
+    p = rule.get(proto)
+    if not isinstance(p, str) or p.startswith("icmp"):
+        return False
+    if frm not in rule:
+        return True
+    a, b = rule.get(frm), rule.get(to)
+    return not (a == b and a in WEB_PORTS and not isinstance(a, bool))
+
+
+def as_list(v):
+    return v if isinstance(v, list) else [v] if isinstance(v, dict) else []
+
+
+def security_group_exposed(rec):
+    if s(rec, "eventSource") != "ec2.amazonaws.com":
+        return False
+    name = s(rec, "eventName")
+    if name == "AuthorizeSecurityGroupIngress":
+        resp = rec.get("responseElements")
+        rule_set = resp.get("securityGroupRuleSet") if isinstance(resp, dict) else None
+        items = rule_set.get("items") if isinstance(rule_set, dict) else None
+        return any(isinstance(it, dict) and it.get("isEgress") is False
+                   and opens_to_world(it, "cidrIpv4", "cidrIpv6", "ipProtocol", "fromPort", "toPort")
+                   for it in as_list(items))
+    if name == "ModifySecurityGroupRules" and rec.get("errorCode") is None:
+        params = rec.get("requestParameters")
+        req = params.get("ModifySecurityGroupRulesRequest") if isinstance(params, dict) else None
+        wrappers = as_list(req.get("SecurityGroupRule")) if isinstance(req, dict) else []
+        return any(opens_to_world(w.get("SecurityGroupRule"), "CidrIpv4", "CidrIpv6", "IpProtocol",
+                                  "FromPort", "ToPort") for w in wrappers)
+    return False
+
+
 def rules_for(rec):
-    """The set of seed rule ids that `rec` must raise."""
+    """The set of checked rule ids (seed and alerting rules) that `rec` must raise."""
     hits = set()
     if not isinstance(rec, dict):
         return hits
@@ -144,6 +204,9 @@ def rules_for(rec):
         hits.add("network-acl-change")
     if name == "ConsoleLogin" and s(rec, "responseElements", "ConsoleLogin") == "Success":
         hits.add("console-login-success")
+        hits.add("console-login-after-hours")
+    if security_group_exposed(rec):
+        hits.add("security-group-exposed")
     if source == "ssm.amazonaws.com" and name in SSM_SESSION:
         hits.add("ssm-session")
     return hits
@@ -168,7 +231,7 @@ def iter_corpus(corpus):
 
 def expected(corpus):
     """{rule_id: {(relpath, record_index): eventID}}"""
-    out = {r: {} for r in SEED_RULES}
+    out = {r: {} for r in CHECKED_RULES}
     for rel, idx, rec in iter_corpus(corpus):
         for rule in rules_for(rec):
             out[rule][(rel, idx)] = rec.get("eventID") if isinstance(rec, dict) else None
@@ -191,8 +254,8 @@ def check(corpus, exp, alerts_path):
                       | {os.path.relpath(p, corpus).replace(os.sep, "/")
                          for p in glob.glob(os.path.join(corpus, "files", "**", "*.json.gz"), recursive=True)},
                       key=len, reverse=True)
-    got = {r: set() for r in SEED_RULES}
-    dups = {r: 0 for r in SEED_RULES}
+    got = {r: set() for r in CHECKED_RULES}
+    dups = {r: 0 for r in CHECKED_RULES}
     other_rules = 0
     outside = 0
     bad_lines = 0
@@ -226,7 +289,7 @@ def check(corpus, exp, alerts_path):
     ok = bad_lines == 0
     print(f"{'rule':24} {'expected':>8} {'got':>8} {'missing':>8} {'unexpected':>10} {'dups':>5}")
     details = []
-    for rule in SEED_RULES:
+    for rule in CHECKED_RULES:
         e = set(exp[rule])
         g = got[rule]
         missing = sorted(e - g)
@@ -259,12 +322,12 @@ def main():
     if args.check:
         return check(args.corpus, exp, args.check)
     if args.json:
-        for rule in SEED_RULES:
+        for rule in CHECKED_RULES:
             for (rel, n), eid in sorted(exp[rule].items()):
                 print(json.dumps({"rule_id": rule, "input": {"file": rel, "record": n}, "eventID": eid}))
         return 0
     print(f"{'rule':24} {'expected':>8}")
-    for rule in SEED_RULES:
+    for rule in CHECKED_RULES:
         print(f"{rule:24} {len(exp[rule]):8d}")
         if args.list:
             for (rel, n), eid in sorted(exp[rule].items()):

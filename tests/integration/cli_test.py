@@ -653,7 +653,7 @@ def documented_inline_test_count():
 class Rules(TempDirTest):
     def test_list_shows_every_builtin_rule(self):
         ids = builtin_rule_ids()
-        self.assertEqual(len(ids), 23)  # docs/rules.md: 9 seed + 14 CIS
+        self.assertEqual(len(ids), 25)  # docs/rules.md: 9 seed + 2 alerting + 14 CIS
         for args in (["rules", "list"], ["rules", "list", "--stats"]):
             res = run(*args)
             self.assertRc(res, 0)
@@ -669,7 +669,7 @@ class Rules(TempDirTest):
         res = run("rules", "test")
         self.assertRc(res, 0)
         n = documented_inline_test_count()
-        self.assertEqual(n, 132)
+        self.assertEqual(n, 151)  # 132 before the two alerting rules (5 + 14 tests)
         self.assertRegex(res.out + res.err, r"\b%d passed, 0 failed\b" % n)
 
     def test_failing_user_inline_test(self):
