@@ -1,6 +1,6 @@
 // A state::StateStore for alert tests that implements windows only (in a map, with expiry) and
-// answers every other call with kInternal. Tests only; the real in-memory and SQLite stores live
-// in state/.
+// answers every other call with kInternal, and can fail the next GetWindow on demand. Tests
+// only; the real stores (state/memory, state/sqlite) are used in windows_sqlite_test.cc.
 #pragma once
 
 #include <map>
@@ -42,6 +42,8 @@ class FakeWindowStore final : public state::StateStore {
                                                   const std::string&) override {
     return Unsupported();
   }
+
+  Result<int64_t> PruneHistory(Clock::WallTime) override { return Unsupported(); }
 
   Result<std::optional<state::Window>> GetWindow(const std::string& key,
                                                  Clock::WallTime now) override {
