@@ -37,8 +37,8 @@ void AssignAlertId(Alert& alert) {
   if (!alert.event_id.empty()) {
     alert.id = ComputeAlertId(alert.rule_id, alert.event_id, alert.dedupe_key);
   } else {
-    alert.id = ComputeAlertId(alert.rule_id, "record:" + Sha256Hex(alert.record_json),
-                              alert.dedupe_key);
+    alert.id =
+        ComputeAlertId(alert.rule_id, "record:" + Sha256Hex(alert.record_json), alert.dedupe_key);
   }
 }
 

@@ -45,8 +45,7 @@ using simdjson::dom::element;
 using simdjson::dom::object;
 
 Error BadField(std::string_view key, const char* want) {
-  return Error{ErrorCode::kParse,
-               "alert payload: \"" + std::string(key) + "\" must be " + want};
+  return Error{ErrorCode::kParse, "alert payload: \"" + std::string(key) + "\" must be " + want};
 }
 
 Result<void> ReadString(element v, std::string_view key, std::string& out) {
@@ -85,15 +84,24 @@ Result<SecurityGroupChange> ReadChange(element v) {
   SecurityGroupChange c;
   for (auto [k, val] : o) {
     Result<void> r = Ok();
-    if (k == "action") r = ReadString(val, k, c.action);
-    else if (k == "direction") r = ReadString(val, k, c.direction);
-    else if (k == "group") r = ReadString(val, k, c.group);
-    else if (k == "protocol") r = ReadString(val, k, c.protocol);
-    else if (k == "from_port") r = ReadInt(val, k, c.from_port);
-    else if (k == "to_port") r = ReadInt(val, k, c.to_port);
-    else if (k == "peer") r = ReadString(val, k, c.peer);
-    else if (k == "description") r = ReadString(val, k, c.description);
-    else if (k == "vpc") r = ReadString(val, k, c.vpc);
+    if (k == "action")
+      r = ReadString(val, k, c.action);
+    else if (k == "direction")
+      r = ReadString(val, k, c.direction);
+    else if (k == "group")
+      r = ReadString(val, k, c.group);
+    else if (k == "protocol")
+      r = ReadString(val, k, c.protocol);
+    else if (k == "from_port")
+      r = ReadInt(val, k, c.from_port);
+    else if (k == "to_port")
+      r = ReadInt(val, k, c.to_port);
+    else if (k == "peer")
+      r = ReadString(val, k, c.peer);
+    else if (k == "description")
+      r = ReadString(val, k, c.description);
+    else if (k == "vpc")
+      r = ReadString(val, k, c.vpc);
     if (!r) return tl::unexpected(r.error());
   }
   return c;

@@ -29,7 +29,8 @@ Alert Full() {
   a.actor_email = "c@example.com";
   a.account_name = "sandbox";
   a.local_time = "2024-08-01 21:23:55 KST";
-  a.console_url = "https://us-east-1.console.aws.amazon.com/cloudtrailv2/home?region=us-east-1#/events/x";
+  a.console_url =
+      "https://us-east-1.console.aws.amazon.com/cloudtrailv2/home?region=us-east-1#/events/x";
   SecurityGroupChange c;
   c.action = "added";
   c.direction = "ingress";
@@ -129,18 +130,22 @@ TEST(AlertCodec, HostileStrings) {
 
 TEST(AlertCodec, InvalidUtf8BecomesReplacementCharacter) {
   Alert a;
-  a.actor = std::string("ok\xff\xfe" "end\xc3");  // two stray bytes, then a truncated sequence
+  a.actor = std::string(
+      "ok\xff\xfe"
+      "end\xc3");  // two stray bytes, then a truncated sequence
   auto back = DecodeAlert(EncodeAlert(a));
   ASSERT_TRUE(back.has_value());
-  EXPECT_EQ(back->actor, "ok\xef\xbf\xbd\xef\xbf\xbd" "end\xef\xbf\xbd");
+  EXPECT_EQ(back->actor,
+            "ok\xef\xbf\xbd\xef\xbf\xbd"
+            "end\xef\xbf\xbd");
 }
 
 TEST(AlertCodec, RejectsWhatItCannotRead) {
   EXPECT_EQ(DecodeAlert("").error().code, ErrorCode::kParse);
   EXPECT_EQ(DecodeAlert("[]").error().code, ErrorCode::kParse);
-  EXPECT_FALSE(DecodeAlert(R"({"id":"x"})").has_value());            // no version
-  EXPECT_FALSE(DecodeAlert(R"({"v":2,"id":"x"})").has_value());      // a future version
-  EXPECT_FALSE(DecodeAlert(R"({"v":1,"id":5})").has_value());        // wrong type
+  EXPECT_FALSE(DecodeAlert(R"({"id":"x"})").has_value());        // no version
+  EXPECT_FALSE(DecodeAlert(R"({"v":2,"id":"x"})").has_value());  // a future version
+  EXPECT_FALSE(DecodeAlert(R"({"v":1,"id":5})").has_value());    // wrong type
   EXPECT_FALSE(DecodeAlert(R"({"v":1,"severity":"urgent"})").has_value());
   EXPECT_FALSE(DecodeAlert(R"({"v":1,"dedupe_count":-1})").has_value());
   EXPECT_FALSE(DecodeAlert(R"({"v":1,"security_group_changes":[{"from_port":"22"}]})").has_value());

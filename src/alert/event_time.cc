@@ -30,8 +30,8 @@ std::string DateText(date::year_month_day ymd) {
 
 Result<EventTime> ParseEventTime(std::string_view s) {
   auto bad = [&] {
-    return Fail(ErrorCode::kParse, "eventTime is not an ISO 8601 UTC time: \"" +
-                                       std::string(s.substr(0, 40)) + "\"");
+    return Fail(ErrorCode::kParse,
+                "eventTime is not an ISO 8601 UTC time: \"" + std::string(s.substr(0, 40)) + "\"");
   };
   int y, mo, d, h, mi, sec;
   if (!Digits(s, 0, 4, &y) || s.size() < 20 || s[4] != '-' || !Digits(s, 5, 2, &mo) ||
@@ -95,7 +95,8 @@ LocalTime TimeZone::ToLocal(EventTime t) const {
   out.month = static_cast<int>(static_cast<unsigned>(ymd.month()));
   out.day = static_cast<int>(static_cast<unsigned>(ymd.day()));
   out.iso_weekday = static_cast<int>(date::weekday{local_day}.iso_encoding());
-  out.previous_iso_weekday = static_cast<int>(date::weekday{local_day - date::days{1}}.iso_encoding());
+  out.previous_iso_weekday =
+      static_cast<int>(date::weekday{local_day - date::days{1}}.iso_encoding());
   const auto secs = std::chrono::duration_cast<std::chrono::seconds>(since_midnight).count();
   out.minute_of_day = static_cast<int>(secs / 60);
   out.second = static_cast<int>(secs % 60);

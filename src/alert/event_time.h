@@ -35,12 +35,12 @@ std::string FormatEventTime(EventTime t);
 // A point in time as seen on a wall clock in some zone.
 struct LocalTime {
   int year = 0;
-  int month = 0;          // 1..12
-  int day = 0;            // 1..31
-  int iso_weekday = 0;    // 1 = Monday .. 7 = Sunday
-  int minute_of_day = 0;  // 0..1439
-  int second = 0;         // 0..59
-  std::string date;       // "YYYY-MM-DD"
+  int month = 0;              // 1..12
+  int day = 0;                // 1..31
+  int iso_weekday = 0;        // 1 = Monday .. 7 = Sunday
+  int minute_of_day = 0;      // 0..1439
+  int second = 0;             // 0..59
+  std::string date;           // "YYYY-MM-DD"
   std::string previous_date;  // the local day before, "YYYY-MM-DD"
   int previous_iso_weekday = 0;
 };

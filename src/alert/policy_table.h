@@ -34,7 +34,9 @@ class PolicyTable {
   // The policy of `rule_id`, or the fallback.
   const rules::RulePolicy& For(std::string_view rule_id) const;
 
-  const std::map<std::string, rules::RulePolicy, std::less<>>& per_rule() const { return per_rule_; }
+  const std::map<std::string, rules::RulePolicy, std::less<>>& per_rule() const {
+    return per_rule_;
+  }
   const rules::RulePolicy& fallback() const { return fallback_; }
 
  private:

@@ -12,8 +12,8 @@ TEST(PolicyTable, PerRuleAndFallback) {
   fallback.dedupe.window = minutes(5);
   rules::RulePolicy outside = fallback;
   outside.schedule = rules::Schedule::kOutsideBusinessHours;
-  auto table = PolicyTable::Create(fallback, {{"authorization-failure", outside},
-                                              {"console-login-failure", fallback}});
+  auto table = PolicyTable::Create(
+      fallback, {{"authorization-failure", outside}, {"console-login-failure", fallback}});
   ASSERT_TRUE(table.has_value());
   EXPECT_EQ((*table)->For("authorization-failure").schedule,
             rules::Schedule::kOutsideBusinessHours);

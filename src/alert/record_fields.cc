@@ -162,7 +162,8 @@ Result<std::string> RenderKeyTemplate(std::string_view tmpl, const RecordFields&
 }
 
 Result<void> CheckKeyTemplate(std::string_view tmpl) {
-  return WalkTemplate(tmpl, [](std::string_view) {}, [](std::string_view) {});
+  return WalkTemplate(
+      tmpl, [](std::string_view) {}, [](std::string_view) {});
 }
 
 }  // namespace tw::alert

@@ -2,8 +2,7 @@
 
 namespace tw::alert {
 
-Result<std::optional<state::Window>> Windows::Get(const std::string& key,
-                                                  const StageContext& ctx) {
+Result<std::optional<state::Window>> Windows::Get(const std::string& key, const StageContext& ctx) {
   const Clock::WallTime now = ctx.clock.Now();
   if (ctx.state != nullptr) return ctx.state->GetWindow(key, now);
   const auto it = memory_.find(key);

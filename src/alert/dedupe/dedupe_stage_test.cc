@@ -75,7 +75,8 @@ TEST_F(DedupeTest, WindowIsEventTimeNotClockTime) {
   auto out = Run(*stage, {Event("e2", "2026-12-01T01:05:00Z")});
   EXPECT_EQ(out[0].dedupe_count, 2u);
   // And a replay of old events folds them although the clock is far ahead.
-  auto old = Run(*stage, {Event("o1", "2025-01-01T00:00:00Z"), Event("o2", "2025-01-01T00:01:00Z")});
+  auto old =
+      Run(*stage, {Event("o1", "2025-01-01T00:00:00Z"), Event("o2", "2025-01-01T00:01:00Z")});
   EXPECT_EQ(old[1].dedupe_count, 2u);
 }
 
@@ -104,7 +105,8 @@ TEST_F(DedupeTest, DedupeOffGivesIdsWithoutKey) {
   rules::DedupePolicy d;
   d.enabled = false;
   auto stage = Make(d);
-  auto out = Run(*stage, {Event("e1", "2026-12-01T01:00:00Z"), Event("e2", "2026-12-01T01:00:01Z")});
+  auto out =
+      Run(*stage, {Event("e1", "2026-12-01T01:00:00Z"), Event("e2", "2026-12-01T01:00:01Z")});
   EXPECT_EQ(out[1].dedupe_count, 1u);
   EXPECT_EQ(out[1].dedupe_key, "");
   EXPECT_EQ(out[0].id, ComputeAlertId("authorization-failure", "e1", ""));
@@ -145,7 +147,8 @@ TEST_F(DedupeTest, UnparseableTimeIsNotFoldedAndStoreErrorsPropagate) {
 
 TEST_F(DedupeTest, WorksWithoutAStateStore) {
   auto stage = Make();
-  std::vector<Alert> alerts{Event("e1", "2026-12-01T01:00:00Z"), Event("e2", "2026-12-01T01:00:30Z")};
+  std::vector<Alert> alerts{Event("e1", "2026-12-01T01:00:00Z"),
+                            Event("e2", "2026-12-01T01:00:30Z")};
   ASSERT_TRUE(stage->Process(alerts, StageContext{clock, nullptr}).has_value());
   EXPECT_EQ(alerts[1].dedupe_count, 2u);
 }

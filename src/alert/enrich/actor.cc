@@ -53,8 +53,9 @@ ReadableActor DescribeActor(simdjson::dom::element record) {
   if (type == "Root") {
     out.name = "root";
   } else if (type == "IAMUser") {
-    out.name = !user_name.empty() ? user_name : std::string(ArnResource(arn).substr(
-                                                    ArnResource(arn).rfind('/') + 1));
+    out.name = !user_name.empty()
+                   ? user_name
+                   : std::string(ArnResource(arn).substr(ArnResource(arn).rfind('/') + 1));
   } else if (type == "AssumedRole") {
     // The assumed-role ARN names both: assumed-role/<role>/<session>. It identifies the session
     // itself, so it wins over sessionContext.sessionIssuer.userName, which is only the fallback.
@@ -88,7 +89,7 @@ ReadableActor DescribeActor(simdjson::dom::element record) {
     const std::string account = Str(id, "accountId");
     out.name = account.empty() ? Str(id, "principalId") : "account " + account;
   } else {
-    out.name = !user_name.empty()            ? user_name
+    out.name = !user_name.empty()                ? user_name
                : !Str(id, "principalId").empty() ? Str(id, "principalId")
                                                  : arn;
   }

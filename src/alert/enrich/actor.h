@@ -1,9 +1,11 @@
 // The readable actor of a CloudTrail record: who did it, in the words a person uses.
 //
-// From userIdentity (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html):
+// From userIdentity
+// (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html):
 //   IAMUser                      -> the user name ("alice")
-//   AssumedRole                  -> "role/session" ("deploy/i-0abc", "OrganizationAccountAccessRole/bob")
-//   AssumedRole of an IAM Identity Center permission set (role name AWSReservedSSO_*) whose
+//   AssumedRole                  -> "role/session" ("deploy/i-0abc",
+//   "OrganizationAccountAccessRole/bob") AssumedRole of an IAM Identity Center permission set (role
+//   name AWSReservedSSO_*) whose
 //                                   session name is an email -> the email ("bob@example.com")
 //   Root                         -> "root"
 //   AWSService                   -> the service from invokedBy ("cloudtrail.amazonaws.com")

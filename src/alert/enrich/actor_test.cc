@@ -60,7 +60,7 @@ TEST(DescribeActor, InvokedByAndOddShapes) {
   EXPECT_EQ(Of(R"({"userIdentity":{"type":"AWSAccount","accountId":"444455556666"}})").name,
             "account 444455556666");
   EXPECT_EQ(Of(R"({"userIdentity":{"type":"IdentityCenterUser","userName":"u-1"}})").name, "u-1");
-  EXPECT_EQ(Of(R"({"eventName":"x"})").name, "");                 // no userIdentity (Insights)
+  EXPECT_EQ(Of(R"({"eventName":"x"})").name, "");  // no userIdentity (Insights)
   EXPECT_EQ(Of(R"({"userIdentity":null})").name, "");
   EXPECT_EQ(Of(R"({"userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::1:user/path/bob"}})").name,
             "bob");

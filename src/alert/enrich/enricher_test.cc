@@ -32,8 +32,9 @@ TEST(CloudTrailEventUrl, RegionAwareForm) {
   EXPECT_EQ(CloudTrailEventUrl("eu-west-1", "9fd68588-ecbf-4528-a345-199fa6bb0821"),
             "https://eu-west-1.console.aws.amazon.com/cloudtrailv2/home?region=eu-west-1"
             "#/events/9fd68588-ecbf-4528-a345-199fa6bb0821");
-  EXPECT_EQ(CloudTrailEventUrl("cn-north-1", "e"),
-            "https://cn-north-1.console.amazonaws.cn/cloudtrailv2/home?region=cn-north-1#/events/e");
+  EXPECT_EQ(
+      CloudTrailEventUrl("cn-north-1", "e"),
+      "https://cn-north-1.console.amazonaws.cn/cloudtrailv2/home?region=cn-north-1#/events/e");
   EXPECT_EQ(CloudTrailEventUrl("us-gov-west-1", "e"),
             "https://us-gov-west-1.console.amazonaws-us-gov.com/cloudtrailv2/home"
             "?region=us-gov-west-1#/events/e");
@@ -54,8 +55,9 @@ TEST(Enricher, RootConsoleSignIn) {
   EXPECT_EQ(a.account_id, "123456789012");
   EXPECT_EQ(a.account_name, "prod");
   EXPECT_EQ(a.local_time, "2019-01-01 09:00:00 KST");
-  EXPECT_EQ(a.console_url,
-            "https://us-east-1.console.aws.amazon.com/cloudtrailv2/home?region=us-east-1#/events/1");
+  EXPECT_EQ(
+      a.console_url,
+      "https://us-east-1.console.aws.amazon.com/cloudtrailv2/home?region=us-east-1#/events/1");
   EXPECT_EQ(a.event_name, "ConsoleLogin");
   EXPECT_EQ(a.source_ip, "111.111.111.111");
   EXPECT_TRUE(a.security_group_changes.empty());

@@ -113,8 +113,7 @@ void DecodePermissions(element params, const SecurityGroupChange& base,
 
 void DecodeModify(element params, std::vector<SecurityGroupChange>& out) {
   element req;
-  if (params["ModifySecurityGroupRulesRequest"].get(req) != simdjson::SUCCESS ||
-      !req.is_object()) {
+  if (params["ModifySecurityGroupRulesRequest"].get(req) != simdjson::SUCCESS || !req.is_object()) {
     return;
   }
   const std::string group = Str(req, "GroupId");
@@ -162,7 +161,8 @@ std::vector<SecurityGroupChange> DecodeSecurityGroupChanges(element record) {
     base.action = "group created";
     std::string id;
     element response;
-    if (record["responseElements"].get(response) == simdjson::SUCCESS) id = Str(response, "groupId");
+    if (record["responseElements"].get(response) == simdjson::SUCCESS)
+      id = Str(response, "groupId");
     const std::string group_name = Str(params, "groupName");
     base.group = !id.empty() && !group_name.empty() ? id + " (" + group_name + ")"
                  : !id.empty()                      ? id

@@ -130,8 +130,8 @@ TEST(DecodeSecurityGroupChanges, ModifySecurityGroupRules) {
 
 TEST(DecodeSecurityGroupChanges, OtherEventsAndBrokenShapesYieldNothing) {
   EXPECT_TRUE(Decode(CorpusLine("panther", 79)).empty());  // ConsoleLogin
-  EXPECT_TRUE(Decode(R"({"eventName":"AuthorizeSecurityGroupIngress","requestParameters":null})")
-                  .empty());
+  EXPECT_TRUE(
+      Decode(R"({"eventName":"AuthorizeSecurityGroupIngress","requestParameters":null})").empty());
   EXPECT_TRUE(Decode(R"({"eventName":"ModifySecurityGroupRules","requestParameters":{}})").empty());
   const auto c = Decode(R"({"eventName":"AuthorizeSecurityGroupIngress","requestParameters":)"
                         R"({"groupId":"sg-1","ipPermissions":{"items":[{"ipProtocol":"tcp",)"

@@ -18,7 +18,8 @@ std::string Join(const std::vector<std::string>& v) {
 }  // namespace
 
 std::string RenderSuppressCondition(const rules::SuppressCondition& c) {
-  if (!c.equals.empty()) return c.field + (c.equals.size() == 1 ? " equals " : " in ") + Join(c.equals);
+  if (!c.equals.empty())
+    return c.field + (c.equals.size() == 1 ? " equals " : " in ") + Join(c.equals);
   if (!c.cidr.empty()) return c.field + " cidr " + Join(c.cidr);
   if (!c.prefix.empty()) return c.field + " prefix " + Join(c.prefix);
   return c.field + " regex " + c.regex;
@@ -43,8 +44,8 @@ Result<SuppressStage::Conditions> SuppressStage::Compile(
   for (size_t i = 0; i < in.size(); ++i) {
     const rules::SuppressCondition& c = in[i];
     auto bad = [&](const std::string& what) {
-      return Fail(ErrorCode::kInvalidArgument, "rule " + rule_id + ": suppress[" +
-                                                   std::to_string(i) + "]: " + what);
+      return Fail(ErrorCode::kInvalidArgument,
+                  "rule " + rule_id + ": suppress[" + std::to_string(i) + "]: " + what);
     };
     if (c.field.empty()) return bad("a condition needs `field`");
     const int kinds = !c.equals.empty() + !c.cidr.empty() + !c.prefix.empty() + !c.regex.empty();

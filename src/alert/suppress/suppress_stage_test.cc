@@ -28,7 +28,7 @@ Alert FromIp(const std::string& ip, const std::string& rule = "console-login-fai
 // Runs `alerts` through a stage whose every rule has `conditions`; returns suppressed_by per
 // alert ("" when not suppressed).
 std::vector<std::string> SuppressAll(const std::vector<rules::SuppressCondition>& conditions,
-                             std::vector<Alert> alerts) {
+                                     std::vector<Alert> alerts) {
   rules::RulePolicy p;
   p.suppress = conditions;
   auto stage = SuppressStage::Create(PolicyTable::Uniform(p));
@@ -53,16 +53,17 @@ rules::SuppressCondition Cidr(std::vector<std::string> blocks) {
 
 TEST(SuppressStage, SourceIpAllowlistIPv4) {
   // The seed's example: login failures from the office network 10.0.0.0/8 are suppressed.
-  const auto got = SuppressAll({Cidr({"10.0.0.0/8"})}, {FromIp("10.1.2.3"), FromIp("10.255.255.255"),
-                                                FromIp("11.0.0.1"), FromIp("9.255.255.255"),
-                                                FromIp("AWS Internal"), FromIp("")});
+  const auto got = SuppressAll({Cidr({"10.0.0.0/8"})},
+                               {FromIp("10.1.2.3"), FromIp("10.255.255.255"), FromIp("11.0.0.1"),
+                                FromIp("9.255.255.255"), FromIp("AWS Internal"), FromIp("")});
   EXPECT_EQ(got, (std::vector<std::string>{"sourceIPAddress cidr 10.0.0.0/8",
                                            "sourceIPAddress cidr 10.0.0.0/8", "", "", "", ""}));
 }
 
 TEST(SuppressStage, SourceIpAllowlistIPv6) {
-  const auto got = SuppressAll({Cidr({"2001:db8::/32", "192.0.2.0/24"})},
-                       {FromIp("2001:db8:ffff::1"), FromIp("2001:db9::1"), FromIp("192.0.2.200")});
+  const auto got =
+      SuppressAll({Cidr({"2001:db8::/32", "192.0.2.0/24"})},
+                  {FromIp("2001:db8:ffff::1"), FromIp("2001:db9::1"), FromIp("192.0.2.200")});
   EXPECT_NE(got[0], "");
   EXPECT_EQ(got[1], "");
   EXPECT_NE(got[2], "");
@@ -73,7 +74,8 @@ TEST(SuppressStage, EqualsInPrefixRegex) {
   eq.field = "userIdentity.userName";
   eq.equals = {"bob", "alice"};
   eq.name = "break-glass users";
-  EXPECT_EQ(SuppressAll({eq}, {FromIp("1.2.3.4")}), (std::vector<std::string>{"break-glass users"}));
+  EXPECT_EQ(SuppressAll({eq}, {FromIp("1.2.3.4")}),
+            (std::vector<std::string>{"break-glass users"}));
 
   rules::SuppressCondition pre;
   pre.field = "userIdentity.arn";
@@ -120,8 +122,8 @@ TEST(SuppressStage, FirstMatchingConditionNamesTheSuppression) {
 TEST(SuppressStage, OnlyTheRulesOwnConditions) {
   rules::RulePolicy office;
   office.suppress = {Cidr({"10.0.0.0/8"})};
-  auto table = PolicyTable::Create({}, {{"console-login-failure", office},
-                                        {"authorization-failure", rules::RulePolicy{}}});
+  auto table = PolicyTable::Create(
+      {}, {{"console-login-failure", office}, {"authorization-failure", rules::RulePolicy{}}});
   ASSERT_TRUE(table.has_value());
   auto stage = SuppressStage::Create(*table);
   ASSERT_TRUE(stage.has_value());

@@ -38,8 +38,7 @@ class FakeWindowStore final : public state::StateStore {
                                                  size_t) override {
     return Unsupported();
   }
-  Result<std::optional<std::string>> DeliveredRef(const std::string&,
-                                                  const std::string&) override {
+  Result<std::optional<std::string>> DeliveredRef(const std::string&, const std::string&) override {
     return Unsupported();
   }
 

@@ -38,7 +38,8 @@ class ThresholdTest : public ::testing::Test {
 TEST_F(ThresholdTest, FiresOnceWhenTheCountIsReached) {
   const std::string ip = "203.0.113.9";
   std::vector<Alert> in;
-  for (int m : {0, 2, 4, 6}) in.push_back(Failure(ip, "2026-12-01T01:0" + std::to_string(m) + ":00Z"));
+  for (int m : {0, 2, 4, 6})
+    in.push_back(Failure(ip, "2026-12-01T01:0" + std::to_string(m) + ":00Z"));
   EXPECT_TRUE(Run(in).empty());  // 4 of 5: held
   auto out = Run({Failure(ip, "2026-12-01T01:09:59Z")});
   ASSERT_EQ(out.size(), 1u);
@@ -46,7 +47,8 @@ TEST_F(ThresholdTest, FiresOnceWhenTheCountIsReached) {
   EXPECT_EQ(out[0].event_time, "2026-12-01T01:09:59Z");  // carried by the 5th event
   // Then it starts again: the 6th..9th are held, the 10th fires again.
   std::vector<Alert> more;
-  for (int s = 10; s < 14; ++s) more.push_back(Failure(ip, "2026-12-01T01:" + std::to_string(s) + ":00Z"));
+  for (int s = 10; s < 14; ++s)
+    more.push_back(Failure(ip, "2026-12-01T01:" + std::to_string(s) + ":00Z"));
   EXPECT_TRUE(Run(more).empty());
   auto again = Run({Failure(ip, "2026-12-01T01:14:00Z")});
   ASSERT_EQ(again.size(), 1u);
@@ -59,8 +61,8 @@ TEST_F(ThresholdTest, EventsSpreadWiderThanTheWindowNeverFire) {
   // One failure every 2.5 minutes: any 5 consecutive span exactly 10 minutes, which is not
   // "within" 10 minutes.
   std::vector<Alert> in;
-  for (const char* t : {"01:00:00", "01:02:30", "01:05:00", "01:07:30", "01:10:00", "01:12:30",
-                        "01:15:00"}) {
+  for (const char* t :
+       {"01:00:00", "01:02:30", "01:05:00", "01:07:30", "01:10:00", "01:12:30", "01:15:00"}) {
     in.push_back(Failure(ip, std::string("2026-12-01T") + t + "Z"));
   }
   EXPECT_TRUE(Run(in).empty());
@@ -82,9 +84,11 @@ TEST_F(ThresholdTest, MeasuredInEventTimeInAnyArrivalOrder) {
   const std::string ip = "203.0.113.9";
   // Arrival order differs from event order (CloudTrail files are not ordered), and the clock
   // moves an hour between files; the five events still lie within 10 minutes of each other.
-  EXPECT_TRUE(Run({Failure(ip, "2026-12-01T01:08:00Z"), Failure(ip, "2026-12-01T01:01:00Z")}).empty());
+  EXPECT_TRUE(
+      Run({Failure(ip, "2026-12-01T01:08:00Z"), Failure(ip, "2026-12-01T01:01:00Z")}).empty());
   clock.Advance(std::chrono::minutes(50));
-  EXPECT_TRUE(Run({Failure(ip, "2026-12-01T01:05:00Z"), Failure(ip, "2026-12-01T01:00:30Z")}).empty());
+  EXPECT_TRUE(
+      Run({Failure(ip, "2026-12-01T01:05:00Z"), Failure(ip, "2026-12-01T01:00:30Z")}).empty());
   auto out = Run({Failure(ip, "2026-12-01T01:03:00Z")});
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].threshold_count, 5u);
