@@ -321,7 +321,8 @@ def main():
           "references": [
               "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-aws-console-sign-in-events.html"],
           "pattern_lines": ["filter_pattern: '{ ($.eventName = ConsoleLogin) && "
-                            "($.responseElements.ConsoleLogin = \"Success\") }'"]},
+                            "($.responseElements.ConsoleLogin = \"Success\") }'",
+                            "schedule: outside_business_hours"]},
          console_tests(args.corpus), console_ok),
     ]
     for rule, tests, pred in rules:
