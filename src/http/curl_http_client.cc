@@ -1,0 +1,151 @@
+#include "http/curl_http_client.h"
+
+#include <curl/curl.h>
+
+#include <string_view>
+
+namespace tw::http {
+namespace {
+
+struct Capture {
+  Response* response;
+  size_t max_body;
+};
+
+size_t OnBody(char* data, size_t size, size_t count, void* user) {
+  auto* cap = static_cast<Capture*>(user);
+  const size_t n = size * count;
+  std::string& body = cap->response->body;
+  const size_t room = cap->max_body - std::min(cap->max_body, body.size());
+  body.append(data, std::min(n, room));
+  // Bytes beyond the cap are read (so the connection stays reusable) and dropped.
+  if (n > room) cap->response->body_truncated = true;
+  return n;
+}
+
+size_t OnHeader(char* data, size_t size, size_t count, void* user) {
+  auto* cap = static_cast<Capture*>(user);
+  const size_t n = size * count;
+  std::string_view line(data, n);
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
+  if (line.starts_with("HTTP/")) {
+    // A new status line (after a 100 Continue or a proxy's CONNECT answer): start over.
+    cap->response->headers.clear();
+    return n;
+  }
+  const size_t colon = line.find(':');
+  if (colon == std::string_view::npos) return n;
+  std::string_view value = line.substr(colon + 1);
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+  cap->response->headers.push_back({std::string(line.substr(0, colon)), std::string(value)});
+  return n;
+}
+
+ErrorCode CodeFor(CURLcode rc) {
+  switch (rc) {
+    case CURLE_URL_MALFORMAT:
+    case CURLE_UNSUPPORTED_PROTOCOL:
+      return ErrorCode::kInvalidArgument;
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_OPERATION_TIMEDOUT:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+    case CURLE_PROXY:
+      return ErrorCode::kUnavailable;
+    default:
+      return ErrorCode::kInternal;
+  }
+}
+
+}  // namespace
+
+Result<std::unique_ptr<CurlHttpClient>> CurlHttpClient::Create(CurlOptions options) {
+  if (options.connect_timeout.count() <= 0 || options.total_timeout.count() <= 0) {
+    return Fail(ErrorCode::kInvalidArgument, "http client: timeouts must be positive");
+  }
+  static const CURLcode global_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+  if (global_rc != CURLE_OK) {
+    return Fail(ErrorCode::kInternal,
+                std::string("curl_global_init: ") + curl_easy_strerror(global_rc));
+  }
+  CURL* handle = curl_easy_init();
+  if (handle == nullptr) return Fail(ErrorCode::kInternal, "curl_easy_init failed");
+  return std::unique_ptr<CurlHttpClient>(new CurlHttpClient(std::move(options), handle));
+}
+
+CurlHttpClient::CurlHttpClient(CurlOptions options, void* handle)
+    : options_(std::move(options)), handle_(handle) {}
+
+CurlHttpClient::~CurlHttpClient() { curl_easy_cleanup(static_cast<CURL*>(handle_)); }
+
+Result<Response> CurlHttpClient::Send(const Request& request) {
+  std::lock_guard lock(mu_);
+  CURL* h = static_cast<CURL*>(handle_);
+  // Reset options but keep the connection cache, the DNS cache and TLS sessions.
+  curl_easy_reset(h);
+
+  Response response;
+  Capture cap{&response, options_.max_body_bytes};
+  char errbuf[CURL_ERROR_SIZE] = {0};
+
+  curl_slist* headers = nullptr;
+  for (const Header& hd : request.headers) {
+    std::string line = hd.name + ": " + hd.value;
+    curl_slist* next = curl_slist_append(headers, line.c_str());
+    if (next == nullptr) {
+      curl_slist_free_all(headers);
+      return Fail(ErrorCode::kInternal, "curl_slist_append failed");
+    }
+    headers = next;
+  }
+  // No "Expect: 100-continue" round trip for larger bodies.
+  headers = curl_slist_append(headers, "Expect:");
+
+  curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
+  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout.count()));
+  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.total_timeout.count()));
+  curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+  if (!options_.ca_file.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, options_.ca_file.c_str());
+  curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(h, CURLOPT_USERAGENT, options_.user_agent.c_str());
+  curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &OnBody);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, &cap);
+  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &OnHeader);
+  curl_easy_setopt(h, CURLOPT_HEADERDATA, &cap);
+  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+  if (request.method == "POST") {
+    curl_easy_setopt(h, CURLOPT_POST, 1L);
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.data());
+    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+  } else if (request.method == "GET") {
+    curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+  } else {
+    curl_slist_free_all(headers);
+    return Fail(ErrorCode::kInvalidArgument, "http client: unsupported method " + request.method);
+  }
+
+  const CURLcode rc = curl_easy_perform(h);
+  curl_slist_free_all(headers);
+  if (rc != CURLE_OK) {
+    std::string message = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc);
+    return Fail(CodeFor(rc), "http " + request.method + ": " + message);
+  }
+  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &response.status);
+  return response;
+}
+
+}  // namespace tw::http

@@ -1,0 +1,55 @@
+// HttpClient: one HTTP request at a time, answered with its status, headers and (bounded) body.
+//
+// Sinks talk to Slack and webhook receivers through this interface, so their tests use a fake
+// that scripts responses, and only the curl implementation (curl_http_client.h) touches the
+// network. A transport failure (refused connection, timeout, DNS, TLS handshake) is an Error,
+// never a Response: kUnavailable when retrying may help, kInvalidArgument for a request that can
+// never work (a malformed URL, an unsupported scheme). Any HTTP status, 4xx and 5xx included, is
+// a Response: deciding what a status means is the caller's business (sinks/http_outcome.h).
+//
+// Thread-safety: an HttpClient is used by one thread at a time (each delivery loop owns its
+// sink, each sink owns its client); implementations may serialise internally but need not be
+// reentrant.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/error.h"
+
+namespace tw::http {
+
+struct Header {
+  std::string name;
+  std::string value;
+};
+
+struct Request {
+  std::string method = "POST";  // "GET" or "POST"
+  std::string url;
+  std::vector<Header> headers;  // sent as given (Content-Type included)
+  std::string body;             // sent for POST
+};
+
+struct Response {
+  long status = 0;
+  std::vector<Header> headers;  // in arrival order, names as the server spelled them
+  std::string body;             // at most the client's max_body_bytes
+  bool body_truncated = false;  // the server sent more than max_body_bytes
+
+  // The value of the first header named `name` (ASCII case-insensitive), or nullptr.
+  const std::string* FindHeader(std::string_view name) const;
+};
+
+class HttpClient {
+ public:
+  virtual ~HttpClient() = default;
+  // Sends `request` and waits for the whole response (within the client's timeouts).
+  [[nodiscard]] virtual Result<Response> Send(const Request& request) = 0;
+};
+
+// ASCII case-insensitive equality, for header names.
+bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+
+}  // namespace tw::http

@@ -1,0 +1,87 @@
+// Test helper: runs tests/integration/standin/http_standin.py on 127.0.0.1 (port 0) and drives
+// its control API. Test-only (integration tests); kills and reaps the process it started.
+#pragma once
+
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "http/curl_http_client.h"
+
+extern char** environ;
+
+namespace tw::http::testing {
+
+class StandinProcess {
+ public:
+  // Starts the stand-in; port() is 0 when it failed to start.
+  explicit StandinProcess(const std::string& script) {
+    int fds[2];
+    if (::pipe(fds) != 0) return;
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
+    posix_spawn_file_actions_addclose(&actions, fds[0]);
+    const char* argv[] = {"/usr/bin/python3", script.c_str(), "--port", "0", nullptr};
+    const int rc = posix_spawn(&pid_, argv[0], &actions, nullptr, const_cast<char**>(argv),
+                               environ);
+    posix_spawn_file_actions_destroy(&actions);
+    ::close(fds[1]);
+    if (rc != 0) {
+      pid_ = -1;
+      ::close(fds[0]);
+      return;
+    }
+    // Blocks until the stand-in has bound its port and printed "LISTENING <port>".
+    FILE* out = ::fdopen(fds[0], "r");
+    char line[128] = {0};
+    if (out != nullptr && std::fgets(line, sizeof line, out) != nullptr) {
+      std::sscanf(line, "LISTENING %d", &port_);
+    }
+    if (out != nullptr) std::fclose(out);
+    CurlOptions options;
+    options.max_body_bytes = 64 << 20;
+    auto client = CurlHttpClient::Create(options);
+    if (client) control_ = std::move(*client);
+  }
+  ~StandinProcess() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGTERM);
+      int status = 0;
+      ::waitpid(pid_, &status, 0);
+    }
+  }
+  StandinProcess(const StandinProcess&) = delete;
+  StandinProcess& operator=(const StandinProcess&) = delete;
+
+  int port() const { return port_; }
+  std::string Url(const std::string& path) const {
+    return "http://127.0.0.1:" + std::to_string(port_) + path;
+  }
+  // POST /_script with a JSON list of answers.
+  bool Script(const std::string& json) {
+    auto r = control_->Send({"POST", Url("/_script"), {}, json});
+    return r && r->status == 200;
+  }
+  // GET /_requests: the recorded requests as JSON text.
+  std::string Requests() {
+    auto r = control_->Send({"GET", Url("/_requests"), {}, ""});
+    return r ? r->body : "";
+  }
+  bool Reset() {
+    auto r = control_->Send({"POST", Url("/_reset"), {}, ""});
+    return r && r->status == 200;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  int port_ = 0;
+  std::unique_ptr<CurlHttpClient> control_;
+};
+
+}  // namespace tw::http::testing
