@@ -1,0 +1,456 @@
+#include "sinks/outbox/delivery_loop.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <map>
+#include <mutex>
+
+namespace tw::sinks::outbox {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::minutes;
+using std::chrono::seconds;
+using state::OutboxRow;
+using state::OutboxState;
+
+// A small in-memory StateStore: only the outbox part, rows oldest first by row id.
+class FakeStore final : public state::StateStore {
+ public:
+  int64_t Add(const std::string& sink, const std::string& payload, Clock::WallTime now) {
+    std::lock_guard lock(mu_);
+    OutboxRow row;
+    row.row_id = static_cast<int64_t>(rows_.size()) + 1;
+    row.alert_id = payload.substr(0, payload.find('|'));
+    row.sink = sink;
+    row.payload = payload;
+    row.created = now;
+    row.next_due = now;
+    rows_.push_back(row);
+    return row.row_id;
+  }
+  OutboxRow Row(int64_t id) {
+    std::lock_guard lock(mu_);
+    return rows_[static_cast<size_t>(id - 1)];
+  }
+  int CountIn(const std::string& sink, OutboxState s) {
+    std::lock_guard lock(mu_);
+    return static_cast<int>(std::count_if(rows_.begin(), rows_.end(), [&](const OutboxRow& r) {
+      return r.sink == sink && r.state == s;
+    }));
+  }
+  // Waits (real time, bounded) until `n` rows of `sink` are delivered.
+  bool WaitDelivered(const std::string& sink, int n) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, seconds(20), [&] {
+      return std::count_if(rows_.begin(), rows_.end(), [&](const OutboxRow& r) {
+               return r.sink == sink && r.state == OutboxState::kDelivered;
+             }) >= n;
+    });
+  }
+
+  Result<std::optional<std::string>> LoadCheckpoint(const std::string&,
+                                                    const std::string&) override {
+    return std::optional<std::string>();
+  }
+  Result<void> Commit(const std::vector<state::NewOutboxEntry>&,
+                      const std::vector<state::Checkpoint>&) override {
+    return Ok();
+  }
+  Result<std::vector<OutboxRow>> DueRows(const std::string& sink, Clock::WallTime now,
+                                         size_t limit) override {
+    std::lock_guard lock(mu_);
+    ++due_calls;
+    std::vector<OutboxRow> out;
+    for (const OutboxRow& r : rows_) {
+      if (out.size() == limit) break;
+      if (r.sink == sink && r.state == OutboxState::kPending && r.next_due <= now) {
+        out.push_back(r);
+      }
+    }
+    return out;
+  }
+  Result<std::optional<Clock::WallTime>> NextDue(const std::string& sink) override {
+    std::lock_guard lock(mu_);
+    std::optional<Clock::WallTime> next;
+    for (const OutboxRow& r : rows_) {
+      if (r.sink == sink && r.state == OutboxState::kPending && (!next || r.next_due < *next)) {
+        next = r.next_due;
+      }
+    }
+    return next;
+  }
+  Result<void> MarkDelivered(int64_t row_id, Clock::WallTime, const std::string& ref) override {
+    {
+      std::lock_guard lock(mu_);
+      OutboxRow& r = rows_.at(static_cast<size_t>(row_id - 1));
+      EXPECT_EQ(r.state, OutboxState::kPending);
+      r.state = OutboxState::kDelivered;
+      r.sink_ref = ref;
+    }
+    cv_.notify_all();
+    return Ok();
+  }
+  Result<void> Reschedule(int64_t row_id, Clock::WallTime at, const std::string& error) override {
+    std::lock_guard lock(mu_);
+    OutboxRow& r = rows_.at(static_cast<size_t>(row_id - 1));
+    ++r.attempts;
+    r.next_due = at;
+    r.last_error = error;
+    return Ok();
+  }
+  Result<void> MarkFailed(int64_t row_id, const std::string& error) override {
+    std::lock_guard lock(mu_);
+    OutboxRow& r = rows_.at(static_cast<size_t>(row_id - 1));
+    r.state = OutboxState::kFailed;
+    r.last_error = error;
+    return Ok();
+  }
+  Result<int64_t> Retry(const std::string&, Clock::WallTime) override { return 0; }
+  Result<std::vector<OutboxRow>> ListRows(std::optional<OutboxState>, size_t) override {
+    return std::vector<OutboxRow>();
+  }
+  Result<std::optional<std::string>> DeliveredRef(const std::string& alert_id,
+                                                  const std::string& sink) override {
+    std::lock_guard lock(mu_);
+    for (const OutboxRow& r : rows_) {
+      if (r.alert_id == alert_id && r.sink == sink && r.state == OutboxState::kDelivered) {
+        return std::optional<std::string>(r.sink_ref);
+      }
+    }
+    return std::optional<std::string>();
+  }
+  Result<std::optional<state::Window>> GetWindow(const std::string&, Clock::WallTime) override {
+    return std::optional<state::Window>();
+  }
+  Result<void> PutWindow(const state::Window&) override { return Ok(); }
+  Result<int64_t> ExpireWindows(Clock::WallTime) override { return 0; }
+
+  int due_calls = 0;
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<OutboxRow> rows_;
+};
+
+// Payload "<alert id>|<dedupe count>" (a stand-in for alert/codec.h until it is on main).
+Result<alert::Alert> Decode(std::string_view payload) {
+  const size_t bar = payload.find('|');
+  if (bar == std::string_view::npos) return Fail(ErrorCode::kParse, "no '|' in payload");
+  alert::Alert a;
+  a.id = std::string(payload.substr(0, bar));
+  a.dedupe_count = std::stoull(std::string(payload.substr(bar + 1)));
+  return a;
+}
+
+// A sink whose answers come from a function of the call number and the time.
+class ScriptedSink final : public Sink {
+ public:
+  using Script = std::function<DeliveryResult(int call, const alert::Alert&)>;
+  ScriptedSink(std::string name, const Clock& clock, Script script)
+      : name_(std::move(name)), clock_(clock), script_(std::move(script)) {}
+  const std::string& name() const override { return name_; }
+  bool Accepts(const alert::Alert&) const override { return true; }
+  DeliveryResult Deliver(const alert::Alert& alert, const std::string& parent_ref) override {
+    calls.push_back({alert.id, clock_.Now(), parent_ref});
+    DeliveryResult r = script_(static_cast<int>(calls.size()), alert);
+    if (r.status == DeliveryStatus::kDelivered) delivered.push_back(alert.id);
+    return r;
+  }
+  struct Call {
+    std::string id;
+    Clock::WallTime at;
+    std::string parent_ref;
+  };
+  std::vector<Call> calls;
+  std::vector<std::string> delivered;
+
+ private:
+  std::string name_;
+  const Clock& clock_;
+  Script script_;
+};
+
+DeliveryResult Delivered(std::string ref = "") {
+  return {DeliveryStatus::kDelivered, std::nullopt, "", std::move(ref)};
+}
+DeliveryResult Retry(std::optional<milliseconds> after, std::string error) {
+  return {DeliveryStatus::kRetry, after, std::move(error), ""};
+}
+
+DeliveryLoopOptions TestOptions() {
+  DeliveryLoopOptions o;
+  o.jitter_seed = 42;
+  o.batch_size = 4;
+  return o;
+}
+
+// Drives a loop on the fake clock until nothing is pending: a step, then the clock jumps to
+// when the sink may be tried again or the next row is due. Returns the number of steps.
+int Drain(DeliveryLoop& loop, FakeStore& store, FakeClock& clock, const std::string& sink,
+          const std::function<void()>& between = nullptr, int max_steps = 100'000) {
+  int steps = 0;
+  for (; steps < max_steps; ++steps) {
+    auto r = loop.RunOnce(clock.Now());
+    EXPECT_TRUE(r) << r.error().ToString();
+    if (between) between();
+    Clock::WallTime next;
+    if (r->paused_until) {
+      next = *r->paused_until;
+    } else {
+      auto due = store.NextDue(sink);
+      if (!*due) return steps;
+      next = **due;
+    }
+    if (next > clock.Now()) clock.Advance(next - clock.Now());
+  }
+  ADD_FAILURE() << "no end after " << max_steps << " steps";
+  return steps;
+}
+
+std::vector<std::string> Ids(int n) {
+  std::vector<std::string> ids;
+  for (int i = 1; i <= n; ++i) ids.push_back("alert-" + std::to_string(i));
+  return ids;
+}
+
+TEST(DeliveryLoopTest, RateLimitStormLosesNothing) {
+  FakeClock clock;
+  FakeStore store;
+  for (const std::string& id : Ids(10)) store.Add("slack", id + "|1", clock.Now());
+  // 50 consecutive 429s with Retry-After: 1, then Slack answers.
+  ScriptedSink sink("slack", clock, [](int call, const alert::Alert&) {
+    return call <= 50 ? Retry(milliseconds(1000), "HTTP 429: rate_limited") : Delivered();
+  });
+  auto loop = DeliveryLoop::Create(sink, store, clock, Decode, TestOptions());
+  ASSERT_TRUE(loop);
+  const Clock::WallTime start = clock.Now();
+  Drain(**loop, store, clock, "slack");
+  EXPECT_EQ(sink.delivered, Ids(10));  // all of them, once each, in order
+  EXPECT_EQ(sink.calls.size(), 60u);
+  EXPECT_EQ(store.CountIn("slack", OutboxState::kDelivered), 10);
+  EXPECT_EQ(store.CountIn("slack", OutboxState::kFailed), 0);
+  // Each retry waited exactly the server's Retry-After: never earlier, never later.
+  for (size_t i = 1; i <= 50; ++i) {
+    EXPECT_EQ(sink.calls[i].at - sink.calls[i - 1].at, seconds(1)) << i;
+  }
+  EXPECT_EQ(clock.Now() - start, seconds(50));
+  EXPECT_EQ(store.Row(1).attempts, 50);
+  EXPECT_EQ(store.Row(1).last_error, "HTTP 429: rate_limited");
+}
+
+TEST(DeliveryLoopTest, FiveMinuteOutageThenRecoveryDeliversEverythingInOrder) {
+  FakeClock clock;
+  FakeStore store;
+  const Clock::WallTime start = clock.Now();
+  const Clock::WallTime back = start + minutes(5);
+  for (const std::string& id : Ids(20)) store.Add("webhook", id + "|1", clock.Now());
+  ScriptedSink sink("webhook", clock, [&](int, const alert::Alert&) {
+    return clock.Now() < back ? Retry(std::nullopt, "unavailable: Couldn't connect to server")
+                              : Delivered();
+  });
+  DeliveryLoopOptions options = TestOptions();
+  options.backoff.initial_delay = seconds(1);
+  options.backoff.max_delay = seconds(60);
+  auto loop = DeliveryLoop::Create(sink, store, clock, Decode, options);
+  ASSERT_TRUE(loop);
+  // New alerts keep arriving during the outage: one every 30 s of fake time.
+  int added = 20;
+  Clock::WallTime next_add = start + seconds(30);
+  Drain(**loop, store, clock, "webhook", [&] {
+    while (clock.Now() >= next_add && next_add < back) {
+      store.Add("webhook", "alert-" + std::to_string(++added) + "|1", next_add);
+      next_add += seconds(30);
+    }
+  });
+  EXPECT_EQ(added, 29);
+  EXPECT_EQ(sink.delivered, Ids(29));
+  EXPECT_EQ(store.CountIn("webhook", OutboxState::kDelivered), 29);
+  // Backoff: every wait during the outage is within the capped full-jitter bound for its
+  // attempt: [min_delay, min(60 s, 1 s * 2^attempt)].
+  int attempt = 0;
+  for (size_t i = 1; i < sink.calls.size() && sink.calls[i - 1].at < back; ++i) {
+    const auto wait = sink.calls[i].at - sink.calls[i - 1].at;
+    const auto bound = std::min<Clock::WallTime::duration>(seconds(60), seconds(1) * (1 << std::min(attempt, 20)));
+    EXPECT_LE(wait, bound) << "attempt " << attempt;
+    EXPECT_GE(wait, milliseconds(100));
+    ++attempt;
+  }
+  // Recovery is noticed within one capped backoff of the outage's end.
+  const auto first_ok = std::find_if(sink.calls.begin(), sink.calls.end(),
+                                     [&](const ScriptedSink::Call& c) { return c.at >= back; });
+  ASSERT_NE(first_ok, sink.calls.end());
+  EXPECT_LE(first_ok->at - back, seconds(60));
+  // Only the head row was tried during the outage: the rest waited their turn.
+  for (const ScriptedSink::Call& c : sink.calls) {
+    if (c.at < back) {
+      EXPECT_EQ(c.id, "alert-1");
+    }
+  }
+}
+
+TEST(DeliveryLoopTest, ClientErrorDeadLettersWithTheBodyAndTheRestGoOn) {
+  FakeClock clock;
+  FakeStore store;
+  for (const std::string& id : Ids(3)) store.Add("slack", id + "|1", clock.Now());
+  store.Add("slack", "garbage-without-bar", clock.Now());
+  ScriptedSink sink("slack", clock, [](int, const alert::Alert& a) {
+    return a.id == "alert-2"
+               ? DeliveryResult{DeliveryStatus::kPermanent, std::nullopt,
+                                "HTTP 404: channel_not_found", ""}
+               : Delivered("ref-" + a.id);
+  });
+  auto loop = DeliveryLoop::Create(sink, store, clock, Decode, TestOptions());
+  ASSERT_TRUE(loop);
+  auto step = (*loop)->RunOnce(clock.Now());
+  ASSERT_TRUE(step);
+  EXPECT_EQ(step->delivered, 2);
+  EXPECT_EQ(step->failed, 2);
+  EXPECT_EQ(store.Row(2).state, OutboxState::kFailed);
+  EXPECT_EQ(store.Row(2).last_error, "HTTP 404: channel_not_found");
+  EXPECT_EQ(store.Row(3).state, OutboxState::kDelivered);
+  EXPECT_EQ(store.Row(3).sink_ref, "ref-alert-3");
+  EXPECT_EQ(store.Row(4).state, OutboxState::kFailed);
+  EXPECT_TRUE(store.Row(4).last_error.starts_with("undecodable payload: parse: "));
+  EXPECT_EQ(sink.delivered, (std::vector<std::string>{"alert-1", "alert-3"}));
+}
+
+TEST(DeliveryLoopTest, MaxAttemptsDeadLetters) {
+  FakeClock clock;
+  FakeStore store;
+  store.Add("s", "a|1", clock.Now());
+  ScriptedSink sink("s", clock, [](int, const alert::Alert&) { return Retry(seconds(1), "503"); });
+  DeliveryLoopOptions options = TestOptions();
+  options.max_attempts = 3;
+  auto loop = DeliveryLoop::Create(sink, store, clock, Decode, options);
+  ASSERT_TRUE(loop);
+  Drain(**loop, store, clock, "s");
+  EXPECT_EQ(sink.calls.size(), 3u);
+  EXPECT_EQ(store.Row(1).state, OutboxState::kFailed);
+  EXPECT_EQ(store.Row(1).last_error, "gave up after 3 attempts: 503");
+}
+
+TEST(DeliveryLoopTest, PausedSinkIsNotCalledBeforeItsRetryTime) {
+  FakeClock clock;
+  FakeStore store;
+  store.Add("s", "a|1", clock.Now());
+  ScriptedSink sink("s", clock, [](int call, const alert::Alert&) {
+    return call == 1 ? Retry(seconds(30), "429") : Delivered();
+  });
+  auto loop = DeliveryLoop::Create(sink, store, clock, Decode, TestOptions());
+  ASSERT_TRUE(loop);
+  ASSERT_TRUE((*loop)->RunOnce(clock.Now()));
+  store.Add("s", "b|1", clock.Now());  // due now, but the sink is paused
+  clock.Advance(seconds(29));
+  auto paused = (*loop)->RunOnce(clock.Now());
+  ASSERT_TRUE(paused);
+  EXPECT_EQ(paused->paused_until, clock.Now() + seconds(1));
+  EXPECT_EQ(sink.calls.size(), 1u);
+  clock.Advance(seconds(1));
+  auto resumed = (*loop)->RunOnce(clock.Now());
+  ASSERT_TRUE(resumed);
+  EXPECT_EQ(resumed->delivered, 2);
+  EXPECT_EQ(sink.delivered, (std::vector<std::string>{"a", "b"}));
+}
+
+TEST(DeliveryLoopTest, RepeatGetsTheParentsSinkRef) {
+  FakeClock clock;
+  FakeStore store;
+  store.Add("slack_api", "first|1", clock.Now());
+  store.Add("slack_api", "second|3", clock.Now());
+  ScriptedSink sink("slack_api", clock,
+                    [](int call, const alert::Alert&) { return Delivered("C1 " + std::to_string(call) + ".0"); });
+  DeliveryLoopOptions options = TestOptions();
+  options.parent_alert_id = [](const alert::Alert& a) {
+    return a.dedupe_count > 1 ? std::string("first") : std::string();
+  };
+  auto loop = DeliveryLoop::Create(sink, store, clock, Decode, options);
+  ASSERT_TRUE(loop);
+  ASSERT_TRUE((*loop)->RunOnce(clock.Now()));
+  ASSERT_EQ(sink.calls.size(), 2u);
+  EXPECT_EQ(sink.calls[0].parent_ref, "");
+  EXPECT_EQ(sink.calls[1].parent_ref, "C1 1.0");
+}
+
+TEST(BackoffTest, FullJitterWithinTheCappedExponentialBound) {
+  BackoffPolicy policy;
+  policy.initial_delay = milliseconds(1000);
+  policy.max_delay = milliseconds(60'000);
+  policy.min_delay = milliseconds(100);
+  std::mt19937_64 rng(7);
+  for (int attempts : {0, 1, 2, 5, 6, 10, 1000}) {
+    const int64_t bound = std::min<int64_t>(60'000, int64_t{1000} << std::min(attempts, 20));
+    milliseconds low(bound), high(0);
+    for (int i = 0; i < 2000; ++i) {
+      const milliseconds d = BackoffDelay(policy, attempts, rng);
+      ASSERT_GE(d, milliseconds(100));
+      ASSERT_LE(d.count(), bound);
+      low = std::min(low, d);
+      high = std::max(high, d);
+    }
+    // Full jitter spreads over the whole range.
+    EXPECT_LT(low.count(), bound / 10 + 100) << attempts;
+    EXPECT_GT(high.count(), bound * 9 / 10) << attempts;
+  }
+}
+
+// The threads: one sink hanging in Deliver does not hold another back.
+TEST(DeliveryLoopThreadTest, OneSinkDownDoesNotBlockAnother) {
+  SystemClock clock;
+  FakeStore store;
+  for (const std::string& id : Ids(5)) {
+    store.Add("down", id + "|1", clock.Now());
+    store.Add("up", id + "|1", clock.Now());
+  }
+  std::mutex mu;
+  std::condition_variable cv;
+  bool release = false;
+  ScriptedSink down("down", clock, [&](int, const alert::Alert&) {
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return release; });  // hangs until the test ends
+    return Retry(std::nullopt, "timeout");
+  });
+  ScriptedSink up("up", clock, [](int, const alert::Alert&) { return Delivered(); });
+  auto down_loop = DeliveryLoop::Create(down, store, clock, Decode, TestOptions());
+  auto up_loop = DeliveryLoop::Create(up, store, clock, Decode, TestOptions());
+  ASSERT_TRUE(down_loop && up_loop);
+  (*down_loop)->Start();
+  (*up_loop)->Start();
+  EXPECT_TRUE(store.WaitDelivered("up", 5));
+  EXPECT_EQ(up.delivered, Ids(5));
+  {
+    std::lock_guard lock(mu);
+    release = true;
+  }
+  cv.notify_all();
+  (*down_loop)->Stop(clock.Monotonic());
+  (*up_loop)->Stop(clock.Monotonic());
+  EXPECT_EQ(store.CountIn("down", OutboxState::kDelivered), 0);
+  EXPECT_EQ(store.CountIn("down", OutboxState::kPending), 5);
+}
+
+TEST(DeliveryLoopThreadTest, NotifyWakesAnIdleLoopAndStopDrains) {
+  FakeClock clock;  // never advanced: the thread waits only on the condition variable
+  FakeStore store;
+  ScriptedSink sink("s", clock, [](int, const alert::Alert&) { return Delivered(); });
+  DeliveryLoopOptions options = TestOptions();
+  options.idle_poll = std::chrono::hours(1);  // without Notify nothing would happen for an hour
+  auto loop = DeliveryLoop::Create(sink, store, clock, Decode, options);
+  ASSERT_TRUE(loop);
+  (*loop)->Start();
+  store.Add("s", "a|1", clock.Now());
+  (*loop)->Notify();
+  EXPECT_TRUE(store.WaitDelivered("s", 1));
+  for (int i = 0; i < 9; ++i) store.Add("s", "b" + std::to_string(i) + "|1", clock.Now());
+  // Stop with grace: everything due is delivered before Stop returns.
+  (*loop)->Stop(clock.Monotonic() + std::chrono::hours(1));
+  EXPECT_EQ(store.CountIn("s", OutboxState::kDelivered), 10);
+}
+
+}  // namespace
+}  // namespace tw::sinks::outbox
