@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "http/curl_http_client.h"
 
@@ -20,15 +21,22 @@ namespace tw::http::testing {
 class StandinProcess {
  public:
   // Starts the stand-in; port() is 0 when it failed to start.
-  explicit StandinProcess(const std::string& script) {
+  // `tls_cert`/`tls_key` given: the stand-in serves HTTPS with them (Url() then says https).
+  explicit StandinProcess(const std::string& script, const std::string& tls_cert = "",
+                          const std::string& tls_key = "")
+      : tls_(!tls_cert.empty()) {
     int fds[2];
     if (::pipe(fds) != 0) return;
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
     posix_spawn_file_actions_addclose(&actions, fds[0]);
-    const char* argv[] = {"/usr/bin/python3", script.c_str(), "--port", "0", nullptr};
-    const int rc = posix_spawn(&pid_, argv[0], &actions, nullptr, const_cast<char**>(argv),
+    std::vector<const char*> argv = {"/usr/bin/python3", script.c_str(), "--port", "0"};
+    if (tls_) {
+      argv.insert(argv.end(), {"--tls", tls_cert.c_str(), tls_key.c_str()});
+    }
+    argv.push_back(nullptr);
+    const int rc = posix_spawn(&pid_, argv[0], &actions, nullptr, const_cast<char**>(argv.data()),
                                environ);
     posix_spawn_file_actions_destroy(&actions);
     ::close(fds[1]);
@@ -46,6 +54,7 @@ class StandinProcess {
     if (out != nullptr) std::fclose(out);
     CurlOptions options;
     options.max_body_bytes = 64 << 20;
+    if (tls_) options.ca_file = tls_cert;
     auto client = CurlHttpClient::Create(options);
     if (client) control_ = std::move(*client);
   }
@@ -61,7 +70,7 @@ class StandinProcess {
 
   int port() const { return port_; }
   std::string Url(const std::string& path) const {
-    return "http://127.0.0.1:" + std::to_string(port_) + path;
+    return (tls_ ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(port_) + path;
   }
   // POST /_script with a JSON list of answers.
   bool Script(const std::string& json) {
@@ -79,6 +88,7 @@ class StandinProcess {
   }
 
  private:
+  bool tls_;
   pid_t pid_ = -1;
   int port_ = 0;
   std::unique_ptr<CurlHttpClient> control_;

@@ -238,5 +238,28 @@ TEST_F(StandinTest, WebhookSinkSendsIdempotencyKeyAndSignature) {
             "sha256=0bc8159834ad238af1ce0b51f8c8fcc8af8140c07b4fbc462c84f9c5738a61b7");
 }
 
+// TLS is always verified: a self-signed server is refused unless its certificate is the
+// configured CA bundle.
+TEST(StandinTlsTest, CertificateIsVerified) {
+  const std::string cert = std::string(TW_TEST_DATA) + "/tls/standin-cert.pem";
+  StandinProcess standin(TW_STANDIN, cert, std::string(TW_TEST_DATA) + "/tls/standin-key.pem");
+  ASSERT_GT(standin.port(), 0);
+  auto untrusting = Client();
+  auto refused = untrusting->Send({"POST", standin.Url("/services/T/B/X"), {}, "{}"});
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kUnavailable) << refused.error().ToString();
+
+  CurlOptions options;
+  options.ca_file = cert;
+  auto trusting = CurlHttpClient::Create(options);
+  ASSERT_TRUE(trusting);
+  auto ok = (*trusting)->Send({"POST", standin.Url("/services/T/B/X"), {}, "{}"});
+  ASSERT_TRUE(ok) << ok.error().ToString();
+  EXPECT_EQ(ok->status, 200);
+  EXPECT_EQ(ok->body, "ok");
+  // Only the trusted request reached the server's handler.
+  EXPECT_EQ(RecordedRequests(standin).size(), 1u);
+}
+
 }  // namespace
 }  // namespace tw::sinks

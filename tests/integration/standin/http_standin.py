@@ -5,7 +5,9 @@ Used by integration and end-to-end tests; binds 127.0.0.1 only.
 
 Start
   /usr/bin/python3 http_standin.py [--port 0] [--record FILE.ndjson] [--script JSON]
+                                  [--tls CERT.pem KEY.pem]
   Prints "LISTENING <port>" on stdout (flushed) once bound. Stop it with SIGTERM/SIGINT.
+  --tls serves HTTPS (tests/data/tls/ holds a self-signed certificate for 127.0.0.1).
 
 Recording
   Every request that is not a control request (paths under /_) is recorded as one JSON object
@@ -44,7 +46,7 @@ Default answers
   POST /api/<other>                  {"ok":true}
   anything else                      200 text/plain "ok" (a generic webhook receiver)
 """
-import argparse, json, sys, threading, time, urllib.parse
+import argparse, json, ssl, sys, threading, time, urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 LOCK = threading.Lock()
@@ -217,11 +219,16 @@ def main():
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--record", default=None)
     ap.add_argument("--script", default="")
+    ap.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"), default=None)
     a = ap.parse_args()
     STATE["record"], STATE["script"] = a.record, parse_script(a.script)
     ThreadingHTTPServer.request_queue_size = 128
     ThreadingHTTPServer.daemon_threads = True
     srv = ThreadingHTTPServer(("127.0.0.1", a.port), Handler)
+    if a.tls:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(a.tls[0], a.tls[1])
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     print("LISTENING %d" % srv.server_address[1], flush=True)
     try:
         srv.serve_forever()
