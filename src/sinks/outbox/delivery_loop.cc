@@ -90,7 +90,13 @@ Result<StepResult> DeliveryLoop::Step(Clock::WallTime now) {
       switch (result.status) {
         case DeliveryStatus::kDelivered:
           marked = store_.MarkDelivered(row.row_id, now, result.sink_ref);
+          if (!marked) return tl::unexpected(marked.error());
           ++step.delivered;
+          if (options_.min_interval.count() > 0) {
+            paused_until_ = now + options_.min_interval;
+            step.paused_until = paused_until_;
+            return step;
+          }
           break;
         case DeliveryStatus::kPermanent:
           marked = store_.MarkFailed(row.row_id, result.error);

@@ -71,6 +71,11 @@ struct DeliveryLoopOptions {
   // 0: retry forever (the default: nothing is dropped because a sink stayed down). N > 0: a row
   // whose N-th attempt fails with kRetry is dead-lettered instead. 429s count as attempts.
   int max_attempts = 0;
+  // Pacing: at least this long between two deliveries (0: none). Slack posts about one message
+  // per second per channel (alerting-and-aws-facts.md §1.1); `min_interval: 1s` on a Slack sink
+  // avoids meeting the limit in a burst instead of relying on 429s. Each step then delivers at
+  // most one row.
+  std::chrono::milliseconds min_interval{0};
   std::chrono::milliseconds idle_poll{5'000};    // longest wait with nothing due
   std::chrono::milliseconds store_retry{1'000};  // wait after a store error
   uint64_t jitter_seed = 0;                      // 0: seeded from std::random_device

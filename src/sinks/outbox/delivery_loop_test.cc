@@ -377,6 +377,23 @@ TEST(DeliveryLoopTest, RepeatGetsTheParentsSinkRef) {
   EXPECT_EQ(sink.calls[1].parent_ref, "C1 1.0");
 }
 
+TEST(DeliveryLoopTest, MinIntervalPacesDeliveries) {
+  FakeClock clock;
+  FakeStore store;
+  for (const std::string& id : Ids(5)) store.Add("slack", id + "|1", clock.Now());
+  ScriptedSink sink("slack", clock, [](int, const alert::Alert&) { return Delivered(); });
+  DeliveryLoopOptions options = TestOptions();
+  options.min_interval = seconds(1);
+  auto loop = DeliveryLoop::Create(sink, store, clock, Decode, options);
+  ASSERT_TRUE(loop);
+  const Clock::WallTime start = clock.Now();
+  Drain(**loop, store, clock, "slack");
+  EXPECT_EQ(sink.delivered, Ids(5));
+  for (size_t i = 0; i < sink.calls.size(); ++i) {
+    EXPECT_EQ(sink.calls[i].at - start, seconds(static_cast<int64_t>(i)));  // one per second
+  }
+}
+
 TEST(BackoffTest, FullJitterWithinTheCappedExponentialBound) {
   BackoffPolicy policy;
   policy.initial_delay = milliseconds(1000);
