@@ -114,7 +114,8 @@ Result<StepResult> DeliveryLoop::Step(Clock::WallTime now) {
                                          ? *result.retry_after
                                          : BackoffDelay(options_.backoff, row.attempts, rng_);
           const Clock::WallTime at = now + delay;
-          marked = store_.Reschedule(row.row_id, at, result.error);
+          // The row keeps its next_due, hence its place in the queue; the pause is ours.
+          marked = store_.Reschedule(row.row_id, row.next_due, result.error);
           if (!marked) return tl::unexpected(marked.error());
           ++step.retried;
           paused_until_ = at;

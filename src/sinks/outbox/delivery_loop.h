@@ -6,17 +6,21 @@
 // message of a dedupe repeat (StateStore::DeliveredRef of the id `parent_alert_id` gives), calls
 // Sink::Deliver, and records the outcome:
 //   kDelivered -> MarkDelivered(row, now, sink_ref);
-//   kRetry     -> Reschedule(row, now + delay, error), where delay is the server's Retry-After
-//                 when given, else exponential backoff with full jitter from the row's attempt
-//                 count: uniform in [0, min(max_delay, initial_delay * 2^attempts)] (AWS
-//                 Architecture Blog, "Exponential Backoff And Jitter"), at least min_delay;
+//   kRetry     -> Reschedule(row, row.next_due, error): attempts+1 and last_error recorded, the
+//                 row keeps its place at the head of the sink's queue; and the whole sink pauses
+//                 for the server's Retry-After when given, else exponential backoff with full
+//                 jitter from the row's attempt count: uniform in [0, min(max_delay,
+//                 initial_delay * 2^attempts)] (AWS Architecture Blog, "Exponential Backoff And
+//                 Jitter"), at least min_delay;
 //   kPermanent -> MarkFailed(row, error) (dead letter; `trailwatch alerts retry` revives it);
 //   undecodable payload -> MarkFailed with the decoder's error.
-// Order: on a retry the step stops, and the whole sink pauses until that row's retry time, so
-// rows are delivered in outbox order and a rate-limited or failing sink is not hammered with the
-// rows behind the failing one. (StateStore::DueRows must return rows oldest first by creation,
-// not by next_due, for this to hold.) A store error ends the step and the loop tries again
-// after `store_retry`.
+// Order: StateStore::DueRows orders by next_due, then insertion. Were a retried row given a later
+// next_due, the rows behind it would overtake it; so its next_due stays, and the pause lives in
+// the loop: the step stops at the first retry, nothing of this sink is tried until the pause
+// ends, and rows go out in outbox order. A rate-limited or failing sink is thus sent one request
+// per pause, not one per row. The pause is not persisted: after a restart the head row is tried
+// once at once, then the backoff (from its attempt count) applies again. A store error ends the
+// step and the thread tries again after `store_retry`.
 //
 // Time comes only from the Clock: due times and backoff use Clock::Now(), the shutdown deadline
 // Clock::Monotonic(). The thread waits on a condition variable with a timeout computed from the

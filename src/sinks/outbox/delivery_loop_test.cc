@@ -9,6 +9,10 @@
 #include <map>
 #include <mutex>
 
+#include "state/memory/memory_state_store.h"
+#include "state/sqlite/sqlite_state_store.h"
+#include "state/state_test_util.h"
+
 namespace tw::sinks::outbox {
 namespace {
 
@@ -18,125 +22,48 @@ using std::chrono::seconds;
 using state::OutboxRow;
 using state::OutboxState;
 
-// A small in-memory StateStore: only the outbox part, rows oldest first by row id.
-class FakeStore final : public state::StateStore {
- public:
-  int64_t Add(const std::string& sink, const std::string& payload, Clock::WallTime now) {
-    std::lock_guard lock(mu_);
-    OutboxRow row;
-    row.row_id = static_cast<int64_t>(rows_.size()) + 1;
-    row.alert_id = payload.substr(0, payload.find('|'));
-    row.sink = sink;
-    row.payload = payload;
-    row.created = now;
-    row.next_due = now;
-    rows_.push_back(row);
-    return row.row_id;
-  }
-  OutboxRow Row(int64_t id) {
-    std::lock_guard lock(mu_);
-    return rows_[static_cast<size_t>(id - 1)];
-  }
-  int CountIn(const std::string& sink, OutboxState s) {
-    std::lock_guard lock(mu_);
-    return static_cast<int>(std::count_if(rows_.begin(), rows_.end(), [&](const OutboxRow& r) {
-      return r.sink == sink && r.state == s;
-    }));
-  }
-  // Waits (real time, bounded) until `n` rows of `sink` are delivered.
-  bool WaitDelivered(const std::string& sink, int n) {
-    std::unique_lock lock(mu_);
-    return cv_.wait_for(lock, seconds(20), [&] {
-      return std::count_if(rows_.begin(), rows_.end(), [&](const OutboxRow& r) {
-               return r.sink == sink && r.state == OutboxState::kDelivered;
-             }) >= n;
-    });
-  }
+// The stores under test: the memory store and SQLite on disk, the same contract.
+enum class StoreKind { kMemory, kSqlite };
 
-  Result<std::optional<std::string>> LoadCheckpoint(const std::string&,
-                                                    const std::string&) override {
-    return std::optional<std::string>();
-  }
-  Result<void> Commit(const std::vector<state::NewOutboxEntry>&,
-                      const std::vector<state::Checkpoint>&) override {
-    return Ok();
-  }
-  Result<std::vector<OutboxRow>> DueRows(const std::string& sink, Clock::WallTime now,
-                                         size_t limit) override {
-    std::lock_guard lock(mu_);
-    ++due_calls;
-    std::vector<OutboxRow> out;
-    for (const OutboxRow& r : rows_) {
-      if (out.size() == limit) break;
-      if (r.sink == sink && r.state == OutboxState::kPending && r.next_due <= now) {
-        out.push_back(r);
-      }
-    }
-    return out;
-  }
-  Result<std::optional<Clock::WallTime>> NextDue(const std::string& sink) override {
-    std::lock_guard lock(mu_);
-    std::optional<Clock::WallTime> next;
-    for (const OutboxRow& r : rows_) {
-      if (r.sink == sink && r.state == OutboxState::kPending && (!next || r.next_due < *next)) {
-        next = r.next_due;
-      }
-    }
-    return next;
-  }
-  Result<void> MarkDelivered(int64_t row_id, Clock::WallTime, const std::string& ref) override {
-    {
-      std::lock_guard lock(mu_);
-      OutboxRow& r = rows_.at(static_cast<size_t>(row_id - 1));
-      EXPECT_EQ(r.state, OutboxState::kPending);
-      r.state = OutboxState::kDelivered;
-      r.sink_ref = ref;
-    }
-    cv_.notify_all();
-    return Ok();
-  }
-  Result<void> Reschedule(int64_t row_id, Clock::WallTime at, const std::string& error) override {
-    std::lock_guard lock(mu_);
-    OutboxRow& r = rows_.at(static_cast<size_t>(row_id - 1));
-    ++r.attempts;
-    r.next_due = at;
-    r.last_error = error;
-    return Ok();
-  }
-  Result<void> MarkFailed(int64_t row_id, const std::string& error) override {
-    std::lock_guard lock(mu_);
-    OutboxRow& r = rows_.at(static_cast<size_t>(row_id - 1));
-    r.state = OutboxState::kFailed;
-    r.last_error = error;
-    return Ok();
-  }
-  Result<int64_t> Retry(const std::string&, Clock::WallTime) override { return 0; }
-  Result<std::vector<OutboxRow>> ListRows(std::optional<OutboxState>, size_t) override {
-    return std::vector<OutboxRow>();
-  }
-  Result<std::optional<std::string>> DeliveredRef(const std::string& alert_id,
-                                                  const std::string& sink) override {
-    std::lock_guard lock(mu_);
-    for (const OutboxRow& r : rows_) {
-      if (r.alert_id == alert_id && r.sink == sink && r.state == OutboxState::kDelivered) {
-        return std::optional<std::string>(r.sink_ref);
-      }
-    }
-    return std::optional<std::string>();
-  }
-  Result<std::optional<state::Window>> GetWindow(const std::string&, Clock::WallTime) override {
-    return std::optional<state::Window>();
-  }
-  Result<void> PutWindow(const state::Window&) override { return Ok(); }
-  Result<int64_t> ExpireWindows(Clock::WallTime) override { return 0; }
+std::string KindName(const ::testing::TestParamInfo<StoreKind>& info) {
+  return info.param == StoreKind::kMemory ? "Memory" : "Sqlite";
+}
 
-  int due_calls = 0;
+std::unique_ptr<state::StateStore> MakeStore(StoreKind kind, Clock& clock,
+                                             const state::testing::TempDir& dir) {
+  if (kind == StoreKind::kMemory) return std::make_unique<state::MemoryStateStore>(clock);
+  auto store = state::SqliteStateStore::Open(dir.File("state.db"), clock);
+  EXPECT_TRUE(store) << store.error().ToString();
+  return std::move(*store);
+}
 
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<OutboxRow> rows_;
-};
+// Enqueues one alert for `sink`; the payload is "<alert id>|<dedupe count>".
+void Add(state::StateStore& store, const std::string& sink, const std::string& payload) {
+  state::NewOutboxEntry entry;
+  entry.alert_id = payload.substr(0, payload.find('|'));
+  entry.rule_id = "rule";
+  entry.severity = "high";
+  entry.payload = payload;
+  entry.sinks = {sink};
+  ASSERT_TRUE(store.Commit({entry}, {}));
+}
+
+OutboxRow RowOf(state::StateStore& store, const std::string& alert_id, const std::string& sink) {
+  auto rows = store.ListRows(std::nullopt, 100'000);
+  EXPECT_TRUE(rows);
+  for (const OutboxRow& r : *rows) {
+    if (r.alert_id == alert_id && r.sink == sink) return r;
+  }
+  ADD_FAILURE() << "no row " << alert_id << " for " << sink;
+  return {};
+}
+
+int CountIn(state::StateStore& store, const std::string& sink, OutboxState s) {
+  auto rows = store.ListRows(s, 100'000);
+  EXPECT_TRUE(rows);
+  return static_cast<int>(std::count_if(rows->begin(), rows->end(),
+                                        [&](const OutboxRow& r) { return r.sink == sink; }));
+}
 
 // Payload "<alert id>|<dedupe count>" (a stand-in for alert/codec.h until it is on main).
 Result<alert::Alert> Decode(std::string_view payload) {
@@ -159,8 +86,17 @@ class ScriptedSink final : public Sink {
   DeliveryResult Deliver(const alert::Alert& alert, const std::string& parent_ref) override {
     calls.push_back({alert.id, clock_.Now(), parent_ref});
     DeliveryResult r = script_(static_cast<int>(calls.size()), alert);
-    if (r.status == DeliveryStatus::kDelivered) delivered.push_back(alert.id);
+    if (r.status == DeliveryStatus::kDelivered) {
+      std::lock_guard lock(mu_);
+      delivered.push_back(alert.id);
+      cv_.notify_all();
+    }
     return r;
+  }
+  // Waits (real time, bounded) until the sink has delivered `n` alerts.
+  bool WaitDelivered(size_t n) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, seconds(20), [&] { return delivered.size() >= n; });
   }
   struct Call {
     std::string id;
@@ -174,6 +110,8 @@ class ScriptedSink final : public Sink {
   std::string name_;
   const Clock& clock_;
   Script script_;
+  std::mutex mu_;
+  std::condition_variable cv_;
 };
 
 DeliveryResult Delivered(std::string ref = "") {
@@ -192,7 +130,7 @@ DeliveryLoopOptions TestOptions() {
 
 // Drives a loop on the fake clock until nothing is pending: a step, then the clock jumps to
 // when the sink may be tried again or the next row is due. Returns the number of steps.
-int Drain(DeliveryLoop& loop, FakeStore& store, FakeClock& clock, const std::string& sink,
+int Drain(DeliveryLoop& loop, state::StateStore& store, FakeClock& clock, const std::string& sink,
           const std::function<void()>& between = nullptr, int max_steps = 100'000) {
   int steps = 0;
   for (; steps < max_steps; ++steps) {
@@ -219,10 +157,19 @@ std::vector<std::string> Ids(int n) {
   return ids;
 }
 
-TEST(DeliveryLoopTest, RateLimitStormLosesNothing) {
+class DeliveryLoopTest : public ::testing::TestWithParam<StoreKind> {
+ protected:
   FakeClock clock;
-  FakeStore store;
-  for (const std::string& id : Ids(10)) store.Add("slack", id + "|1", clock.Now());
+  state::testing::TempDir dir;
+  std::unique_ptr<state::StateStore> owned = MakeStore(GetParam(), clock, dir);
+  state::StateStore& store = *owned;
+};
+
+INSTANTIATE_TEST_SUITE_P(Stores, DeliveryLoopTest,
+                         ::testing::Values(StoreKind::kMemory, StoreKind::kSqlite), KindName);
+
+TEST_P(DeliveryLoopTest, RateLimitStormLosesNothing) {
+  for (const std::string& id : Ids(10)) Add(store, "slack", id + "|1");
   // 50 consecutive 429s with Retry-After: 1, then Slack answers.
   ScriptedSink sink("slack", clock, [](int call, const alert::Alert&) {
     return call <= 50 ? Retry(milliseconds(1000), "HTTP 429: rate_limited") : Delivered();
@@ -233,23 +180,23 @@ TEST(DeliveryLoopTest, RateLimitStormLosesNothing) {
   Drain(**loop, store, clock, "slack");
   EXPECT_EQ(sink.delivered, Ids(10));  // all of them, once each, in order
   EXPECT_EQ(sink.calls.size(), 60u);
-  EXPECT_EQ(store.CountIn("slack", OutboxState::kDelivered), 10);
-  EXPECT_EQ(store.CountIn("slack", OutboxState::kFailed), 0);
+  EXPECT_EQ(CountIn(store, "slack", OutboxState::kDelivered), 10);
+  EXPECT_EQ(CountIn(store, "slack", OutboxState::kFailed), 0);
   // Each retry waited exactly the server's Retry-After: never earlier, never later.
   for (size_t i = 1; i <= 50; ++i) {
     EXPECT_EQ(sink.calls[i].at - sink.calls[i - 1].at, seconds(1)) << i;
   }
   EXPECT_EQ(clock.Now() - start, seconds(50));
-  EXPECT_EQ(store.Row(1).attempts, 50);
-  EXPECT_EQ(store.Row(1).last_error, "HTTP 429: rate_limited");
+  const OutboxRow first = RowOf(store, "alert-1", "slack");
+  EXPECT_EQ(first.attempts, 51);  // 50 reschedules and the delivery
+  EXPECT_EQ(first.last_error, "HTTP 429: rate_limited");
+  EXPECT_EQ(first.sink_ref, "");
 }
 
-TEST(DeliveryLoopTest, FiveMinuteOutageThenRecoveryDeliversEverythingInOrder) {
-  FakeClock clock;
-  FakeStore store;
+TEST_P(DeliveryLoopTest, FiveMinuteOutageThenRecoveryDeliversEverythingInOrder) {
   const Clock::WallTime start = clock.Now();
   const Clock::WallTime back = start + minutes(5);
-  for (const std::string& id : Ids(20)) store.Add("webhook", id + "|1", clock.Now());
+  for (const std::string& id : Ids(20)) Add(store, "webhook", id + "|1");
   ScriptedSink sink("webhook", clock, [&](int, const alert::Alert&) {
     return clock.Now() < back ? Retry(std::nullopt, "unavailable: Couldn't connect to server")
                               : Delivered();
@@ -264,13 +211,13 @@ TEST(DeliveryLoopTest, FiveMinuteOutageThenRecoveryDeliversEverythingInOrder) {
   Clock::WallTime next_add = start + seconds(30);
   Drain(**loop, store, clock, "webhook", [&] {
     while (clock.Now() >= next_add && next_add < back) {
-      store.Add("webhook", "alert-" + std::to_string(++added) + "|1", next_add);
+      Add(store, "webhook", "alert-" + std::to_string(++added) + "|1");
       next_add += seconds(30);
     }
   });
   EXPECT_EQ(added, 29);
   EXPECT_EQ(sink.delivered, Ids(29));
-  EXPECT_EQ(store.CountIn("webhook", OutboxState::kDelivered), 29);
+  EXPECT_EQ(CountIn(store, "webhook", OutboxState::kDelivered), 29);
   // Backoff: every wait during the outage is within the capped full-jitter bound for its
   // attempt: [min_delay, min(60 s, 1 s * 2^attempt)].
   int attempt = 0;
@@ -294,11 +241,9 @@ TEST(DeliveryLoopTest, FiveMinuteOutageThenRecoveryDeliversEverythingInOrder) {
   }
 }
 
-TEST(DeliveryLoopTest, ClientErrorDeadLettersWithTheBodyAndTheRestGoOn) {
-  FakeClock clock;
-  FakeStore store;
-  for (const std::string& id : Ids(3)) store.Add("slack", id + "|1", clock.Now());
-  store.Add("slack", "garbage-without-bar", clock.Now());
+TEST_P(DeliveryLoopTest, ClientErrorDeadLettersWithTheBodyAndTheRestGoOn) {
+  for (const std::string& id : Ids(3)) Add(store, "slack", id + "|1");
+  Add(store, "slack", "garbage-without-bar");
   ScriptedSink sink("slack", clock, [](int, const alert::Alert& a) {
     return a.id == "alert-2"
                ? DeliveryResult{DeliveryStatus::kPermanent, std::nullopt,
@@ -311,19 +256,18 @@ TEST(DeliveryLoopTest, ClientErrorDeadLettersWithTheBodyAndTheRestGoOn) {
   ASSERT_TRUE(step);
   EXPECT_EQ(step->delivered, 2);
   EXPECT_EQ(step->failed, 2);
-  EXPECT_EQ(store.Row(2).state, OutboxState::kFailed);
-  EXPECT_EQ(store.Row(2).last_error, "HTTP 404: channel_not_found");
-  EXPECT_EQ(store.Row(3).state, OutboxState::kDelivered);
-  EXPECT_EQ(store.Row(3).sink_ref, "ref-alert-3");
-  EXPECT_EQ(store.Row(4).state, OutboxState::kFailed);
-  EXPECT_TRUE(store.Row(4).last_error.starts_with("undecodable payload: parse: "));
+  EXPECT_EQ(RowOf(store, "alert-2", "slack").state, OutboxState::kFailed);
+  EXPECT_EQ(RowOf(store, "alert-2", "slack").last_error, "HTTP 404: channel_not_found");
+  EXPECT_EQ(RowOf(store, "alert-3", "slack").state, OutboxState::kDelivered);
+  EXPECT_EQ(RowOf(store, "alert-3", "slack").sink_ref, "ref-alert-3");
+  const OutboxRow garbage = RowOf(store, "garbage-without-bar", "slack");
+  EXPECT_EQ(garbage.state, OutboxState::kFailed);
+  EXPECT_TRUE(garbage.last_error.starts_with("undecodable payload: parse: ")) << garbage.last_error;
   EXPECT_EQ(sink.delivered, (std::vector<std::string>{"alert-1", "alert-3"}));
 }
 
-TEST(DeliveryLoopTest, MaxAttemptsDeadLetters) {
-  FakeClock clock;
-  FakeStore store;
-  store.Add("s", "a|1", clock.Now());
+TEST_P(DeliveryLoopTest, MaxAttemptsDeadLetters) {
+  Add(store, "s", "a|1");
   ScriptedSink sink("s", clock, [](int, const alert::Alert&) { return Retry(seconds(1), "503"); });
   DeliveryLoopOptions options = TestOptions();
   options.max_attempts = 3;
@@ -331,21 +275,19 @@ TEST(DeliveryLoopTest, MaxAttemptsDeadLetters) {
   ASSERT_TRUE(loop);
   Drain(**loop, store, clock, "s");
   EXPECT_EQ(sink.calls.size(), 3u);
-  EXPECT_EQ(store.Row(1).state, OutboxState::kFailed);
-  EXPECT_EQ(store.Row(1).last_error, "gave up after 3 attempts: 503");
+  EXPECT_EQ(RowOf(store, "a", "s").state, OutboxState::kFailed);
+  EXPECT_EQ(RowOf(store, "a", "s").last_error, "gave up after 3 attempts: 503");
 }
 
-TEST(DeliveryLoopTest, PausedSinkIsNotCalledBeforeItsRetryTime) {
-  FakeClock clock;
-  FakeStore store;
-  store.Add("s", "a|1", clock.Now());
+TEST_P(DeliveryLoopTest, PausedSinkIsNotCalledBeforeItsRetryTime) {
+  Add(store, "s", "a|1");
   ScriptedSink sink("s", clock, [](int call, const alert::Alert&) {
     return call == 1 ? Retry(seconds(30), "429") : Delivered();
   });
   auto loop = DeliveryLoop::Create(sink, store, clock, Decode, TestOptions());
   ASSERT_TRUE(loop);
   ASSERT_TRUE((*loop)->RunOnce(clock.Now()));
-  store.Add("s", "b|1", clock.Now());  // due now, but the sink is paused
+  Add(store, "s", "b|1");  // due now, but the sink is paused
   clock.Advance(seconds(29));
   auto paused = (*loop)->RunOnce(clock.Now());
   ASSERT_TRUE(paused);
@@ -358,11 +300,9 @@ TEST(DeliveryLoopTest, PausedSinkIsNotCalledBeforeItsRetryTime) {
   EXPECT_EQ(sink.delivered, (std::vector<std::string>{"a", "b"}));
 }
 
-TEST(DeliveryLoopTest, RepeatGetsTheParentsSinkRef) {
-  FakeClock clock;
-  FakeStore store;
-  store.Add("slack_api", "first|1", clock.Now());
-  store.Add("slack_api", "second|3", clock.Now());
+TEST_P(DeliveryLoopTest, RepeatGetsTheParentsSinkRef) {
+  Add(store, "slack_api", "first|1");
+  Add(store, "slack_api", "second|3");
   ScriptedSink sink("slack_api", clock,
                     [](int call, const alert::Alert&) { return Delivered("C1 " + std::to_string(call) + ".0"); });
   DeliveryLoopOptions options = TestOptions();
@@ -377,10 +317,8 @@ TEST(DeliveryLoopTest, RepeatGetsTheParentsSinkRef) {
   EXPECT_EQ(sink.calls[1].parent_ref, "C1 1.0");
 }
 
-TEST(DeliveryLoopTest, MinIntervalPacesDeliveries) {
-  FakeClock clock;
-  FakeStore store;
-  for (const std::string& id : Ids(5)) store.Add("slack", id + "|1", clock.Now());
+TEST_P(DeliveryLoopTest, MinIntervalPacesDeliveries) {
+  for (const std::string& id : Ids(5)) Add(store, "slack", id + "|1");
   ScriptedSink sink("slack", clock, [](int, const alert::Alert&) { return Delivered(); });
   DeliveryLoopOptions options = TestOptions();
   options.min_interval = seconds(1);
@@ -419,10 +357,10 @@ TEST(BackoffTest, FullJitterWithinTheCappedExponentialBound) {
 // The threads: one sink hanging in Deliver does not hold another back.
 TEST(DeliveryLoopThreadTest, OneSinkDownDoesNotBlockAnother) {
   SystemClock clock;
-  FakeStore store;
+  state::MemoryStateStore store(clock);
   for (const std::string& id : Ids(5)) {
-    store.Add("down", id + "|1", clock.Now());
-    store.Add("up", id + "|1", clock.Now());
+    Add(store, "down", id + "|1");
+    Add(store, "up", id + "|1");
   }
   std::mutex mu;
   std::condition_variable cv;
@@ -438,8 +376,8 @@ TEST(DeliveryLoopThreadTest, OneSinkDownDoesNotBlockAnother) {
   ASSERT_TRUE(down_loop && up_loop);
   (*down_loop)->Start();
   (*up_loop)->Start();
-  EXPECT_TRUE(store.WaitDelivered("up", 5));
-  EXPECT_EQ(up.delivered, Ids(5));
+  EXPECT_TRUE(up.WaitDelivered(5));
+  EXPECT_TRUE(down.delivered.empty());
   {
     std::lock_guard lock(mu);
     release = true;
@@ -447,26 +385,28 @@ TEST(DeliveryLoopThreadTest, OneSinkDownDoesNotBlockAnother) {
   cv.notify_all();
   (*down_loop)->Stop(clock.Monotonic());
   (*up_loop)->Stop(clock.Monotonic());
-  EXPECT_EQ(store.CountIn("down", OutboxState::kDelivered), 0);
-  EXPECT_EQ(store.CountIn("down", OutboxState::kPending), 5);
+  EXPECT_EQ(up.delivered, Ids(5));
+  EXPECT_EQ(CountIn(store, "up", OutboxState::kDelivered), 5);
+  EXPECT_EQ(CountIn(store, "down", OutboxState::kDelivered), 0);
+  EXPECT_EQ(CountIn(store, "down", OutboxState::kPending), 5);
 }
 
 TEST(DeliveryLoopThreadTest, NotifyWakesAnIdleLoopAndStopDrains) {
   FakeClock clock;  // never advanced: the thread waits only on the condition variable
-  FakeStore store;
+  state::MemoryStateStore store(clock);
   ScriptedSink sink("s", clock, [](int, const alert::Alert&) { return Delivered(); });
   DeliveryLoopOptions options = TestOptions();
   options.idle_poll = std::chrono::hours(1);  // without Notify nothing would happen for an hour
   auto loop = DeliveryLoop::Create(sink, store, clock, Decode, options);
   ASSERT_TRUE(loop);
   (*loop)->Start();
-  store.Add("s", "a|1", clock.Now());
+  Add(store, "s", "a|1");
   (*loop)->Notify();
-  EXPECT_TRUE(store.WaitDelivered("s", 1));
-  for (int i = 0; i < 9; ++i) store.Add("s", "b" + std::to_string(i) + "|1", clock.Now());
+  EXPECT_TRUE(sink.WaitDelivered(1));
+  for (int i = 0; i < 9; ++i) Add(store, "s", "b" + std::to_string(i) + "|1");
   // Stop with grace: everything due is delivered before Stop returns.
   (*loop)->Stop(clock.Monotonic() + std::chrono::hours(1));
-  EXPECT_EQ(store.CountIn("s", OutboxState::kDelivered), 10);
+  EXPECT_EQ(CountIn(store, "s", OutboxState::kDelivered), 10);
 }
 
 }  // namespace
