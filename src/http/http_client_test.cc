@@ -1,7 +1,8 @@
+#include "http/http_client.h"
+
 #include <gtest/gtest.h>
 
 #include "http/curl_http_client.h"
-#include "http/http_client.h"
 
 namespace tw::http {
 namespace {

@@ -54,8 +54,8 @@ std::optional<Clock::WallTime> ParseImfFixdate(std::string_view s) {
     if (s.substr(8, 3) == kMonths[i]) month = i + 1;
   }
   int day, year, hour, minute, second;
-  if (month == 0 || !Digits(s, 5, 2, day) || !Digits(s, 12, 4, year) ||
-      !Digits(s, 17, 2, hour) || !Digits(s, 20, 2, minute) || !Digits(s, 23, 2, second)) {
+  if (month == 0 || !Digits(s, 5, 2, day) || !Digits(s, 12, 4, year) || !Digits(s, 17, 2, hour) ||
+      !Digits(s, 20, 2, minute) || !Digits(s, 23, 2, second)) {
     return std::nullopt;
   }
   if (day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return std::nullopt;

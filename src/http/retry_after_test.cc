@@ -47,9 +47,9 @@ TEST(RetryAfterTest, HttpDateAcrossYearAndLeapDay) {
   // 2024-02-29 00:00:00 UTC is 1709164800; 2025-01-01 00:00:00 UTC is 1735689600.
   EXPECT_EQ(ParseRetryAfter("Thu, 29 Feb 2024 00:00:10 GMT", Clock::WallTime(seconds(1709164800))),
             milliseconds(10'000));
-  EXPECT_EQ(ParseRetryAfter("Wed, 01 Jan 2025 00:01:00 GMT",
-                            Clock::WallTime(seconds(1735689600 - 60))),
-            milliseconds(120'000));
+  EXPECT_EQ(
+      ParseRetryAfter("Wed, 01 Jan 2025 00:01:00 GMT", Clock::WallTime(seconds(1735689600 - 60))),
+      milliseconds(120'000));
 }
 
 }  // namespace

@@ -36,8 +36,8 @@ class StandinProcess {
       argv.insert(argv.end(), {"--tls", tls_cert.c_str(), tls_key.c_str()});
     }
     argv.push_back(nullptr);
-    const int rc = posix_spawn(&pid_, argv[0], &actions, nullptr, const_cast<char**>(argv.data()),
-                               environ);
+    const int rc =
+        posix_spawn(&pid_, argv[0], &actions, nullptr, const_cast<char**>(argv.data()), environ);
     posix_spawn_file_actions_destroy(&actions);
     ::close(fds[1]);
     if (rc != 0) {

@@ -18,7 +18,6 @@ bool IsHttpUrl(std::string_view url) {
   return false;
 }
 
-
 std::optional<std::chrono::milliseconds> RetryAfterOf(const http::Response& response,
                                                       Clock::WallTime now) {
   if (const std::string* value = response.FindHeader("Retry-After")) {

@@ -21,8 +21,8 @@ TEST(HttpOutcomeTest, TooManyRequestsRetriesAfterTheHeader) {
   auto r = ClassifyHttp(MakeResponse(429, "rate_limited", {{"Retry-After", "7"}}), kNow);
   EXPECT_EQ(r.status, DeliveryStatus::kRetry);
   EXPECT_EQ(r.retry_after, milliseconds(7'000));
-  auto dated = ClassifyHttp(
-      MakeResponse(429, "", {{"retry-after", "Sun, 06 Nov 1994 08:50:37 GMT"}}), kNow);
+  auto dated =
+      ClassifyHttp(MakeResponse(429, "", {{"retry-after", "Sun, 06 Nov 1994 08:50:37 GMT"}}), kNow);
   EXPECT_EQ(dated.retry_after, milliseconds(60'000));
 }
 
@@ -43,24 +43,26 @@ TEST(HttpOutcomeTest, ServerErrorsAndTimeoutsRetry) {
               DeliveryStatus::kRetry)
         << status;
   }
-  auto unavailable = ClassifyHttp(Result<http::Response>(Fail(ErrorCode::kUnavailable, "refused")),
-                                  kNow);
+  auto unavailable =
+      ClassifyHttp(Result<http::Response>(Fail(ErrorCode::kUnavailable, "refused")), kNow);
   EXPECT_EQ(unavailable.status, DeliveryStatus::kRetry);
   EXPECT_NE(unavailable.error.find("refused"), std::string::npos);
 }
 
 TEST(HttpOutcomeTest, OtherClientErrorsAreDeadLetteredWithTheBody) {
   // Slack's incoming-webhook errors (api.slack.com changelog 2016-05-17).
-  for (auto [status, body] : std::vector<std::pair<long, std::string>>{
-           {400, "invalid_payload"}, {403, "action_prohibited"}, {404, "channel_not_found"},
-           {410, "channel_is_archived"}}) {
+  for (auto [status, body] :
+       std::vector<std::pair<long, std::string>>{{400, "invalid_payload"},
+                                                 {403, "action_prohibited"},
+                                                 {404, "channel_not_found"},
+                                                 {410, "channel_is_archived"}}) {
     auto r = ClassifyHttp(MakeResponse(status, body), kNow);
     EXPECT_EQ(r.status, DeliveryStatus::kPermanent) << status;
     EXPECT_EQ(r.error, "HTTP " + std::to_string(status) + ": " + body);
   }
   EXPECT_EQ(ClassifyHttp(MakeResponse(302, ""), kNow).status, DeliveryStatus::kPermanent);
-  auto bad_url = ClassifyHttp(Result<http::Response>(Fail(ErrorCode::kInvalidArgument, "url")),
-                              kNow);
+  auto bad_url =
+      ClassifyHttp(Result<http::Response>(Fail(ErrorCode::kInvalidArgument, "url")), kNow);
   EXPECT_EQ(bad_url.status, DeliveryStatus::kPermanent);
 }
 

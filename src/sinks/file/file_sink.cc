@@ -15,8 +15,7 @@ int OpenForAppend(const std::string& path) {
 
 }  // namespace
 
-Result<std::unique_ptr<FileSink>> FileSink::Create(FileOptions options,
-                                                   AlertFormatter format) {
+Result<std::unique_ptr<FileSink>> FileSink::Create(FileOptions options, AlertFormatter format) {
   if (options.name.empty()) return Fail(ErrorCode::kInvalidArgument, "file sink: empty name");
   if (options.path.empty()) {
     return Fail(ErrorCode::kInvalidArgument, "file sink " + options.name + ": empty path");

@@ -17,9 +17,9 @@
 #include <mutex>
 #include <string>
 
+#include "sinks/alert_formatter.h"
 #include "sinks/sink.h"
 #include "sinks/sink_filter.h"
-#include "sinks/alert_formatter.h"
 
 namespace tw::sinks::file {
 

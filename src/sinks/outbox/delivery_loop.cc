@@ -17,8 +17,7 @@ milliseconds BackoffDelay(const BackoffPolicy& policy, int attempts, std::mt1993
 }
 
 Result<std::unique_ptr<DeliveryLoop>> DeliveryLoop::Create(Sink& sink, state::StateStore& store,
-                                                           const Clock& clock,
-                                                           AlertDecoder decoder,
+                                                           const Clock& clock, AlertDecoder decoder,
                                                            DeliveryLoopOptions options) {
   if (options.batch_size == 0) {
     return Fail(ErrorCode::kInvalidArgument, "delivery loop: batch_size must be positive");
@@ -66,8 +65,8 @@ Result<StepResult> DeliveryLoop::Step(Clock::WallTime now) {
     for (const state::OutboxRow& row : *rows) {
       auto alert = decoder_(row.payload);
       if (!alert) {
-        auto marked = store_.MarkFailed(row.row_id, "undecodable payload: " +
-                                                        alert.error().ToString());
+        auto marked =
+            store_.MarkFailed(row.row_id, "undecodable payload: " + alert.error().ToString());
         if (!marked) return tl::unexpected(marked.error());
         ++step.failed;
         continue;
@@ -104,9 +103,9 @@ Result<StepResult> DeliveryLoop::Step(Clock::WallTime now) {
           break;
         case DeliveryStatus::kRetry: {
           if (options_.max_attempts > 0 && row.attempts + 1 >= options_.max_attempts) {
-            marked = store_.MarkFailed(
-                row.row_id, "gave up after " + std::to_string(row.attempts + 1) +
-                                " attempts: " + result.error);
+            marked =
+                store_.MarkFailed(row.row_id, "gave up after " + std::to_string(row.attempts + 1) +
+                                                  " attempts: " + result.error);
             ++step.failed;
             break;
           }

@@ -16,11 +16,11 @@
 namespace tw::sinks::outbox {
 namespace {
 
+using state::OutboxRow;
+using state::OutboxState;
 using std::chrono::milliseconds;
 using std::chrono::minutes;
 using std::chrono::seconds;
-using state::OutboxRow;
-using state::OutboxState;
 
 // The stores under test: the memory store and SQLite on disk, the same contract.
 enum class StoreKind { kMemory, kSqlite };
@@ -223,7 +223,8 @@ TEST_P(DeliveryLoopTest, FiveMinuteOutageThenRecoveryDeliversEverythingInOrder) 
   int attempt = 0;
   for (size_t i = 1; i < sink.calls.size() && sink.calls[i - 1].at < back; ++i) {
     const auto wait = sink.calls[i].at - sink.calls[i - 1].at;
-    const auto bound = std::min<Clock::WallTime::duration>(seconds(60), seconds(1) * (1 << std::min(attempt, 20)));
+    const auto bound =
+        std::min<Clock::WallTime::duration>(seconds(60), seconds(1) * (1 << std::min(attempt, 20)));
     EXPECT_LE(wait, bound) << "attempt " << attempt;
     EXPECT_GE(wait, milliseconds(100));
     ++attempt;
@@ -245,10 +246,9 @@ TEST_P(DeliveryLoopTest, ClientErrorDeadLettersWithTheBodyAndTheRestGoOn) {
   for (const std::string& id : Ids(3)) Add(store, "slack", id + "|1");
   Add(store, "slack", "garbage-without-bar");
   ScriptedSink sink("slack", clock, [](int, const alert::Alert& a) {
-    return a.id == "alert-2"
-               ? DeliveryResult{DeliveryStatus::kPermanent, std::nullopt,
-                                "HTTP 404: channel_not_found", ""}
-               : Delivered("ref-" + a.id);
+    return a.id == "alert-2" ? DeliveryResult{DeliveryStatus::kPermanent, std::nullopt,
+                                              "HTTP 404: channel_not_found", ""}
+                             : Delivered("ref-" + a.id);
   });
   auto loop = DeliveryLoop::Create(sink, store, clock, Decode, TestOptions());
   ASSERT_TRUE(loop);
@@ -303,8 +303,9 @@ TEST_P(DeliveryLoopTest, PausedSinkIsNotCalledBeforeItsRetryTime) {
 TEST_P(DeliveryLoopTest, RepeatGetsTheParentsSinkRef) {
   Add(store, "slack_api", "first|1");
   Add(store, "slack_api", "second|3");
-  ScriptedSink sink("slack_api", clock,
-                    [](int call, const alert::Alert&) { return Delivered("C1 " + std::to_string(call) + ".0"); });
+  ScriptedSink sink("slack_api", clock, [](int call, const alert::Alert&) {
+    return Delivered("C1 " + std::to_string(call) + ".0");
+  });
   DeliveryLoopOptions options = TestOptions();
   options.parent_alert_id = [](const alert::Alert& a) {
     return a.dedupe_count > 1 ? std::string("first") : std::string();

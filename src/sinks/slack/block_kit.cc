@@ -51,11 +51,16 @@ std::string Field(std::string_view label, std::string_view mrkdwn_value, bool* t
 
 const char* SeverityColor(rules::Severity severity) {
   switch (severity) {
-    case rules::Severity::kCritical: return "#8b0000";
-    case rules::Severity::kHigh: return "#e01e5a";
-    case rules::Severity::kMedium: return "#ecb22e";
-    case rules::Severity::kLow: return "#36c5f0";
-    case rules::Severity::kInfo: return "#9e9e9e";
+    case rules::Severity::kCritical:
+      return "#8b0000";
+    case rules::Severity::kHigh:
+      return "#e01e5a";
+    case rules::Severity::kMedium:
+      return "#ecb22e";
+    case rules::Severity::kLow:
+      return "#36c5f0";
+    case rules::Severity::kInfo:
+      return "#9e9e9e";
   }
   return "#9e9e9e";
 }
@@ -160,9 +165,8 @@ SlackMessage BuildSlackMessage(const alert::Alert& a) {
     if (a.console_url.size() <= kMaxButtonUrl) {
       const std::string label = "Open in CloudTrail console";
       static_assert(sizeof("Open in CloudTrail console") - 1 <= kMaxButtonText);
-      tail.push_back(
-          "{\"type\":\"actions\",\"elements\":[{\"type\":\"button\",\"text\":" +
-          PlainText(label) + ",\"url\":" + Quoted(a.console_url) + "}]}");
+      tail.push_back("{\"type\":\"actions\",\"elements\":[{\"type\":\"button\",\"text\":" +
+                     PlainText(label) + ",\"url\":" + Quoted(a.console_url) + "}]}");
       tail_text += label.size() + a.console_url.size();
     } else {
       m.truncated = true;
@@ -185,9 +189,9 @@ SlackMessage BuildSlackMessage(const alert::Alert& a) {
   if (n_changes > 0) {
     // Blocks left for sections: keep one for a truncation note.
     const size_t max_sections = kMaxBlocks - m.blocks.size() - tail.size() - 1;
-    const size_t text_left =
-        kMaxTotalBlockText > total + tail_text + 200 ? kMaxTotalBlockText - total - tail_text - 200
-                                                     : 0;
+    const size_t text_left = kMaxTotalBlockText > total + tail_text + 200
+                                 ? kMaxTotalBlockText - total - tail_text - 200
+                                 : 0;
     size_t used = 0;
     std::string section = "*Security group changes (" + std::to_string(n_changes) + ")*";
     size_t sections = 0;

@@ -91,8 +91,7 @@ std::string FieldText(const Parsed& p, std::string_view label) {
 TEST(BlockKitTest, LayoutOfATypicalAlert) {
   Parsed p;
   ParseInto(SlackMessageJson(BuildSlackMessage(SampleAlert())), p);
-  EXPECT_EQ(p.text,
-            "HIGH: Console sign-in failure: ConsoleLogin by alice in 111122223333");
+  EXPECT_EQ(p.text, "HIGH: Console sign-in failure: ConsoleLogin by alice in 111122223333");
   EXPECT_EQ(p.color, "#e01e5a");
   ASSERT_EQ(p.block_types, (std::vector<std::string>{"header", "section", "actions", "context"}));
   EXPECT_EQ(p.header_texts[0], "HIGH · Console sign-in failure");
@@ -144,10 +143,12 @@ TEST(BlockKitTest, HostileValuesAreShownNotActedOn) {
   EXPECT_EQ(FieldText(p, "User agent"), "`&lt;https://evil.example|click&gt;`");
   EXPECT_EQ(FieldText(p, "Source IP"), "`1.2.3.4\\x0a&lt;!here&gt;`");
   EXPECT_EQ(FieldText(p, "Error"),
-            "`A&amp;B`: `*bold* _it_ ~s~ \xCB\x8B" "code\xCB\x8B &lt;@U123&gt;`");
+            "`A&amp;B`: `*bold* _it_ ~s~ \xCB\x8B"
+            "code\xCB\x8B &lt;@U123&gt;`");
   EXPECT_EQ(FieldText(p, "Account"), "`111122223333` (`\\x1b[31mred`)");
-  EXPECT_EQ(p.text, "HIGH: Console sign-in failure: &lt;#C123&gt; by &lt;!channel&gt; in "
-                    "111122223333");
+  EXPECT_EQ(p.text,
+            "HIGH: Console sign-in failure: &lt;#C123&gt; by &lt;!channel&gt; in "
+            "111122223333");
   // No Slack control sequence survives anywhere in the message's texts.
   for (const auto* list : {&p.field_texts, &p.section_texts, &p.context_texts}) {
     for (const std::string& t : *list) EXPECT_EQ(t.find('<'), std::string::npos) << t;
@@ -184,8 +185,8 @@ TEST(BlockKitTest, OversizedAlertStaysWithinSlackLimits) {
   a.error_message = std::string(5000, '&');
   a.account_name = std::string(5000, 'n');
   for (int i = 0; i < 1000; ++i) {
-    a.security_group_changes.push_back({"added", "ingress", "sg-" + std::to_string(i), "tcp", i,
-                                        i, "10.0.0.0/8", std::string(200, 'd')});
+    a.security_group_changes.push_back({"added", "ingress", "sg-" + std::to_string(i), "tcp", i, i,
+                                        "10.0.0.0/8", std::string(200, 'd')});
   }
   const SlackMessage m = BuildSlackMessage(a);
   EXPECT_TRUE(m.truncated);
@@ -206,7 +207,8 @@ TEST(BlockKitTest, OversizedAlertStaysWithinSlackLimits) {
   // The escaped actor is cut between entities, never inside one.
   const std::string actor = FieldText(p, "Actor");
   EXPECT_TRUE(actor.starts_with("`&lt;&lt;"));
-  EXPECT_NE(actor.find("&lt; … (truncated)`"), std::string::npos) << actor.substr(actor.size() - 40);
+  EXPECT_NE(actor.find("&lt; … (truncated)`"), std::string::npos)
+      << actor.substr(actor.size() - 40);
   // Every rule shown plus the ones summarised adds up to 1000.
   size_t shown = 0;
   for (const std::string& s : p.section_texts) {
@@ -218,8 +220,7 @@ TEST(BlockKitTest, OversizedAlertStaysWithinSlackLimits) {
   const std::string note =
       "… (truncated): " + std::to_string(1000 - shown) + " more security-group rules not shown";
   EXPECT_GT(shown, 0u);
-  EXPECT_NE(std::find(p.context_texts.begin(), p.context_texts.end(), note),
-            p.context_texts.end());
+  EXPECT_NE(std::find(p.context_texts.begin(), p.context_texts.end(), note), p.context_texts.end());
 }
 
 TEST(BlockKitTest, ConsoleUrlTooLongForAButtonIsLeftOut) {

@@ -28,10 +28,17 @@ std::string EscapeMrkdwn(std::string_view s) {
   out.reserve(visible.size());
   for (char c : visible) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -39,9 +46,8 @@ std::string EscapeMrkdwn(std::string_view s) {
 
 std::string TruncateMrkdwn(std::string_view s, size_t max_bytes) {
   if (s.size() <= max_bytes) return std::string(s);
-  const size_t room = max_bytes > kTruncatedMarker.size() + 1
-                          ? max_bytes - kTruncatedMarker.size() - 1
-                          : 0;
+  const size_t room =
+      max_bytes > kTruncatedMarker.size() + 1 ? max_bytes - kTruncatedMarker.size() - 1 : 0;
   std::string out(s.substr(0, SafeCut(s, room)));
   out += ' ';
   out += kTruncatedMarker;

@@ -10,17 +10,16 @@
 namespace tw::sinks::slack {
 
 struct SlackApiSink::Call {
-  DeliveryResult result;  // kDelivered when ok:true
-  std::string channel;    // "channel" of the answer (a string)
-  std::string ts;         // "ts"
-  std::string user_id;    // users.lookupByEmail: user.id
+  DeliveryResult result;   // kDelivered when ok:true
+  std::string channel;     // "channel" of the answer (a string)
+  std::string ts;          // "ts"
+  std::string user_id;     // users.lookupByEmail: user.id
   std::string dm_channel;  // conversations.open: channel.id
 };
 
 bool IsRetryableSlackError(std::string_view error) {
   return error == "ratelimited" || error == "rate_limited" || error == "internal_error" ||
-         error == "fatal_error" || error == "service_unavailable" ||
-         error == "request_timeout";
+         error == "fatal_error" || error == "service_unavailable" || error == "request_timeout";
 }
 
 std::string PercentEncode(std::string_view s) {

@@ -39,10 +39,10 @@ namespace tw::sinks::slack {
 
 struct SlackApiOptions {
   std::string name = "slack_api";
-  std::string token;                          // bot token (xoxb-...): a secret, never logged
-  std::string channel;                        // "#security-alerts" or a channel id
+  std::string token;                              // bot token (xoxb-...): a secret, never logged
+  std::string channel;                            // "#security-alerts" or a channel id
   std::string api_url = "https://slack.com/api";  // no trailing slash needed
-  std::vector<std::string> dm_rules;          // rule ids whose alerts also DM the actor
+  std::vector<std::string> dm_rules;              // rule ids whose alerts also DM the actor
   SinkFilter filter;
 };
 

@@ -167,7 +167,8 @@ TEST(SlackApiSinkTest, NoDirectMessageForOtherRulesOrWithoutEmail) {
   Fixture f({"some-other-rule"});
   alert::Alert a = SampleAlert();
   a.actor_email = "alice@example.com";
-  EXPECT_EQ(f.sink->Deliver(a, "").status, DeliveryStatus::kRetry);  // default answer "ok" is not JSON
+  EXPECT_EQ(f.sink->Deliver(a, "").status,
+            DeliveryStatus::kRetry);  // default answer "ok" is not JSON
   EXPECT_EQ(f.http.requests.size(), 1u);
 }
 

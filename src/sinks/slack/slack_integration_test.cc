@@ -71,7 +71,8 @@ class StandinTest : public ::testing::Test {
 TEST_F(StandinTest, CurlClientPostsAndReusesTheConnection) {
   auto client = Client();
   for (int i = 0; i < 3; ++i) {
-    auto r = client->Send({"POST", standin_.Url("/services/T/B/X"),
+    auto r = client->Send({"POST",
+                           standin_.Url("/services/T/B/X"),
                            {{"Content-Type", "application/json"}, {"X-Probe", "yes"}},
                            "{\"text\":\"hi\"}"});
     ASSERT_TRUE(r) << r.error().ToString();
@@ -103,8 +104,7 @@ TEST_F(StandinTest, CurlClientTimesOutOnAHangingServer) {
 }
 
 TEST_F(StandinTest, CurlClientBoundsTheBody) {
-  ASSERT_TRUE(standin_.Script("[{\"status\":200,\"body\":\"" + std::string(100'000, 'x') +
-                              "\"}]"));
+  ASSERT_TRUE(standin_.Script("[{\"status\":200,\"body\":\"" + std::string(100'000, 'x') + "\"}]"));
   auto client = Client(milliseconds(2000), 1000);
   auto r = client->Send({"GET", standin_.Url("/big"), {}, ""});
   ASSERT_TRUE(r) << r.error().ToString();

@@ -50,9 +50,9 @@ Result<std::unique_ptr<WebhookSink>> WebhookSink::Create(WebhookOptions options,
         h.value.find('\0') != std::string::npos) {
       return Fail(ErrorCode::kInvalidArgument, where + "bad custom header name or value");
     }
-    for (std::string_view owned : {std::string_view("Content-Type"),
-                                   std::string_view("Idempotency-Key"), kTimestampHeader,
-                                   kSignatureHeader}) {
+    for (std::string_view owned :
+         {std::string_view("Content-Type"), std::string_view("Idempotency-Key"), kTimestampHeader,
+          kSignatureHeader}) {
       if (http::EqualsIgnoreCase(h.name, owned)) {
         return Fail(ErrorCode::kInvalidArgument,
                     where + "custom header " + h.name + " is set by the sink itself");
@@ -82,8 +82,8 @@ DeliveryResult WebhookSink::Deliver(const alert::Alert& alert, const std::string
   if (!options_.hmac_secret.empty()) {
     const std::string timestamp = std::to_string(
         std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count());
-    request.headers.push_back(
-        {std::string(kSignatureHeader), SignatureFor(options_.hmac_secret, timestamp, request.body)});
+    request.headers.push_back({std::string(kSignatureHeader),
+                               SignatureFor(options_.hmac_secret, timestamp, request.body)});
     request.headers.push_back({std::string(kTimestampHeader), timestamp});
   }
   for (const http::Header& h : options_.headers) request.headers.push_back(h);

@@ -34,7 +34,7 @@ inline constexpr std::string_view kSignatureHeader = "X-Trailwatch-Signature";
 struct WebhookOptions {
   std::string name = "webhook";
   std::string url;
-  std::string hmac_secret;          // empty: no signature headers; a secret, never logged
+  std::string hmac_secret;            // empty: no signature headers; a secret, never logged
   std::vector<http::Header> headers;  // custom headers, sent on every request
   SinkFilter filter;
 };

@@ -36,7 +36,8 @@ TEST(WebhookSinkTest, SignsTimestampDotBodyAndSendsIdempotencyKey) {
   options.url = "https://example.com/hook";
   options.hmac_secret = "s3cr3t";
   options.headers = {{"X-Team", "sec"}};
-  auto sink = WebhookSink::Create(options, TinyJson, std::make_unique<FakeHttpClient>(&http), clock);
+  auto sink =
+      WebhookSink::Create(options, TinyJson, std::make_unique<FakeHttpClient>(&http), clock);
   ASSERT_TRUE(sink) << sink.error().ToString();
   EXPECT_EQ((*sink)->Deliver(SampleAlert(), "").status, DeliveryStatus::kDelivered);
   ASSERT_EQ(http.requests.size(), 1u);
@@ -58,7 +59,8 @@ TEST(WebhookSinkTest, NoSignatureWithoutSecretAndSameKeyOnRetry) {
   http.answers.push_back(MakeResponse(503, "busy"));
   WebhookOptions options;
   options.url = "http://127.0.0.1:9/x";
-  auto sink = WebhookSink::Create(options, TinyJson, std::make_unique<FakeHttpClient>(&http), clock);
+  auto sink =
+      WebhookSink::Create(options, TinyJson, std::make_unique<FakeHttpClient>(&http), clock);
   ASSERT_TRUE(sink);
   EXPECT_EQ((*sink)->Deliver(SampleAlert(), "").status, DeliveryStatus::kRetry);
   clock.Advance(std::chrono::seconds(5));
