@@ -1,0 +1,171 @@
+#include "sources/stdin/stdin_source.h"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <string>
+
+namespace tw::sources {
+namespace {
+
+class StdinSourceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    int fds[2];
+    ASSERT_EQ(::pipe(fds), 0);
+    read_fd_ = fds[0];
+    write_fd_ = fds[1];
+  }
+  void TearDown() override {
+    ::close(read_fd_);
+    CloseWrite();
+  }
+  void Write(const std::string& bytes) {
+    ASSERT_EQ(::write(write_fd_, bytes.data(), bytes.size()),
+              static_cast<ssize_t>(bytes.size()));
+  }
+  void CloseWrite() {
+    if (write_fd_ >= 0) ::close(write_fd_);
+    write_fd_ = -1;
+  }
+  std::unique_ptr<StdinSource> Make(StdinOptions options = {}) {
+    options.fd = read_fd_;
+    auto source = StdinSource::Create(options, clock_);
+    EXPECT_TRUE(source.has_value());
+    return source ? std::move(*source) : nullptr;
+  }
+  // The next batch's single document (fails the test otherwise).
+  std::string NextDocument(StdinSource& source) {
+    auto batch = source.Next(stop_);
+    EXPECT_TRUE(batch.has_value());
+    if (!batch || !*batch) return "<none>";
+    EXPECT_FALSE((*batch)->error.has_value());
+    EXPECT_EQ((*batch)->input, "-");
+    EXPECT_TRUE((*batch)->checkpoint.source.empty());
+    if ((*batch)->documents.size() != 1) return "<not one document>";
+    const std::string& doc = (*batch)->documents[0];
+    EXPECT_GE(doc.capacity() - doc.size(), 64u);  // padded for in-place parsing
+    return doc;
+  }
+
+  FakeClock clock_;
+  std::atomic<bool> stop_{false};
+  int read_fd_ = -1;
+  int write_fd_ = -1;
+};
+
+TEST_F(StdinSourceTest, RejectsBadOptions) {
+  StdinOptions negative;
+  negative.fd = -1;
+  EXPECT_FALSE(StdinSource::Create(negative, clock_).has_value());
+  StdinOptions zero;
+  zero.max_batch_bytes = 0;
+  EXPECT_FALSE(StdinSource::Create(zero, clock_).has_value());
+}
+
+TEST_F(StdinSourceTest, HandsOutALineWhileTheStreamIsStillOpen) {
+  auto source = Make();
+  Write("{\"eventName\":\"StopLogging\"}\n{\"partial\":");
+  // The complete line comes out now; the partial one waits for its newline.
+  EXPECT_EQ(NextDocument(*source), "{\"eventName\":\"StopLogging\"}\n");
+  Write("1}\n");
+  EXPECT_EQ(NextDocument(*source), "{\"partial\":1}\n");
+  CloseWrite();
+  auto end = source->Next(stop_);
+  ASSERT_TRUE(end.has_value());
+  EXPECT_FALSE(end->has_value());
+}
+
+TEST_F(StdinSourceTest, LastLineWithoutNewlineAtEndOfInput) {
+  auto source = Make();
+  Write("{\"a\":1}");
+  CloseWrite();
+  EXPECT_EQ(NextDocument(*source), "{\"a\":1}");
+  auto end = source->Next(stop_);
+  ASSERT_TRUE(end.has_value());
+  EXPECT_FALSE(end->has_value());
+}
+
+TEST_F(StdinSourceTest, BatchesAreCutAtLineEndsAtTheByteLimit) {
+  StdinOptions options;
+  options.max_batch_bytes = 10;
+  auto source = Make(options);
+  Write("aaaa\nbbbb\ncccc\ndddddddddddddddd\ne\n");  // 5 + 5 + 5 + 17 + 2 bytes
+  CloseWrite();
+  EXPECT_EQ(NextDocument(*source), "aaaa\nbbbb\n");           // exactly 10
+  EXPECT_EQ(NextDocument(*source), "cccc\n");                 // the next line would pass 10
+  EXPECT_EQ(NextDocument(*source), "dddddddddddddddd\n");     // longer than a batch: alone
+  EXPECT_EQ(NextDocument(*source), "e\n");
+  auto end = source->Next(stop_);
+  ASSERT_TRUE(end.has_value());
+  EXPECT_FALSE(end->has_value());
+}
+
+TEST_F(StdinSourceTest, LinesAvailableTogetherShareABatch) {
+  auto source = Make();
+  Write("{\"a\":1}\n{\"b\":2}\n{\"c\":3}\n");
+  EXPECT_EQ(NextDocument(*source), "{\"a\":1}\n{\"b\":2}\n{\"c\":3}\n");
+}
+
+TEST_F(StdinSourceTest, ABatchClosesAfterTheDelayEvenWhileInputKeepsComing) {
+  // A clock that moves 3 ms each time it is read. The batch starts when its first lines are
+  // taken (t = 3 ms); the check after them sees 6 ms (3 ms old < 5: read on), the check after
+  // the next read sees 9 ms (6 ms old >= 5: close), although more input is waiting.
+  class SteppingClock final : public Clock {
+   public:
+    WallTime Now() const override { return WallTime{}; }
+    MonoTime Monotonic() const override {
+      now_ += std::chrono::milliseconds(3);
+      return now_;
+    }
+
+   private:
+    mutable MonoTime now_{};
+  } stepping;
+  StdinOptions options;
+  options.fd = read_fd_;
+  options.lines.window = 8;  // one line per read
+  options.lines.max_line = 64;
+  auto source = StdinSource::Create(options, stepping);
+  ASSERT_TRUE(source.has_value());
+  Write("l1\nl2\nl3\nl4\nl5\nl6\n");
+  CloseWrite();
+  auto batch = (*source)->Next(stop_);
+  ASSERT_TRUE(batch.has_value() && batch->has_value());
+  // A window of 8 bytes: the first read holds "l1\nl2\nl3" and hands out two lines; the
+  // second completes "l3" and reads "\nl4\nl5": two more lines. Then the delay closes the batch.
+  EXPECT_EQ((*batch)->documents.at(0), "l1\nl2\nl3\nl4\n");
+  batch = (*source)->Next(stop_);
+  ASSERT_TRUE(batch.has_value() && batch->has_value());
+  EXPECT_EQ((*batch)->documents.at(0), "l5\nl6\n");
+}
+
+TEST_F(StdinSourceTest, AnOverlongLineBecomesAnErrorBatchAndTheStreamGoesOn) {
+  StdinOptions options;
+  options.lines.window = 8;
+  options.lines.max_line = 16;
+  auto source = Make(options);
+  Write("ok1\n" + std::string(30, 'x') + "\nok2\n");
+  CloseWrite();
+  EXPECT_EQ(NextDocument(*source), "ok1\n");
+  auto error_batch = source->Next(stop_);
+  ASSERT_TRUE(error_batch.has_value() && error_batch->has_value());
+  ASSERT_TRUE((*error_batch)->error.has_value());
+  EXPECT_EQ((*error_batch)->error->code, ErrorCode::kResourceExhausted);
+  EXPECT_NE((*error_batch)->error->message.find("line 2: 30 bytes"), std::string::npos)
+      << (*error_batch)->error->message;
+  EXPECT_TRUE((*error_batch)->documents.empty());
+  EXPECT_EQ(NextDocument(*source), "ok2\n");
+}
+
+TEST_F(StdinSourceTest, StopEndsAWaitWithNothingRead) {
+  auto source = Make();
+  stop_ = true;
+  auto batch = source->Next(stop_);  // the pipe is open and empty: must not block
+  ASSERT_TRUE(batch.has_value());
+  EXPECT_FALSE(batch->has_value());
+}
+
+}  // namespace
+}  // namespace tw::sources
