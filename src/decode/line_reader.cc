@@ -31,7 +31,7 @@ LineReader::Step LineReader::HandOut(std::size_t stop) {
   if (step.text.back() != '\n') ++step.count;  // the input's last line, without '\n'
   next_line_ += step.count;
   begin_ = stop;
-  scanned_ = std::max(scanned_, begin_);
+  scanned_ = end_;  // stop follows the last '\n' buffered (or is end_)
   return step;
 }
 
@@ -59,6 +59,52 @@ void LineReader::Compact() {
     std::memcpy(smaller.data(), buffer_.data(), end_);
     buffer_.swap(smaller);
   }
+}
+
+Result<std::string_view> LineReader::Fill() {
+  if (error_) return tl::unexpected(*error_);
+  if (!eof_ && end_ < buffer_size()) {
+    ssize_t n;
+    do {
+      n = ::read(fd_, buffer_.data() + end_, buffer_size() - end_);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) {
+      error_ = Error{ErrorCode::kIo, std::string("read: ") + std::strerror(errno)};
+      return tl::unexpected(*error_);
+    }
+    if (n == 0) eof_ = true;
+    end_ += static_cast<std::size_t>(n);
+  }
+  return std::string_view(buffer_.data() + begin_, end_ - begin_);
+}
+
+Result<void> LineReader::ReadAll(std::string& out, std::size_t max_bytes) {
+  if (error_) return tl::unexpected(*error_);
+  auto append = [&](const char* data, std::size_t size) -> Result<void> {
+    if (out.size() + size > max_bytes) {
+      out.append(data, max_bytes - out.size());
+      return Fail(ErrorCode::kResourceExhausted,
+                  "input larger than " + std::to_string(max_bytes) + " bytes");
+    }
+    out.append(data, size);
+    return Ok();
+  };
+  if (auto ok = append(buffer_.data() + begin_, end_ - begin_); !ok) return ok;
+  begin_ = end_ = scanned_ = 0;
+  while (!eof_) {
+    ssize_t n = ::read(fd_, buffer_.data(), buffer_size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      error_ = Error{ErrorCode::kIo, std::string("read: ") + std::strerror(errno)};
+      return tl::unexpected(*error_);
+    }
+    if (n == 0) {
+      eof_ = true;
+      break;
+    }
+    if (auto ok = append(buffer_.data(), static_cast<std::size_t>(n)); !ok) return ok;
+  }
+  return Ok();
 }
 
 Result<LineReader::Step> LineReader::Next() {

@@ -76,6 +76,22 @@ class LineReader {
   // has errno's text). After kEnd or an error, every call returns the same.
   [[nodiscard]] Result<Step> Next();
 
+  // Sniffing, before the first Next(): reads once more (one read(2), blocking) without handing out
+  // lines and returns every byte buffered so far (valid until the next call). Once the input has
+  // ended (ended()) or the window is full, it returns the same bytes without reading. Errors: kIo.
+  [[nodiscard]] Result<std::string_view> Fill();
+  // Appends every byte not yet handed out, and the rest of the input, to `out` (reading the
+  // input whole instead of as lines). Errors: kIo; kResourceExhausted when `out` would pass
+  // `max_bytes` (out then holds the first max_bytes bytes).
+  [[nodiscard]] Result<void> ReadAll(std::string& out, std::size_t max_bytes);
+  // True once a read returned end of file.
+  bool ended() const { return eof_; }
+  // True when Next() has something to hand out without reading: bytes not yet looked at (after
+  // Fill), or the end of input not yet reported. A caller that polls the descriptor before
+  // calling Next() must call Next() first while this is true: the bytes are no longer in the
+  // descriptor.
+  bool buffered() const { return scanned_ < end_ || eof_; }
+
   // The number of lines handed out or skipped so far.
   uint64_t lines() const { return next_line_ - 1; }
   // The current buffer size (window, or more while a long line is being read).

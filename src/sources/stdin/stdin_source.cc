@@ -13,6 +13,8 @@ namespace {
 // (simdjson::SIMDJSON_PADDING is 64).
 constexpr std::size_t kPadding = 64;
 
+bool Blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
 }  // namespace
 
 Result<std::unique_ptr<StdinSource>> StdinSource::Create(StdinOptions options,
@@ -62,8 +64,65 @@ bool StdinSource::TakePending(std::string& doc) {
   return false;
 }
 
+Result<std::optional<StdinSource::Mode>> StdinSource::Sniff(const std::atomic<bool>& stop) {
+  for (;;) {
+    if (stop.load(std::memory_order_acquire)) return std::nullopt;
+    auto readable = Readable(std::chrono::milliseconds(100));
+    if (!readable) return tl::unexpected(readable.error());
+    if (!*readable) continue;
+    auto seen = reader_.Fill();
+    if (!seen) return Fail(seen.error().code, "stdin source: " + seen.error().message);
+    const std::string_view bytes = *seen;
+    const bool ended = reader_.ended() || bytes.size() >= options_.lines.window;
+    constexpr std::string_view kBom = "\xEF\xBB\xBF";
+    size_t i = 0;
+    if (bytes.substr(0, 3) == kBom) {
+      i = 3;
+    } else if (kBom.substr(0, bytes.size()) == bytes && !ended) {
+      continue;  // maybe a BOM: wait for more
+    }
+    while (i < bytes.size() && Blank(bytes[i])) ++i;
+    if (i == bytes.size()) {
+      if (ended) return Mode::kWhole;  // empty or blank: as before
+      continue;
+    }
+    if (bytes[i] != '{') return Mode::kWhole;  // gzip, '[', text
+    if (i + 1 == bytes.size()) {
+      if (ended) return Mode::kWhole;
+      continue;
+    }
+    return Blank(bytes[i + 1]) ? Mode::kWhole : Mode::kStream;
+  }
+}
+
+Result<std::optional<Batch>> StdinSource::NextWhole() {
+  if (done_) return std::nullopt;
+  done_ = true;
+  Batch batch;
+  batch.input = "-";
+  std::string doc;
+  auto read = reader_.ReadAll(doc, options_.max_document_bytes);
+  if (!read) {
+    if (read.error().code != ErrorCode::kResourceExhausted) {
+      return Fail(read.error().code, "stdin source: " + read.error().message);
+    }
+    batch.error = read.error();
+    return batch;
+  }
+  if (doc.capacity() - doc.size() < kPadding) doc.reserve(doc.size() + kPadding);
+  batch.documents.push_back(std::move(doc));
+  return batch;
+}
+
 Result<std::optional<Batch>> StdinSource::Next(const std::atomic<bool>& stop) {
   std::lock_guard lock(mu_);
+  if (mode_ == Mode::kUndecided) {
+    auto mode = Sniff(stop);
+    if (!mode) return tl::unexpected(mode.error());
+    if (!*mode) return std::nullopt;
+    mode_ = **mode;
+  }
+  if (mode_ == Mode::kWhole) return NextWhole();
   std::string doc;
   Clock::MonoTime first{};
   while (!pending_error_) {
@@ -75,10 +134,12 @@ Result<std::optional<Batch>> StdinSource::Next(const std::atomic<bool>& stop) {
     if (done_) break;
     if (!doc.empty()) {
       if (clock_.Monotonic() - first >= options_.max_batch_delay) break;
-      auto readable = Readable(std::chrono::milliseconds(0));
-      if (!readable) return tl::unexpected(readable.error());
-      if (!*readable) break;  // the input paused: hand out what we have now
-    } else {
+      if (!reader_.buffered()) {  // bytes the reader holds already need no poll
+        auto readable = Readable(std::chrono::milliseconds(0));
+        if (!readable) return tl::unexpected(readable.error());
+        if (!*readable) break;  // the input paused: hand out what we have now
+      }
+    } else if (!reader_.buffered()) {
       if (stop.load(std::memory_order_acquire)) return std::nullopt;
       auto readable = Readable(std::chrono::milliseconds(100));
       if (!readable) return tl::unexpected(readable.error());

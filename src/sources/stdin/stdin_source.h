@@ -1,5 +1,11 @@
 // StdinSource: an NDJSON stream (standard input, or any readable descriptor) as it arrives.
 //
+// Streamed or whole: the first bytes decide (after a UTF-8 BOM and blank space). Input that
+// starts with '{' followed by a byte that is not blank (a compact JSON object: NDJSON, or a
+// one-line CloudTrail file or event) is streamed as below. Anything else (gzip, pretty-printed
+// JSON, text, an empty stream) cannot be cut into lines: it is read whole, up to
+// `max_document_bytes` (1 GiB), and handed out as one batch, as `scan -` always did.
+//
 // The stream is read with decode::LineReader (a reused 8 MiB window, lines up to 64 MiB; a longer
 // line is reported and skipped), so memory stays bounded however long the stream runs. Lines are
 // grouped into batches, the unit the pipeline evaluates and commits:
@@ -37,6 +43,7 @@
 
 #include "common/clock.h"
 #include "common/error.h"
+#include "decode/file_reader.h"
 #include "decode/line_reader.h"
 #include "sources/source.h"
 
@@ -48,6 +55,7 @@ struct StdinOptions {
   decode::LineReaderOptions lines;  // window (8 MiB) and max_line (64 MiB)
   std::size_t max_batch_bytes = std::size_t{1} << 20;  // 1 MiB
   std::chrono::milliseconds max_batch_delay{5};
+  std::size_t max_document_bytes = decode::kDefaultMaxReadBytes;  // input read whole: 1 GiB
 };
 
 class StdinSource final : public Source {
@@ -62,7 +70,13 @@ class StdinSource final : public Source {
   void Ack(const Batch& batch) override { (void)batch; }
 
  private:
+  enum class Mode { kUndecided, kStream, kWhole };
+
   StdinSource(StdinOptions options, const Clock& clock, decode::LineReader reader);
+  // Reads the first bytes until the mode is known. nullopt: stopped first.
+  Result<std::optional<Mode>> Sniff(const std::atomic<bool>& stop);
+  // The whole input as one batch.
+  Result<std::optional<Batch>> NextWhole();
   // Waits up to `timeout` for the descriptor to be readable (or at end of file / hung up).
   Result<bool> Readable(std::chrono::milliseconds timeout);
   // Moves lines from pending_ into `doc`, at most up to max_batch_bytes (at least one line when
@@ -75,6 +89,7 @@ class StdinSource final : public Source {
   decode::LineReader reader_;
   std::string_view pending_;  // lines handed out by reader_ but not yet batched
   std::optional<Error> pending_error_;  // an overlong line, reported at the next Next
+  Mode mode_ = Mode::kUndecided;
   bool done_ = false;
 };
 

@@ -89,14 +89,15 @@ TEST_F(StdinSourceTest, LastLineWithoutNewlineAtEndOfInput) {
 
 TEST_F(StdinSourceTest, BatchesAreCutAtLineEndsAtTheByteLimit) {
   StdinOptions options;
-  options.max_batch_bytes = 10;
+  options.max_batch_bytes = 16;
   auto source = Make(options);
-  Write("aaaa\nbbbb\ncccc\ndddddddddddddddd\ne\n");  // 5 + 5 + 5 + 17 + 2 bytes
+  const std::string long_line = "{\"d\":\"" + std::string(16, 'x') + "\"}\n";
+  Write("{\"a\":1}\n{\"b\":2}\n{\"c\":3}\n" + long_line + "{}\n");  // 8 + 8 + 8 + 25 + 3 bytes
   CloseWrite();
-  EXPECT_EQ(NextDocument(*source), "aaaa\nbbbb\n");           // exactly 10
-  EXPECT_EQ(NextDocument(*source), "cccc\n");                 // the next line would pass 10
-  EXPECT_EQ(NextDocument(*source), "dddddddddddddddd\n");     // longer than a batch: alone
-  EXPECT_EQ(NextDocument(*source), "e\n");
+  EXPECT_EQ(NextDocument(*source), "{\"a\":1}\n{\"b\":2}\n");  // exactly 16
+  EXPECT_EQ(NextDocument(*source), "{\"c\":3}\n");  // the next line would pass 16
+  EXPECT_EQ(NextDocument(*source), long_line);      // longer than a batch: alone
+  EXPECT_EQ(NextDocument(*source), "{}\n");
   auto end = source->Next(stop_);
   ASSERT_TRUE(end.has_value());
   EXPECT_FALSE(end->has_value());
@@ -129,16 +130,16 @@ TEST_F(StdinSourceTest, ABatchClosesAfterTheDelayEvenWhileInputKeepsComing) {
   options.lines.max_line = 64;
   auto source = StdinSource::Create(options, stepping);
   ASSERT_TRUE(source.has_value());
-  Write("l1\nl2\nl3\nl4\nl5\nl6\n");
+  Write("{1}\n{2}\n{3}\n{4}\n{5}\n{6}\n");
   CloseWrite();
   auto batch = (*source)->Next(stop_);
   ASSERT_TRUE(batch.has_value() && batch->has_value());
-  // A window of 8 bytes: the first read holds "l1\nl2\nl3" and hands out two lines; the
-  // second completes "l3" and reads "\nl4\nl5": two more lines. Then the delay closes the batch.
-  EXPECT_EQ((*batch)->documents.at(0), "l1\nl2\nl3\nl4\n");
+  // A window of 8 bytes: the first read holds "{1}\n{2}\n", two lines; the second read gives
+  // "{3}\n{4}\n". Then the delay closes the batch.
+  EXPECT_EQ((*batch)->documents.at(0), "{1}\n{2}\n{3}\n{4}\n");
   batch = (*source)->Next(stop_);
   ASSERT_TRUE(batch.has_value() && batch->has_value());
-  EXPECT_EQ((*batch)->documents.at(0), "l5\nl6\n");
+  EXPECT_EQ((*batch)->documents.at(0), "{5}\n{6}\n");
 }
 
 TEST_F(StdinSourceTest, AnOverlongLineBecomesAnErrorBatchAndTheStreamGoesOn) {
@@ -146,9 +147,9 @@ TEST_F(StdinSourceTest, AnOverlongLineBecomesAnErrorBatchAndTheStreamGoesOn) {
   options.lines.window = 8;
   options.lines.max_line = 16;
   auto source = Make(options);
-  Write("ok1\n" + std::string(30, 'x') + "\nok2\n");
+  Write("{ok1}\n{" + std::string(29, 'x') + "\n{ok2}\n");
   CloseWrite();
-  EXPECT_EQ(NextDocument(*source), "ok1\n");
+  EXPECT_EQ(NextDocument(*source), "{ok1}\n");
   auto error_batch = source->Next(stop_);
   ASSERT_TRUE(error_batch.has_value() && error_batch->has_value());
   ASSERT_TRUE((*error_batch)->error.has_value());
@@ -156,7 +157,7 @@ TEST_F(StdinSourceTest, AnOverlongLineBecomesAnErrorBatchAndTheStreamGoesOn) {
   EXPECT_NE((*error_batch)->error->message.find("line 2: 30 bytes"), std::string::npos)
       << (*error_batch)->error->message;
   EXPECT_TRUE((*error_batch)->documents.empty());
-  EXPECT_EQ(NextDocument(*source), "ok2\n");
+  EXPECT_EQ(NextDocument(*source), "{ok2}\n");
 }
 
 TEST_F(StdinSourceTest, StopEndsAWaitWithNothingRead) {
@@ -165,6 +166,51 @@ TEST_F(StdinSourceTest, StopEndsAWaitWithNothingRead) {
   auto batch = source->Next(stop_);  // the pipe is open and empty: must not block
   ASSERT_TRUE(batch.has_value());
   EXPECT_FALSE(batch->has_value());
+}
+
+TEST_F(StdinSourceTest, InputThatIsNotCompactJsonIsReadWhole) {
+  const std::string inputs[] = {
+      std::string("\x1f\x8b\x08\x00gzip\nbytes\n", 14),  // gzip magic
+      "{\n  \"Records\": [\n  ]\n}\n",                  // pretty-printed
+      "\xEF\xBB\xBF  [1,\n2]",                            // BOM, then not an object
+      "",                                                   // empty
+  };
+  bool first = true;
+  for (const std::string& input : inputs) {
+    if (!first) {
+      TearDown();
+      SetUp();
+    }
+    first = false;
+    auto source = Make();
+    Write(input);
+    CloseWrite();
+    auto batch = source->Next(stop_);
+    ASSERT_TRUE(batch.has_value() && batch->has_value());
+    ASSERT_EQ((*batch)->documents.size(), 1u);
+    EXPECT_EQ((*batch)->documents[0], input);
+    auto end = source->Next(stop_);
+    ASSERT_TRUE(end.has_value());
+    EXPECT_FALSE(end->has_value());
+  }
+}
+
+TEST_F(StdinSourceTest, ABomAndBlankLinesBeforeCompactJsonStillStream) {
+  auto source = Make();
+  Write("\xEF\xBB\xBF\n{\"a\":1}\n");  // the stream stays open
+  EXPECT_EQ(NextDocument(*source), "\xEF\xBB\xBF\n{\"a\":1}\n");
+}
+
+TEST_F(StdinSourceTest, AWholeInputOverTheLimitIsAnErrorBatch) {
+  StdinOptions options;
+  options.max_document_bytes = 10;
+  auto source = Make(options);
+  Write("[" + std::string(20, ' ') + "]");
+  CloseWrite();
+  auto batch = source->Next(stop_);
+  ASSERT_TRUE(batch.has_value() && batch->has_value());
+  ASSERT_TRUE((*batch)->error.has_value());
+  EXPECT_EQ((*batch)->error->code, ErrorCode::kResourceExhausted);
 }
 
 }  // namespace
