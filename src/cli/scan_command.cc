@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -15,6 +16,7 @@
 #include "pipeline/pipeline.h"
 #include "sinks/stdout/stdout_sink.h"
 #include "sources/files/files_source.h"
+#include "sources/stdin/stdin_source.h"
 
 namespace tw::cli {
 namespace {
@@ -33,7 +35,9 @@ class Printer : public pipeline::BatchListener {
   explicit Printer(sinks::StdoutSink& out) : out_(out) {}
 
   void OnBatch(pipeline::BatchReport& r) override {
-    ++files_;
+    // Standard input arrives as many batches (runs of lines) but is one input.
+    if (r.input != "-" || !stdin_counted_) ++files_;
+    if (r.input == "-") stdin_counted_ = true;
     events_ += r.events;
     bytes_ += r.bytes;
     for (const auto& a : r.alerts) {
@@ -94,6 +98,7 @@ class Printer : public pipeline::BatchListener {
   std::map<std::string, uint64_t> by_id_;
   std::vector<std::pair<std::string, std::string>> skipped_;
   uint64_t files_ = 0, events_ = 0, bytes_ = 0, alerts_ = 0, errors_ = 0;
+  bool stdin_counted_ = false;
 };
 
 }  // namespace
@@ -139,7 +144,12 @@ int RunScan(const ScanArgs& args) {
   auto set = rules::RuleSet::Create(std::move(*rules));
   std::vector<sources::ExpandError> expand_errors;
   std::vector<std::string> files = sources::ExpandInputs(args.inputs, expand_errors);
-  const size_t file_count = files.size();
+  // "-" is the stdin source: streamed in batches of lines as they arrive, so that alerts come
+  // out while the input is still open and memory stays bounded (sources/stdin).
+  const auto dash = std::remove(files.begin(), files.end(), std::string("-"));
+  const bool read_stdin = dash != files.end();
+  files.erase(dash, files.end());
+  const size_t file_count = files.size() + (read_stdin ? 1 : 0);
 
   const int threads = args.threads > 0
                           ? args.threads
@@ -186,13 +196,23 @@ int RunScan(const ScanArgs& args) {
     SystemClock clock;
     pipeline::PipelineParts parts;
     parts.rules = set;
-    parts.sources.push_back(std::make_unique<sources::FilesSource>(std::move(files)));
+    const bool any_files = !files.empty();
+    if (any_files || !read_stdin) {
+      parts.sources.push_back(std::make_unique<sources::FilesSource>(std::move(files)));
+    }
+    if (read_stdin) {
+      auto in = sources::StdinSource::Create(sources::StdinOptions{}, clock);
+      TW_CHECK(in.has_value());
+      parts.sources.push_back(std::move(*in));
+    }
     parts.sinks.push_back(&out);
     parts.clock = &clock;
     parts.listener = &locked;
     parts.progress = &progress;
     pipeline::PipelineOptions options;
-    options.threads = std::max(1, std::min<int>(threads, static_cast<int>(file_count)));
+    // Workers per source. Standard input alone gets one, so its batches leave in stream order.
+    options.threads = any_files ? std::max(1, std::min<int>(threads, static_cast<int>(file_count)))
+                                : 1;
     auto pipe = pipeline::Pipeline::Create(std::move(parts), options);
     TW_CHECK(pipe.has_value());
     const std::atomic<bool> stop{false};
