@@ -114,8 +114,7 @@ Result<LineReader::Step> LineReader::Next() {
     if (!skipping_ && scanned_ < end_) {
       const void* nl = memrchr(buffer_.data() + scanned_, '\n', end_ - scanned_);
       if (nl != nullptr) {
-        return HandOut(static_cast<std::size_t>(static_cast<const char*>(nl) - buffer_.data()) +
-                       1);
+        return HandOut(static_cast<std::size_t>(static_cast<const char*>(nl) - buffer_.data()) + 1);
       }
       scanned_ = end_;
     }

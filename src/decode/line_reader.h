@@ -109,15 +109,15 @@ class LineReader {
 
   int fd_;
   LineReaderOptions options_;
-  std::string buffer_;      // size = capacity in use + kPadding
-  std::size_t begin_ = 0;   // first unconsumed byte
-  std::size_t end_ = 0;     // one past the last byte read
-  std::size_t scanned_ = 0; // [begin_, scanned_) holds no '\n'
-  uint64_t next_line_ = 1;  // number of the line starting at begin_
+  std::string buffer_;       // size = capacity in use + kPadding
+  std::size_t begin_ = 0;    // first unconsumed byte
+  std::size_t end_ = 0;      // one past the last byte read
+  std::size_t scanned_ = 0;  // [begin_, scanned_) holds no '\n'
+  uint64_t next_line_ = 1;   // number of the line starting at begin_
   bool eof_ = false;
-  bool skipping_ = false;        // dropping the rest of an overlong line
-  uint64_t skipped_bytes_ = 0;   // its length so far
-  uint64_t skipped_line_ = 0;    // its number
+  bool skipping_ = false;       // dropping the rest of an overlong line
+  uint64_t skipped_bytes_ = 0;  // its length so far
+  uint64_t skipped_line_ = 0;   // its number
   std::optional<Error> error_;
 };
 

@@ -52,9 +52,8 @@ bool DirSource::Ignored(std::string_view relative) {
   size_t start = 0;
   while (start <= relative.size()) {
     size_t slash = relative.find('/', start);
-    std::string_view part = relative.substr(start, slash == std::string_view::npos
-                                                       ? std::string_view::npos
-                                                       : slash - start);
+    std::string_view part = relative.substr(
+        start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
     if (!part.empty() && part.front() == '.') return true;
     if (slash == std::string_view::npos) {
       return EndsWith(part, ".tmp") || EndsWith(part, ".part");

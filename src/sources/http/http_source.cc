@@ -170,17 +170,15 @@ Result<std::unique_ptr<HttpSource>> HttpSource::Create(HttpOptions options, cons
   server.Get("/healthz", [](const httplib::Request&, httplib::Response& response) {
     response.set_content("ok", "text/plain");
   });
-  server.Post(".*", [self](const httplib::Request& request, httplib::Response& response,
-                           const httplib::ContentReader& read) {
-    self->Handle(request, response, read);
-  });
+  server.Post(
+      ".*", [self](const httplib::Request& request, httplib::Response& response,
+                   const httplib::ContentReader& read) { self->Handle(request, response, read); });
   // Errors httplib answers itself (404 for a GET elsewhere, 400 for a malformed request): in
   // Firehose's form for a Firehose request, so that Firehose reads them as intended.
   server.set_error_handler([self](const httplib::Request& request, httplib::Response& response) {
     if (request.has_header(kFirehoseRequestId) && response.body.empty()) {
       response.set_content(FirehoseBody(request.get_header_value(kFirehoseRequestId),
-                                        UnixMillis(self->clock_.Now()),
-                                        "request refused"),
+                                        UnixMillis(self->clock_.Now()), "request refused"),
                            "application/json");
     }
   });
@@ -317,8 +315,7 @@ std::optional<std::pair<int, std::string>> HttpSource::Submit(Batch batch) {
   // The pipeline answers through Ack/Nack. The deadline is a safety net against a stuck
   // pipeline, in real time: it bounds how long a sender's connection is held.
   const auto deadline = std::chrono::steady_clock::now() + options_.ack_timeout;
-  answered_.wait_until(lock, deadline,
-                       [&] { return waiting_[handle].answered || shutting_down_; });
+  answered_.wait_until(lock, deadline, [&] { return waiting_[handle].answered || shutting_down_; });
   Waiting waiting = std::move(waiting_[handle]);
   waiting_.erase(handle);
   if (waiting.answered) {

@@ -53,7 +53,8 @@ class FakePipeline {
 };
 
 const char* kToken = "s3cret-token";
-const char* kRecord = R"({"eventVersion":"1.08","eventName":"StopLogging","eventSource":"cloudtrail.amazonaws.com"})";
+const char* kRecord =
+    R"({"eventVersion":"1.08","eventName":"StopLogging","eventSource":"cloudtrail.amazonaws.com"})";
 
 class HttpSourceTest : public ::testing::Test {
  protected:
@@ -69,7 +70,8 @@ class HttpSourceTest : public ::testing::Test {
   }
   // A Firehose delivery as AWS documents it, with `records` already base64-encoded.
   static std::string FirehoseBody(const std::vector<std::string>& base64_records) {
-    std::string body = R"({"requestId":"ed4acda5-034f-9f42-bba1-f29aea6d7d8f","timestamp":1578090901599,"records":[)";
+    std::string body =
+        R"({"requestId":"ed4acda5-034f-9f42-bba1-f29aea6d7d8f","timestamp":1578090901599,"records":[)";
     for (size_t i = 0; i < base64_records.size(); ++i) {
       if (i > 0) body += ',';
       body += R"({"data":")" + base64_records[i] + R"("})";
@@ -129,9 +131,8 @@ TEST_F(HttpSourceTest, RequiresTheBearerToken) {
 
 TEST_F(HttpSourceTest, AnswersOnlyAfterAckAnd500OnNack) {
   auto source = Make();
-  FakePipeline pipeline(*source, [](const Batch& b) {
-    return b.documents[0].find("fail") == std::string::npos;
-  });
+  FakePipeline pipeline(
+      *source, [](const Batch& b) { return b.documents[0].find("fail") == std::string::npos; });
   httplib::Client client("127.0.0.1", source->port());
   auto ok = client.Post("/", Bearer(), "{\"Records\":[]}", "application/json");
   ASSERT_TRUE(ok);
@@ -200,8 +201,8 @@ TEST_F(HttpSourceTest, FirehoseBadBodyIs400InFirehoseForm) {
   EXPECT_NE(no_records->body.find(R"("errorMessage":"records is missing or not an array")"),
             std::string::npos)
       << no_records->body;
-  auto bad_base64 = client.Post("/", FirehoseHeaders("firehose-key"), FirehoseBody({"***"}),
-                                "application/json");
+  auto bad_base64 =
+      client.Post("/", FirehoseHeaders("firehose-key"), FirehoseBody({"***"}), "application/json");
   ASSERT_TRUE(bad_base64);
   EXPECT_EQ(bad_base64->status, 400);
   EXPECT_TRUE(pipeline.batches().empty());
@@ -234,8 +235,8 @@ TEST_F(HttpSourceTest, FirehoseOversizedBodyIs413InFirehoseForm) {
   options.max_body_bytes = 100;
   auto source = Make(options);
   httplib::Client client("127.0.0.1", source->port());
-  auto big = client.Post("/", FirehoseHeaders("firehose-key"), std::string(500, ' '),
-                         "application/json");
+  auto big =
+      client.Post("/", FirehoseHeaders("firehose-key"), std::string(500, ' '), "application/json");
   ASSERT_TRUE(big);
   EXPECT_EQ(big->status, 413);
   EXPECT_NE(big->body.find(R"({"requestId":"ed4acda5-034f-9f42-bba1-f29aea6d7d8f","timestamp":)"),

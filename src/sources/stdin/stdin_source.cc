@@ -17,8 +17,7 @@ bool Blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
 }  // namespace
 
-Result<std::unique_ptr<StdinSource>> StdinSource::Create(StdinOptions options,
-                                                         const Clock& clock) {
+Result<std::unique_ptr<StdinSource>> StdinSource::Create(StdinOptions options, const Clock& clock) {
   if (options.max_batch_bytes == 0) {
     return Fail(ErrorCode::kInvalidArgument, "stdin source: max_batch_bytes is 0");
   }

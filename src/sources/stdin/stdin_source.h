@@ -50,8 +50,8 @@
 namespace tw::sources {
 
 struct StdinOptions {
-  std::string name = "stdin";  // the source's configured name
-  int fd = 0;                  // the descriptor read (0: standard input; tests pass a pipe)
+  std::string name = "stdin";       // the source's configured name
+  int fd = 0;                       // the descriptor read (0: standard input; tests pass a pipe)
   decode::LineReaderOptions lines;  // window (8 MiB) and max_line (64 MiB)
   std::size_t max_batch_bytes = std::size_t{1} << 20;  // 1 MiB
   std::chrono::milliseconds max_batch_delay{5};
@@ -87,7 +87,7 @@ class StdinSource final : public Source {
   const Clock& clock_;
   std::mutex mu_;
   decode::LineReader reader_;
-  std::string_view pending_;  // lines handed out by reader_ but not yet batched
+  std::string_view pending_;            // lines handed out by reader_ but not yet batched
   std::optional<Error> pending_error_;  // an overlong line, reported at the next Next
   Mode mode_ = Mode::kUndecided;
   bool done_ = false;

@@ -22,8 +22,7 @@ class StdinSourceTest : public ::testing::Test {
     CloseWrite();
   }
   void Write(const std::string& bytes) {
-    ASSERT_EQ(::write(write_fd_, bytes.data(), bytes.size()),
-              static_cast<ssize_t>(bytes.size()));
+    ASSERT_EQ(::write(write_fd_, bytes.data(), bytes.size()), static_cast<ssize_t>(bytes.size()));
   }
   void CloseWrite() {
     if (write_fd_ >= 0) ::close(write_fd_);
@@ -95,8 +94,8 @@ TEST_F(StdinSourceTest, BatchesAreCutAtLineEndsAtTheByteLimit) {
   Write("{\"a\":1}\n{\"b\":2}\n{\"c\":3}\n" + long_line + "{}\n");  // 8 + 8 + 8 + 25 + 3 bytes
   CloseWrite();
   EXPECT_EQ(NextDocument(*source), "{\"a\":1}\n{\"b\":2}\n");  // exactly 16
-  EXPECT_EQ(NextDocument(*source), "{\"c\":3}\n");  // the next line would pass 16
-  EXPECT_EQ(NextDocument(*source), long_line);      // longer than a batch: alone
+  EXPECT_EQ(NextDocument(*source), "{\"c\":3}\n");             // the next line would pass 16
+  EXPECT_EQ(NextDocument(*source), long_line);                 // longer than a batch: alone
   EXPECT_EQ(NextDocument(*source), "{}\n");
   auto end = source->Next(stop_);
   ASSERT_TRUE(end.has_value());
@@ -171,9 +170,9 @@ TEST_F(StdinSourceTest, StopEndsAWaitWithNothingRead) {
 TEST_F(StdinSourceTest, InputThatIsNotCompactJsonIsReadWhole) {
   const std::string inputs[] = {
       std::string("\x1f\x8b\x08\x00gzip\nbytes\n", 14),  // gzip magic
-      "{\n  \"Records\": [\n  ]\n}\n",                  // pretty-printed
-      "\xEF\xBB\xBF  [1,\n2]",                            // BOM, then not an object
-      "",                                                   // empty
+      "{\n  \"Records\": [\n  ]\n}\n",                   // pretty-printed
+      "\xEF\xBB\xBF  [1,\n2]",                           // BOM, then not an object
+      "",                                                // empty
   };
   bool first = true;
   for (const std::string& input : inputs) {
