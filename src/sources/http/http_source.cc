@@ -293,7 +293,8 @@ void HttpSource::Handle(const httplib::Request& request, httplib::Response& resp
     auto documents = FirehoseDocuments(body, body_request_id);
     if (!documents) return answer(400, documents.error().message);
     if (request_id.empty()) request_id = body_request_id;
-    batch.input = "firehose:" + request_id;
+    // Not the request id: it is the sender's text, and the reader classifies inputs by name.
+    batch.input = "firehose";
     batch.documents = std::move(*documents);
   } else {
     Pad(body);

@@ -14,6 +14,8 @@
 //     A retried request carries the same request id; its alerts are not enqueued twice because
 //     alert ids are stable and the outbox ignores a repeated (alert, sink) pair.
 //   - GET /healthz answers 200 "ok" without authentication (load-balancer checks).
+// Batch::input is "http" for a plain body and "firehose" for a Firehose delivery (never text
+// the sender chose); batches carry no checkpoint: a sender without a 200 retries.
 //
 // Authentication, compared in constant time (SHA-256 of both sides, CRYPTO_memcmp):
 //   `Authorization: Bearer <token>` or `X-Amz-Firehose-Access-Key: <access_key>` (access_key
