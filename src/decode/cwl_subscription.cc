@@ -110,8 +110,14 @@ Result<CwlSubscription> ParseRoot(dom::element root) {
   std::size_t i = 0;
   for (dom::element item : events) {
     Result<CwlLogEvent> event = ParseLogEvent(item, i);
-    if (!event) return tl::unexpected(std::move(event.error()));
-    result.log_events.push_back(std::move(*event));
+    if (event) {
+      result.log_events.push_back(std::move(*event));
+    } else {
+      // One malformed entry costs that entry only: it is kept, marked, in its place.
+      CwlLogEvent bad;
+      bad.error = std::move(event.error());
+      result.log_events.push_back(std::move(bad));
+    }
     ++i;
   }
   return result;

@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,6 +38,10 @@ struct CwlLogEvent {
   std::string id;
   std::int64_t timestamp_ms = 0;  // milliseconds since the Unix epoch, when CloudWatch Logs got it
   std::string message;            // for a CloudTrail log group: one CloudTrail record as JSON
+  // Set: this entry is malformed (not an object, or a missing or mistyped id, timestamp or
+  // message), e.g. "logEvents[3].message: expected a string"; the other members are then empty.
+  // The other entries are unaffected.
+  std::optional<Error> error;
 };
 
 struct CwlSubscription {
@@ -54,9 +59,11 @@ inline constexpr std::size_t kMaxCwlPayloadBytes = 16 * 1024 * 1024;
 
 // Parses the decoded form. `messageType` and `logEvents` are required; `owner`, `logGroup`,
 // `logStream` and `subscriptionFilters` may be missing (empty) but must have the right type when
-// present; each log event needs a string `id`, an integer `timestamp` and a string `message`.
-// Unknown keys are ignored.
-// Errors: kParse for invalid JSON, a missing or mistyped field, or an unknown messageType.
+// present; each log event needs a string `id`, an integer `timestamp` and a string `message`:
+// an entry that lacks one is returned with CwlLogEvent::error set, in its place, and does not
+// affect the others. Unknown keys are ignored.
+// Errors: kParse for invalid JSON, a missing or mistyped payload-level field, or an unknown
+// messageType.
 [[nodiscard]] Result<CwlSubscription> ParseCwlSubscription(std::string_view json);
 
 // Decodes the Lambda form: `awslogs.data` -> strict base64 -> gunzip -> ParseCwlSubscription.

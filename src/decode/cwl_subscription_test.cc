@@ -81,21 +81,56 @@ TEST(DecodeCwlLambdaEvent, LambdaForm) {
   EXPECT_EQ(control->message_type, CwlMessageType::kControl);
 }
 
-TEST(ParseCwlSubscription, BadFieldsAreNamed) {
+// Issue 8, defect 8: a malformed logEvents[i] costs that entry only. (These cases used to fail
+// the whole payload; their messages are unchanged and now sit on the entry.)
+TEST(ParseCwlSubscription, ABadEntryCostsOnlyThatEntry) {
   struct Case {
     const char* json;
+    size_t bad;
     const char* message;
   };
   const Case kCases[] = {
       {R"({"messageType":"DATA_MESSAGE","logEvents":[{"id":"a","timestamp":1,"message":"{}"},)"
        R"({"id":"b","timestamp":2,"message":"{}"},{"id":"c","timestamp":3,"message":"{}"},)"
        R"({"id":"d","timestamp":4,"message":{"eventName":"x"}}]})",
-       "logEvents[3].message: expected a string"},
-      {R"({"messageType":"DATA_MESSAGE","logEvents":[{"id":"a","timestamp":"1","message":"{}"}]})",
-       "logEvents[0].timestamp: expected an integer (milliseconds)"},
-      {R"({"messageType":"DATA_MESSAGE","logEvents":[{"timestamp":1,"message":"{}"}]})",
-       "logEvents[0].id: expected a string"},
-      {R"({"messageType":"DATA_MESSAGE","logEvents":[7]})", "logEvents[0]: expected an object"},
+       3, "logEvents[3].message: expected a string"},
+      {R"({"messageType":"DATA_MESSAGE","logEvents":[{"id":"a","timestamp":"1","message":"{}"},)"
+       R"({"id":"b","timestamp":2,"message":"{}"}]})",
+       0, "logEvents[0].timestamp: expected an integer (milliseconds)"},
+      {R"({"messageType":"DATA_MESSAGE","logEvents":[{"timestamp":1,"message":"{}"},)"
+       R"({"id":"b","timestamp":2,"message":"{}"}]})",
+       0, "logEvents[0].id: expected a string"},
+      {R"({"messageType":"DATA_MESSAGE","logEvents":[{"id":"a","timestamp":1,"message":"{}"},)"
+       R"({"id":7,"timestamp":2,"message":"{}"}]})",
+       1, "logEvents[1].id: expected a string"},
+      {R"({"messageType":"DATA_MESSAGE","logEvents":[7,{"id":"b","timestamp":2,"message":"{}"}]})",
+       0, "logEvents[0]: expected an object"},
+  };
+  for (const Case& c : kCases) {
+    SCOPED_TRACE(c.json);
+    Result<CwlSubscription> r = ParseCwlSubscription(c.json);
+    ASSERT_TRUE(r) << r.error().message;
+    size_t good = 0;
+    for (size_t i = 0; i < r->log_events.size(); ++i) {
+      if (i == c.bad) {
+        ASSERT_TRUE(r->log_events[i].error.has_value());
+        EXPECT_EQ(r->log_events[i].error->message, c.message);
+      } else {
+        EXPECT_FALSE(r->log_events[i].error.has_value());
+        EXPECT_EQ(r->log_events[i].message, "{}");
+        ++good;
+      }
+    }
+    EXPECT_EQ(good, r->log_events.size() - 1);
+  }
+}
+
+TEST(ParseCwlSubscription, BadFieldsAreNamed) {
+  struct Case {
+    const char* json;
+    const char* message;
+  };
+  const Case kCases[] = {
       {R"({"messageType":"DATA_MESSAGE"})", "logEvents: expected an array"},
       {R"({"logEvents":[]})", "messageType: expected a string"},
       {R"({"messageType":"HELLO","logEvents":[]})",
@@ -142,12 +177,13 @@ TEST(DecodeCwlLambdaEvent, ErrorsNameTheField) {
   EXPECT_EQ(r.error().code, ErrorCode::kCorruption);
   EXPECT_EQ(r.error().message.rfind("awslogs.data: gzip: ", 0), 0u) << r.error().message;
 
+  // A bad entry inside the payload is the entry's problem, not the payload's (defect 8).
   r = DecodeCwlLambdaEvent(
       LambdaEvent(R"({"messageType":"DATA_MESSAGE","logEvents":[{"id":"a","timestamp":1}]})"));
-  ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().code, ErrorCode::kParse);
-  EXPECT_EQ(r.error().message,
-            "awslogs.data: decoded payload: logEvents[0].message: expected a string");
+  ASSERT_TRUE(r) << r.error().message;
+  ASSERT_EQ(r->log_events.size(), 1u);
+  ASSERT_TRUE(r->log_events[0].error.has_value());
+  EXPECT_EQ(r->log_events[0].error->message, "logEvents[0].message: expected a string");
 
   r = DecodeCwlLambdaEvent(LambdaEvent("not json"));
   ASSERT_FALSE(r);

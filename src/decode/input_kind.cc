@@ -28,10 +28,6 @@ constexpr std::array<std::string_view, 5> kCwlKeys = {"messageType", "logGroup",
 
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
-bool Contains(std::string_view haystack, std::string_view needle) {
-  return haystack.find(needle) != std::string_view::npos;
-}
-
 template <std::size_t N>
 bool OneOf(std::string_view key, const std::array<std::string_view, N>& set) {
   return std::find(set.begin(), set.end(), key) != set.end();
@@ -135,43 +131,78 @@ enum class Shape {
   kCwlLambda,
   kCwl,
   kDigest,
+  kLookupEvents,
   kEventBridge,
   kRecord
 };
 
-// Enough keys for any envelope; records put eventVersion/eventTime first.
-constexpr int kMaxKeys = 64;
+// The fields every digest file has (CloudTrail User Guide, "CloudTrail digest file structure").
+// A document is a digest only when it has all three (and no Records).
+constexpr std::array<std::string_view, 3> kDigestKeys = {"digestStartTime", "digestEndTime",
+                                                         "logFiles"};
 
-// With `s` at the value of "Records": true when the first record's eventType is the Insights one.
+// With `s` at the value of "Records": true when the first record is an Insights event: its
+// eventType is "AwsCloudTrailInsight" and it has insightDetails (CloudTrail User Guide,
+// "CloudTrail Insights events"). All of the record's keys are looked at.
 bool FirstRecordIsInsight(Scanner& s) {
+  s.SkipWs();
   if (!s.Consume('[')) return false;
   s.SkipWs();
   if (!s.Consume('{')) return false;
   std::string_view key;
-  for (int i = 0; i < kMaxKeys && s.NextKey(i == 0, key); ++i) {
+  bool insight_type = false;
+  bool details = false;
+  for (bool first = true; s.NextKey(first, key); first = false) {
     if (key == "eventType") {
       std::string_view value;
-      return s.ReadString(value) && value == "AwsCloudTrailInsight";
+      if (!s.ReadString(value)) return false;
+      insight_type = value == "AwsCloudTrailInsight";
+      continue;
     }
+    if (key == "insightDetails") details = true;
     if (!s.SkipValue()) return false;
   }
-  return false;
+  return insight_type && details;
 }
 
+// Looks at every top-level key of the object at `object_start` (to its end, or to the end of
+// the window for an object that is cut short) and decides by what they are together.
 Shape ShapeFromKeys(std::string_view window, std::size_t object_start) {
   Scanner s(window, object_start + 1);
   std::string_view key;
-  for (int i = 0; i < kMaxKeys && s.NextKey(i == 0, key); ++i) {
-    if (key == "Records")
-      return FirstRecordIsInsight(s) ? Shape::kInsightFile : Shape::kCloudTrailFile;
-    if (key == "awslogs") return Shape::kCwlLambda;
-    if (OneOf(key, kCwlKeys)) return Shape::kCwl;
-    if (key.substr(0, 6) == "digest" || key.substr(0, 14) == "previousDigest")
-      return Shape::kDigest;
-    if (key == "detail-type" || key == "detail") return Shape::kEventBridge;
-    if (OneOf(key, kRecordKeys)) return Shape::kRecord;
+  bool awslogs = false, cwl = false, events = false, eventbridge = false, record = false;
+  std::size_t digest_keys = 0;
+  for (bool first = true; s.NextKey(first, key); first = false) {
+    if (key == "Records") {
+      // Records win over any other key: a document that holds records is read for them.
+      Scanner peek = s;
+      peek.SkipWs();
+      if (peek.Consume('[')) {
+        return FirstRecordIsInsight(s) ? Shape::kInsightFile : Shape::kCloudTrailFile;
+      }
+    } else if (key == "awslogs") {
+      awslogs = true;
+    } else if (OneOf(key, kCwlKeys)) {
+      cwl = true;
+    } else if (OneOf(key, kDigestKeys)) {
+      ++digest_keys;
+    } else if (key == "Events") {
+      Scanner peek = s;
+      peek.SkipWs();
+      events = peek.Consume('[');
+    } else if (key == "detail-type" || key == "detail") {
+      eventbridge = true;
+    } else if (OneOf(key, kRecordKeys)) {
+      record = true;
+    }
     if (!s.SkipValue()) break;
   }
+  if (awslogs) return Shape::kCwlLambda;
+  if (cwl) return Shape::kCwl;
+  if (digest_keys == kDigestKeys.size()) return Shape::kDigest;
+  if (eventbridge) return Shape::kEventBridge;
+  if (record) return Shape::kRecord;
+  if (events) return Shape::kLookupEvents;
   return Shape::kUnknown;
 }
 
@@ -209,37 +240,28 @@ const char* InputKindName(InputKind kind) {
       return "insight";
     case InputKind::kSingleEvent:
       return "single-event";
+    case InputKind::kRecordArray:
+      return "record-array";
+    case InputKind::kLookupEvents:
+      return "lookup-events";
     case InputKind::kUnknown:
       return "unknown";
   }
   return "unknown";
 }
 
-InputKind ClassifyName(std::string_view name) {
-  // Digest files: AWSLogs/<account>/CloudTrail-Digest/<region>/YYYY/MM/DD/
-  //   <account>_CloudTrail-Digest_<region>_<trail>_<region>_<YYYYMMDDTHHmmssZ>.json.gz
-  // Insights files: AWSLogs/<account>/CloudTrail-Insight/<region>/YYYY/MM/DD/
-  //   <account>_CloudTrail-Insight_<region>_<YYYYMMDDTHHmmZ>_<unique>.json.gz
-  if (Contains(name, "/CloudTrail-Digest/") || Contains(name, "_CloudTrail-Digest_")) {
-    return InputKind::kDigest;
-  }
-  if (Contains(name, "/CloudTrail-Insight/") || Contains(name, "_CloudTrail-Insight_")) {
-    return InputKind::kInsight;
-  }
-  return InputKind::kUnknown;
-}
-
-InputKind ClassifyInput(std::string_view doc, std::string_view name_hint) {
-  if (const InputKind by_name = ClassifyName(name_hint); by_name != InputKind::kUnknown) {
-    return by_name;
-  }
+InputKind ClassifyInput(std::string_view doc) {
   std::size_t start = 0;
   if (doc.substr(0, 3) == "\xEF\xBB\xBF") start = 3;
-  while (start < doc.size() && start < kClassifyPrefixBytes && IsSpace(doc[start])) ++start;
+  while (start < doc.size() && IsSpace(doc[start])) ++start;
+  if (start < doc.size() && doc[start] == '[') {
+    Scanner s(doc, start + 1);
+    s.SkipWs();
+    return s.Consume('{') || s.Consume(']') ? InputKind::kRecordArray : InputKind::kUnknown;
+  }
   if (start >= doc.size() || doc[start] != '{') return InputKind::kUnknown;
 
-  const std::string_view window = doc.substr(0, std::min(doc.size(), start + kClassifyPrefixBytes));
-  switch (ShapeFromKeys(window, start)) {
+  switch (ShapeFromKeys(doc, start)) {
     case Shape::kCloudTrailFile:
       return InputKind::kCloudTrailFile;
     case Shape::kInsightFile:
@@ -250,6 +272,8 @@ InputKind ClassifyInput(std::string_view doc, std::string_view name_hint) {
       return InputKind::kCwlSubscription;
     case Shape::kDigest:
       return InputKind::kDigest;
+    case Shape::kLookupEvents:
+      return InputKind::kLookupEvents;
     case Shape::kEventBridge:
       return IsNdjson(doc, start) ? InputKind::kNdjson : InputKind::kEventBridge;
     case Shape::kRecord:

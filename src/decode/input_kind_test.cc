@@ -37,37 +37,49 @@ TEST(ClassifyInput, CloudTrailFile) {
   EXPECT_EQ(ClassifyInput("{\n  \"Records\": [\n  ]\n}\n"), InputKind::kCloudTrailFile);
 }
 
-TEST(ClassifyInput, InsightByContentAndByName) {
+// Issue 8, defect 4: by content only (these tests used to check classification by name too,
+// which let any file named like a digest or Insights file be skipped unread).
+TEST(ClassifyInput, InsightByItsOwnFields) {
   EXPECT_EQ(
       ClassifyInput(R"({"Records":[{"eventVersion":"1.07","eventTime":"2024-01-01T00:00:00Z",)"
                     R"("awsRegion":"us-east-1","eventID":"x","eventType":"AwsCloudTrailInsight",)"
                     R"("insightDetails":{"state":"Start"}}]})"),
       InputKind::kInsight);
-  const std::string plain = std::string(R"({"Records":[)") + kRecord + "]}";
-  EXPECT_EQ(ClassifyInput(plain,
-                          "AWSLogs/111122223333/CloudTrail-Insight/us-east-1/2024/01/01/"
-                          "111122223333_CloudTrail-Insight_us-east-1_20240101T0000Z_abc.json.gz"),
-            InputKind::kInsight);
-  EXPECT_EQ(ClassifyInput(plain,
-                          "AWSLogs/111122223333/CloudTrail/us-east-1/2024/01/01/"
-                          "111122223333_CloudTrail_us-east-1_20240101T0000Z_abc.json.gz"),
+  // The Insights eventType without insightDetails is not an Insights event: read it.
+  EXPECT_EQ(ClassifyInput(R"({"Records":[{"eventType":"AwsCloudTrailInsight","eventName":"x"}]})"),
             InputKind::kCloudTrailFile);
 }
 
-TEST(ClassifyInput, DigestByContentAndByName) {
+TEST(ClassifyInput, DigestByAllItsFields) {
   EXPECT_EQ(
       ClassifyInput(R"({"awsAccountId":"111122223333","digestStartTime":"2024-01-01T00:00:00Z",)"
-                    R"("digestEndTime":"2024-01-01T01:00:00Z","digestS3Bucket":"b"})"),
+                    R"("digestEndTime":"2024-01-01T01:00:00Z","digestS3Bucket":"b",)"
+                    R"("logFiles":[]})"),
       InputKind::kDigest);
-  EXPECT_EQ(ClassifyInput(R"({"digestPublicKeyFingerprint":"abc"})"), InputKind::kDigest);
-  EXPECT_EQ(ClassifyInput("{}",
-                          "111122223333_CloudTrail-Digest_us-east-1_trail_us-east-1_"
-                          "20240101T000000Z.json.gz"),
-            InputKind::kDigest);
-  EXPECT_EQ(ClassifyInput("", "s3://bucket/AWSLogs/111122223333/CloudTrail-Digest/us-east-1/x"),
-            InputKind::kDigest);
-  EXPECT_EQ(ClassifyName("AWSLogs/111122223333/CloudTrail/us-east-1/x.json.gz"),
-            InputKind::kUnknown);
+  // One digest-looking key, or a first key starting with "digest", is not enough.
+  EXPECT_EQ(ClassifyInput(R"({"digestPublicKeyFingerprint":"abc"})"), InputKind::kUnknown);
+  EXPECT_EQ(ClassifyInput(R"({"digestStartTime":"a","eventName":"DeleteTrail"})"),
+            InputKind::kSingleEvent);
+  EXPECT_EQ(ClassifyInput(R"({"digestX":"a","digestStartTime":"a","eventName":"DeleteTrail"})"),
+            InputKind::kSingleEvent);
+  // A digest that holds records is read for them.
+  EXPECT_EQ(ClassifyInput(R"({"digestStartTime":"a","digestEndTime":"b","logFiles":[],)"
+                          R"("Records":[{"eventName":"DeleteTrail"}]})"),
+            InputKind::kCloudTrailFile);
+}
+
+TEST(ClassifyInput, RecordsKeyIsFoundWhereverItLies) {
+  std::string doc = "{";
+  for (int i = 0; i < 100; ++i) doc += "\"k" + std::to_string(i) + "\":[1,{\"a\":\"}\"}],";
+  doc += "\"pad\":\"" + std::string(100 * 1024, 'a') + "\",\"Records\":[]}";
+  EXPECT_EQ(ClassifyInput(doc), InputKind::kCloudTrailFile);
+}
+
+TEST(ClassifyInput, RecordArrayAndLookupEvents) {
+  EXPECT_EQ(ClassifyInput(std::string("[") + kRecord + "]"), InputKind::kRecordArray);
+  EXPECT_EQ(ClassifyInput(" [\n ]"), InputKind::kRecordArray);
+  EXPECT_EQ(ClassifyInput(R"({"Events":[{"EventId":"1","CloudTrailEvent":"{}"}],"NextToken":"x"})"),
+            InputKind::kLookupEvents);
 }
 
 TEST(ClassifyInput, CloudWatchLogsSubscriptionForms) {
@@ -123,18 +135,18 @@ TEST(ClassifyInput, SkipsUntellingKeysBomAndWhitespace) {
 TEST(ClassifyInput, Unknown) {
   EXPECT_EQ(ClassifyInput(""), InputKind::kUnknown);
   EXPECT_EQ(ClassifyInput("   "), InputKind::kUnknown);
-  EXPECT_EQ(ClassifyInput(std::string("[") + kRecord + "]"), InputKind::kUnknown);
+  EXPECT_EQ(ClassifyInput("[1,2]"), InputKind::kUnknown);
   EXPECT_EQ(ClassifyInput("hello"), InputKind::kUnknown);
   EXPECT_EQ(ClassifyInput(R"({"foo":1,"bar":[true,false]})"), InputKind::kUnknown);
   EXPECT_EQ(ClassifyInput(R"({"foo":1,)"), InputKind::kUnknown);
   EXPECT_EQ(ClassifyInput("{"), InputKind::kUnknown);
 }
 
-TEST(ClassifyInput, LooksOnlyAtABoundedPrefix) {
-  // The deciding key sits after a value longer than the prefix: not found, by design.
+TEST(ClassifyInput, LooksBeyondSixtyFourKilobytes) {
+  // The deciding key sits after a value longer than the old 64 KiB prefix: found.
   const std::string doc =
-      R"({"foo":")" + std::string(kClassifyPrefixBytes, 'a') + R"(","eventVersion":"1.08"})";
-  EXPECT_EQ(ClassifyInput(doc), InputKind::kUnknown);
+      R"({"foo":")" + std::string(100 * 1024, 'a') + R"(","eventVersion":"1.08"})";
+  EXPECT_EQ(ClassifyInput(doc), InputKind::kSingleEvent);
 }
 
 TEST(InputKindName, IsStable) {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <vector>
 
 #include "decode/cwl_subscription.h"
 #include "decode/gzip.h"
@@ -26,6 +27,47 @@ std::string_view Trim(std::string_view s) {
 }
 
 constexpr size_t kBatchSize = 4 << 20;  // iterate_many's window
+
+bool IsJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+const char* SkipSpace(const char* p, const char* end) {
+  while (p < end && IsJsonSpace(*p)) ++p;
+  return p;
+}
+
+// The compression formats trailwatch does not read, by their magic bytes: a file in one of them
+// gets one clear error instead of a verdict per line of binary.
+const char* UnsupportedCompression(std::string_view in) {
+  if (in.size() >= 4 && in.substr(0, 3) == "BZh" && in[3] >= '1' && in[3] <= '9') return "bzip2";
+  if (in.substr(0, 6) == std::string_view("\xFD" "7zXZ\0", 6)) return "xz";
+  if (in.substr(0, 4) == std::string_view("PK\x03\x04", 4)) return "zip";
+  if (in.substr(0, 4) == std::string_view("\x28\xB5\x2F\xFD", 4)) return "zstd";
+  if (in.substr(0, 6) == std::string_view("7z\xBC\xAF\x27\x1C", 6)) return "7z";
+  if (in.substr(0, 2) == std::string_view("\x1F\x9D", 2)) return "compress (.Z)";
+  if (in.substr(0, 4) == std::string_view("\x04\x22\x4D\x18", 4)) return "lz4";
+  return nullptr;
+}
+
+// True when some line among the first kProbeBytes of `doc` starts (after blanks) with '{' or
+// '[': the text may be NDJSON with a damaged line, and each line deserves its own verdict.
+// Otherwise the input is not JSON in any form trailwatch reads.
+bool HasJsonLine(std::string_view doc) {
+  constexpr size_t kProbeBytes = 64 * 1024;
+  const std::string_view probe = doc.substr(0, kProbeBytes);
+  bool line_start = true;
+  for (const char c : probe) {
+    if (line_start && (c == '{' || c == '[')) return true;
+    if (c == '\n') {
+      line_start = true;
+    } else if (c != ' ' && c != '\t' && c != '\r') {
+      line_start = false;
+    }
+  }
+  return false;
+}
+
+constexpr const char* kNotCloudTrail =
+    "not a CloudTrail, NDJSON, CloudWatch Logs or EventBridge file";
 
 }  // namespace
 
@@ -60,9 +102,9 @@ std::string RecordWhere::ToString() const {
     case Unit::kNone:
       return {};
     case Unit::kRecord:
-      return fmt::format("record {}", index());
+      return fmt::format("record {}", index() + 1);  // people count records and lines from 1
     case Unit::kLine:
-      return fmt::format("line {}", index() + 1);  // people count lines from 1
+      return fmt::format("line {}", index() + 1);
     case Unit::kLogEvent:
       return fmt::format("logEvents[{}]", index());
   }
@@ -89,7 +131,17 @@ class RecordReader::Run {
       : r_(reader), visitor_(visitor), capacity_(capacity) {}
 
   void Read(std::string_view name, std::string_view raw) {
+    (void)name;
     std::string_view doc = raw;
+    if (const char* format = UnsupportedCompression(raw)) {
+      r_.decoded_bytes_ = 0;
+      Report(RecordWhere(),
+             Error{ErrorCode::kParse,
+                   fmt::format("{} compression is not supported (decompress it first; trailwatch "
+                               "reads gzip and plain JSON)",
+                               format)});
+      return;
+    }
     if (LooksGzip(raw)) {
       auto gz = Gunzip(raw, r_.doc_);
       if (!gz) {
@@ -102,10 +154,19 @@ class RecordReader::Run {
     }
     doc_ = doc;
     r_.decoded_bytes_ = doc.size();
+    if (doc.substr(0, 3) == "\xEF\xBB\xBF") {
+      // A byte order mark is not JSON (RFC 8259 section 8.1); some editors and exporters add
+      // one. Read what follows, and say so.
+      visitor_.OnError(RecordWhere(),
+                       Error{ErrorCode::kParse,
+                             "the input starts with a UTF-8 byte order mark, which is not JSON "
+                             "(ignored; the records after it are read)"});
+      doc.remove_prefix(3);
+    }
     if (doc.find_first_not_of(" \t\r\n") == std::string_view::npos) {
       if (!pending_gz_) Report(RecordWhere(), Error{ErrorCode::kParse, "empty input"});
     } else {
-      Dispatch(name, doc);
+      DispatchAll(doc);
     }
     if (pending_gz_) visitor_.OnError(RecordWhere(), std::move(*pending_gz_));
   }
@@ -127,28 +188,73 @@ class RecordReader::Run {
     visitor_.OnError(where, std::move(error));
   }
 
-  void Dispatch(std::string_view name, std::string_view doc) {
-    const InputKind kind = ClassifyInput(doc, name);
+  // Reads every JSON document of `doc`, one after another: `zcat *.json.gz`, a multi-member
+  // gzip and `cat`ted files hold several CloudTrail files back to back; pretty-printed records
+  // may follow one another. Each document is classified on its own. What follows the last
+  // complete document and is not JSON is reported once, as trailing data.
+  void DispatchAll(std::string_view doc) {
+    const char* const end = doc.data() + doc.size();
+    const char* p = SkipSpace(doc.data(), end);
+    while (p < end) {
+      const std::string_view rest(p, static_cast<size_t>(end - p));
+      const char* next = Dispatch(doc, rest);
+      if (next == nullptr) return;  // the reader consumed the rest (lines, CWL) or gave up
+      p = SkipSpace(next, end);
+      if (p < end && *p != '{' && *p != '[') {
+        Report(RecordWhere(),
+               Error{ErrorCode::kParse,
+                     fmt::format("{} byte{} of trailing data after the last complete JSON "
+                                 "document (at byte {}) are not JSON and were ignored",
+                                 end - p, end - p == 1 ? "" : "s", p - doc_.data())});
+        return;
+      }
+    }
+  }
+
+  // Reads the document at the start of `rest` (a suffix of `whole`). Returns where it ends, or
+  // nullptr when nothing more is to be read after it.
+  const char* Dispatch(std::string_view whole, std::string_view rest) {
+    const InputKind kind = ClassifyInput(rest);
     switch (kind) {
       case InputKind::kDigest:
-        return visitor_.OnSkipped("CloudTrail digest file (no events)");
+        visitor_.OnSkipped("CloudTrail digest file (no events)");
+        return DocumentEnd(rest);
       case InputKind::kInsight:
-        return visitor_.OnSkipped("CloudTrail Insights file (not management events)");
+        visitor_.OnSkipped("CloudTrail Insights file (not management events)");
+        return DocumentEnd(rest);
       case InputKind::kCloudTrailFile:
-        return ReadRecordsFile(doc);
+        return ReadRecordsFile(rest);
+      case InputKind::kRecordArray:
+        return SalvageRecords(rest, rest.data() + rest.find('[') + 1, base_, /*in_object=*/false);
+      case InputKind::kLookupEvents:
+        return ReadLookupEvents(rest);
       case InputKind::kCwlSubscriptionLambda:
       case InputKind::kCwlSubscription:
-        return ReadCwl(doc, kind);
+        ReadCwl(rest, kind);
+        return nullptr;
       case InputKind::kSingleEvent:
       case InputKind::kEventBridge:
-        return ReadSingle(doc);
+        return ReadSingle(whole, rest);
       case InputKind::kNdjson:
-        return ReadLines(doc);
+        ReadLines(whole, rest);
+        return nullptr;
       case InputKind::kUnknown:
         // Text (a log event per line for `match`), a lone JSON value that is not an object, or
         // NDJSON whose first line is damaged: line by line, so each line gets its own verdict.
-        return ReadLines(doc);
+        // A file with no JSON line at all (a README, a TSV) is one error, not one per line.
+        if (!r_.options_.text_lines && !HasJsonLine(rest)) {
+          Report(RecordWhere(), Error{ErrorCode::kParse, kNotCloudTrail});
+          return nullptr;
+        }
+        ReadLines(whole, rest);
+        return nullptr;
     }
+    return nullptr;
+  }
+
+  // One past the end of the JSON value at the start of `rest`, or nullptr when it does not end.
+  static const char* DocumentEnd(std::string_view rest) {
+    return JsonValueEnd(rest.data(), rest.data() + rest.size());
   }
 
   // The capacity available after `p` for simdjson's padding.
@@ -158,28 +264,54 @@ class RecordReader::Run {
 
   RecordWhere Record(uint64_t index) const { return RecordWhere(Unit::kRecord, index, lines_); }
 
-  void ReadRecordsFile(std::string_view doc) {
+  // One past the closing brace of the object whose Records array ended just before `p`:
+  // skips the object's remaining members (strings respected).
+  static const char* ObjectEndAfterArray(const char* p, const char* end) {
+    int depth = 1;
+    bool in_string = false;
+    for (; p < end; ++p) {
+      const char c = *p;
+      if (in_string) {
+        if (c == '\\') {
+          ++p;
+        } else if (c == '"') {
+          in_string = false;
+        }
+        continue;
+      }
+      if (c == '"') {
+        in_string = true;
+      } else if (c == '{' || c == '[') {
+        ++depth;
+      } else if (c == '}' || c == ']') {
+        if (--depth == 0) return p + 1;
+      }
+    }
+    return nullptr;
+  }
+
+  // A CloudTrail file, {"Records":[...]}, at the start of `doc`. Returns where the document
+  // ends (nullptr: it does not, or nothing after it can be read).
+  const char* ReadRecordsFile(std::string_view doc) {
+    const char* const end = doc.data() + doc.size();
     ondemand::document d;
+    ondemand::array records;
     if (r_.parser_.iterate(doc.data(), doc.size(), CapacityFrom(doc.data())).get(d) !=
-        simdjson::SUCCESS) {
-      // The document as a whole does not parse (truncated, or damaged somewhere). Read the
-      // records that are intact, one by one, and report where the damage is.
+            simdjson::SUCCESS ||
+        d["Records"].get_array().get(records) != simdjson::SUCCESS) {
+      // The document as a whole does not parse (truncated, damaged somewhere, or followed by
+      // something that is not JSON). Read the records that are intact, one by one, and report
+      // where the damage is.
       const size_t key = doc.find("\"Records\"");
       const size_t open = key == std::string_view::npos ? key : doc.find('[', key);
       if (open == std::string_view::npos) {
         Report(RecordWhere(),
                Error{ErrorCode::kParse, "not a CloudTrail log file: no Records array"});
-        return;
+        return nullptr;
       }
-      return SalvageRecords(doc, doc.data() + open + 1, 0);
+      return SalvageRecords(doc, doc.data() + open + 1, base_, /*in_object=*/true);
     }
-    ondemand::array records;
-    if (auto err = d["Records"].get_array().get(records)) {
-      Report(RecordWhere(),
-             Error{ErrorCode::kParse, fmt::format("Records: {}", simdjson::error_message(err))});
-      return;
-    }
-    uint64_t index = 0;
+    uint64_t index = base_;
     for (auto element : records) {
       ondemand::value v;
       const char* start = nullptr;
@@ -187,8 +319,10 @@ class RecordReader::Run {
       if (std::move(element).get(v) != simdjson::SUCCESS ||
           v.current_location().get(start) != simdjson::SUCCESS ||
           v.type().get(type) != simdjson::SUCCESS) {
-        if (start) return SalvageRecords(doc, start, index);
-        return Report(Record(index), Error{ErrorCode::kParse, "damaged JSON"});
+        if (start) return SalvageRecords(doc, start, index, true);
+        Report(Record(index), Error{ErrorCode::kParse, "damaged JSON"});
+        base_ = index + 1;
+        return nullptr;
       }
       if (type != ondemand::json_type::object) {
         Report(Record(index), Error{ErrorCode::kParse, "a record must be a JSON object"});
@@ -196,13 +330,24 @@ class RecordReader::Run {
         continue;
       }
       ondemand::object obj;
-      if (v.get_object().get(obj) != simdjson::SUCCESS) return SalvageRecords(doc, start, index);
+      if (v.get_object().get(obj) != simdjson::SUCCESS) {
+        return SalvageRecords(doc, start, index, true);
+      }
       const RecordStatus status = Visit(obj, start, doc, Record(index));
       // Damage inside this record: go on record by record from here.
-      if (status == RecordStatus::kDamaged) return SalvageRecords(doc, start, index);
+      if (status == RecordStatus::kDamaged) return SalvageRecords(doc, start, index, true);
       ReportStatus(status, Record(index));
       ++index;
     }
+    base_ = index;
+    // Where the document ends: the iterator stands at the array's end; the object's other
+    // members (rarely any) are skipped with a quick scan. Without a location, scan it all.
+    const char* at = nullptr;
+    if (d.current_location().get(at) == simdjson::SUCCESS && at != nullptr && at < end) {
+      if (*at == ']') ++at;
+      return ObjectEndAfterArray(at, end);
+    }
+    return DocumentEnd(doc);
   }
 
   RecordStatus Visit(ondemand::object& obj, const char* start, std::string_view doc,
@@ -214,10 +359,12 @@ class RecordReader::Run {
     if (status != RecordStatus::kOk) Report(where, std::move(error_));
   }
 
-  // Reads the records of a Records array one at a time from `p`, each parsed on its own, so that
+  // Reads the records of an array one at a time from `p`, each parsed on its own, so that
   // damage in one record (or a truncated file) costs only that record and what follows the
-  // truncation.
-  void SalvageRecords(std::string_view doc, const char* p, uint64_t index) {
+  // truncation. `in_object`: the array is the Records member of an object (a CloudTrail file)
+  // rather than the document itself. Returns where the document ends (nullptr: it does not).
+  const char* SalvageRecords(std::string_view doc, const char* p, uint64_t index,
+                             bool in_object) {
     const char* end = doc.data() + doc.size();
     while (true) {
       while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t' || *p == ',')) ++p;
@@ -225,26 +372,75 @@ class RecordReader::Run {
         Report(Record(index), Error{ErrorCode::kParse,
                                     "the file ends before the Records array is closed "
                                     "(truncated?)"});
-        return;
+        base_ = index;
+        return nullptr;
       }
-      if (*p == ']') return;
+      if (*p == ']') {
+        base_ = index;
+        return in_object ? ObjectEndAfterArray(p + 1, end) : p + 1;
+      }
       if (*p != '{') {
         Report(Record(index), Error{ErrorCode::kParse,
                                     "a record must be a JSON object; the rest of the file "
                                     "cannot be read"});
-        return;
+        base_ = index + 1;
+        return nullptr;
       }
       const char* e = JsonValueEnd(p, end);
       if (e == nullptr) {
         Report(Record(index),
                Error{ErrorCode::kParse, "the file ends inside this record (truncated?)"});
-        return;
+        base_ = index + 1;
+        return nullptr;
       }
       const std::string_view text(p, static_cast<size_t>(e - p));
       ReadOneObject(text, CapacityFrom(p), Record(index));
       ++index;
       p = e;
     }
+  }
+
+  // `aws cloudtrail lookup-events` output: {"Events":[{"CloudTrailEvent":"<record as JSON
+  // text>", ...}], "NextToken": ...}. Each CloudTrailEvent string is one record.
+  const char* ReadLookupEvents(std::string_view doc) {
+    const char* doc_end = DocumentEnd(doc);
+    const std::string_view whole =
+        doc_end ? doc.substr(0, static_cast<size_t>(doc_end - doc.data())) : doc;
+    std::vector<std::optional<std::string>> events;  // copied: the parser is reused below
+    {
+      ondemand::document d;
+      ondemand::array array;
+      if (auto err = r_.parser_.iterate(whole.data(), whole.size(), CapacityFrom(whole.data()))
+                         .get(d);
+          err || (err = d["Events"].get_array().get(array))) {
+        Report(RecordWhere(), Error{ErrorCode::kParse,
+                                    fmt::format("lookup-events output: Events: {}",
+                                                simdjson::error_message(err))});
+        return doc_end;
+      }
+      for (auto element : array) {
+        ondemand::object obj;
+        std::string_view text;
+        if (element.get_object().get(obj) == simdjson::SUCCESS &&
+            obj["CloudTrailEvent"].get_string().get(text) == simdjson::SUCCESS) {
+          events.emplace_back(std::string(text));
+        } else {
+          events.emplace_back(std::nullopt);
+        }
+      }
+    }
+    for (auto& event : events) {
+      const RecordWhere where = Record(base_++);
+      if (!event) {
+        Report(where, Error{ErrorCode::kParse,
+                            "Events[] entry without a CloudTrailEvent string (skipped)"});
+        continue;
+      }
+      r_.message_ = std::move(*event);
+      r_.message_.reserve(r_.message_.size() + simdjson::SIMDJSON_PADDING);
+      ReadOneObject(r_.message_, r_.message_.capacity(), where);
+    }
+    return doc_end;
   }
 
   // Reads `text` (one JSON object, with readable padding after it) as one record.
@@ -280,35 +476,45 @@ class RecordReader::Run {
     ReportStatus(status, where);
   }
 
-  // One record or EventBridge event, possibly pretty-printed over many lines. A document whose
-  // first line is a whole object and which goes on after it is NDJSON with a damaged or
-  // non-object second line: line mode reports each line.
-  void ReadSingle(std::string_view doc) {
-    const size_t nl = doc.find('\n');
+  // One record or EventBridge event at the start of `rest`, possibly pretty-printed over many
+  // lines; other documents may follow it (the caller reads them). A document whose first line
+  // is a whole object and which goes on after it is NDJSON with a damaged or non-object second
+  // line: line mode reports each line.
+  const char* ReadSingle(std::string_view whole, std::string_view rest) {
+    const size_t nl = rest.find('\n');
     if (nl != std::string_view::npos) {
-      const std::string_view first = Trim(doc.substr(0, nl));
-      const bool rest_blank = doc.find_first_not_of(" \t\r\n", nl) == std::string_view::npos;
+      const std::string_view first = Trim(rest.substr(0, nl));
+      const bool rest_blank = rest.find_first_not_of(" \t\r\n", nl) == std::string_view::npos;
       if (!rest_blank && !first.empty() && first.front() == '{' && first.back() == '}') {
-        return ReadLines(doc);
+        ReadLines(whole, rest);
+        return nullptr;
       }
     }
-    ReadOneObject(doc, CapacityFrom(doc.data()), Record(0));
+    const char* e = DocumentEnd(rest);
+    const std::string_view text =
+        e ? rest.substr(0, static_cast<size_t>(e - rest.data())) : rest;
+    ReadOneObject(text, CapacityFrom(text.data()), Record(base_++));
+    return e;
   }
 
-  void ReadLines(std::string_view doc) {
+  // NDJSON or text from the start of `rest` (a suffix of `whole`, so that line numbers count
+  // from the start of the input) to the end of the input.
+  void ReadLines(std::string_view whole, std::string_view rest) {
     lines_ = true;
-    if (r_.options_.text_lines) return ReadLinesFrom(doc, 0, 0);
-    r_.line_doc_ = doc;
+    const size_t from = static_cast<size_t>(rest.data() - whole.data());
+    r_.line_doc_ = whole;
     r_.line_base_offset_ = 0;
     r_.line_base_ = 0;
+    if (r_.options_.text_lines) return ReadLinesFrom(whole, from, r_.LineAt(from));
     // The stream borrows the parser: it must be gone before line mode parses with it again.
-    const size_t resume = StreamLines(doc);
-    if (resume < doc.size()) ReadLinesFrom(doc, resume, r_.LineAt(resume));
+    const size_t resume = from + StreamLines(rest, from);
+    if (resume < whole.size()) ReadLinesFrom(whole, resume, r_.LineAt(resume));
   }
 
-  // Reads documents with iterate_many until the first problem. Returns the byte offset where
-  // line mode must take over (doc.size() when the stream went through).
-  size_t StreamLines(std::string_view doc) {
+  // Reads documents with iterate_many until the first problem. `doc` starts at byte `base` of
+  // the input. Returns the byte offset in `doc` where line mode must take over (doc.size() when
+  // the stream went through).
+  size_t StreamLines(std::string_view doc, size_t base) {
     size_t resume = 0;  // byte offset after the last document read
     ondemand::document_stream stream;
     if (r_.parser_.iterate_many(doc.data(), doc.size(), kBatchSize).get(stream) !=
@@ -328,7 +534,7 @@ class RecordReader::Run {
       // One NDJSON document is one line. A document spanning lines means damage (an unclosed
       // brace swallowing the next line): let line mode sort it out.
       if (src.find('\n') < src.find_last_not_of(" \t\r\n")) return resume;
-      where.offset_ = at;
+      where.offset_ = base + at;
       // Any problem: re-do this document in line mode, which names the line in its error.
       if (Visit(obj, doc.data() + at, doc, where) != RecordStatus::kOk) return resume;
       resume = at + src.size();
@@ -343,11 +549,30 @@ class RecordReader::Run {
       const size_t end = nl ? static_cast<size_t>(nl - doc.data()) : doc.size();
       std::string_view text = doc.substr(pos, end - pos);
       if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
-      if (!Trim(text).empty()) {
-        ReadOneObject(text, CapacityFrom(text.data()), RecordWhere(Unit::kLine, line, true));
-      }
+      ReadLine(Trim(text), RecordWhere(Unit::kLine, line, true));
       ++line;
       pos = end + 1;
+    }
+  }
+
+  // One line: usually one JSON object; several objects written on one line ({..}{..}) are each
+  // read, with the line's number.
+  void ReadLine(std::string_view text, const RecordWhere& where) {
+    while (!text.empty()) {
+      const char* e = nullptr;
+      if (text.front() == '{') e = JsonValueEnd(text.data(), text.data() + text.size());
+      if (e == nullptr || e == text.data() + text.size()) {
+        ReadOneObject(text, CapacityFrom(text.data()), where);
+        return;
+      }
+      const std::string_view rest = Trim(text.substr(static_cast<size_t>(e - text.data())));
+      if (rest.empty() || rest.front() != '{') {  // not another object: the line is damaged as a whole
+        ReadOneObject(text, CapacityFrom(text.data()), where);
+        return;
+      }
+      ReadOneObject(text.substr(0, static_cast<size_t>(e - text.data())),
+                    CapacityFrom(text.data()), where);
+      text = rest;
     }
   }
 
@@ -362,6 +587,10 @@ class RecordReader::Run {
       return visitor_.OnSkipped("CloudWatch Logs CONTROL_MESSAGE (no events)");
     }
     for (size_t i = 0; i < sub->log_events.size(); ++i) {
+      if (sub->log_events[i].error) {
+        Report(RecordWhere(Unit::kLogEvent, i, lines_), std::move(*sub->log_events[i].error));
+        continue;
+      }
       const std::string& message = sub->log_events[i].message;
       r_.message_.assign(message);
       r_.message_.reserve(message.size() + simdjson::SIMDJSON_PADDING);
@@ -376,6 +605,7 @@ class RecordReader::Run {
   std::string_view doc_;
   std::optional<Error> pending_gz_;
   Error error_{ErrorCode::kInternal, {}};
+  uint64_t base_ = 0;  // the index of the next record of a Records array or single document
   bool lines_ = false;  // the document is read line by line (NDJSON, text)
 };
 

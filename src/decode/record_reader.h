@@ -4,11 +4,23 @@
 // RecordReader, which drives a RecordVisitor:
 //   bytes -> gunzip if gzip (libdeflate, multi-member; salvages the readable prefix)
 //         -> classify (input_kind.h) -> split into records:
-//      CloudTrail file: the Records array, iterated with simdjson On-Demand;
+//      CloudTrail file: the Records array, iterated with simdjson On-Demand (found by content
+//        only: a file named like a digest that holds Records is read);
+//      a JSON array of records, and `aws cloudtrail lookup-events` output (each
+//        Events[i].CloudTrailEvent string is a record);
 //      NDJSON: iterate_many, falling back to line by line at the first problem;
 //      CloudWatch Logs subscription payloads (both forms): one record per logEvents message;
 //      a single record or EventBridge event (possibly pretty-printed): one record;
-//      digest and Insights files, CONTROL_MESSAGEs: skipped (OnSkipped says why).
+//      digest and Insights files, CONTROL_MESSAGEs: skipped (OnSkipped says why);
+//      anything else with no line starting with '{' or '[' (a README, a TSV): one error, "not a
+//        CloudTrail, NDJSON, CloudWatch Logs or EventBridge file"; bzip2, xz, zip, zstd, 7z,
+//        compress and lz4 input (by magic bytes): one error, "<format> compression is not
+//        supported".
+// Several documents back to back in one input (`zcat *.json.gz`, a multi-member gzip,
+// `cat`ted files, pretty-printed records one after another, two objects on one line) are all
+// read, each classified on its own. A UTF-8 BOM at the start is reported (OnError, whole input)
+// and skipped; bytes after the last complete document that are not JSON are reported once as
+// trailing data; neither costs a record.
 // The visitor sees each record as an On-Demand object positioned at its start (the engine's
 // anchor extractor walks it without allocating), with the text around it.
 //
@@ -20,9 +32,11 @@
 // the right record or line. A gzip stream damaged midway yields the records decoded before the
 // damage, with one error that names the gzip problem and the record where the data ends.
 //
-// Record numbering (RecordWhere): "record N" (0-based) in a Records array or a single-document
-// input; "line N" (1-based for people, 0-based in index()) for NDJSON and text;
-// "logEvents[N]" for CloudWatch Logs subscriptions.
+// Record numbering (RecordWhere): "record N" in a Records array, a JSON array or a
+// single-document input, counted on across the documents of one input; "line N" for NDJSON and
+// text; both 1-based for people (0-based in index()). "logEvents[N]" for CloudWatch Logs
+// subscriptions is the 0-based array index. A malformed logEvents[N] is one error there; the
+// other entries are read.
 //
 // Ownership and thread-safety: a RecordReader owns its parser and buffers (reused from document
 // to document) and is used by one thread at a time; make one per worker. Views passed to the
@@ -55,7 +69,8 @@ class RecordWhere {
   bool lines() const { return lines_; }
   // The 0-based index of the record (or line, or log event) in the input.
   uint64_t index() const;
-  // "record 12", "line 7", "logEvents[3]"; empty for the input as a whole.
+  // "record 12", "line 7" (1-based), "logEvents[3]" (0-based index); empty for the input as a
+  // whole.
   std::string ToString() const;
 
  private:
@@ -114,8 +129,8 @@ class RecordReader {
   RecordReader(const RecordReader&) = delete;
   RecordReader& operator=(const RecordReader&) = delete;
 
-  // Reads one input document. `name` is the input's name (a path; "-" for stdin), used to
-  // classify it by extension. `bytes` is the document as stored (gzip or not); when its
+  // Reads one input (one or more documents). `name` is the input's name (a path; "-" for
+  // stdin); it is not used to classify (content only). `bytes` is the document as stored (gzip or not); when its
   // capacity leaves less than simdjson::SIMDJSON_PADDING spare bytes, it is copied once.
   void Read(std::string_view name, const std::string& bytes, RecordVisitor& visitor);
 

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "decode/test_helpers.h"
+
 #include <string>
 #include <vector>
 
@@ -43,17 +45,18 @@ Collect Read(const std::string& name, const std::string& text, RecordReaderOptio
   return c;
 }
 
-TEST(RecordReader, CloudTrailFileNumbersRecordsFromZero) {
+// Issue 8, defect 13: records are counted from 1, as lines are (this test said "record 0").
+TEST(RecordReader, CloudTrailFileNumbersRecordsFromOne) {
   Collect c = Read("a.json", R"({"Records":[{"eventName":"A"},{"eventName":"B"},{"x":1}]})");
-  EXPECT_EQ(c.records, (std::vector<std::string>{"record 0=A", "record 1=B"}));
-  EXPECT_EQ(c.errors, (std::vector<std::string>{"record 2: no eventName"}));
+  EXPECT_EQ(c.records, (std::vector<std::string>{"record 1=A", "record 2=B"}));
+  EXPECT_EQ(c.errors, (std::vector<std::string>{"record 3: no eventName"}));
 }
 
 TEST(RecordReader, TruncatedCloudTrailFileKeepsTheRecordsBeforeTheDamage) {
   Collect c = Read("a.json", R"({"Records":[{"eventName":"A"},{"eventName":"B"},{"eventN)");
-  EXPECT_EQ(c.records, (std::vector<std::string>{"record 0=A", "record 1=B"}));
+  EXPECT_EQ(c.records, (std::vector<std::string>{"record 1=A", "record 2=B"}));
   EXPECT_EQ(c.errors,
-            (std::vector<std::string>{"record 2: the file ends inside this record (truncated?)"}));
+            (std::vector<std::string>{"record 3: the file ends inside this record (truncated?)"}));
 }
 
 TEST(RecordReader, NdjsonNumbersLinesFromOneAndReportsABadLine) {
@@ -79,6 +82,140 @@ TEST(RecordReader, DigestFilesAreSkipped) {
   EXPECT_TRUE(c.records.empty());
   EXPECT_TRUE(c.errors.empty());
   EXPECT_FALSE(c.skipped.empty());
+}
+
+// Issue 8, defect 4: a digest is told by its content, not its name; a file named like a digest
+// that holds records is read.
+TEST(RecordReader, ADigestNamedFileWithRecordsIsRead) {
+  Collect c = Read("AWSLogs/1/CloudTrail-Digest/x_CloudTrail-Digest_x.json",
+                   R"({"Records":[{"eventName":"A"}]})");
+  EXPECT_EQ(c.records, (std::vector<std::string>{"record 1=A"}));
+  EXPECT_TRUE(c.skipped.empty());
+  c = Read("a.json", R"({"digestStartTime":"a","digestEndTime":"b","logFiles":[],)"
+                     R"("Records":[{"eventName":"B"}]})");
+  EXPECT_EQ(c.records, (std::vector<std::string>{"record 1=B"}));
+  EXPECT_TRUE(c.skipped.empty());
+  c = Read("a.json", R"({"digestHidden":1,"eventName":"C"})");  // first key starts with digest
+  EXPECT_EQ(c.records, (std::vector<std::string>{"record 1=C"}));
+}
+
+TEST(RecordReader, RecordsBeyondSixtyFourKeysAreRead) {
+  std::string doc = "{";
+  for (int i = 0; i < 100; ++i) doc += "\"k" + std::to_string(i) + "\":" + std::to_string(i) + ",";
+  doc += "\"pad\":\"" + std::string(70 * 1024, 'x') + "\",";
+  doc += R"("Records":[{"eventName":"A"},{"eventName":"B"}]})";
+  Collect c = Read("a.json", doc);
+  EXPECT_EQ(c.records, (std::vector<std::string>{"record 1=A", "record 2=B"}));
+  EXPECT_TRUE(c.errors.empty()) << c.errors[0];
+}
+
+// Issue 8, defect 10: every document of a stream is read.
+TEST(RecordReader, ConcatenatedRecordsFilesAreAllRead) {
+  const std::string one = R"({"Records":[{"eventName":"A"},{"eventName":"B"}]})";
+  const std::string two = "{\n  \"Records\": [\n    {\"eventName\": \"C\"}\n  ]\n}\n";
+  Collect c = Read("-", one + "\n" + two + one);
+  EXPECT_EQ(c.records, (std::vector<std::string>{"record 1=A", "record 2=B", "record 3=C",
+                                                 "record 4=A", "record 5=B"}));
+  EXPECT_TRUE(c.errors.empty()) << c.errors[0];
+}
+
+TEST(RecordReader, AMultiMemberGzipOfRecordsFilesIsAllRead) {
+  const std::string gz = testing::GzipMember(R"({"Records":[{"eventName":"A"}]})") +
+                         testing::GzipMember(R"({"Records":[{"eventName":"B"}]})");
+  Collect c = Read("-", gz);
+  EXPECT_EQ(c.records, (std::vector<std::string>{"record 1=A", "record 2=B"}));
+  EXPECT_TRUE(c.errors.empty()) << c.errors[0];
+}
+
+TEST(RecordReader, TwoDocumentsOnOneLineAreBothRead) {
+  Collect c = Read("-", "{\"eventName\":\"A\"}{\"eventName\":\"B\"}\n{\"eventName\":\"C\"}\n");
+  EXPECT_EQ(c.records, (std::vector<std::string>{"line 1=A", "line 1=B", "line 2=C"}));
+  EXPECT_TRUE(c.errors.empty()) << c.errors[0];
+  c = Read("-", R"({"Records":[{"eventName":"A"}]}{"Records":[{"eventName":"B"}]})");
+  EXPECT_EQ(c.records, (std::vector<std::string>{"record 1=A", "record 2=B"}));
+}
+
+TEST(RecordReader, PrettyPrintedRecordsOneAfterAnotherAreAllRead) {
+  Collect c = Read("-", "{\n  \"eventName\": \"A\"\n}\n{\n  \"eventName\": \"B\"\n}\n"
+                        "{\n  \"eventName\": \"C\"\n}");
+  EXPECT_EQ(c.records, (std::vector<std::string>{"record 1=A", "record 2=B", "record 3=C"}));
+  EXPECT_TRUE(c.errors.empty()) << c.errors[0];
+}
+
+TEST(RecordReader, ATopLevelArrayOfRecordsIsRead) {
+  Collect c = Read("a.json", "[{\"eventName\":\"A\"},\n {\"eventName\":\"B\"}]\n");
+  EXPECT_EQ(c.records, (std::vector<std::string>{"record 1=A", "record 2=B"}));
+  EXPECT_TRUE(c.errors.empty()) << c.errors[0];
+}
+
+TEST(RecordReader, LookupEventsOutputIsRead) {
+  // The shape of `aws cloudtrail lookup-events`: each CloudTrailEvent is the record as a string.
+  Collect c = Read("a.json",
+                   R"({"Events":[{"EventId":"1","EventName":"A","CloudTrailEvent":)"
+                   R"("{\"eventName\":\"A\",\"eventVersion\":\"1.08\"}"},)"
+                   R"({"EventId":"2","EventName":"B"},)"
+                   R"({"EventId":"3","CloudTrailEvent":"{\"eventName\":\"C\"}"}],)"
+                   R"("NextToken":"x"})");
+  EXPECT_EQ(c.records, (std::vector<std::string>{"record 1=A", "record 3=C"}));
+  EXPECT_EQ(c.errors, (std::vector<std::string>{
+                          "record 2: Events[] entry without a CloudTrailEvent string (skipped)"}));
+}
+
+// Issue 8, defect 12: a BOM and trailing garbage cost no record, and each is named.
+TEST(RecordReader, AByteOrderMarkIsNamedAndTheRecordsAreRead) {
+  Collect c = Read("a.json", "\xEF\xBB\xBF{\"Records\":[{\"eventName\":\"A\"},{\"eventName\":\"B\"}]}");
+  EXPECT_EQ(c.records, (std::vector<std::string>{"record 1=A", "record 2=B"}));
+  ASSERT_EQ(c.errors.size(), 1u);
+  EXPECT_NE(c.errors[0].find("byte order mark"), std::string::npos) << c.errors[0];
+}
+
+TEST(RecordReader, TrailingGarbageAfterARecordsFileIsNamedAndTheRecordsAreRead) {
+  for (const std::string tail : {"garbage", "\"unterminated", "\x01\x02", "}}]]"}) {
+    SCOPED_TRACE(tail);
+    Collect c = Read("a.json", R"({"Records":[{"eventName":"A"},{"eventName":"B"}]})" + tail);
+    EXPECT_EQ(c.records, (std::vector<std::string>{"record 1=A", "record 2=B"}));
+    ASSERT_EQ(c.errors.size(), 1u);
+    EXPECT_NE(c.errors[0].find("trailing data"), std::string::npos) << c.errors[0];
+  }
+}
+
+// Issue 8, defect 13: a file that is not JSON at all is one error, not one per line; so is a
+// compression format trailwatch does not read.
+TEST(RecordReader, ATextFileIsOneError) {
+  Collect c = Read("README.md", "# Samples\n\nSome text.\nmore\tcolumns\tof\tTSV\n");
+  EXPECT_EQ(c.errors, (std::vector<std::string>{
+                          ": not a CloudTrail, NDJSON, CloudWatch Logs or EventBridge file"}));
+  EXPECT_TRUE(c.records.empty());
+}
+
+TEST(RecordReader, UnsupportedCompressionIsOneError) {
+  const std::pair<std::string, std::string> kCases[] = {
+      {std::string("BZh91AY&SY\x01\x02", 12), "bzip2"},
+      {std::string("\xFD" "7zXZ\0\0\x04", 8), "xz"},
+      {std::string("PK\x03\x04\x14\0\0\0", 8), "zip"},
+  };
+  for (const auto& [bytes, format] : kCases) {
+    SCOPED_TRACE(format);
+    Collect c = Read("a.json.x", bytes + "\n\n{\n");
+    ASSERT_EQ(c.errors.size(), 1u);
+    EXPECT_EQ(c.errors[0].rfind(": " + format + " compression is not supported", 0), 0u)
+        << c.errors[0];
+  }
+}
+
+// Issue 8, defect 8: a malformed logEvents[i] costs that entry; the others are evaluated.
+TEST(RecordReader, ABadLogEventCostsOnlyThatEntry) {
+  Collect c = Read("cwl.json",
+                   R"({"messageType":"DATA_MESSAGE","owner":"1","logGroup":"g","logStream":"s",)"
+                   R"("subscriptionFilters":["f"],"logEvents":[)"
+                   R"({"id":"1","timestamp":1,"message":"{\"eventName\":\"A\"}"},)"
+                   R"({"id":"2","timestamp":2},)"
+                   R"({"id":3,"timestamp":3,"message":"{\"eventName\":\"X\"}"},)"
+                   R"({"id":"4","timestamp":4,"message":"{\"eventName\":\"D\"}"}]})");
+  EXPECT_EQ(c.records, (std::vector<std::string>{"logEvents[0]=A", "logEvents[3]=D"}));
+  EXPECT_EQ(c.errors, (std::vector<std::string>{
+                          "logEvents[1]: logEvents[1].message: expected a string",
+                          "logEvents[2]: logEvents[2].id: expected a string"}));
 }
 
 TEST(RecordReader, EmptyInputIsAnError) {
@@ -109,12 +246,12 @@ TEST(RecordReader, DamagedRecordIsReadAgainOnItsOwn) {
   DamagedOnce c;
   const std::string text = R"({"Records":[{"eventName":"A"},{"eventName":"B"}]})";
   reader.Read("a.json", text, c);
-  EXPECT_EQ(c.records, (std::vector<std::string>{"record 0=A", "record 1=B"}));
+  EXPECT_EQ(c.records, (std::vector<std::string>{"record 1=A", "record 2=B"}));
   EXPECT_TRUE(c.errors.empty());
 }
 
 TEST(RecordWhere, FormatsEachUnit) {
-  EXPECT_EQ(RecordWhere(RecordWhere::Unit::kRecord, 12, false).ToString(), "record 12");
+  EXPECT_EQ(RecordWhere(RecordWhere::Unit::kRecord, 12, false).ToString(), "record 13");
   EXPECT_EQ(RecordWhere(RecordWhere::Unit::kLine, 6, true).ToString(), "line 7");
   EXPECT_EQ(RecordWhere(RecordWhere::Unit::kLogEvent, 3, false).ToString(), "logEvents[3]");
   EXPECT_EQ(RecordWhere().ToString(), "");
