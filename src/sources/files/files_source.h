@@ -1,9 +1,15 @@
 // FilesSource: the files and directories named on a command line, each file one Batch (`scan`).
 //
-// Inputs are expanded once, at Create, exactly as `scan` always has: a directory is walked
-// recursively (regular files, sorted by path within it), "-" is standard input (read whole),
-// anything else is a file. A path that does not exist is returned as an ExpandError and
-// contributes no batch; a file that cannot be read becomes a Batch with `error` set.
+// Inputs are expanded once, by ExpandInputs: a directory is walked recursively in name order
+// (byte-wise, depth first), following symbolic links to files and to directories; each
+// directory is walked once, identified by device and inode, so a link loop (or a second link to
+// a directory already walked) adds nothing and every file is still scanned exactly once. "-" is
+// standard input (read whole), anything else is a file. Nothing is skipped in silence: a path
+// that does not exist, a directory that cannot be opened or read, an entry that cannot be
+// stat'ed, a broken symbolic link and an entry that is neither a file nor a directory (a socket,
+// a device) found in a walk are each returned as an ExpandError (the caller reports them as input
+// errors, exit status 1) and contribute no batch; a file that cannot be read becomes a Batch with
+// `error` set.
 //
 // Thread-safety: Next may be called from several worker threads at once: each call takes the next
 // file (an atomic counter) and reads it on the calling thread, so files are read in parallel.
@@ -24,7 +30,8 @@ struct ExpandError {
   Error error;
 };
 
-// Expands `inputs` as described above. Missing paths and unreadable directories go to `errors`.
+// Expands `inputs` as described above, in the order given. Problems go to `errors`, in the order
+// met.
 std::vector<std::string> ExpandInputs(const std::vector<std::string>& inputs,
                                       std::vector<ExpandError>& errors);
 
