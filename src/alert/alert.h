@@ -20,7 +20,8 @@
 namespace tw::alert {
 
 // One security-group rule added, removed or modified by the event (alert/enrich decodes them from
-// requestParameters of Authorize*/Revoke*/ModifySecurityGroupRules, and Create/DeleteSecurityGroup).
+// requestParameters of Authorize*/Revoke*/ModifySecurityGroupRules, and
+// Create/DeleteSecurityGroup).
 struct SecurityGroupChange {
   std::string action;     // "added", "removed", "modified", "group created", "group deleted"
   std::string direction;  // "ingress", "egress", or empty for a group
@@ -31,6 +32,21 @@ struct SecurityGroupChange {
   std::string peer;  // a CIDR (IPv4 or IPv6), a peer security group or a prefix list
   std::string description;
   std::string vpc;  // CreateSecurityGroup: the VPC the group was created in
+};
+
+// Bits of Alert::present_fields.
+enum AlertField : uint32_t {
+  kFieldEventId = 1u << 0,
+  kFieldEventName = 1u << 1,
+  kFieldEventSource = 1u << 2,
+  kFieldEventTime = 1u << 3,
+  kFieldAwsRegion = 1u << 4,
+  kFieldAccountId = 1u << 5,
+  kFieldActor = 1u << 6,
+  kFieldSourceIp = 1u << 7,
+  kFieldUserAgent = 1u << 8,
+  kFieldErrorCode = 1u << 9,
+  kFieldErrorMessage = 1u << 10,
 };
 
 struct Alert {
@@ -55,6 +71,10 @@ struct Alert {
   std::string user_agent;
   std::string error_code;
   std::string error_message;
+  // Which of the event fields above the record holds as a string (AlertField bits). A field
+  // without its bit is absent (JSON output: null); with its bit and an empty value, the record
+  // holds "" (JSON output: ""). Derived fields (actor, account_id) are present when derived.
+  uint32_t present_fields = 0;
   std::string record_json;  // the record, compact JSON
   // The event's text exactly as read (an envelope, a log line), kept only when the engine is
   // asked to (EngineOptions::keep_raw, for `trailwatch match`). Empty otherwise.
@@ -62,7 +82,8 @@ struct Alert {
 
   // Where it came from.
   std::string input_file;      // path, s3://bucket/key, "-", "http", "lambda:<request id>"
-  uint64_t input_record = 0;   // the record's index in the file (the line for NDJSON)
+  uint64_t input_record = 0;   // the record's 0-based index in the file (the line for NDJSON);
+                               // shown 1-based by every format (alert/format.h)
   bool input_is_line = false;  // true: input_record counts lines
 
   // Enrichment (alert/enrich). Empty: not known.
@@ -73,10 +94,10 @@ struct Alert {
   std::vector<SecurityGroupChange> security_group_changes;
 
   // Processing results.
-  std::string dedupe_key;      // empty when dedupe is off for the rule
-  uint64_t dedupe_count = 1;   // events folded into this alert within the dedupe window
-  bool suppressed = false;     // kept and counted, never delivered
-  std::string suppressed_by;   // which suppress condition matched
+  std::string dedupe_key;        // empty when dedupe is off for the rule
+  uint64_t dedupe_count = 1;     // events folded into this alert within the dedupe window
+  bool suppressed = false;       // kept and counted, never delivered
+  std::string suppressed_by;     // which suppress condition matched
   uint64_t threshold_count = 0;  // >0: raised by a threshold, with this many events in the window
   // Non-empty: this alert is a repeat inside a dedupe window, and this is the id of the window's
   // first alert (sinks thread the repeat under it and update its count to dedupe_count).

@@ -9,13 +9,14 @@
 namespace tw::alert {
 namespace {
 
-// "name":"value", or "name":null when the event has no such field.
-void Field(std::string& out, std::string_view name, std::string_view value, bool first = false) {
+// "name":"value", or "name":null when the event has no such field (`present` false).
+void Field(std::string& out, std::string_view name, std::string_view value, bool present,
+           bool first = false) {
   if (!first) out += ',';
   out += '"';
   out += name;
   out += "\":";
-  if (value.empty()) {
+  if (!present) {
     out += "null";
     return;
   }
@@ -46,26 +47,28 @@ void AppendAlertJson(const Alert& a, std::string& out) {
   out += '{';
   bool first = true;
   if (!a.id.empty()) {
-    Field(out, "id", a.id, true);
+    Field(out, "id", a.id, true, true);
     first = false;
   }
-  Field(out, "rule_id", a.rule_id, first);
-  Field(out, "severity", rules::SeverityName(a.severity));
-  Field(out, "title", a.rule_title);
-  Field(out, "event_id", a.event_id);
-  Field(out, "event_name", a.event_name);
-  Field(out, "event_source", a.event_source);
-  Field(out, "event_time", a.event_time);
-  Field(out, "aws_region", a.aws_region);
-  Field(out, "account_id", a.account_id);
-  Field(out, "actor", a.actor);
-  Field(out, "source_ip", a.source_ip);
-  Field(out, "user_agent", a.user_agent);
-  if (!a.error_code.empty()) Field(out, "error_code", a.error_code);
-  if (!a.error_message.empty()) Field(out, "error_message", a.error_message);
+  const auto has = [&a](uint32_t bit) { return (a.present_fields & bit) != 0; };
+  Field(out, "rule_id", a.rule_id, true, first);
+  Field(out, "severity", rules::SeverityName(a.severity), true);
+  Field(out, "title", a.rule_title, true);
+  Field(out, "event_id", a.event_id, has(kFieldEventId));
+  Field(out, "event_name", a.event_name, has(kFieldEventName));
+  Field(out, "event_source", a.event_source, has(kFieldEventSource));
+  Field(out, "event_time", a.event_time, has(kFieldEventTime));
+  Field(out, "aws_region", a.aws_region, has(kFieldAwsRegion));
+  Field(out, "account_id", a.account_id, has(kFieldAccountId));
+  Field(out, "actor", a.actor, has(kFieldActor));
+  Field(out, "source_ip", a.source_ip, has(kFieldSourceIp));
+  Field(out, "user_agent", a.user_agent, has(kFieldUserAgent));
+  Field(out, "error_code", a.error_code, has(kFieldErrorCode));
+  Field(out, "error_message", a.error_message, has(kFieldErrorMessage));
   out += ",\"input\":{";
-  Field(out, "file", a.input_file, true);
-  out += fmt::format(",\"record\":{}}}}}\n", a.input_record);
+  Field(out, "file", a.input_file, true, true);
+  // 1-based, as the text format and error messages count records and lines.
+  out += fmt::format(",\"record\":{}}}}}\n", a.input_record + 1);
 }
 
 void AppendAlertText(const Alert& a, bool color, std::string& out) {
@@ -83,10 +86,10 @@ void AppendAlertText(const Alert& a, bool color, std::string& out) {
                      a.aws_region.empty() ? "?" : EscapeForTerminal(a.aws_region));
   if (!a.error_code.empty()) out += fmt::format(" -> {}", EscapeForTerminal(a.error_code));
   out += '\n';
-  out += fmt::format("         {}rule {} · event {} · {} {} {}{}\n", dim, a.rule_id,
-                     a.event_id.empty() ? "-" : EscapeForTerminal(a.event_id),
-                     EscapeForTerminal(a.input_file), a.input_is_line ? "line" : "record",
-                     a.input_is_line ? a.input_record + 1 : a.input_record, off);
+  out += fmt::format(
+      "         {}rule {} · event {} · {} {} {}{}\n", dim, EscapeForTerminal(a.rule_id),
+      a.event_id.empty() ? "-" : EscapeForTerminal(a.event_id), EscapeForTerminal(a.input_file),
+      a.input_is_line ? "line" : "record", a.input_record + 1, off);
 }
 
 }  // namespace tw::alert

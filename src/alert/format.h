@@ -15,12 +15,15 @@ namespace tw::alert {
 
 // One JSON object on one line, with a trailing newline. Keys, in order: "id" (only when the
 // alert has one), rule_id, severity, title, event_id, event_name, event_source, event_time,
-// aws_region, account_id, actor, source_ip, user_agent, error_code and error_message (only when
-// present), and "input": {"file", "record"}. Event fields the record lacks are null.
+// aws_region, account_id, actor, source_ip, user_agent, error_code, error_message, and
+// "input": {"file", "record"}. Every key is always written (one rule, docs/output.md): an event
+// field the record lacks (or holds as a non-string) is null; one the record holds as "" is "".
+// input.record is 1-based: the record's position in a Records array or single-document input,
+// or the line for NDJSON and text, as the text format and error messages say it.
 void AppendAlertJson(const Alert& alert, std::string& out);
 
 // One human line with the severity, time and title, one with what happened, one with where it
-// was found (two lines before the error code line when there is one). ANSI colours when `color`.
+// was found ("record N" or "line N", 1-based). ANSI colours when `color`.
 void AppendAlertText(const Alert& alert, bool color, std::string& out);
 
 }  // namespace tw::alert

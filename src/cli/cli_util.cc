@@ -2,8 +2,10 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <map>
 
 #include "rules/builtin.h"
@@ -117,6 +119,17 @@ int ParseArgs(CLI::App& app, int argc, const char* const* argv) {
 
 void PrintError(const std::string& message) {
   std::fprintf(stderr, "trailwatch: error: %s\n", message.c_str());
+}
+
+int CheckStdout(int status) {
+  errno = 0;
+  const bool flushed = std::fflush(stdout) == 0;
+  const int err = errno;
+  if (flushed && !std::ferror(stdout)) return status;
+  if (status == kExitOutputError) return status;  // already reported
+  PrintError(std::string("cannot write the output: ") +
+             (err != 0 ? std::strerror(err) : "write error on standard output"));
+  return kExitOutputError;
 }
 
 bool StdoutIsColorTerminal() { return isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr; }

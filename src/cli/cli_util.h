@@ -14,6 +14,17 @@ namespace tw::cli {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitInputError = 1;
 inline constexpr int kExitUsage = 2;
+// Standard output could not be written (a write or the final flush failed): the results are
+// incomplete. Wins over every other status of every command.
+inline constexpr int kExitOutputError = 3;
+// `match` only: some input could not be read (1 already means "no event matched").
+inline constexpr int kExitMatchInputError = 4;
+
+// Flushes stdout and checks its error flag (set by any failed write since start-up). On failure
+// prints "trailwatch: error: cannot write the output: <reason>" (unless `status` is already
+// kExitOutputError, whose message was printed) and returns kExitOutputError;
+// otherwise returns `status`.
+int CheckStdout(int status);
 
 // Loads the built-in pack (unless `no_builtin`) and the rule files or directories in `paths`.
 // A user rule with the id of a built-in replaces it. `with_tests`: keep the built-in rules'

@@ -45,11 +45,22 @@ int main(int argc, char** argv) {
   std::string config_which;
   CLI::App* config = AddConfigCommand(app, config_args, config_which);
 
-  const int parsed = ParseArgs(app, argc, argv);
-  if (parsed >= 0) return parsed;
-  if (scan->parsed()) return RunScan(scan_args);
-  if (match->parsed()) return RunMatch(match_args);
-  if (rules->parsed()) return RunRules(rules_args, rules_which);
-  if (config->parsed()) return RunConfig(config_args, config_which);
-  return kExitUsage;
+  int status = ParseArgs(app, argc, argv);
+  if (status < 0) {
+    if (scan->parsed()) {
+      status = RunScan(scan_args);
+    } else if (match->parsed()) {
+      status = RunMatch(match_args);
+    } else if (rules->parsed()) {
+      status = RunRules(rules_args, rules_which);
+    } else if (config->parsed()) {
+      status = RunConfig(config_args, config_which);
+    } else {
+      status = kExitUsage;
+    }
+  }
+  // Every command writes its results to stdout through stdio; a failed write (a full disk,
+  // /dev/full, a closed descriptor) leaves the stream's error flag set, and the final flush can
+  // fail too. Either way the output is incomplete: never exit 0 then.
+  return CheckStdout(status);
 }

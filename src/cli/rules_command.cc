@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "cli/cli_util.h"
+#include "common/strings.h"
 #include "rules/inline_test.h"
 #include "rules/lint.h"
 #include "rules/rule_set.h"
@@ -18,8 +19,10 @@ int List(std::vector<rules::Rule> loaded, bool stats) {
   std::printf("%-32s %-9s %-15s %s\n", "ID", "SEVERITY", "LANGUAGE", "TITLE");
   for (size_t i = 0; i < rules.size(); ++i) {
     const rules::Rule& r = *rules[i];
-    std::printf("%-32s %-9s %-15s %s\n", r.id.c_str(), rules::SeverityName(r.severity),
-                match::LanguageName(r.matcher->language), r.title.c_str());
+    // Ids and titles come from rule files: escaped for the terminal.
+    std::printf("%-32s %-9s %-15s %s\n", EscapeForTerminal(r.id).c_str(),
+                rules::SeverityName(r.severity), match::LanguageName(r.matcher->language),
+                EscapeForTerminal(r.title).c_str());
     if (stats) {
       std::printf("    anchor: %s\n",
                   set->index().DescribeAnchor(static_cast<uint32_t>(i)).c_str());
@@ -45,7 +48,16 @@ int List(std::vector<rules::Rule> loaded, bool stats) {
 int Test(const std::vector<rules::Rule>& rules) {
   const auto failures = rules::RunInlineTests(rules);
   const size_t total = rules::CountInlineTests(rules);
-  for (const auto& f : failures) std::printf("FAIL %s\n", f.message.c_str());
+  for (const auto& f : failures) {
+    // The message quotes the rule file (names, events): escaped line by line.
+    std::string shown;
+    size_t start = 0;
+    for (size_t nl; (nl = f.message.find('\n', start)) != std::string::npos; start = nl + 1) {
+      shown += EscapeForTerminal(std::string_view(f.message).substr(start, nl - start)) + "\n";
+    }
+    shown += EscapeForTerminal(std::string_view(f.message).substr(start));
+    std::printf("FAIL %s\n", shown.c_str());
+  }
   std::printf("%zu passed, %zu failed (%zu rule%s)\n", total - failures.size(), failures.size(),
               rules.size(), rules.size() == 1 ? "" : "s");
   return failures.empty() ? kExitOk : kExitInputError;

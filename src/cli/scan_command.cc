@@ -8,11 +8,12 @@
 #include <cstdio>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "cli/cli_util.h"
-#include "common/strings.h"
 #include "common/clock.h"
+#include "common/strings.h"
 #include "pipeline/pipeline.h"
 #include "sinks/stdout/stdout_sink.h"
 #include "sources/files/files_source.h"
@@ -44,7 +45,11 @@ class Printer : public pipeline::BatchListener {
       ++alerts_;
       ++by_id_[a.rule_id];
     }
-    out_.Flush();
+    if (auto flushed = out_.Flush(); !flushed && !output_error_) {
+      output_error_ = flushed.error().message;
+      ClearProgressLine();
+      PrintError(*output_error_);
+    }
     for (const auto& e : r.errors) ReportError(e);
     if (!r.skipped.empty()) skipped_.emplace_back(r.input, r.skipped);
   }
@@ -91,12 +96,14 @@ class Printer : public pipeline::BatchListener {
   }
 
   uint64_t errors() const { return errors_; }
+  bool output_failed() const { return output_error_.has_value(); }
   bool progress_shown_ = false;
 
  private:
   sinks::StdoutSink& out_;
   std::map<std::string, uint64_t> by_id_;
   std::vector<std::pair<std::string, std::string>> skipped_;
+  std::optional<std::string> output_error_;
   uint64_t files_ = 0, events_ = 0, bytes_ = 0, alerts_ = 0, errors_ = 0;
   bool stdin_counted_ = false;
 };
@@ -123,7 +130,7 @@ CLI::App* AddScanCommand(CLI::App& app, ScanArgs& args) {
       ->required();
   cmd->footer(
       "\nExit status: 0 when every input was read, 1 when some input failed (the rest is still "
-      "scanned), 2 on a usage or rule error.\n\nExamples:\n"
+      "scanned), 2 on a usage or rule error, 3 when the output could not be written.\n\nExamples:\n"
       "  trailwatch scan ~/cloudtrail/AWSLogs/\n"
       "  trailwatch scan --format json --rules my-rules/ logs/*.json.gz > alerts.jsonl\n"
       "  aws s3 cp s3://trail-bucket/AWSLogs/.../file.json.gz - | trailwatch scan -");
@@ -154,9 +161,9 @@ int RunScan(const ScanArgs& args) {
   const int threads = args.threads > 0
                           ? args.threads
                           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  sinks::StdoutSink out(args.format == "json" ? sinks::StdoutFormat::kJson
-                                              : sinks::StdoutFormat::kText,
-                        args.format == "text" && StdoutIsColorTerminal(), /*flush_each=*/false);
+  sinks::StdoutSink out(
+      args.format == "json" ? sinks::StdoutFormat::kJson : sinks::StdoutFormat::kText,
+      args.format == "text" && StdoutIsColorTerminal(), /*flush_each=*/false);
   Printer printer(out);
   for (const auto& e : expand_errors) printer.ReportError({e.input, "", e.error});
 
@@ -213,6 +220,7 @@ int RunScan(const ScanArgs& args) {
     // Workers per source. Standard input alone gets one, so its batches leave in stream order.
     options.threads = any_files ? std::max(1, std::min<int>(threads, static_cast<int>(file_count)))
                                 : 1;
+    options.ordered = true;  // input order, then record order, with any --threads
     auto pipe = pipeline::Pipeline::Create(std::move(parts), options);
     TW_CHECK(pipe.has_value());
     const std::atomic<bool> stop{false};
@@ -230,6 +238,7 @@ int RunScan(const ScanArgs& args) {
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   printer.PrintSummary(*set, seconds);
+  if (printer.output_failed()) return kExitOutputError;
   return printer.errors() > 0 ? kExitInputError : status;
 }
 

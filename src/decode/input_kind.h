@@ -33,8 +33,8 @@ enum class InputKind {
   kInsight,                // a CloudTrail Insights file (Records of eventType AwsCloudTrailInsight)
   kSingleEvent,            // one bare CloudTrail record, compact or pretty-printed
   kRecordArray,            // [{...},{...}]: a JSON array of records (or events)
-  kLookupEvents,           // {"Events":[{"CloudTrailEvent":"<json>"}]}: aws cloudtrail lookup-events
-  kUnknown,                // none of the above (not JSON, or an object with no telling key)
+  kLookupEvents,  // {"Events":[{"CloudTrailEvent":"<json>"}]}: aws cloudtrail lookup-events
+  kUnknown,       // none of the above (not JSON, or an object with no telling key)
 };
 
 inline constexpr std::size_t kClassifyLineBytes = 1024 * 1024;

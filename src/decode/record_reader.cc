@@ -39,7 +39,10 @@ const char* SkipSpace(const char* p, const char* end) {
 // gets one clear error instead of a verdict per line of binary.
 const char* UnsupportedCompression(std::string_view in) {
   if (in.size() >= 4 && in.substr(0, 3) == "BZh" && in[3] >= '1' && in[3] <= '9') return "bzip2";
-  if (in.substr(0, 6) == std::string_view("\xFD" "7zXZ\0", 6)) return "xz";
+  if (in.substr(0, 6) == std::string_view("\xFD"
+                                          "7zXZ\0",
+                                          6))
+    return "xz";
   if (in.substr(0, 4) == std::string_view("PK\x03\x04", 4)) return "zip";
   if (in.substr(0, 4) == std::string_view("\x28\xB5\x2F\xFD", 4)) return "zstd";
   if (in.substr(0, 6) == std::string_view("7z\xBC\xAF\x27\x1C", 6)) return "7z";
@@ -363,8 +366,7 @@ class RecordReader::Run {
   // damage in one record (or a truncated file) costs only that record and what follows the
   // truncation. `in_object`: the array is the Records member of an object (a CloudTrail file)
   // rather than the document itself. Returns where the document ends (nullptr: it does not).
-  const char* SalvageRecords(std::string_view doc, const char* p, uint64_t index,
-                             bool in_object) {
+  const char* SalvageRecords(std::string_view doc, const char* p, uint64_t index, bool in_object) {
     const char* end = doc.data() + doc.size();
     while (true) {
       while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t' || *p == ',')) ++p;
@@ -410,12 +412,12 @@ class RecordReader::Run {
     {
       ondemand::document d;
       ondemand::array array;
-      if (auto err = r_.parser_.iterate(whole.data(), whole.size(), CapacityFrom(whole.data()))
-                         .get(d);
+      if (auto err =
+              r_.parser_.iterate(whole.data(), whole.size(), CapacityFrom(whole.data())).get(d);
           err || (err = d["Events"].get_array().get(array))) {
-        Report(RecordWhere(), Error{ErrorCode::kParse,
-                                    fmt::format("lookup-events output: Events: {}",
-                                                simdjson::error_message(err))});
+        Report(RecordWhere(),
+               Error{ErrorCode::kParse, fmt::format("lookup-events output: Events: {}",
+                                                    simdjson::error_message(err))});
         return doc_end;
       }
       for (auto element : array) {
@@ -491,8 +493,7 @@ class RecordReader::Run {
       }
     }
     const char* e = DocumentEnd(rest);
-    const std::string_view text =
-        e ? rest.substr(0, static_cast<size_t>(e - rest.data())) : rest;
+    const std::string_view text = e ? rest.substr(0, static_cast<size_t>(e - rest.data())) : rest;
     ReadOneObject(text, CapacityFrom(text.data()), Record(base_++));
     return e;
   }
@@ -566,12 +567,13 @@ class RecordReader::Run {
         return;
       }
       const std::string_view rest = Trim(text.substr(static_cast<size_t>(e - text.data())));
-      if (rest.empty() || rest.front() != '{') {  // not another object: the line is damaged as a whole
+      if (rest.empty() ||
+          rest.front() != '{') {  // not another object: the line is damaged as a whole
         ReadOneObject(text, CapacityFrom(text.data()), where);
         return;
       }
-      ReadOneObject(text.substr(0, static_cast<size_t>(e - text.data())),
-                    CapacityFrom(text.data()), where);
+      ReadOneObject(text.substr(0, static_cast<size_t>(e - text.data())), CapacityFrom(text.data()),
+                    where);
       text = rest;
     }
   }
@@ -594,8 +596,7 @@ class RecordReader::Run {
       const std::string& message = sub->log_events[i].message;
       r_.message_.assign(message);
       r_.message_.reserve(message.size() + simdjson::SIMDJSON_PADDING);
-      ReadOneObject(r_.message_, r_.message_.capacity(),
-                    RecordWhere(Unit::kLogEvent, i, lines_));
+      ReadOneObject(r_.message_, r_.message_.capacity(), RecordWhere(Unit::kLogEvent, i, lines_));
     }
   }
 
@@ -605,7 +606,7 @@ class RecordReader::Run {
   std::string_view doc_;
   std::optional<Error> pending_gz_;
   Error error_{ErrorCode::kInternal, {}};
-  uint64_t base_ = 0;  // the index of the next record of a Records array or single document
+  uint64_t base_ = 0;   // the index of the next record of a Records array or single document
   bool lines_ = false;  // the document is read line by line (NDJSON, text)
 };
 

@@ -130,8 +130,9 @@ class RecordReader {
   RecordReader& operator=(const RecordReader&) = delete;
 
   // Reads one input (one or more documents). `name` is the input's name (a path; "-" for
-  // stdin); it is not used to classify (content only). `bytes` is the document as stored (gzip or not); when its
-  // capacity leaves less than simdjson::SIMDJSON_PADDING spare bytes, it is copied once.
+  // stdin); it is not used to classify (content only). `bytes` is the document as stored (gzip or
+  // not); when its capacity leaves less than simdjson::SIMDJSON_PADDING spare bytes, it is copied
+  // once.
   void Read(std::string_view name, const std::string& bytes, RecordVisitor& visitor);
 
   // The decompressed size of the last document read.

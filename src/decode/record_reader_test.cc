@@ -5,10 +5,10 @@
 
 #include <gtest/gtest.h>
 
-#include "decode/test_helpers.h"
-
 #include <string>
 #include <vector>
+
+#include "decode/test_helpers.h"
 
 namespace tw::decode {
 namespace {
@@ -16,8 +16,7 @@ namespace {
 // Records "<where>=<eventName>" for each record, "<where>: <message>" for each error.
 class Collect : public RecordVisitor {
  public:
-  RecordStatus OnRecord(const RecordView& record, const RecordWhere& where,
-                        Error& error) override {
+  RecordStatus OnRecord(const RecordView& record, const RecordWhere& where, Error& error) override {
     std::string_view name;
     if (record.object["eventName"].get_string().get(name) != simdjson::SUCCESS) {
       error = Error{ErrorCode::kParse, "no eventName"};
@@ -136,8 +135,9 @@ TEST(RecordReader, TwoDocumentsOnOneLineAreBothRead) {
 }
 
 TEST(RecordReader, PrettyPrintedRecordsOneAfterAnotherAreAllRead) {
-  Collect c = Read("-", "{\n  \"eventName\": \"A\"\n}\n{\n  \"eventName\": \"B\"\n}\n"
-                        "{\n  \"eventName\": \"C\"\n}");
+  Collect c = Read("-",
+                   "{\n  \"eventName\": \"A\"\n}\n{\n  \"eventName\": \"B\"\n}\n"
+                   "{\n  \"eventName\": \"C\"\n}");
   EXPECT_EQ(c.records, (std::vector<std::string>{"record 1=A", "record 2=B", "record 3=C"}));
   EXPECT_TRUE(c.errors.empty()) << c.errors[0];
 }
@@ -150,12 +150,11 @@ TEST(RecordReader, ATopLevelArrayOfRecordsIsRead) {
 
 TEST(RecordReader, LookupEventsOutputIsRead) {
   // The shape of `aws cloudtrail lookup-events`: each CloudTrailEvent is the record as a string.
-  Collect c = Read("a.json",
-                   R"({"Events":[{"EventId":"1","EventName":"A","CloudTrailEvent":)"
-                   R"("{\"eventName\":\"A\",\"eventVersion\":\"1.08\"}"},)"
-                   R"({"EventId":"2","EventName":"B"},)"
-                   R"({"EventId":"3","CloudTrailEvent":"{\"eventName\":\"C\"}"}],)"
-                   R"("NextToken":"x"})");
+  Collect c = Read("a.json", R"({"Events":[{"EventId":"1","EventName":"A","CloudTrailEvent":)"
+                             R"("{\"eventName\":\"A\",\"eventVersion\":\"1.08\"}"},)"
+                             R"({"EventId":"2","EventName":"B"},)"
+                             R"({"EventId":"3","CloudTrailEvent":"{\"eventName\":\"C\"}"}],)"
+                             R"("NextToken":"x"})");
   EXPECT_EQ(c.records, (std::vector<std::string>{"record 1=A", "record 3=C"}));
   EXPECT_EQ(c.errors, (std::vector<std::string>{
                           "record 2: Events[] entry without a CloudTrailEvent string (skipped)"}));
@@ -163,7 +162,8 @@ TEST(RecordReader, LookupEventsOutputIsRead) {
 
 // Issue 8, defect 12: a BOM and trailing garbage cost no record, and each is named.
 TEST(RecordReader, AByteOrderMarkIsNamedAndTheRecordsAreRead) {
-  Collect c = Read("a.json", "\xEF\xBB\xBF{\"Records\":[{\"eventName\":\"A\"},{\"eventName\":\"B\"}]}");
+  Collect c =
+      Read("a.json", "\xEF\xBB\xBF{\"Records\":[{\"eventName\":\"A\"},{\"eventName\":\"B\"}]}");
   EXPECT_EQ(c.records, (std::vector<std::string>{"record 1=A", "record 2=B"}));
   ASSERT_EQ(c.errors.size(), 1u);
   EXPECT_NE(c.errors[0].find("byte order mark"), std::string::npos) << c.errors[0];
@@ -191,7 +191,10 @@ TEST(RecordReader, ATextFileIsOneError) {
 TEST(RecordReader, UnsupportedCompressionIsOneError) {
   const std::pair<std::string, std::string> kCases[] = {
       {std::string("BZh91AY&SY\x01\x02", 12), "bzip2"},
-      {std::string("\xFD" "7zXZ\0\0\x04", 8), "xz"},
+      {std::string("\xFD"
+                   "7zXZ\0\0\x04",
+                   8),
+       "xz"},
       {std::string("PK\x03\x04\x14\0\0\0", 8), "zip"},
   };
   for (const auto& [bytes, format] : kCases) {
@@ -213,9 +216,9 @@ TEST(RecordReader, ABadLogEventCostsOnlyThatEntry) {
                    R"({"id":3,"timestamp":3,"message":"{\"eventName\":\"X\"}"},)"
                    R"({"id":"4","timestamp":4,"message":"{\"eventName\":\"D\"}"}]})");
   EXPECT_EQ(c.records, (std::vector<std::string>{"logEvents[0]=A", "logEvents[3]=D"}));
-  EXPECT_EQ(c.errors, (std::vector<std::string>{
-                          "logEvents[1]: logEvents[1].message: expected a string",
-                          "logEvents[2]: logEvents[2].id: expected a string"}));
+  EXPECT_EQ(c.errors,
+            (std::vector<std::string>{"logEvents[1]: logEvents[1].message: expected a string",
+                                      "logEvents[2]: logEvents[2].id: expected a string"}));
 }
 
 TEST(RecordReader, EmptyInputIsAnError) {
@@ -227,8 +230,7 @@ TEST(RecordReader, EmptyInputIsAnError) {
 // rest record by record, reporting nothing for the damaged try.
 class DamagedOnce : public Collect {
  public:
-  RecordStatus OnRecord(const RecordView& record, const RecordWhere& where,
-                        Error& error) override {
+  RecordStatus OnRecord(const RecordView& record, const RecordWhere& where, Error& error) override {
     if (first_) {
       first_ = false;
       error = Error{ErrorCode::kParse, "damaged"};

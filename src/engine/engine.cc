@@ -5,9 +5,13 @@
 namespace tw::engine {
 namespace {
 
-std::string Str(simdjson::dom::element e, std::string_view key) {
+// The string member `key` of `e`, or "" when absent or not a string. With `present`, sets
+// `bit` in it when the member is a string (even an empty one).
+std::string Str(simdjson::dom::element e, std::string_view key, uint32_t* present = nullptr,
+                uint32_t bit = 0) {
   std::string_view v;
   if (e[key].get_string().get(v) != simdjson::SUCCESS) return {};
+  if (present != nullptr) *present |= bit;
   return std::string(v);
 }
 
@@ -53,18 +57,21 @@ std::string ActorOf(simdjson::dom::element record) {
 }
 
 void FillAlertFromRecord(simdjson::dom::element record, alert::Alert& alert) {
-  alert.event_id = Str(record, "eventID");
-  alert.event_name = Str(record, "eventName");
-  alert.event_source = Str(record, "eventSource");
-  alert.event_time = Str(record, "eventTime");
-  alert.aws_region = Str(record, "awsRegion");
+  uint32_t* p = &alert.present_fields;
+  alert.event_id = Str(record, "eventID", p, alert::kFieldEventId);
+  alert.event_name = Str(record, "eventName", p, alert::kFieldEventName);
+  alert.event_source = Str(record, "eventSource", p, alert::kFieldEventSource);
+  alert.event_time = Str(record, "eventTime", p, alert::kFieldEventTime);
+  alert.aws_region = Str(record, "awsRegion", p, alert::kFieldAwsRegion);
   alert.account_id = Str(record, "recipientAccountId");
   if (alert.account_id.empty()) alert.account_id = StrAt(record, {"userIdentity", "accountId"});
+  if (!alert.account_id.empty()) *p |= alert::kFieldAccountId;
   alert.actor = ActorOf(record);
-  alert.source_ip = Str(record, "sourceIPAddress");
-  alert.user_agent = Str(record, "userAgent");
-  alert.error_code = Str(record, "errorCode");
-  alert.error_message = Str(record, "errorMessage");
+  if (!alert.actor.empty()) *p |= alert::kFieldActor;
+  alert.source_ip = Str(record, "sourceIPAddress", p, alert::kFieldSourceIp);
+  alert.user_agent = Str(record, "userAgent", p, alert::kFieldUserAgent);
+  alert.error_code = Str(record, "errorCode", p, alert::kFieldErrorCode);
+  alert.error_message = Str(record, "errorMessage", p, alert::kFieldErrorMessage);
 }
 
 Engine::Engine(std::shared_ptr<const rules::RuleSet> rules, EngineOptions options)
@@ -121,9 +128,8 @@ alert::Alert Engine::NewAlert(const rules::Rule& rule, const Origin& origin) con
 }
 
 void Engine::EvaluateCandidates(std::string_view text, const std::vector<uint32_t>& candidates,
-                                bool envelope, const Origin& origin,
-                                std::vector<alert::Alert>& out, Error& error,
-                                decode::RecordStatus& status) {
+                                bool envelope, const Origin& origin, std::vector<alert::Alert>& out,
+                                Error& error, decode::RecordStatus& status) {
   simdjson::dom::element root;
   if (auto err = dom_.parse(text.data(), text.size(), false).get(root)) {
     error = Error{ErrorCode::kParse, simdjson::error_message(err)};

@@ -13,8 +13,8 @@ class BatchVisitor final : public decode::RecordVisitor {
   BatchVisitor(engine::Engine& engine, BatchReport& report, Progress* progress)
       : engine_(engine), report_(report), progress_(progress) {}
 
-  decode::RecordStatus OnRecord(const decode::RecordView& record,
-                                const decode::RecordWhere& where, Error& error) override {
+  decode::RecordStatus OnRecord(const decode::RecordView& record, const decode::RecordWhere& where,
+                                Error& error) override {
     const decode::RecordStatus status =
         engine_.Evaluate(record, engine::Origin{report_.input, where}, report_.alerts, error);
     if (progress_ != nullptr) Count();
@@ -130,14 +130,23 @@ void Pipeline::RunWorker(sources::Source& source, const std::atomic<bool>& stop)
     if (!first_error_) first_error_ = std::move(error);
   };
   while (true) {
-    Result<std::optional<sources::Batch>> next = source.Next(stop);
+    uint64_t seq = 0;
+    Result<std::optional<sources::Batch>> next;
+    if (options_.ordered) {
+      std::lock_guard<std::mutex> lock(next_mu_);
+      next = source.Next(stop);
+      if (next && next->has_value()) seq = next_seq_++;
+    } else {
+      next = source.Next(stop);
+    }
     if (!next) return fail(std::move(next.error()));
     if (!next->has_value()) return;
     const sources::Batch& batch = **next;
     worker.Process(batch, CurrentRules(), report, parts_.progress);
     Result<void> done;
     {
-      std::lock_guard<std::mutex> lock(commit_mu_);
+      std::unique_lock<std::mutex> lock(commit_mu_);
+      if (options_.ordered) turn_cv_.wait(lock, [&] { return commit_turn_ == seq; });
       done = RunStages(report.alerts, 0);
       std::vector<alert::Alert> released;
       if (done) done = TickLocked(released);
@@ -148,6 +157,10 @@ void Pipeline::RunWorker(sources::Source& source, const std::atomic<bool>& stop)
         parts_.progress->alerts += report.alerts.size();
       }
       if (parts_.listener != nullptr) parts_.listener->OnBatch(report);
+      if (options_.ordered) {
+        ++commit_turn_;
+        turn_cv_.notify_all();
+      }
     }
     if (done) {
       source.Ack(batch);

@@ -15,7 +15,8 @@
 //         it (Sink::Deliver; a failure is not retried);
 //      c. the listener gets the batch's report (counts, errors, the alerts);
 //   4. Source::Ack(batch), or Source::Nack(batch, error) when the commit failed.
-// So output order is per batch in completion order, as `scan` always printed per file.
+// So output order is per batch in completion order, or (PipelineOptions::ordered, `scan` and
+// `match`) in the order the batches were taken from the source: input order, then record order.
 //
 // Threads: Run() starts `threads` workers for each source (scan: one source, --threads workers,
 // one file each at a time; watch: one per source is enough) and returns when every source is
@@ -27,6 +28,7 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -57,8 +59,8 @@ struct InputError {
 // What the pipeline made of one batch.
 struct BatchReport {
   std::string input;
-  uint64_t events = 0;  // records evaluated
-  uint64_t bytes = 0;   // decompressed bytes
+  uint64_t events = 0;               // records evaluated
+  uint64_t bytes = 0;                // decompressed bytes
   std::vector<alert::Alert> alerts;  // the alerts that left the stages (delivered or committed)
   std::vector<InputError> errors;
   std::string skipped;  // non-empty: the input was recognised and deliberately skipped (why)
@@ -82,6 +84,12 @@ struct Progress {
 
 struct PipelineOptions {
   int threads = 1;  // workers per source
+  // Deliver (or commit) batches in the order the sources handed them out, whatever worker
+  // finishes first: `scan` prints in input order, then record order, with any --threads. Calls
+  // to Source::Next are then serialised (a file is read under that lock; its decoding and
+  // evaluation stay parallel), and a worker that finishes early waits for its turn, holding one
+  // batch, so memory stays bounded by `threads` batches.
+  bool ordered = false;
   engine::EngineOptions engine;
   decode::RecordReaderOptions reader;
 };
@@ -133,6 +141,12 @@ class Pipeline {
   PipelineOptions options_;
   std::mutex rules_mu_;
   std::mutex commit_mu_;
+  // PipelineOptions::ordered: Next is called under next_mu_, which numbers the batches; a
+  // batch is committed when commit_turn_ reaches its number.
+  std::mutex next_mu_;
+  uint64_t next_seq_ = 0;
+  uint64_t commit_turn_ = 0;
+  std::condition_variable turn_cv_;
   std::mutex error_mu_;
   std::optional<Error> first_error_;
 };

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "common/strings.h"
+
 namespace tw::rules {
 
 std::string SourceLocation::ToString() const {
@@ -12,19 +14,55 @@ std::string SourceLocation::ToString() const {
   return fmt::format("{}:{}:{}", file, line, column);
 }
 
+namespace {
+
+// EscapeForTerminal, but tabs are kept (they align the caret under the excerpt).
+std::string EscapeKeepingTabs(std::string_view s) {
+  std::string out;
+  size_t start = 0;
+  while (true) {
+    const size_t tab = s.find('\t', start);
+    out += EscapeForTerminal(s.substr(start, tab == std::string_view::npos ? tab : tab - start));
+    if (tab == std::string_view::npos) return out;
+    out += '\t';
+    start = tab + 1;
+  }
+}
+
+// EscapeForTerminal line by line: line breaks are kept.
+std::string EscapeLines(std::string_view s) {
+  std::string out;
+  size_t start = 0;
+  while (true) {
+    const size_t nl = s.find('\n', start);
+    out += EscapeForTerminal(s.substr(start, nl == std::string_view::npos ? nl : nl - start));
+    if (nl == std::string_view::npos) return out;
+    out += '\n';
+    start = nl + 1;
+  }
+}
+
+}  // namespace
+
 std::string Diagnostic::ToString() const {
-  std::string out = fmt::format("{}: {}: {}", where.ToString(),
-                                level == DiagnosticLevel::kError ? "error" : "warning", message);
+  // Everything here may come from a rule file (names, values, the excerpt): escaped for the
+  // terminal, so a rule file cannot send escape sequences to whoever loads it.
+  std::string out =
+      fmt::format("{}: {}: {}", EscapeForTerminal(where.ToString()),
+                  level == DiagnosticLevel::kError ? "error" : "warning", EscapeLines(message));
   if (!excerpt.empty()) {
     out += "\n  ";
-    out += excerpt;
+    out += EscapeKeepingTabs(excerpt);
     if (caret_column > 0) {
       // Pad with the excerpt's own tabs so the caret lines up however the terminal expands
-      // them; UTF-8 continuation bytes take no column on screen.
+      // them; UTF-8 continuation bytes take no column on screen. The caret counts columns of
+      // the escaped excerpt, as printed.
       out += "\n  ";
-      const size_t end = std::min(static_cast<size_t>(caret_column - 1), excerpt.size());
+      const size_t raw_end = std::min(static_cast<size_t>(caret_column - 1), excerpt.size());
+      const std::string shown = EscapeKeepingTabs(excerpt.substr(0, raw_end));
+      const size_t end = shown.size();
       for (size_t i = 0; i < end; ++i) {
-        const unsigned char c = static_cast<unsigned char>(excerpt[i]);
+        const unsigned char c = static_cast<unsigned char>(shown[i]);
         if (c == '\t') {
           out += '\t';
         } else if ((c & 0xC0) != 0x80) {
@@ -36,7 +74,7 @@ std::string Diagnostic::ToString() const {
   }
   if (!hint.empty()) {
     out += "\n  hint: ";
-    out += hint;
+    out += EscapeLines(hint);
   }
   return out;
 }

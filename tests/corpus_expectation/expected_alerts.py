@@ -78,7 +78,8 @@ Usage
   expected_alerts.py [--corpus DIR] --json          the expected hits as JSON lines
   expected_alerts.py [--corpus DIR] --check ALERTS.jsonl
         ALERTS.jsonl: engine output, one alert per line, at least
-        {"rule_id": "...", "input": {"file": "<path>", "record": N}, ...}
+        {"rule_id": "...", "input": {"file": "<path>", "record": N}, ...}  (N 1-based, as
+        the engine writes it; the indexes printed by --list are 0-based)
         "file" may be absolute or relative; it is matched to a corpus file by its
         trailing path components ("real/x.ndjson", "files/AWSLogs/...json.gz").
         Alerts for non-seed rules, and alerts on files outside the corpus, are ignored
@@ -270,6 +271,7 @@ def check(corpus, exp, alerts_path):
                 n = a["input"]["record"]
                 if not isinstance(n, int) or isinstance(n, bool):
                     raise ValueError("record is not an integer")
+                n -= 1  # the engine's input.record is 1-based (docs/output.md); indexes here are 0-based
             except Exception as e:  # noqa: BLE001 - report and go on
                 bad_lines += 1
                 print(f"alerts line {lineno}: unreadable alert ({e})", file=sys.stderr)
@@ -324,7 +326,7 @@ def main():
     if args.json:
         for rule in CHECKED_RULES:
             for (rel, n), eid in sorted(exp[rule].items()):
-                print(json.dumps({"rule_id": rule, "input": {"file": rel, "record": n}, "eventID": eid}))
+                print(json.dumps({"rule_id": rule, "input": {"file": rel, "record": n + 1}, "eventID": eid}))
         return 0
     print(f"{'rule':24} {'expected':>8}")
     for rule in CHECKED_RULES:

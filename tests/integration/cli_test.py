@@ -153,8 +153,12 @@ class AlertFields(TempDirTest):
         for k, v in expected.items():
             self.assertEqual(a.get(k), v, "field %s in %s" % (k, a))
         self.assertTrue(a.get("title"))
-        self.assertEqual(a["input"], {"file": os.path.join(self.tmp, "one.ndjson"), "record": 0})
-        self.assertNotIn("error_code", a)  # only when present
+        # input.record is 1-based and absent fields are null, error_code included (issue 8,
+        # defect 13: this test used to expect record 0 and no error_code key).
+        self.assertEqual(a["input"], {"file": os.path.join(self.tmp, "one.ndjson"), "record": 1})
+        self.assertIn("error_code", a)
+        self.assertIsNone(a["error_code"])
+        self.assertIsNone(a["error_message"])
 
     def test_error_code_when_present(self):
         rec = json.loads(fixture_records()[0])
@@ -224,30 +228,30 @@ class BadInput(TempDirTest):
 
     def test_invalid_json_line_in_ndjson(self):
         self.write("badjson.ndjson", self.r1 + "\n" + '{"eventName": "StopLogging", \n' + self.r2 + "\n")
-        self.check("badjson.ndjson", r"\b(line 2|record 1)\b", [0])
+        self.check("badjson.ndjson", r"\bline 2\b", [0])
 
     def test_record_not_an_object_in_ndjson(self):
         self.write("notobj.ndjson", self.r1 + "\n[1, 2]\n" + self.r2 + "\n")
-        self.check("notobj.ndjson", r"\b(line 2|record 1)\b", [0])
+        self.check("notobj.ndjson", r"\bline 2\b", [0])
 
     def test_scalar_line_in_ndjson(self):
         self.write("scalar.ndjson", self.r1 + '\n"just a string"\n' + self.r2 + "\n")
-        self.check("scalar.ndjson", r"\b(line 2|record 1)\b", [0])
+        self.check("scalar.ndjson", r"\bline 2\b", [0])
 
     def test_record_not_an_object_in_records_array(self):
         self.write("notobj.json", '{"Records":[' + self.r1 + ",42," + self.r2 + "]}")
-        self.check("notobj.json", r"\brecord 1\b", [0])
+        self.check("notobj.json", r"\brecord 2\b", [0])  # 1-based (issue 8, defect 13)
 
     def test_event_name_wrong_type(self):
         bad = json.loads(self.r2)
         bad["eventName"] = 12345
         self.write("wrongtype.ndjson", self.r1 + "\n" + json.dumps(bad) + "\n" + self.r2 + "\n")
-        res = self.check("wrongtype.ndjson", r"\b(line 2|record 1)\b", [0])
+        res = self.check("wrongtype.ndjson", r"\bline 2\b", [0])
         self.assertIn("eventName", res.error_lines()[0])
 
     def test_truncated_records_json(self):
         self.write("cut.json", '{"Records":[' + self.r1 + "," + self.r2[:60])
-        self.check("cut.json", r"\brecord 1\b", [0])
+        self.check("cut.json", r"\brecord 2\b", [0])  # 1-based (issue 8, defect 13)
 
     def test_empty_file(self):
         self.write("empty.json", b"")
@@ -339,7 +343,7 @@ class InputFormats(TempDirTest):
         self.assertEqual(ct_records(res, "multi.ndjson.gz"), [0, 1])
 
     def test_ndjson_record_is_line_index(self):
-        # blank line and a non-matching record first: record = 0-based line index
+        # a non-matching record first: ct_records gives the 0-based line index
         quiet = json.loads(self.r1)
         quiet["eventName"] = "DescribeTrails"
         self.write("lines.ndjson", json.dumps(quiet) + "\n" + self.r1 + "\n" + self.r2 + "\n")
@@ -358,7 +362,7 @@ class InputFormats(TempDirTest):
             with self.subTest(stdin=name):
                 res = self.scan_ok("-", stdin=data)
                 alerts = [a for a in res.json_lines() if a["rule_id"] == CT]
-                self.assertEqual(sorted(a["input"]["record"] for a in alerts), [0, 1], res.describe())
+                self.assertEqual(sorted(a["input"]["record"] for a in alerts), [1, 2], res.describe())
                 self.assertEqual({a["event_id"] for a in alerts}, {"it-ev-1", "it-ev-2"})
 
     def test_directory_recursion(self):
@@ -368,9 +372,9 @@ class InputFormats(TempDirTest):
         res = self.scan_ok(os.path.join(self.tmp, "root"))
         got = {(os.path.relpath(a["input"]["file"], os.path.join(self.tmp, "root")), a["input"]["record"])
                for a in res.json_lines() if a["rule_id"] == CT}
-        self.assertEqual(got, {(os.path.join("a", "b", "c", "deep.ndjson"), 0),
-                               (os.path.join("x", "log.json.gz"), 0), (os.path.join("x", "log.json.gz"), 1),
-                               ("top.json", 0)}, res.describe())
+        self.assertEqual(got, {(os.path.join("a", "b", "c", "deep.ndjson"), 1),
+                               (os.path.join("x", "log.json.gz"), 1), (os.path.join("x", "log.json.gz"), 2),
+                               ("top.json", 1)}, res.describe())
         self.assertEqual(summary_events(res.err), 4)
 
     def test_digest_and_insight_files_are_skipped_not_errors(self):
@@ -714,6 +718,249 @@ class Rules(TempDirTest):
         self.assertRc(res, 2)
         self.assertRegex(res.err, r"unknown-key\.yml:4:1:")
         self.assertRegex(res.err, r"(?i)did you mean.*description")
+
+def run_to(stdout_path, *args, stdin=b""):
+    """Runs trailwatch with stdout sent to `stdout_path` (e.g. /dev/full); stderr captured."""
+    import subprocess
+    from twtest import TRAILWATCH, TIMEOUT
+    with open(stdout_path, "wb") as out:
+        proc = subprocess.run([TRAILWATCH] + [str(a) for a in args], input=stdin, stdout=out,
+                              stderr=subprocess.PIPE, timeout=TIMEOUT)
+    return proc.returncode, proc.stderr.decode("utf-8", "replace")
+
+
+SAMPLE_GZ = sorted(glob.glob(os.path.join(REPO, "samples", "AWSLogs", "**", "*.json.gz"), recursive=True))
+
+
+class Issue8Output(TempDirTest):
+    """Defect 3: a failed write is exit status 3 (README), never 0."""
+
+    def test_scan_to_a_full_device_exits_3(self):
+        for fmt in ("json", "text"):
+            with self.subTest(format=fmt):
+                rc, err = run_to("/dev/full", "scan", "--format", fmt, fixture("records.ndjson"))
+                self.assertEqual(rc, 3, err)
+                self.assertIn("cannot write", err)
+
+    def test_match_and_rules_list_to_a_full_device_exit_3(self):
+        rc, err = run_to("/dev/full", "match", "--filter-pattern", '{ $.eventName = "DeleteTrail" }',
+                         fixture("records.ndjson"))
+        self.assertEqual(rc, 3, err)
+        rc, err = run_to("/dev/full", "rules", "list")
+        self.assertEqual(rc, 3, err)
+        self.assertIn("cannot write", err)
+
+
+class Issue8Inputs(TempDirTest):
+    def setUp(self):
+        super().setUp()
+        self.r1, self.r2 = fixture_records()
+        self.records_doc = '{"Records":[' + self.r1 + "," + self.r2 + "]}"
+
+    # Defect 4: by content, not by name or a prefix of the first key.
+    def test_records_named_like_a_digest_or_insight_file_are_scanned(self):
+        for rel in ("AWSLogs/111122223333/CloudTrail-Digest/us-east-1/2024/01/01/"
+                    "111122223333_CloudTrail-Digest_us-east-1_t_us-east-1_20240101T000000Z.json.gz",
+                    "AWSLogs/111122223333/CloudTrail-Insight/us-east-1/2024/01/01/"
+                    "111122223333_CloudTrail-Insight_us-east-1_20240101T0000Z_x.json.gz"):
+            with self.subTest(rel=rel):
+                path = self.write(rel, gz(self.records_doc))
+                res = run("scan", "--format", "json", path)
+                self.assertRc(res, 0)
+                self.assertEqual(ct_records(res, os.path.basename(path)), [0, 1], res.describe())
+
+    def test_digest_keys_first_and_records_beyond_64_keys_are_scanned(self):
+        digestish = ('{"digestStartTime":"2024-01-01T00:00:00Z","digestEndTime":"x","logFiles":[],'
+                     '"Records":[' + self.r1 + "," + self.r2 + "]}")
+        many = "{" + "".join('"k%d":%d,' % (i, i) for i in range(100)) + \
+            '"pad":"' + "x" * (70 * 1024) + '","Records":[' + self.r1 + "," + self.r2 + "]}"
+        first_key = '{"digestNote":"x",' + self.r1[1:] + "\n"
+        for name, data, expected in (("digestish.json", digestish, [0, 1]), ("many.json", many, [0, 1]),
+                                     ("firstkey.json", first_key, [0])):
+            with self.subTest(name=name):
+                res = run("scan", "--format", "json", self.write(name, data))
+                self.assertRc(res, 0)
+                self.assertEqual(ct_records(res, name), expected, res.describe())
+
+    # Defect 5: symlinked directories are followed, unreadable entries are errors.
+    def test_symlinked_directory_is_followed_and_a_loop_ends(self):
+        self.write("elsewhere/a.ndjson", self.r1 + "\n")
+        os.makedirs(os.path.join(self.tmp, "root"))
+        os.symlink(os.path.join(self.tmp, "elsewhere"), os.path.join(self.tmp, "root", "linked"))
+        os.symlink(os.path.join(self.tmp, "root"), os.path.join(self.tmp, "root", "loop"))
+        res = run("scan", "--format", "json", os.path.join(self.tmp, "root"))
+        self.assertRc(res, 0)
+        self.assertEqual(ct_records(res, "a.ndjson"), [0], res.describe())
+
+    def test_unreadable_entries_are_input_errors(self):
+        self.write("root/a.ndjson", self.r1 + "\n")
+        os.symlink(os.path.join(self.tmp, "nowhere"), os.path.join(self.tmp, "root", "dangling"))
+        res = run("scan", "--format", "json", os.path.join(self.tmp, "root"))
+        self.assertRc(res, 1)
+        self.assertEqual(len(res.error_lines()), 1, res.describe())
+        self.assertIn("dangling", res.error_lines()[0])
+        self.assertEqual(ct_records(res, "a.ndjson"), [0], res.describe())
+
+    # Defect 8: one bad logEvents[i] costs that entry.
+    def test_bad_log_event_costs_only_that_entry(self):
+        payload = {"messageType": "DATA_MESSAGE", "owner": "111122223333", "logGroup": "g",
+                   "logStream": "s", "subscriptionFilters": ["f"],
+                   "logEvents": [{"id": "1", "timestamp": 1, "message": self.r1},
+                                 {"id": "2", "timestamp": 2, "message": {"not": "a string"}},
+                                 {"id": 3, "timestamp": 3, "message": self.r2},
+                                 {"id": "4", "timestamp": 4, "message": self.r2}]}
+        res = run("scan", "--format", "json", self.write("cwl.json", json.dumps(payload)))
+        self.assertRc(res, 1)
+        self.assertEqual(ct_records(res, "cwl.json"), [0, 3], res.describe())
+        errors = res.error_lines()
+        self.assertEqual(len(errors), 2, res.describe())
+        self.assertIn("logEvents[1]", errors[0])
+        self.assertIn("logEvents[2]", errors[1])
+
+    # Defect 10: every document of a stream.
+    def test_zcat_of_the_sample_log_files_on_stdin_reads_all_200_events(self):
+        self.assertEqual(len(SAMPLE_GZ), 9)  # samples/README.md: 9 log files, 200 records
+        plain = b"".join(gzip_decompress(open(p, "rb").read()) for p in SAMPLE_GZ)
+        res = run("scan", "--format", "json", "-", stdin=plain)
+        self.assertRc(res, 0)
+        self.assertEqual(summary_events(res.err), 200, res.describe())
+        # cat *.json.gz: a multi-member gzip
+        members = b"".join(open(p, "rb").read() for p in SAMPLE_GZ)
+        res = run("scan", "--format", "json", "-", stdin=members)
+        self.assertRc(res, 0)
+        self.assertEqual(summary_events(res.err), 200, res.describe())
+
+    def test_documents_on_one_line_pretty_printed_arrays_and_lookup_events(self):
+        r1, r2 = json.loads(self.r1), json.loads(self.r2)
+        lookup = {"Events": [{"EventId": r["eventID"], "EventName": r["eventName"],
+                              "CloudTrailEvent": json.dumps(r)} for r in (r1, r2)]}
+        cases = {
+            "one-line.json": self.records_doc + self.records_doc + "\n",
+            "pretty.json": json.dumps(r1, indent=2) + "\n" + json.dumps(r2, indent=2) + "\n",
+            "array.json": json.dumps([r1, r2], indent=1),
+            "lookup.json": json.dumps(lookup, indent=4),
+        }
+        expected = {"one-line.json": [0, 1, 2, 3], "pretty.json": [0, 1], "array.json": [0, 1],
+                    "lookup.json": [0, 1]}
+        for name, data in cases.items():
+            with self.subTest(name=name):
+                res = run("scan", "--format", "json", self.write(name, data))
+                self.assertRc(res, 0)
+                self.assertEqual(ct_records(res, name), expected[name], res.describe())
+                res = run("scan", "--format", "json", "-", stdin=data.encode())
+                self.assertRc(res, 0)
+                self.assertEqual(ct_records(res, "-"), expected[name], res.describe())
+
+    # Defect 12: a BOM and trailing garbage keep every intact record and are named.
+    def test_bom_and_trailing_garbage_keep_the_records(self):
+        for name, data, word in (("bom.json", b"\xef\xbb\xbf" + self.records_doc.encode(), "byte order mark"),
+                                 ("tail.json", self.records_doc.encode() + b"\ngarbage\x01", "trailing")):
+            with self.subTest(name=name):
+                res = run("scan", "--format", "json", self.write(name, data))
+                self.assertRc(res, 1)
+                self.assertEqual(ct_records(res, name), [0, 1], res.describe())
+                self.assertEqual(len(res.error_lines()), 1, res.describe())
+                self.assertIn(word, res.error_lines()[0])
+
+    # Defect 13.
+    def test_samples_directory_gives_one_error_per_non_cloudtrail_file(self):
+        res = run("scan", "--format", "json", os.path.join(REPO, "samples"))
+        self.assertRc(res, 1)
+        errors = res.error_lines()
+        self.assertEqual(len(errors), 2, res.describe())  # README.md and MANIFEST.tsv
+        for e in errors:
+            self.assertIn("not a CloudTrail, NDJSON, CloudWatch Logs or EventBridge file", e)
+
+    def test_unsupported_compression_is_one_error(self):
+        import bz2
+        import lzma
+        import zipfile
+        data = (self.r1 + "\n" + self.r2 + "\n").encode()
+        zpath = os.path.join(self.tmp, "c.zip")
+        with zipfile.ZipFile(zpath, "w") as z:
+            z.writestr("c.ndjson", data)
+        paths = {"bzip2": self.write("c.ndjson.bz2", bz2.compress(data)),
+                 "xz": self.write("c.ndjson.xz", lzma.compress(data)), "zip": zpath}
+        for fmt, path in paths.items():
+            with self.subTest(format=fmt):
+                res = run("scan", "--format", "json", path)
+                self.assertRc(res, 1)
+                self.assertEqual(len(res.error_lines()), 1, res.describe())
+                self.assertIn(fmt + " compression is not supported", res.error_lines()[0])
+
+    def test_output_order_is_input_order_with_any_thread_count(self):
+        big = "".join(self.r1 + "\n" for _ in range(20000))
+        paths = [self.write("00-big.ndjson", big)]
+        for i in range(1, 12):
+            paths.append(self.write("%02d-small.ndjson" % i, self.r2 + "\n"))
+        outs = []
+        for threads in ("1", "4"):
+            res = run("scan", "--format", "json", "--threads", threads, *paths)
+            self.assertRc(res, 0)
+            outs.append(res.out.splitlines())
+        self.assertEqual(outs[0], outs[1])
+        files = [json.loads(l)["input"]["file"] for l in outs[1]]
+        self.assertEqual(files, sorted(files))  # input order (the names sort in input order)
+
+    def test_match_statuses(self):
+        pattern = '{ $.eventName = "DeleteTrail" }'
+        res = run("match", "--filter-pattern", pattern, os.path.join(self.tmp, "missing.json"))
+        self.assertRc(res, 4)
+        res = run("match", "--filter-pattern", pattern, os.path.join(self.tmp, "missing.json"),
+                  fixture("records.ndjson"))
+        self.assertRc(res, 4)  # an input error wins over a match
+        res = run("match", "--filter-pattern", '{ $.eventName = "Nothing" }', fixture("records.ndjson"))
+        self.assertRc(res, 1)
+
+
+class Issue8Terminal(TempDirTest):
+    """Defect 14."""
+
+    def test_match_escapes_text_and_json_lines(self):
+        log = self.write("evil.log", "ERROR \x1b[2J cleared\nERROR \x1b]0;owned\x07 title\n"
+                                     '{"eventName":"ERROR","note":"\\u001b[2J \\u009b1m \\u202e"}\n')
+        res = run("match", "--filter-pattern", "ERROR", log)
+        self.assertRc(res, 0)
+        self.assertNotIn(b"\x1b", res.out_bytes)
+        self.assertNotIn(b"\x07", res.out_bytes)
+        self.assertNotIn("\u009b".encode(), res.out_bytes)
+        self.assertNotIn("\u202e".encode(), res.out_bytes)
+        lines = res.out.splitlines()
+        self.assertEqual(len(lines), 3, res.describe())
+        self.assertIn("\\x1b[2J", lines[0])
+        self.assertEqual(json.loads(lines[2])["note"], "\x1b[2J \u009b1m \u202e")  # same JSON
+
+    def test_rule_title_and_diagnostic_excerpt_are_escaped(self):
+        title = self.write("title.yml", 'id: evil-title\ntitle: "Evil \\e]0;owned\\a \\e[2J title"\n'
+                                        "description: d\nseverity: low\n"
+                                        "filter_pattern: '{ $.eventName = \"X\" }'\n")
+        res = run("rules", "list", "--no-builtin-rules", title)
+        self.assertNotIn(b"\x1b", res.out_bytes + res.err_bytes)
+        self.assertNotIn(b"\x07", res.out_bytes + res.err_bytes)
+        self.assertRc(res, 0)
+        self.assertIn("\\x1b]0;owned\\x07", res.out)
+        # An invalid pattern holding ESC: the diagnostic's excerpt quotes the line.
+        bad = self.write("bad.yml", "id: evil-excerpt\ntitle: t\ndescription: d\nseverity: low\n"
+                                    "filter_pattern: '{ $.eventName = \"\x1b[2J\" && }'\n")
+        res = run("rules", "lint", bad)
+        self.assertRc(res, 2)
+        self.assertIn("bad.yml:5:", res.out + res.err)
+        self.assertNotIn(b"\x1b", res.out_bytes + res.err_bytes)
+
+    def test_json_writes_a_present_empty_string_as_empty_string(self):
+        rec = json.loads(fixture_records()[0])
+        rec["userAgent"] = ""
+        rec.pop("sourceIPAddress", None)
+        res = run("scan", "--format", "json", self.write("e.ndjson", json.dumps(rec) + "\n"))
+        self.assertRc(res, 0)
+        a = [a for a in res.json_lines() if a["rule_id"] == CT][0]
+        self.assertEqual(a["user_agent"], "")
+        self.assertIsNone(a["source_ip"])
+
+
+def gzip_decompress(data):
+    import gzip as _gzip
+    return _gzip.decompress(data)
 
 
 if __name__ == "__main__":

@@ -74,8 +74,9 @@ def summary_errors(stderr):
 
 
 def alert_keys(alerts, rule_id=None):
-    """{(basename(file), record)} of the alerts, optionally of one rule."""
-    return {(os.path.basename(a["input"]["file"]), a["input"]["record"])
+    """{(basename(file), record)} of the alerts, optionally of one rule. input.record is
+    1-based (docs/output.md); this returns the 0-based index the fixtures are described with."""
+    return {(os.path.basename(a["input"]["file"]), a["input"]["record"] - 1)
             for a in alerts if rule_id is None or a["rule_id"] == rule_id}
 
 

@@ -1,5 +1,10 @@
 #include "sinks/stdout/stdout_sink.h"
 
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstring>
+
 #include "alert/format.h"
 
 namespace tw::sinks {
@@ -16,16 +21,29 @@ DeliveryResult StdoutSink::Deliver(const alert::Alert& alert, const std::string&
   } else {
     alert::AppendAlertText(alert, color_, buffer_);
   }
-  if (flush_each_) Flush();
+  if (flush_each_) {
+    if (auto flushed = Flush(); !flushed) {
+      DeliveryResult result;
+      result.status = DeliveryStatus::kPermanent;
+      result.error = flushed.error().message;
+      return result;
+    }
+  }
   return DeliveryResult{};
 }
 
-void StdoutSink::Flush() {
+Result<void> StdoutSink::Flush() {
+  errno = 0;
+  bool ok = true;
   if (!buffer_.empty()) {
-    std::fwrite(buffer_.data(), 1, buffer_.size(), out_);
+    ok = std::fwrite(buffer_.data(), 1, buffer_.size(), out_) == buffer_.size();
     buffer_.clear();
   }
-  std::fflush(out_);
+  ok = std::fflush(out_) == 0 && ok;
+  const int err = errno;
+  if (ok && !std::ferror(out_)) return Ok();
+  return Fail(ErrorCode::kIo, fmt::format("cannot write the alerts to standard output: {}",
+                                          err != 0 ? std::strerror(err) : "write error"));
 }
 
 }  // namespace tw::sinks

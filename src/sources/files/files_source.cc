@@ -62,16 +62,16 @@ class Walker {
       } else if (S_ISREG(entry.st_mode)) {
         files_.push_back(path);
       } else {
-        errors_.push_back(ExpandError{
-            path, Error{ErrorCode::kIo, "not a regular file or directory (skipped)"}});
+        errors_.push_back(
+            ExpandError{path, Error{ErrorCode::kIo, "not a regular file or directory (skipped)"}});
       }
     }
   }
 
  private:
   void Report(const std::string& path, int err, const char* what) {
-    errors_.push_back(ExpandError{
-        path, Error{ErrorCode::kIo, fmt::format("{}: {}", what, std::strerror(err))}});
+    errors_.push_back(
+        ExpandError{path, Error{ErrorCode::kIo, fmt::format("{}: {}", what, std::strerror(err))}});
   }
 
   std::vector<std::string>& files_;
