@@ -16,18 +16,23 @@ std::string SourceLocation::ToString() const {
 
 namespace {
 
-// EscapeForTerminal, but tabs are kept (they align the caret under the excerpt).
-std::string EscapeKeepingTabs(std::string_view s) {
+// EscapeForTerminal, but the characters in `keep` pass unchanged: tabs (they align the caret
+// under the excerpt) and backslashes (an excerpt shows the rule file as written, and a hint like
+// `write a double quote inside it as \"` means what it says). Control, C1, bidi and invisible
+// characters are still shown as escapes.
+std::string EscapeKeeping(std::string_view s, std::string_view keep) {
   std::string out;
   size_t start = 0;
   while (true) {
-    const size_t tab = s.find('\t', start);
-    out += EscapeForTerminal(s.substr(start, tab == std::string_view::npos ? tab : tab - start));
-    if (tab == std::string_view::npos) return out;
-    out += '\t';
-    start = tab + 1;
+    const size_t k = s.find_first_of(keep, start);
+    out += EscapeForTerminal(s.substr(start, k == std::string_view::npos ? k : k - start));
+    if (k == std::string_view::npos) return out;
+    out += s[k];
+    start = k + 1;
   }
 }
+
+std::string EscapeKeepingTabs(std::string_view s) { return EscapeKeeping(s, "\t\\"); }
 
 // EscapeForTerminal line by line: line breaks are kept.
 std::string EscapeLines(std::string_view s) {
@@ -74,7 +79,7 @@ std::string Diagnostic::ToString() const {
   }
   if (!hint.empty()) {
     out += "\n  hint: ";
-    out += EscapeLines(hint);
+    out += EscapeKeeping(hint, "\n\\");
   }
   return out;
 }

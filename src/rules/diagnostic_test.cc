@@ -42,6 +42,23 @@ TEST(DiagnosticTest, CaretKeepsTabsAndSkipsUtf8ContinuationBytes) {
             "ab x\n  \t    ^");
 }
 
+// Issue 8, defect 14: what comes from a rule file reaches the terminal escaped. The caret stays
+// under the same character of the escaped excerpt; backslashes in the excerpt and the hint stay
+// as written.
+TEST(DiagnosticTest, EscapesMessageExcerptAndHintForTheTerminal) {
+  Diagnostic d;
+  d.where = {"f.yml", 5, 20};
+  d.message = "unknown key `a\x1b]0;t\x07`";
+  d.excerpt = "x: \"\x1b[2J\\\" }";          // x: "<ESC>[2J\" }
+  d.caret_column = 12;                       // the '}' (byte 11)
+  d.hint = "write it as \\\" \xe2\x80\xae";  // a backslash-quote, then U+202E
+  EXPECT_EQ(d.ToString(),
+            "f.yml:5:20: error: unknown key `a\\x1b]0;t\\x07`\n"
+            "  x: \"\\x1b[2J\\\" }\n"
+            "                ^\n"  // 2 + 14: `x: "\x1b[2J\" ` is 14 columns shown
+            "  hint: write it as \\\" \\u{202e}");
+}
+
 TEST(DiagnosticTest, FormatJoinsWithNewlines) {
   Diagnostic a;
   a.where = {"a", 1, 1};
