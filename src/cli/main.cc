@@ -8,6 +8,7 @@
 #include "cli/match_command.h"
 #include "cli/rules_command.h"
 #include "cli/scan_command.h"
+#include "cli/sigma_command.h"
 
 #ifndef TW_VERSION
 #define TW_VERSION "0.0.0"
@@ -44,6 +45,8 @@ int main(int argc, char** argv) {
   ConfigArgs config_args;
   std::string config_which;
   CLI::App* config = AddConfigCommand(app, config_args, config_which);
+  ImportSigmaArgs sigma_args;
+  AddImportSigmaCommand(*rules, sigma_args, rules_which);
 
   int status = ParseArgs(app, argc, argv);
   if (status < 0) {
@@ -51,6 +54,8 @@ int main(int argc, char** argv) {
       status = RunScan(scan_args);
     } else if (match->parsed()) {
       status = RunMatch(match_args);
+    } else if (rules->parsed() && rules_which == "import-sigma") {
+      status = RunImportSigma(sigma_args);
     } else if (rules->parsed()) {
       status = RunRules(rules_args, rules_which);
     } else if (config->parsed()) {

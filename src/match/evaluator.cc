@@ -79,14 +79,24 @@ Ref Child(const Ref& r, std::string_view key, const Context& ctx) {
 template <typename Visit>
 bool Walk(const Ref& cur, const Path& path, size_t i, const Context& ctx, Visit& visit) {
   if (cur.kind == Ref::Kind::kMissing) return false;
-  const bool flatten = path.mode == ArrayMode::kFlatten;
+  const bool flatten = path.mode != ArrayMode::kExact;
   if (flatten && IsArray(cur)) {
     for (element e : simdjson::dom::array(cur.dom)) {
       if (Walk(FromDom(e), path, i, ctx, visit)) return true;
     }
     return false;
   }
-  if (i == path.steps.size()) return visit(cur);
+  if (i == path.steps.size()) {
+    if (path.mode == ArrayMode::kDeep && cur.kind == Ref::Kind::kDom &&
+        cur.dom.type() == element_type::OBJECT) {
+      // Sigma: an object stands for every scalar below it (arrays are expanded above).
+      for (auto field : simdjson::dom::object(cur.dom)) {
+        if (Walk(FromDom(field.value), path, i, ctx, visit)) return true;
+      }
+      return false;
+    }
+    return visit(cur);
+  }
   const Step& step = path.steps[i];
   switch (step.kind) {
     case StepKind::kKey: {
@@ -276,6 +286,15 @@ bool ApplyOp(const Leaf& leaf, const Scalar& s) {
         if (CidrContains(b, s.str)) return true;
       }
       return false;
+    case Op::kContainsFold: {
+      if (!is_str) return false;
+      const std::string folded = FoldCase(s.str);
+      return AnyString(operand, [&](std::string_view o) {
+        return std::string_view(folded).find(o) != std::string_view::npos;
+      });
+    }
+    case Op::kFieldEq:
+      return false;  // needs the other field: EvalLeaf handles it
   }
   return false;
 }
@@ -303,8 +322,43 @@ FieldCache::Range Resolve(const Node& node, const Path& path, const Ref& cur, co
   });
 }
 
+bool SameScalar(const Scalar& a, const Scalar& b) {
+  if (a.type != b.type) return false;
+  if (a.type == Scalar::Type::kString) return a.str == b.str;
+  if (a.type == Scalar::Type::kNumber) return a.num == b.num;
+  return a.type != Scalar::Type::kNone;
+}
+
+// Op::kFieldEq: some scalar of `leaf.path` equals some scalar of `leaf.operand.field`, both
+// walked from `cur` (no field cache: these rules are rare and the paths short).
+bool EvalFieldEq(const Leaf& leaf, const Ref& cur, const Context& ctx) {
+  std::vector<Scalar> others;
+  auto collect = [&](const Ref& r) {
+    const Scalar s = ToScalar(r);
+    if (s.type != Scalar::Type::kNone) others.push_back(s);
+    return false;
+  };
+  Walk(cur, leaf.operand.field, 0, ctx, collect);
+  bool reached = false;
+  bool result = false;
+  auto visit = [&](const Ref& r) {
+    if (leaf.path.mode != ArrayMode::kExact && IsObjectLike(r)) return false;
+    reached = true;
+    const Scalar s = ToScalar(r);
+    if (s.type == Scalar::Type::kNone) return false;
+    bool hit = false;
+    for (const Scalar& o : others) hit = hit || SameScalar(s, o);
+    if (leaf.negate) hit = !hit;
+    if (hit) result = true;
+    return hit;
+  };
+  Walk(cur, leaf.path, 0, ctx, visit);
+  return reached ? result : leaf.on_missing;
+}
+
 bool EvalLeaf(const Node& node, const Ref& cur, const Context& ctx) {
   const Leaf& leaf = *node.leaf;
+  if (leaf.op == Op::kFieldEq) return EvalFieldEq(leaf, cur, ctx);
   if (leaf.target == Target::kRawText) {
     return TestNode(leaf, FromText(ctx.subject.raw));
   }
@@ -315,7 +369,7 @@ bool EvalLeaf(const Node& node, const Ref& cur, const Context& ctx) {
   }
   bool reached = false;
   bool result = false;
-  const bool flatten = leaf.path.mode == ArrayMode::kFlatten;
+  const bool flatten = leaf.path.mode != ArrayMode::kExact;
   if (ctx.fields != nullptr && node.field_id >= 0) {
     const FieldCache::Range range = Resolve(node, leaf.path, cur, ctx);
     for (uint32_t i = range.begin; i < range.begin + range.size; ++i) {

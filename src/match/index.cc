@@ -131,6 +131,7 @@ bool IsStringOnlyOp(Op op) {
     case Op::kWildcard:
     case Op::kRegex:
     case Op::kCidr:
+    case Op::kContainsFold:
       return true;
     default:
       return false;

@@ -102,8 +102,16 @@ const char* OpName(Op op) {
       return "is_false";
     case Op::kCidr:
       return "cidr";
+    case Op::kContainsFold:
+      return "contains_fold";
+    case Op::kFieldEq:
+      return "field_eq";
   }
   return "?";
+}
+
+std::string ModeName(ArrayMode mode) {
+  return mode == ArrayMode::kFlatten ? " flatten" : mode == ArrayMode::kDeep ? " deep" : " exact";
 }
 
 std::string Quote(std::string_view s) {
@@ -121,6 +129,7 @@ std::string DumpOperand(const Leaf& leaf) {
   for (const auto& re : o.regexes) parts.push_back("%" + re->pattern() + "%");
   for (const auto& c : o.cidrs)
     parts.push_back(fmt::format("cidr/{}{}", c.v6 ? "v6/" : "", c.prefix_len));
+  if (leaf.op == Op::kFieldEq) parts.push_back(PathToString(o.field));
   if (leaf.op == Op::kNumRange) {
     parts.push_back(fmt::format("{}{},{}{}", o.lo_inclusive ? "[" : "(", o.lo, o.hi,
                                 o.hi_inclusive ? "]" : ")"));
@@ -160,7 +169,7 @@ void Dump(const Node& node, std::string& out) {
         out += "token";
       } else {
         out += PathToString(l.path);
-        out += l.path.mode == ArrayMode::kFlatten ? " flatten" : " exact";
+        out += ModeName(l.path.mode);
       }
       out += ' ';
       if (l.negate) out += '!';
@@ -176,7 +185,7 @@ void Dump(const Node& node, std::string& out) {
     }
     case NodeKind::kScope:
       out += "scope(" + PathToString(node.path) +
-             (node.path.mode == ArrayMode::kFlatten ? " flatten," : " exact,");
+             ModeName(node.path.mode) + ",";
       Dump(*node.children[0], out);
       out += ')';
       return;

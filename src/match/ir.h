@@ -24,6 +24,8 @@
 //   * kFlatten (EventBridge): an array met at any step, or at the end, is expanded element by
 //     element (nested arrays flattened). Objects at the end of a leaf path count as missing
 //     (EventBridge matches leaf values only).
+//   * kDeep (Sigma): as kFlatten, and an object or array at the end of the path stands for every
+//     scalar below it, at any depth ("requestParameters|contains: Suspended" looks inside).
 //
 // Ownership: a Node owns its children and operands (RE2 objects included). A compiled tree is
 // immutable and safe to evaluate from many threads at once.
@@ -54,7 +56,7 @@ struct Step {
   uint32_t index = 0;  // kIndex
 };
 
-enum class ArrayMode : uint8_t { kExact, kFlatten };
+enum class ArrayMode : uint8_t { kExact, kFlatten, kDeep };
 
 struct Path {
   std::vector<Step> steps;  // empty: the current node itself
@@ -89,6 +91,10 @@ enum class Op : uint8_t {
   kIsTrue,       // JSON true
   kIsFalse,      // JSON false
   kCidr,         // string that parses as an IP address inside any operand block
+  kContainsFold,  // FoldCase(value) contains any operand (stored folded)
+  // A scalar equal to some scalar that `operand.field` reaches from the same current node:
+  // strings byte for byte, numbers by value, booleans and null by kind (Sigma `fieldref`).
+  kFieldEq,
 };
 
 struct CidrBlock {
@@ -106,6 +112,7 @@ struct Operand {
   bool hi_inclusive = false;
   std::vector<std::unique_ptr<re2::RE2>> regexes;  // kRegex
   std::vector<CidrBlock> cidrs;                    // kCidr
+  Path field;                                      // kFieldEq: the other field
   // Numeric ops also accept a string that is entirely a number ("404"). Set for space-
   // delimited fields, whose values are always text.
   bool numeric_strings = false;

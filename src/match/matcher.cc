@@ -6,7 +6,15 @@
 namespace tw::match {
 
 const char* LanguageName(Language language) {
-  return language == Language::kFilterPattern ? "filter_pattern" : "event_pattern";
+  switch (language) {
+    case Language::kFilterPattern:
+      return "filter_pattern";
+    case Language::kEventPattern:
+      return "event_pattern";
+    case Language::kSigma:
+      return "sigma";
+  }
+  return "?";
 }
 
 namespace {
@@ -29,6 +37,10 @@ Result<NodePtr> CompileFilter(std::string_view text, PatternProblem* problem) {
 
 Result<std::shared_ptr<const Matcher>> CompileMatcher(Language language, std::string_view text,
                                                       PatternProblem* problem) {
+  if (language == Language::kSigma) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "Sigma detections are compiled from their YAML (rules/sigma/sigma_compiler.h)");
+  }
   Result<NodePtr> root = language == Language::kFilterPattern
                              ? CompileFilter(text, problem)
                              : eventbridge::CompileEventPattern(text);

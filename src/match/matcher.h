@@ -18,6 +18,9 @@ namespace tw::match {
 enum class Language : uint8_t {
   kFilterPattern,  // CloudWatch Logs filter pattern, evaluated on the CloudTrail record
   kEventPattern,   // EventBridge event pattern, evaluated on the EventBridge envelope
+  // Sigma detection (docs/sigma.md), evaluated on the CloudTrail record. Compiled from YAML by
+  // rules/sigma/, not by CompileMatcher; `text` is the detection as written in the rule file.
+  kSigma,
 };
 
 const char* LanguageName(Language language);
@@ -41,7 +44,8 @@ struct PatternProblem {
   size_t caret_column = 0;
 };
 
-// Compiles `text`. Errors are kInvalidArgument with a message that shows the column, a caret
+// Compiles `text`. kSigma is not compiled here (it needs the YAML reader): kInvalidArgument.
+// Errors are kInvalidArgument with a message that shows the column, a caret
 // under the spot and a hint (filter patterns) or the AWS error text and the field path (event
 // patterns). With `problem`, a failure also fills it with the same content as data.
 [[nodiscard]] Result<std::shared_ptr<const Matcher>> CompileMatcher(

@@ -33,7 +33,7 @@ std::string_view SubjectSelector::RecordText() {
 
 Subject SubjectSelector::For(Language language) {
   Subject subject;
-  if (language == Language::kFilterPattern) {
+  if (language != Language::kEventPattern) {  // filter patterns and Sigma see the record
     subject.raw = RecordText();
     subject.json = &record_;
   } else if (as_given_ || is_envelope_) {

@@ -9,9 +9,19 @@
 
 #include "rules/load_internal.h"
 #include "rules/rule_spec.h"
+#include "rules/sigma/sigma_rule.h"
 
 namespace tw::rules {
 namespace {
+
+// A Sigma rule file (rules/sigma/sigma_rule.h): plain, or nested under `sigma:`.
+LoadedRules LoadSigmaFile(std::string_view yaml, std::string_view display_name) {
+  sigma::SigmaLoadResult loaded = sigma::LoadSigmaRules(yaml, display_name);
+  LoadedRules out;
+  out.diagnostics = std::move(loaded.diagnostics);
+  for (sigma::SigmaRule& r : loaded.rules) out.rules.push_back(std::move(r.rule));
+  return out;
+}
 
 Result<std::vector<Rule>> ToResult(LoadedRules loaded) {
   if (!loaded.diagnostics.empty()) {
@@ -53,6 +63,7 @@ Diagnostic PatternDiagnostic(const RuleSpec& spec, const match::PatternProblem& 
 
 LoadedRules LoadRulesWithDiagnostics(std::string_view yaml, std::string_view display_name,
                                      const std::string& base_dir) {
+  if (sigma::IsSigmaRuleText(yaml)) return LoadSigmaFile(yaml, display_name);
   ParsedRuleFile parsed = ParseRuleFile(yaml, display_name, base_dir);
   LoadedRules out;
   out.diagnostics = std::move(parsed.diagnostics);

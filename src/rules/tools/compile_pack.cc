@@ -65,6 +65,8 @@ const char* LanguageEnumerator(match::Language language) {
       return "match::Language::kFilterPattern";
     case match::Language::kEventPattern:
       return "match::Language::kEventPattern";
+    case match::Language::kSigma:
+      return "match::Language::kSigma";
   }
   return "match::Language::kFilterPattern";
 }
