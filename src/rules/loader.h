@@ -20,6 +20,9 @@
 //   schedule: outside_business_hours   # optional processing policy: enabled, schedule, suppress,
 //   dedupe: {window: 1h}               # dedupe, threshold (policy_yaml.h); Rule::policy holds it
 //
+// A Sigma rule file (a plain Sigma document, recognised by its `logsource` and `detection` keys,
+// or a file with a `sigma:` key) is loaded by rules/sigma/sigma_rule.h instead: docs/sigma.md.
+//
 // Unknown keys are errors (with a did-you-mean hint). An event_pattern, or a test event, given as
 // a YAML mapping is converted to compact JSON first, keeping key order: quoted scalars stay
 // strings; plain true/false/null, integers and floats become JSON literals; other plain scalars

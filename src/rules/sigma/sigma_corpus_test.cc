@@ -307,13 +307,17 @@ TEST(SigmaCorpus, AgreesWithBuiltinRulesOfTheSameThemeOnLabelledCases) {
     SigmaLoadResult loaded = LoadSigmaRules(ReadAll(kDir + "/" + file), file);
     ASSERT_EQ(loaded.rules.size(), 1u) << file;
     ASSERT_TRUE(by_id.count(builtin_id)) << builtin_id;
-    size_t both = 0;
+    size_t both = 0, sigma_only = 0, builtin_only = 0;
     for (const LabelledCase& c : cases) {
       const bool s = Fires(loaded.rules[0].rule, c.event);
       const bool b = Fires(*by_id[builtin_id], c.event);
       if (s && b) ++both;
+      sigma_only += s && !b;
+      builtin_only += b && !s;
       if (s != b) actual.insert(file + " " + c.name + " " + (s ? "sigma" : "builtin"));
     }
+    std::printf("agreement %s / %s: both fire %zu, only sigma %zu, only built-in %zu\n",
+                file.c_str(), builtin_id.c_str(), both, sigma_only, builtin_only);
     EXPECT_GT(both, 0u) << file << " and " << builtin_id << " agree on no firing case";
   }
   std::string unexpected, missing;
