@@ -1,5 +1,7 @@
 #include "engine/engine.h"
 
+#include <fmt/format.h>
+
 #include "match/evaluator.h"
 
 namespace tw::engine {
@@ -97,10 +99,6 @@ decode::RecordStatus Engine::Evaluate(const decode::RecordView& record, const Or
       error = std::move(r.error());
       return decode::RecordStatus::kDamaged;
     }
-    if (!r->type_error.empty()) {
-      error = Error{ErrorCode::kParse, std::move(r->type_error)};
-      return decode::RecordStatus::kRejected;
-    }
     envelope = r->envelope;
     rules_->index().Candidates(anchors_.data(), candidates_);
     candidates = &candidates_;
@@ -109,6 +107,7 @@ decode::RecordStatus Engine::Evaluate(const decode::RecordView& record, const Or
   if (candidates->empty()) return decode::RecordStatus::kOk;
   const char* end = decode::JsonValueEnd(record.start, record.doc.data() + record.doc.size());
   if (end == nullptr) {
+    --events_;
     error = Error{ErrorCode::kParse, "unterminated JSON object"};
     return decode::RecordStatus::kDamaged;
   }
@@ -132,8 +131,12 @@ void Engine::EvaluateCandidates(std::string_view text, const std::vector<uint32_
                                 Error& error, decode::RecordStatus& status) {
   simdjson::dom::element root;
   if (auto err = dom_.parse(text.data(), text.size(), false).get(root)) {
-    error = Error{ErrorCode::kParse, simdjson::error_message(err)};
-    status = decode::RecordStatus::kError;
+    // Beyond what the DOM can hold (nesting deeper than simdjson's limit ...): not evaluated,
+    // so not an event but an error of this record (events + errors = records).
+    --events_;
+    error = Error{ErrorCode::kParse, fmt::format("the record cannot be evaluated: {}",
+                                                 simdjson::error_message(err))};
+    status = decode::RecordStatus::kRejected;
     return;
   }
   if (!options_.use_index && root.type() == simdjson::dom::element_type::OBJECT) {

@@ -58,9 +58,10 @@ class Engine {
   Engine& operator=(const Engine&) = delete;
 
   // Evaluates one record and appends an alert per matching rule to `out`, in rule order.
-  // Returns kOk; kRejected (a member the engine relies on has the wrong type: not evaluated);
-  // kDamaged (the JSON is damaged: not evaluated, the reader recovers); kError (evaluated, but
-  // the record's DOM did not parse). `error` is set for every status but kOk.
+  // Returns kOk; kRejected (the record is valid JSON but cannot be evaluated, e.g. nested deeper
+  // than simdjson's DOM allows: not counted in events()); kDamaged (the JSON is damaged: not
+  // evaluated, the reader recovers). `error` is set for every status but kOk. A member of an
+  // unexpected type (eventName an array ...) is evaluated like any other value.
   decode::RecordStatus Evaluate(const decode::RecordView& record, const Origin& origin,
                                 std::vector<alert::Alert>& out, Error& error);
 
@@ -68,7 +69,7 @@ class Engine {
   // on the text.
   void EvaluateText(std::string_view text, const Origin& origin, std::vector<alert::Alert>& out);
 
-  // Records evaluated (counted before evaluation, as `scan` reports them) since construction.
+  // Records evaluated since construction (a kRejected or kDamaged record is not counted).
   uint64_t events() const { return events_; }
   const rules::RuleSet& rules() const { return *rules_; }
 

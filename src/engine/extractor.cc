@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "event/envelope.h"
@@ -31,15 +32,7 @@ simdjson::error_code KeyOf(simdjson::ondemand::field& field, std::string_view* k
 }
 
 // The top-level members the extractor itself needs, whatever the rules.
-enum class Special : uint8_t {
-  kNone,
-  kEventName,
-  kEventSource,
-  kEventType,
-  kSource,
-  kDetailType,
-  kDetail
-};
+enum class Special : uint8_t { kNone, kEventSource, kEventType, kSource, kDetailType, kDetail };
 
 Special SpecialKey(std::string_view key) {
   switch (key.size()) {
@@ -48,7 +41,6 @@ Special SpecialKey(std::string_view key) {
       if (key == "detail") return Special::kDetail;
       break;
     case 9:
-      if (key == "eventName") return Special::kEventName;
       if (key == "eventType") return Special::kEventType;
       break;
     case 11:
@@ -61,22 +53,17 @@ Special SpecialKey(std::string_view key) {
   return Special::kNone;
 }
 
-const char* TypeName(json_type t) {
+AnchorValue::State StateOf(json_type t) {
   switch (t) {
-    case json_type::array:
-      return "array";
-    case json_type::object:
-      return "object";
-    case json_type::number:
-      return "number";
     case json_type::string:
-      return "string";
-    case json_type::boolean:
-      return "boolean";
-    case json_type::null:
-      return "null";
+      return AnchorValue::State::kString;
+    case json_type::array:
+    case json_type::object:
+      return AnchorValue::State::kOther;
+    default:
+      // Numbers, booleans and null never satisfy a string anchor.
+      return AnchorValue::State::kAbsent;
   }
-  return "value";
 }
 
 // Classifies one slot value.
@@ -103,7 +90,7 @@ simdjson::error_code ReadSlot(simdjson::ondemand::value& v, json_type t, AnchorV
 }  // namespace
 
 AnchorExtractor::AnchorExtractor(const std::vector<match::AnchorSlot>& slots)
-    : slot_count_(slots.size()) {
+    : slot_count_(slots.size()), detail_values_(slots.size()) {
   for (size_t i = 0; i < slots.size(); ++i) {
     const auto& slot = slots[i];
     if (slot.kind == match::AnchorSlot::Kind::kEnvelopeSource) {
@@ -118,13 +105,15 @@ AnchorExtractor::AnchorExtractor(const std::vector<match::AnchorSlot>& slots)
     for (const auto& key : slot.path) node = Child(*node, key);
     node->slot = static_cast<int>(i);
   }
+  seen_top_.assign(static_cast<size_t>(node_count_), 0);
+  seen_detail_.assign(static_cast<size_t>(node_count_), 0);
 }
 
 AnchorExtractor::Trie* AnchorExtractor::Child(Trie& node, std::string_view key) {
   for (auto& c : node.children) {
     if (c.key == key) return &c;
   }
-  node.children.push_back(Trie{std::string(key), -1, {}, 0});
+  node.children.push_back(Trie{std::string(key), -1, node_count_++, {}, 0});
   node.child_sizes |= key.size() < 64 ? uint64_t{1} << key.size() : ~uint64_t{0};
   return &node.children.back();
 }
@@ -149,14 +138,14 @@ static void MarkOther(const AnchorExtractor::Trie& node, match::AnchorValue* val
 }
 
 simdjson::error_code AnchorExtractor::Walk(simdjson::ondemand::object object, const Trie& node,
-                                           AnchorValue* values) const {
+                                           AnchorValue* values, uint32_t* seen) const {
   for (auto field_result : object) {
     simdjson::ondemand::field field;
     if (auto err = std::move(field_result).get(field)) return err;
     std::string_view key;
     if (auto err = KeyOf(field, &key)) return err;
     const Trie* child = Find(node, key);
-    if (child == nullptr) continue;
+    if (child == nullptr || !FirstTime(*child, seen)) continue;
     simdjson::ondemand::value v = field.value();
     json_type t;
     if (auto err = v.type().get(t)) return err;
@@ -167,7 +156,7 @@ simdjson::error_code AnchorExtractor::Walk(simdjson::ondemand::object object, co
     if (!child->children.empty() && t == json_type::object) {
       simdjson::ondemand::object inner;
       if (auto err = v.get_object().get(inner)) return err;
-      if (auto err = Walk(inner, *child, values)) return err;
+      if (auto err = Walk(inner, *child, values, seen)) return err;
     } else if (t == json_type::array) {
       MarkOther(*child, values);
     }
@@ -177,11 +166,19 @@ simdjson::error_code AnchorExtractor::Walk(simdjson::ondemand::object object, co
 
 Result<ExtractResult> AnchorExtractor::Extract(simdjson::ondemand::object object,
                                                AnchorValue* values,
-                                               std::string& source_scratch) const {
+                                               std::string& source_scratch) {
   for (size_t i = 0; i < slot_count_; ++i) values[i] = AnchorValue{};
+  if (++generation_ == 0) {  // wrapped: make every mark stale explicitly
+    std::fill(seen_top_.begin(), seen_top_.end(), 0);
+    std::fill(seen_detail_.begin(), seen_detail_.end(), 0);
+    generation_ = 1;
+  }
   ExtractResult result;
-  std::string_view event_source, event_type, env_source, env_detail_type;
-  bool have_detail = false;
+  // First occurrences of the members the envelope decision and the envelope slots depend on.
+  std::string_view event_source, event_type, env_detail_type;
+  AnchorValue env_source;
+  bool detail_type_is_string = false, detail_is_object = false;
+  uint8_t special_seen = 0;
   for (auto field_result : object) {
     simdjson::ondemand::field field;
     if (auto err = std::move(field_result).get(field)) {
@@ -193,55 +190,62 @@ Result<ExtractResult> AnchorExtractor::Extract(simdjson::ondemand::object object
     const Special special = SpecialKey(key);
     const Trie* child = Find(root_, key);
     if (child == nullptr && special == Special::kNone) continue;
+    // Duplicate keys: only the first occurrence counts.
+    const auto bit = static_cast<uint8_t>(1u << static_cast<unsigned>(special));
+    const bool first_special = special != Special::kNone && (special_seen & bit) == 0;
+    special_seen |= bit;
+    if (child != nullptr && !FirstTime(*child, seen_top_.data())) child = nullptr;
+    if (child == nullptr && !first_special) continue;
     simdjson::ondemand::value v = field.value();
     json_type t;
     if (auto err = v.type().get(t)) return Fail(ErrorCode::kParse, simdjson::error_message(err));
-
-    // Members whose type the engine relies on.
-    const bool typed = special != Special::kNone && special != Special::kDetail;
-    if (typed && t != json_type::string && t != json_type::null) {
-      result.type_error = fmt::format("{}: expected a string, got {}", key, TypeName(t));
-      return result;
-    }
     std::string_view s;
-    if (typed && t == json_type::string) {
+    if (t == json_type::string && (first_special || child->slot >= 0)) {
       if (auto err = v.get_string().get(s)) {
         return Fail(ErrorCode::kParse, simdjson::error_message(err));
       }
-      if (special == Special::kEventSource) event_source = s;
-      if (special == Special::kEventType) event_type = s;
-      if (special == Special::kSource) env_source = s;
-      if (special == Special::kDetailType) env_detail_type = s;
     }
-
-    if (special == Special::kDetail && t == json_type::object) {
-      // Possibly an EventBridge envelope: its record is `detail`. Extract from it into the
-      // slots; if the object turns out to be a record with a `detail` member after all, the
-      // record-level values of the other members still land in the same slots.
-      have_detail = true;
-      simdjson::ondemand::object inner;
-      if (auto err = v.get_object().get(inner)) {
-        return Fail(ErrorCode::kParse, simdjson::error_message(err));
+    if (first_special) {
+      switch (special) {
+        case Special::kEventSource:
+          if (t == json_type::string) event_source = s;
+          break;
+        case Special::kEventType:
+          if (t == json_type::string) event_type = s;
+          break;
+        case Special::kSource:
+          env_source = AnchorValue{StateOf(t), s};
+          break;
+        case Special::kDetailType:
+          detail_type_is_string = t == json_type::string;
+          env_detail_type = s;
+          break;
+        case Special::kDetail:
+          if (t == json_type::object) {
+            // Perhaps an envelope's record: read it into the detail slots, chosen at the end.
+            detail_is_object = true;
+            for (size_t i = 0; i < slot_count_; ++i) detail_values_[i] = AnchorValue{};
+            simdjson::ondemand::object inner;
+            if (auto err = v.get_object().get(inner)) {
+              return Fail(ErrorCode::kParse, simdjson::error_message(err));
+            }
+            if (auto err = Walk(inner, root_, detail_values_.data(), seen_detail_.data())) {
+              return Fail(ErrorCode::kParse,
+                          fmt::format("detail: {}", simdjson::error_message(err)));
+            }
+            // A rule on $.detail... of a record: the object is consumed, stay a candidate.
+            if (child != nullptr) MarkOther(*child, values);
+            continue;
+          }
+          break;
+        case Special::kNone:
+          break;
       }
-      if (auto err = Walk(inner, root_, values)) {
-        return Fail(ErrorCode::kParse, fmt::format("detail: {}", simdjson::error_message(err)));
-      }
-      continue;
     }
     if (child == nullptr) continue;
     if (child->slot >= 0) {
-      if (t == json_type::string && !typed) {
-        if (auto err = v.get_string().get(s)) {
-          return Fail(ErrorCode::kParse, simdjson::error_message(err));
-        }
-      }
-      if (t == json_type::string) {
-        values[child->slot] = AnchorValue{AnchorValue::State::kString, s};
-        continue;
-      }
-      values[child->slot].state = (t == json_type::array || t == json_type::object)
-                                      ? AnchorValue::State::kOther
-                                      : AnchorValue::State::kAbsent;
+      values[child->slot] = AnchorValue{StateOf(t), s};
+      if (t == json_type::string) continue;
     }
     if (t == json_type::array) MarkOther(*child, values);
     if (!child->children.empty() && t == json_type::object) {
@@ -249,21 +253,23 @@ Result<ExtractResult> AnchorExtractor::Extract(simdjson::ondemand::object object
       if (auto err = v.get_object().get(inner)) {
         return Fail(ErrorCode::kParse, simdjson::error_message(err));
       }
-      if (auto err = Walk(inner, *child, values)) {
+      if (auto err = Walk(inner, *child, values, seen_top_.data())) {
         return Fail(ErrorCode::kParse, fmt::format("{}: {}", key, simdjson::error_message(err)));
       }
     }
   }
-  result.envelope = have_detail && event::IsCloudTrailDetailType(env_detail_type);
+  // match::IsCloudTrailEnvelope, on the first occurrences.
+  result.envelope =
+      detail_is_object && detail_type_is_string && event::IsCloudTrailDetailType(env_detail_type);
+  if (result.envelope) {
+    for (size_t i = 0; i < slot_count_; ++i) values[i] = detail_values_[i];
+  }
   if (source_slot_ >= 0) {
     if (result.envelope) {
-      values[source_slot_] =
-          env_source.empty() ? AnchorValue{} : AnchorValue{AnchorValue::State::kString, env_source};
-    } else if (!event_source.empty()) {
+      values[source_slot_] = env_source;
+    } else {
       event::SourceForEventSource(event_source, source_scratch);
       values[source_slot_] = AnchorValue{AnchorValue::State::kString, source_scratch};
-    } else {
-      values[source_slot_] = AnchorValue{AnchorValue::State::kString, "aws."};
     }
   }
   if (detail_type_slot_ >= 0) {

@@ -5,12 +5,24 @@
 // slot (userIdentity for $.userIdentity.type, detail for an envelope). Nothing is allocated:
 // string values are views into the parser's buffers, valid until the parser's next document.
 //
-// An input object is either a CloudTrail record or an EventBridge envelope whose `detail` is
-// one (detail-type one of the CloudTrail ones). For an envelope the slots are filled from
-// `detail`, and the envelope's own `source` / `detail-type` fill the two envelope slots; for a
-// record those come from eventSource / eventType as EventBridge would set them.
+// It reads exactly what the evaluator sees (match/subject.h): an input object is an EventBridge
+// envelope when its `detail-type` is a string naming a CloudTrail detail-type and its `detail` is
+// an object (match::IsCloudTrailEnvelope). For an envelope the record slots come from `detail`
+// only, and the envelope's own `source` / `detail-type` fill the two envelope slots; otherwise
+// the record slots come from the top-level members only (a `detail` member of a record is just a
+// member) and the envelope slots from eventSource / eventType as EventBridge would set them.
+// Both are collected in the one pass and the choice is made at the end, because `detail` may
+// come before `detail-type`.
 //
-// Thread-safety: Extract is const; use one output array and one scratch string per thread.
+// Duplicate keys: the first occurrence wins, in every object, as in the evaluator and everywhere
+// else (docs/json-input.md). A later occurrence of a key is skipped unread.
+//
+// A member of the wrong type is never an error: an anchor that is not a string is kOther (array,
+// object: EventBridge flattens arrays, so a rule may still match) or kAbsent (number, boolean,
+// null); a non-string eventSource / eventType derives the envelope fields from "" as
+// event/envelope.h does.
+//
+// Thread-safety: an extractor keeps per-record scratch (Extract is not const): one per thread.
 #pragma once
 
 #include <simdjson.h>
@@ -26,9 +38,6 @@ namespace tw::engine {
 
 struct ExtractResult {
   bool envelope = false;  // the object was an EventBridge envelope around a CloudTrail record
-  // Non-empty: a member the engine relies on has the wrong type ("eventName: expected a
-  // string, got number"). The record is not evaluated; the document is still readable.
-  std::string type_error;
 };
 
 class AnchorExtractor {
@@ -41,24 +50,38 @@ class AnchorExtractor {
   // An error (kParse) means the JSON itself is damaged: the rest of the document is unreadable.
   [[nodiscard]] Result<ExtractResult> Extract(simdjson::ondemand::object object,
                                               match::AnchorValue* values,
-                                              std::string& source_scratch) const;
+                                              std::string& source_scratch);
 
  public:
   struct Trie {
     std::string key;
     int slot = -1;
+    int id = 0;  // position in the per-record `seen` marks
     std::vector<Trie> children;
     uint64_t child_sizes = 0;  // bit n: some child key has length n (n < 64), for fast rejects
   };
 
  private:
-  static Trie* Child(Trie& node, std::string_view key);
+  Trie* Child(Trie& node, std::string_view key);
   static const Trie* Find(const Trie& node, std::string_view key);
+  // True the first time `node` is met in this walk (duplicate keys: the first one wins).
+  bool FirstTime(const Trie& node, uint32_t* seen) const {
+    if (seen[node.id] == generation_) return false;
+    seen[node.id] = generation_;
+    return true;
+  }
   simdjson::error_code Walk(simdjson::ondemand::object object, const Trie& node,
-                            match::AnchorValue* values) const;
+                            match::AnchorValue* values, uint32_t* seen) const;
 
   Trie root_;
+  int node_count_ = 1;
   size_t slot_count_ = 0;
+  // Per record: the slots as read from an object `detail`, used when the record is an envelope;
+  // and the generation marks of the trie nodes met at the top level and inside `detail`.
+  std::vector<match::AnchorValue> detail_values_;
+  std::vector<uint32_t> seen_top_;
+  std::vector<uint32_t> seen_detail_;
+  uint32_t generation_ = 0;
   int source_slot_ = -1;
   int detail_type_slot_ = -1;
 };

@@ -54,14 +54,59 @@ TEST(AnchorExtractor, ArraysAndObjectsAreOtherNumbersAbsent) {
   EXPECT_EQ(v[1].state, AnchorValue::State::kOther);  // an array on the way: maybe reachable
   v = ExtractFrom(R"({"eventName":"X","userIdentity":{"type":{"a":1}}})");
   EXPECT_EQ(v[1].state, AnchorValue::State::kOther);
-  v = ExtractFrom(R"({"eventName":5,"userIdentity":{"type":null}})");
+  // The null is read (eventName before it is a string, so nothing stops the walk early), and
+  // the slot is the one thing that tells kAbsent from the initial state: make it a string first.
+  v = ExtractFrom(R"({"eventName":"X","userIdentity":{"type":null}})");
+  EXPECT_EQ(v[0].value, "X");
+  EXPECT_EQ(v[1].state, AnchorValue::State::kAbsent);
+  v = ExtractFrom(R"({"userIdentity":{"type":7},"eventName":["X"]})");
+  EXPECT_EQ(v[1].state, AnchorValue::State::kAbsent);
+  EXPECT_EQ(v[0].state, AnchorValue::State::kOther);
+}
+
+// Issue 8, defect 6: a wrong-typed anchor is no reason to stop reading the record.
+TEST(AnchorExtractor, AWrongTypedEventNameIsNotAStringAndTheWalkGoesOn) {
+  auto v = ExtractFrom(R"({"eventName":5,"userIdentity":{"type":"Root"}})");
+  EXPECT_EQ(v[0].state, AnchorValue::State::kAbsent);
+  EXPECT_EQ(v[1].state, AnchorValue::State::kString);
+  EXPECT_EQ(v[1].value, "Root");
+  v = ExtractFrom(R"({"source":[1],"detail-type":{},"eventSource":true,"eventName":"A"})");
+  EXPECT_EQ(v[0].value, "A");
+}
+
+// Issue 8, defect 2: the first occurrence of a key wins, at every depth; a later object under
+// the same key is not walked.
+TEST(AnchorExtractor, DuplicateKeysTheFirstOccurrenceWins) {
+  auto v = ExtractFrom(
+      R"({"eventName":"A","userIdentity":{"type":"Root","type":"IAMUser"},"eventName":"B",)"
+      R"("userIdentity":{"type":"AssumedRole"}})");
+  EXPECT_EQ(v[0].value, "A");
+  EXPECT_EQ(v[1].value, "Root");
+  v = ExtractFrom(R"({"userIdentity":"x","userIdentity":{"type":"Root"}})");
   EXPECT_EQ(v[1].state, AnchorValue::State::kAbsent);
 }
 
-TEST(AnchorExtractor, WrongTypeOfEventNameIsReported) {
+// Issue 8, defect 1: `detail` is the record only in an envelope, whatever the member order.
+TEST(AnchorExtractor, ADetailOfARecordIsNotTheRecord) {
   ExtractResult result;
-  ExtractFrom(R"({"eventName":5})", &result);
-  EXPECT_EQ(result.type_error, "eventName: expected a string, got number");
+  auto v = ExtractFrom(R"({"eventName":"StopLogging","detail":{"eventName":"Harmless"}})", &result);
+  EXPECT_FALSE(result.envelope);
+  EXPECT_EQ(v[0].value, "StopLogging");
+  v = ExtractFrom(R"({"detail":{"eventName":"Harmless"},"eventName":"StopLogging",)"
+                  R"("detail-type":"Scheduled Event"})",
+                  &result);
+  EXPECT_FALSE(result.envelope);
+  EXPECT_EQ(v[0].value, "StopLogging");
+  v = ExtractFrom(R"({"detail":{"eventName":"DeleteTrail"},"eventName":"x",)"
+                  R"("detail-type":"AWS API Call via CloudTrail"})",
+                  &result);
+  EXPECT_TRUE(result.envelope);
+  EXPECT_EQ(v[0].value, "DeleteTrail");
+  v = ExtractFrom(R"({"detail-type":"AWS API Call via CloudTrail","detail":"x",)"
+                  R"("detail":{"eventName":"DeleteTrail"},"eventName":"y"})",
+                  &result);
+  EXPECT_FALSE(result.envelope);  // the first detail is not an object
+  EXPECT_EQ(v[0].value, "y");
 }
 
 TEST(AnchorExtractor, RecognisesTheEventBridgeEnvelope) {

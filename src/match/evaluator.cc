@@ -66,12 +66,20 @@ Ref Child(const Ref& r, std::string_view key, const Context& ctx) {
     return Missing();  // "resources" is an empty array: nothing reached
   }
   if (r.kind != Ref::Kind::kDom || r.dom.type() != element_type::OBJECT) return Missing();
-  // Duplicate keys: the last one wins (EventBridge; JSON leaves it open).
-  Ref found;
+  // Duplicate keys: the first one wins, as everywhere in trailwatch (docs/json-input.md).
   for (auto field : simdjson::dom::object(r.dom)) {
-    if (field.key == key) found = FromDom(field.value);
+    if (field.key == key) return FromDom(field.value);
   }
-  return found;
+  return Missing();
+}
+
+// True when `key` is not the first member of `object` with that name (a duplicate key, which
+// a path never reaches: docs/json-input.md).
+bool IsLaterDuplicate(simdjson::dom::object object, const simdjson::dom::key_value_pair& member) {
+  for (auto field : object) {
+    if (field.key == member.key) return field.key.data() != member.key.data();
+  }
+  return false;
 }
 
 // Calls visit(ref) for every node `path` reaches from `cur`, from step `i` on. `visit` returns
@@ -125,7 +133,9 @@ bool Walk(const Ref& cur, const Path& path, size_t i, const Context& ctx, Visit&
         return false;
       }
       if (cur.kind != Ref::Kind::kDom || cur.dom.type() != element_type::OBJECT) return false;
-      for (auto field : simdjson::dom::object(cur.dom)) {
+      const simdjson::dom::object object(cur.dom);
+      for (auto field : object) {
+        if (IsLaterDuplicate(object, field)) continue;
         if (Walk(FromDom(field.value), path, i + 1, ctx, visit)) return true;
       }
       return false;

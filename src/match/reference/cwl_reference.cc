@@ -220,7 +220,11 @@ void Select(const JsonValue& node, const std::vector<RefStep>& steps, size_t i,
       return;
     case RefStep::Kind::kAnyMember:
       if (node.kind == JsonValue::Kind::kObject) {
-        for (const auto& member : node.members) Select(member.second, steps, i + 1, out);
+        for (const auto& member : node.members) {
+          // A repeated key is one member, its first occurrence (docs/json-input.md).
+          if (node.Find(member.first) != &member.second) continue;
+          Select(member.second, steps, i + 1, out);
+        }
       }
       return;
   }

@@ -83,7 +83,7 @@ void Flatten(const JsonValue& v, const std::string& path, const std::vector<Cros
     inner.insert(inner.end(), pending.begin(), pending.end());
     for (size_t i = 0; i < v.members.size(); ++i) {
       const std::string& key = v.members[i].first;
-      if (v.Find(key) != &v.members[i].second) continue;  // duplicate key: the last one counts
+      if (v.Find(key) != &v.members[i].second) continue;  // duplicate key: the first one counts
       Flatten(v.members[i].second, path.empty() ? key : path + "." + key, inner, {}, out);
     }
   } else if (v.kind == Kind::kArray) {

@@ -13,11 +13,10 @@ JsonValue& JsonValue::operator=(const JsonValue&) = default;
 JsonValue& JsonValue::operator=(JsonValue&&) noexcept = default;
 
 const JsonValue* JsonValue::Find(std::string_view key) const {
-  const JsonValue* found = nullptr;
   for (const auto& [k, v] : members) {
-    if (k == key) found = &v;
+    if (k == key) return &v;
   }
-  return found;
+  return nullptr;
 }
 
 namespace {

@@ -33,7 +33,8 @@ struct JsonValue {
   JsonValue& operator=(const JsonValue&);
   JsonValue& operator=(JsonValue&&) noexcept;
 
-  // The member named `key`; the last one when the key repeats. Null when absent.
+  // The member named `key`; the first one when the key repeats (docs/json-input.md). Null
+  // when absent.
   const JsonValue* Find(std::string_view key) const;
   bool IsScalar() const { return kind != Kind::kArray && kind != Kind::kObject; }
 };

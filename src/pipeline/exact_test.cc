@@ -1,0 +1,199 @@
+// Issue 8's hostile records through the real scan path (a source -> the record reader -> the
+// engine): the index never drops a match, duplicate keys read the same everywhere (the first
+// occurrence wins, docs/json-input.md), a wrong-typed anchor does not reject the record, and a
+// record the DOM cannot hold is an error, never an event (events + errors = records).
+// Each expectation comes from the rule's condition and that rule, not from a run of the code:
+// cloudtrail-change is `$.eventName` in {CreateTrail, UpdateTrail, DeleteTrail, StartLogging,
+// StopLogging}; it-eb-delete-trail is the EventBridge pattern source aws.cloudtrail,
+// detail-type "AWS API Call via CloudTrail", detail.eventName DeleteTrail.
+#include <gtest/gtest.h>
+
+#include <deque>
+#include <mutex>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/clock.h"
+#include "pipeline/pipeline.h"
+#include "rules/builtin.h"
+#include "rules/loader.h"
+
+namespace tw::pipeline {
+namespace {
+
+constexpr std::string_view kEventPatternRule = R"(
+id: it-eb-delete-trail
+title: Trail deleted (EventBridge pattern)
+severity: high
+description: Matches DeleteTrail through the EventBridge envelope.
+references: [https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-service-event-cloudtrail.html]
+event_pattern: {"source": ["aws.cloudtrail"], "detail-type": ["AWS API Call via CloudTrail"], "detail": {"eventName": ["DeleteTrail"]}}
+)";
+
+class OneDocumentSource final : public sources::Source {
+ public:
+  explicit OneDocumentSource(std::string document) : document_(std::move(document)) {}
+  const std::string& name() const override { return name_; }
+  Result<std::optional<sources::Batch>> Next(const std::atomic<bool>& stop) override {
+    if (stop || done_) return std::nullopt;
+    done_ = true;
+    sources::Batch b;
+    b.input = "hostile.ndjson";
+    b.documents.push_back(document_);
+    return b;
+  }
+  void Ack(const sources::Batch&) override {}
+  void Nack(const sources::Batch&, const Error&) override {}
+
+ private:
+  std::string name_ = "mem";
+  std::string document_;
+  bool done_ = false;
+};
+
+struct Outcome {
+  std::set<std::pair<uint64_t, std::string>> alerts;  // (record, rule)
+  std::vector<std::string> event_names;               // of the alerts, in order
+  uint64_t events = 0;
+  std::vector<std::string> errors;  // "where: message"
+};
+
+class Collect final : public BatchListener {
+ public:
+  void OnBatch(BatchReport& r) override {
+    for (const auto& a : r.alerts) {
+      out.alerts.insert({a.input_record, a.rule_id});
+      out.event_names.push_back(a.rule_id + ":" + a.event_name);
+    }
+    out.events += r.events;
+    for (const auto& e : r.errors) out.errors.push_back(e.where + ": " + e.error.message);
+  }
+  Outcome out;
+};
+
+std::shared_ptr<const rules::RuleSet> Rules() {
+  static const auto set = [] {
+    auto rules = rules::LoadBuiltinRules(rules::InlineTests::kSkip);
+    EXPECT_TRUE(rules) << rules.error().message;
+    auto extra = rules::LoadRulesFromText(kEventPatternRule, "eb.yml", "");
+    EXPECT_TRUE(extra) << extra.error().message;
+    rules->push_back(std::move(extra->front()));
+    return rules::RuleSet::Create(std::move(*rules));
+  }();
+  return set;
+}
+
+Outcome Scan(const std::string& ndjson, bool use_index) {
+  SystemClock clock;
+  PipelineParts parts;
+  parts.rules = Rules();
+  parts.sources.push_back(std::make_unique<OneDocumentSource>(ndjson));
+  parts.clock = &clock;
+  Collect collect;
+  parts.listener = &collect;
+  PipelineOptions options;
+  options.engine.use_index = use_index;
+  auto pipe = Pipeline::Create(std::move(parts), options);
+  EXPECT_TRUE(pipe) << pipe.error().message;
+  const std::atomic<bool> stop{false};
+  EXPECT_TRUE((*pipe)->Run(stop));
+  return collect.out;
+}
+
+// Scans with the index and exhaustively; both must agree. Returns the indexed outcome.
+Outcome ScanBoth(const std::string& ndjson) {
+  Outcome indexed = Scan(ndjson, true);
+  Outcome all = Scan(ndjson, false);
+  EXPECT_EQ(indexed.alerts, all.alerts) << ndjson;
+  EXPECT_EQ(indexed.event_names, all.event_names) << ndjson;
+  EXPECT_EQ(indexed.events, all.events) << ndjson;
+  return indexed;
+}
+
+bool Has(const Outcome& o, uint64_t record, const std::string& rule) {
+  return o.alerts.count({record, rule}) == 1;
+}
+
+// Defect 1: a record's own `detail` member is not an envelope's record.
+TEST(ScanExact, ADetailMemberOfARecordDoesNotHideItsEventName) {
+  const Outcome o = ScanBoth(
+      R"({"eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging",)"
+      R"("eventType":"AwsApiCall","detail":{"eventName":"Harmless"}})"
+      "\n");
+  EXPECT_TRUE(Has(o, 0, "cloudtrail-change"));
+  EXPECT_EQ(o.events, 1u);
+}
+
+// Defect 1: members beside an envelope's detail are not the record's.
+TEST(ScanExact, TopLevelMembersBesideAnEnvelopeDoNotHideItsDetail) {
+  const Outcome o = ScanBoth(
+      R"({"version":"0","id":"e1","detail-type":"AWS API Call via CloudTrail",)"
+      R"("source":"aws.cloudtrail","account":"111122223333","region":"us-east-1",)"
+      R"("detail":{"eventSource":"cloudtrail.amazonaws.com","eventName":"DeleteTrail",)"
+      R"("eventType":"AwsApiCall"},"eventName":"x"})"
+      "\n");
+  EXPECT_TRUE(Has(o, 0, "cloudtrail-change"));
+  EXPECT_TRUE(Has(o, 0, "it-eb-delete-trail"));
+}
+
+// Defect 2: the first occurrence of a key wins, for the index, the evaluator and the alert.
+TEST(ScanExact, DuplicateKeysTheFirstOccurrenceWins) {
+  const Outcome o = ScanBoth(
+      R"({"eventSource":"cloudtrail.amazonaws.com","eventName":"Harmless","eventName":"DeleteTrail"})"
+      "\n"
+      R"({"eventSource":"cloudtrail.amazonaws.com","eventName":"DeleteTrail","eventName":"Harmless"})"
+      "\n");
+  EXPECT_FALSE(Has(o, 0, "cloudtrail-change"));
+  EXPECT_FALSE(Has(o, 0, "it-eb-delete-trail"));
+  EXPECT_TRUE(Has(o, 1, "cloudtrail-change"));
+  EXPECT_TRUE(Has(o, 1, "it-eb-delete-trail"));
+  for (const auto& n : o.event_names) EXPECT_TRUE(n.ends_with(":DeleteTrail")) << n;
+}
+
+// Defect 2: a duplicated eventSource reads the same for the built envelope and the index.
+TEST(ScanExact, DuplicateEventSourceTheFirstOccurrenceWins) {
+  const Outcome o = ScanBoth(
+      R"({"eventSource":"cloudtrail.amazonaws.com","eventSource":"example.amazonaws.com",)"
+      R"("eventName":"DeleteTrail"})"
+      "\n"
+      R"({"eventSource":"example.amazonaws.com","eventSource":"cloudtrail.amazonaws.com",)"
+      R"("eventName":"DeleteTrail"})"
+      "\n");
+  EXPECT_TRUE(Has(o, 0, "it-eb-delete-trail"));
+  EXPECT_FALSE(Has(o, 1, "it-eb-delete-trail"));
+}
+
+// Defect 6: an anchor of the wrong type is a value like any other; EventBridge matches an
+// array element against the pattern's values.
+TEST(ScanExact, AWrongTypedAnchorIsEvaluated) {
+  const Outcome o = ScanBoth(
+      R"({"eventSource":"cloudtrail.amazonaws.com","eventName":["DeleteTrail"]})"
+      "\n"
+      R"({"eventSource":5,"eventName":"DeleteTrail","detail-type":{"a":1},"source":[1]})"
+      "\n"
+      R"({"eventSource":"cloudtrail.amazonaws.com","eventName":null,"eventType":7})"
+      "\n");
+  EXPECT_TRUE(Has(o, 0, "it-eb-delete-trail"));
+  EXPECT_FALSE(Has(o, 0, "cloudtrail-change"));  // a filter pattern compares scalars only
+  EXPECT_TRUE(Has(o, 1, "cloudtrail-change"));
+  EXPECT_FALSE(Has(o, 1, "it-eb-delete-trail"));  // eventSource 5: source "aws."
+  EXPECT_EQ(o.events, 3u);
+  EXPECT_TRUE(o.errors.empty()) << o.errors.front();
+}
+
+// Defect 7: nesting deeper than the DOM holds is an error of that record, not an event.
+TEST(ScanExact, ARecordTheDomCannotHoldIsAnErrorNotAnEvent) {
+  const std::string deep = std::string(1100, '[') + std::string(1100, ']');
+  const Outcome o = ScanBoth(
+      R"({"eventSource":"cloudtrail.amazonaws.com","eventName":"DeleteTrail","x":)" + deep +
+      "}\n" + R"({"eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging"})" + "\n");
+  EXPECT_EQ(o.events + o.errors.size(), 2u);
+  ASSERT_EQ(o.errors.size(), 1u);
+  EXPECT_TRUE(o.errors[0].starts_with("line 1: ")) << o.errors[0];
+  EXPECT_TRUE(Has(o, 1, "cloudtrail-change"));
+}
+
+}  // namespace
+}  // namespace tw::pipeline

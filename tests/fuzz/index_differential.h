@@ -1,0 +1,354 @@
+// The index differential check (issue 8): for any record, `scan`'s path (anchor extraction,
+// rule index, field cache) must raise exactly the alerts of evaluating every rule on it
+// (Engine with use_index = false). Shared by the fuzz target index_differential_fuzzer.cc
+// (driven by libFuzzer's bytes) and the gtest index_differential_test.cc (10,000 records from a
+// seeded generator, in `make test`).
+//
+// HostileRecord builds a record from a stream of choices: CloudTrail records and EventBridge
+// envelopes with extra top-level members, a record's own `detail`, duplicate keys, anchors of
+// every JSON type, escaped and dotted keys, keys that collide with the anchor names, numbers out
+// of the double/int64 range, and (rarely) nesting deeper than the DOM allows.
+//
+// The rules are the built-in pack plus kHostileRules: one or more rules on every anchor kind the
+// index has (exact values, prefixes, shapes, the two envelope slots, a nested path, a record's
+// own `detail` path), so that a wrong slot value shows up as a missing or extra alert.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <set>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <vector>
+
+#include "decode/record_reader.h"
+#include "engine/engine.h"
+#include "rules/builtin.h"
+#include "rules/loader.h"
+#include "rules/rule_set.h"
+
+namespace tw::fuzz {
+
+// Choices come from here: fuzz bytes, or a seeded generator (splitmix64).
+class Choices {
+ public:
+  Choices(const uint8_t* data, size_t size) : data_(data), size_(size) {}
+  explicit Choices(uint64_t seed) : seed_(seed), seeded_(true) {}
+
+  // A number in [0, n), n > 0. Fuzz bytes that run out give 0.
+  size_t Below(size_t n) {
+    if (seeded_) {
+      uint64_t z = (seed_ += 0x9e3779b97f4a7c15ULL);
+      z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+      z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+      return static_cast<size_t>((z ^ (z >> 31)) % n);
+    }
+    if (pos_ >= size_) return 0;
+    return data_[pos_++] % n;
+  }
+  bool exhausted() const { return !seeded_ && pos_ >= size_; }
+
+ private:
+  const uint8_t* data_ = nullptr;
+  size_t size_ = 0;
+  size_t pos_ = 0;
+  uint64_t seed_ = 0;
+  bool seeded_ = false;
+};
+
+inline constexpr std::string_view kHostileRules = R"(
+id: h-cwl-event-name
+title: h
+severity: low
+description: exact values on $.eventName
+references: [https://example.com]
+filter_pattern: '{ ($.eventName = DeleteTrail) || ($.eventName = StopLogging) }'
+---
+id: h-cwl-user-type
+title: h
+severity: low
+description: a nested anchor
+references: [https://example.com]
+filter_pattern: '{ $.userIdentity.type = Root && $.eventName = "Console*" }'
+---
+id: h-cwl-detail-path
+title: h
+severity: low
+description: a record's own detail member
+references: [https://example.com]
+filter_pattern: '{ $.detail.eventName = DeleteTrail }'
+---
+id: h-cwl-source-member
+title: h
+severity: low
+description: a record member named source
+references: [https://example.com]
+filter_pattern: '{ $.source = "aws.cloudtrail" }'
+---
+id: h-cwl-error-prefix
+title: h
+severity: low
+description: a prefix shape
+references: [https://example.com]
+filter_pattern: '{ $.errorCode = "Access*" && $.eventSource = "iam.amazonaws.com" }'
+---
+id: h-cwl-number
+title: h
+severity: low
+description: numbers
+references: [https://example.com]
+filter_pattern: '{ $.n > 1000 && $.eventName = DeleteTrail }'
+---
+id: h-eb-delete
+title: h
+severity: low
+description: the envelope slots and detail
+references: [https://example.com]
+event_pattern: {"source": ["aws.cloudtrail"], "detail-type": ["AWS API Call via CloudTrail"], "detail": {"eventName": ["DeleteTrail", "StopLogging"]}}
+---
+id: h-eb-source-only
+title: h
+severity: low
+description: only the source slot
+references: [https://example.com]
+event_pattern: {"source": ["aws.iam", "aws."]}
+---
+id: h-eb-prefix
+title: h
+severity: low
+description: a prefix on detail.eventName and a nested path
+references: [https://example.com]
+event_pattern: {"detail": {"eventName": [{"prefix": "Delete"}], "userIdentity": {"type": ["Root", "IAMUser"]}}}
+---
+id: h-eb-ignore-case
+title: h
+severity: low
+description: case folding on the detail-type slot
+references: [https://example.com]
+event_pattern: {"detail-type": [{"equals-ignore-case": "aws console sign in via cloudtrail"}]}
+---
+id: h-eb-anything-but
+title: h
+severity: low
+description: anything-but on eventName with an exact source
+references: [https://example.com]
+event_pattern: {"source": ["aws.cloudtrail"], "detail": {"eventName": [{"anything-but": "Harmless"}]}}
+---
+id: h-eb-numeric
+title: h
+severity: low
+description: numbers in detail
+references: [https://example.com]
+event_pattern: {"detail": {"n": [{"numeric": [">", 1000]}], "eventName": ["DeleteTrail"]}}
+)";
+
+// The built-in pack and kHostileRules.
+inline std::shared_ptr<const rules::RuleSet> DifferentialRules() {
+  auto rules = rules::LoadBuiltinRules(rules::InlineTests::kSkip);
+  if (!rules) return nullptr;
+  auto extra = rules::LoadRulesFromText(kHostileRules, "hostile.yml", "");
+  if (!extra) return nullptr;
+  for (auto& r : *extra) rules->push_back(std::move(r));
+  return rules::RuleSet::Create(std::move(*rules));
+}
+
+namespace detail {
+
+inline constexpr std::string_view kStrings[] = {
+    "\"DeleteTrail\"",
+    "\"StopLogging\"",
+    "\"Harmless\"",
+    "\"ConsoleLogin\"",
+    "\"DeleteUser\"",
+    "\"Delete\\u0054rail\"",
+    "\"cloudtrail.amazonaws.com\"",
+    "\"iam.amazonaws.com\"",
+    "\"signin\"",
+    "\"AWS API Call via CloudTrail\"",
+    "\"AWS Console Sign In via CloudTrail\"",
+    "\"aws console sign in via cloudtrail\"",
+    "\"Scheduled Event\"",
+    "\"aws.cloudtrail\"",
+    "\"aws.iam\"",
+    "\"aws.\"",
+    "\"Root\"",
+    "\"IAMUser\"",
+    "\"AccessDenied\"",
+    "\"AwsApiCall\"",
+    "\"AwsConsoleSignIn\"",
+    "\"\"",
+    "\"1500\"",
+};
+inline constexpr std::string_view kScalars[] = {
+    "0",    "-1",   "1500", "1e999", "-1e999", "123456789012345678901234567890", "1.5e3",
+    "-0",   "true", "false", "null", "18446744073709551616", "1e-999",
+};
+inline constexpr std::string_view kKeys[] = {
+    "eventName",   "eventSource",       "eventType", "source",        "detail-type",
+    "detail",      "userIdentity",      "type",      "errorCode",     "n",
+    "event\\u004eame", "detail.eventName", "userIdentity.type", "version", "awsRegion",
+    "requestParameters", "x",
+};
+
+inline void Value(Choices& c, int depth, std::string& out);
+
+inline void Object(Choices& c, int depth, std::string& out) {
+  out += '{';
+  const size_t members = c.Below(depth == 0 ? 9 : 5);
+  for (size_t i = 0; i < members; ++i) {
+    if (i > 0) out += ',';
+    out += '"';
+    out += kKeys[c.Below(std::size(kKeys))];
+    out += "\":";
+    Value(c, depth + 1, out);
+  }
+  out += '}';
+}
+
+inline void Value(Choices& c, int depth, std::string& out) {
+  const size_t kind = depth > 4 ? c.Below(2) : c.Below(8);
+  switch (kind) {
+    case 0:
+      out += kStrings[c.Below(std::size(kStrings))];
+      return;
+    case 1:
+      out += kScalars[c.Below(std::size(kScalars))];
+      return;
+    case 2:
+    case 3:
+      out += kStrings[c.Below(std::size(kStrings))];
+      return;
+    case 4:
+    case 5:
+      Object(c, depth, out);
+      return;
+    case 6: {
+      out += '[';
+      const size_t n = c.Below(3);
+      for (size_t i = 0; i < n; ++i) {
+        if (i > 0) out += ',';
+        Value(c, depth + 1, out);
+      }
+      out += ']';
+      return;
+    }
+    default:
+      if (c.Below(16) == 0) {  // deeper than simdjson's DOM (1,024) holds
+        out += std::string(1030, '[');
+        out += std::string(1030, ']');
+      } else {
+        out += kStrings[c.Below(std::size(kStrings))];
+      }
+      return;
+  }
+}
+
+// A plausible record or envelope: the anchors first, then hostile extras.
+inline void Record(Choices& c, std::string& out) {
+  out += '{';
+  bool first = true;
+  auto member = [&](std::string_view key, std::string_view value) {
+    if (!first) out += ',';
+    first = false;
+    out += '"';
+    out += key;
+    out += "\":";
+    out += value;
+  };
+  const size_t shape = c.Below(3);
+  std::string inner;
+  if (shape == 0) {  // an envelope
+    member("detail-type", kStrings[9 + c.Below(4)]);
+    member("source", kStrings[13 + c.Below(3)]);
+    inner.clear();
+    Record(c, inner);
+    member("detail", inner);
+  } else if (shape == 1) {  // a record
+    member("eventSource", kStrings[6 + c.Below(3)]);
+    member("eventName", kStrings[c.Below(6)]);
+  }
+  // Extra members, any key (duplicates and collisions included).
+  const size_t extras = c.Below(6);
+  for (size_t i = 0; i < extras; ++i) {
+    std::string v;
+    Value(c, 1, v);
+    member(kKeys[c.Below(std::size(kKeys))], v);
+  }
+  out += '}';
+}
+
+}  // namespace detail
+
+// One generated record, on one line.
+inline std::string HostileRecord(Choices& c) {
+  std::string out;
+  if (c.Below(4) == 0) {
+    detail::Object(c, 0, out);
+  } else {
+    detail::Record(c, out);
+  }
+  return out;
+}
+
+// An alert as the comparison sees it: the record, the rule, the event fields, the record text.
+using AlertKey = std::tuple<uint64_t, std::string, std::string, std::string, std::string>;
+
+// Evaluates every record of `document` (NDJSON, or any input the record reader accepts) with
+// `engine`; returns the alerts.
+inline std::set<AlertKey> AlertsOf(engine::Engine& engine, const std::string& document) {
+  class Visitor : public decode::RecordVisitor {
+   public:
+    explicit Visitor(engine::Engine& e) : engine_(e) {}
+    decode::RecordStatus OnRecord(const decode::RecordView& record,
+                                  const decode::RecordWhere& where, Error& error) override {
+      const std::string input = "fuzz";
+      alerts_.clear();
+      const decode::RecordStatus s =
+          engine_.Evaluate(record, engine::Origin{input, where}, alerts_, error);
+      for (const auto& a : alerts_) {
+        out.insert({where.index(), a.rule_id, a.event_name, a.event_source, a.record_json});
+      }
+      return s;
+    }
+    void OnError(const decode::RecordWhere&, Error) override {}
+    void OnSkipped(std::string) override {}
+    std::set<AlertKey> out;
+
+   private:
+    engine::Engine& engine_;
+    std::vector<alert::Alert> alerts_;
+  };
+  decode::RecordReader reader;
+  Visitor v(engine);
+  reader.Read("fuzz", document, v);
+  return v.out;
+}
+
+// Empty when the index and exhaustive evaluation agree on `document`, else what differs.
+class IndexDifferential {
+ public:
+  explicit IndexDifferential(std::shared_ptr<const rules::RuleSet> rules)
+      : indexed_(rules, engine::EngineOptions{}),
+        all_(rules, engine::EngineOptions{.use_index = false}) {}
+
+  std::string Check(const std::string& document) {
+    const std::set<AlertKey> a = AlertsOf(indexed_, document);
+    const std::set<AlertKey> b = AlertsOf(all_, document);
+    if (a == b) return {};
+    std::string diff;
+    for (const auto& k : b) {
+      if (!a.count(k)) diff += "index dropped " + std::get<1>(k) + "; ";
+    }
+    for (const auto& k : a) {
+      if (!b.count(k)) diff += "index added " + std::get<1>(k) + "; ";
+    }
+    return diff;
+  }
+
+ private:
+  engine::Engine indexed_;
+  engine::Engine all_;
+};
+
+}  // namespace tw::fuzz
