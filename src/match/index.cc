@@ -255,8 +255,10 @@ std::string AnchorSlot::Name() const {
   return out;
 }
 
-std::unique_ptr<RuleIndex> RuleIndex::Build(const std::vector<const Matcher*>& matchers) {
+std::unique_ptr<RuleIndex> RuleIndex::Build(const std::vector<const Matcher*>& matchers,
+                                            const BuildOptions& build) {
   auto index = std::unique_ptr<RuleIndex>(new RuleIndex());
+  index->set_match_ = build.set_match;
   index->anchors_.resize(matchers.size());
   index->requirements_.resize(matchers.size());
   for (uint32_t id = 0; id < matchers.size(); ++id) {
@@ -309,7 +311,7 @@ std::unique_ptr<RuleIndex> RuleIndex::Build(const std::vector<const Matcher*>& m
       si.pending.emplace_back(id, best.leaves);
     }
   }
-  for (SlotIndex& si : index->slot_index_) BuildShapes(si);
+  for (SlotIndex& si : index->slot_index_) BuildShapes(si, build);
   return index;
 }
 
@@ -318,10 +320,10 @@ RuleIndex::SlotIndex::~SlotIndex() = default;
 RuleIndex::SlotIndex::SlotIndex(SlotIndex&&) noexcept = default;
 RuleIndex::SlotIndex& RuleIndex::SlotIndex::operator=(SlotIndex&&) noexcept = default;
 
-void RuleIndex::BuildShapes(SlotIndex& si) {
+void RuleIndex::BuildShapes(SlotIndex& si, const BuildOptions& build) {
   RE2::Options options;
   options.set_log_errors(false);
-  options.set_max_mem(64 << 20);
+  options.set_max_mem(build.shape_set_max_mem);
   auto set = std::make_unique<RE2::Set>(options, RE2::UNANCHORED);
   std::vector<uint32_t> set_rules;
   for (auto& [id, leaves] : si.pending) {
@@ -427,8 +429,17 @@ void RuleIndex::Candidates(const AnchorValue* values, std::vector<uint32_t>& out
     }
     if (si.shapes != nullptr) {
       thread_local std::vector<int> hits;  // RE2::Set reports into a vector: reuse it
-      if (si.shapes->Match(v.value, &hits)) {
+      RE2::Set::ErrorInfo info{};
+      const bool matched = set_match_ != nullptr
+                               ? set_match_(*si.shapes, v.value, &hits, &info)
+                               : si.shapes->Match(v.value, &hits, &info);
+      if (matched) {
         for (int h : hits) out.push_back(si.shape_rules[static_cast<size_t>(h)]);
+      } else if (info.kind != RE2::Set::kNoError) {
+        // The set could not answer (out of memory ...): not "no match". Every rule of the set
+        // stays a candidate; the requirements and the evaluator decide.
+        fallbacks_.fetch_add(1, std::memory_order_relaxed);
+        out.insert(out.end(), si.shape_rules.begin(), si.shape_rules.end());
       }
     }
     if (!si.by_value.empty()) {

@@ -26,6 +26,7 @@
 
 #include <re2/set.h>
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -68,14 +69,33 @@ class RuleIndex {
     size_t unindexed = 0;  // always evaluated
   };
 
+  // RE2::Set::Match, or a stand-in (tests force its failure through it).
+  using SetMatch = bool (*)(const re2::RE2::Set& set, std::string_view text,
+                            std::vector<int>* hits, re2::RE2::Set::ErrorInfo* error);
+  struct BuildOptions {
+    int64_t shape_set_max_mem = 64 << 20;  // memory budget of each field's RE2::Set
+    SetMatch set_match = nullptr;          // null: RE2::Set::Match
+  };
+
   // Builds the index over `matchers`; candidate ids are positions in that vector.
-  static std::unique_ptr<RuleIndex> Build(const std::vector<const Matcher*>& matchers);
+  static std::unique_ptr<RuleIndex> Build(const std::vector<const Matcher*>& matchers,
+                                          const BuildOptions& options);
+  static std::unique_ptr<RuleIndex> Build(const std::vector<const Matcher*>& matchers) {
+    return Build(matchers, BuildOptions{});
+  }
 
   const std::vector<AnchorSlot>& slots() const { return slots_; }
 
   // Appends the ids of the rules that may match to `out` (cleared first), each once, in
-  // ascending order. `values[i]` is the extraction result for slots()[i].
+  // ascending order. `values[i]` is the extraction result for slots()[i]. When a field's
+  // RE2::Set cannot answer (RE2::Set::Match fails, e.g. its DFA runs out of memory), every rule
+  // of that set is a candidate, and shape_set_fallbacks() counts it: a failure never reads as
+  // "no match".
   void Candidates(const AnchorValue* values, std::vector<uint32_t>& out) const;
+
+  // How many times Candidates fell back to every rule of a failed RE2::Set, since Build (all
+  // threads; for the scan summary and statistics).
+  uint64_t shape_set_fallbacks() const { return fallbacks_.load(std::memory_order_relaxed); }
 
   // The anchor chosen for rule `id` in words, e.g. "$.eventName in 5 values", for --stats.
   std::string DescribeAnchor(uint32_t id) const;
@@ -122,7 +142,7 @@ class RuleIndex {
   };
 
   int SlotFor(const AnchorSlot& slot);
-  static void BuildShapes(SlotIndex& si);
+  static void BuildShapes(SlotIndex& si, const BuildOptions& options);
   bool Passes(uint32_t id, const AnchorValue* values) const;
 
   std::vector<AnchorSlot> slots_;
@@ -130,6 +150,8 @@ class RuleIndex {
   std::vector<uint32_t> unindexed_;
   std::vector<RuleAnchor> anchors_;
   std::vector<std::vector<Requirement>> requirements_;  // per rule
+  SetMatch set_match_ = nullptr;
+  mutable std::atomic<uint64_t> fallbacks_{0};
 };
 
 }  // namespace tw::match
