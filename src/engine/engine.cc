@@ -134,8 +134,8 @@ void Engine::EvaluateCandidates(std::string_view text, const std::vector<uint32_
     // Beyond what the DOM can hold (nesting deeper than simdjson's limit ...): not evaluated,
     // so not an event but an error of this record (events + errors = records).
     --events_;
-    error = Error{ErrorCode::kParse, fmt::format("the record cannot be evaluated: {}",
-                                                 simdjson::error_message(err))};
+    error = Error{ErrorCode::kParse,
+                  fmt::format("the record cannot be evaluated: {}", simdjson::error_message(err))};
     status = decode::RecordStatus::kRejected;
     return;
   }

@@ -165,8 +165,7 @@ simdjson::error_code AnchorExtractor::Walk(simdjson::ondemand::object object, co
 }
 
 Result<ExtractResult> AnchorExtractor::Extract(simdjson::ondemand::object object,
-                                               AnchorValue* values,
-                                               std::string& source_scratch) {
+                                               AnchorValue* values, std::string& source_scratch) {
   for (size_t i = 0; i < slot_count_; ++i) values[i] = AnchorValue{};
   if (++generation_ == 0) {  // wrapped: make every mark stale explicitly
     std::fill(seen_top_.begin(), seen_top_.end(), 0);

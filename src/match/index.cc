@@ -430,9 +430,8 @@ void RuleIndex::Candidates(const AnchorValue* values, std::vector<uint32_t>& out
     if (si.shapes != nullptr) {
       thread_local std::vector<int> hits;  // RE2::Set reports into a vector: reuse it
       RE2::Set::ErrorInfo info{};
-      const bool matched = set_match_ != nullptr
-                               ? set_match_(*si.shapes, v.value, &hits, &info)
-                               : si.shapes->Match(v.value, &hits, &info);
+      const bool matched = set_match_ != nullptr ? set_match_(*si.shapes, v.value, &hits, &info)
+                                                 : si.shapes->Match(v.value, &hits, &info);
       if (matched) {
         for (int h : hits) out.push_back(si.shape_rules[static_cast<size_t>(h)]);
       } else if (info.kind != RE2::Set::kNoError) {

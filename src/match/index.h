@@ -70,8 +70,8 @@ class RuleIndex {
   };
 
   // RE2::Set::Match, or a stand-in (tests force its failure through it).
-  using SetMatch = bool (*)(const re2::RE2::Set& set, std::string_view text,
-                            std::vector<int>* hits, re2::RE2::Set::ErrorInfo* error);
+  using SetMatch = bool (*)(const re2::RE2::Set& set, std::string_view text, std::vector<int>* hits,
+                            re2::RE2::Set::ErrorInfo* error);
   struct BuildOptions {
     int64_t shape_set_max_mem = 64 << 20;  // memory budget of each field's RE2::Set
     SetMatch set_match = nullptr;          // null: RE2::Set::Match

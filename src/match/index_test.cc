@@ -17,9 +17,8 @@ namespace {
 std::vector<std::shared_ptr<const Matcher>> ShapeRules() {
   std::vector<std::shared_ptr<const Matcher>> out;
   for (int i = 0; i < 40; ++i) {
-    const std::string pattern =
-        "{ $.eventName = \"*Trail" + std::to_string(i) + "x*\" || $.eventName = \"*Log" +
-        std::to_string(i) + "\" }";
+    const std::string pattern = "{ $.eventName = \"*Trail" + std::to_string(i) +
+                                "x*\" || $.eventName = \"*Log" + std::to_string(i) + "\" }";
     auto m = CompileMatcher(Language::kFilterPattern, pattern);
     EXPECT_TRUE(m) << m.error().message;
     out.push_back(*m);

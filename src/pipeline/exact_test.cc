@@ -118,22 +118,22 @@ bool Has(const Outcome& o, uint64_t record, const std::string& rule) {
 
 // Defect 1: a record's own `detail` member is not an envelope's record.
 TEST(ScanExact, ADetailMemberOfARecordDoesNotHideItsEventName) {
-  const Outcome o = ScanBoth(
-      R"({"eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging",)"
-      R"("eventType":"AwsApiCall","detail":{"eventName":"Harmless"}})"
-      "\n");
+  const Outcome o =
+      ScanBoth(R"({"eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging",)"
+               R"("eventType":"AwsApiCall","detail":{"eventName":"Harmless"}})"
+               "\n");
   EXPECT_TRUE(Has(o, 0, "cloudtrail-change"));
   EXPECT_EQ(o.events, 1u);
 }
 
 // Defect 1: members beside an envelope's detail are not the record's.
 TEST(ScanExact, TopLevelMembersBesideAnEnvelopeDoNotHideItsDetail) {
-  const Outcome o = ScanBoth(
-      R"({"version":"0","id":"e1","detail-type":"AWS API Call via CloudTrail",)"
-      R"("source":"aws.cloudtrail","account":"111122223333","region":"us-east-1",)"
-      R"("detail":{"eventSource":"cloudtrail.amazonaws.com","eventName":"DeleteTrail",)"
-      R"("eventType":"AwsApiCall"},"eventName":"x"})"
-      "\n");
+  const Outcome o =
+      ScanBoth(R"({"version":"0","id":"e1","detail-type":"AWS API Call via CloudTrail",)"
+               R"("source":"aws.cloudtrail","account":"111122223333","region":"us-east-1",)"
+               R"("detail":{"eventSource":"cloudtrail.amazonaws.com","eventName":"DeleteTrail",)"
+               R"("eventType":"AwsApiCall"},"eventName":"x"})"
+               "\n");
   EXPECT_TRUE(Has(o, 0, "cloudtrail-change"));
   EXPECT_TRUE(Has(o, 0, "it-eb-delete-trail"));
 }
@@ -154,13 +154,13 @@ TEST(ScanExact, DuplicateKeysTheFirstOccurrenceWins) {
 
 // Defect 2: a duplicated eventSource reads the same for the built envelope and the index.
 TEST(ScanExact, DuplicateEventSourceTheFirstOccurrenceWins) {
-  const Outcome o = ScanBoth(
-      R"({"eventSource":"cloudtrail.amazonaws.com","eventSource":"example.amazonaws.com",)"
-      R"("eventName":"DeleteTrail"})"
-      "\n"
-      R"({"eventSource":"example.amazonaws.com","eventSource":"cloudtrail.amazonaws.com",)"
-      R"("eventName":"DeleteTrail"})"
-      "\n");
+  const Outcome o =
+      ScanBoth(R"({"eventSource":"cloudtrail.amazonaws.com","eventSource":"example.amazonaws.com",)"
+               R"("eventName":"DeleteTrail"})"
+               "\n"
+               R"({"eventSource":"example.amazonaws.com","eventSource":"cloudtrail.amazonaws.com",)"
+               R"("eventName":"DeleteTrail"})"
+               "\n");
   EXPECT_TRUE(Has(o, 0, "it-eb-delete-trail"));
   EXPECT_FALSE(Has(o, 1, "it-eb-delete-trail"));
 }
@@ -168,13 +168,13 @@ TEST(ScanExact, DuplicateEventSourceTheFirstOccurrenceWins) {
 // Defect 6: an anchor of the wrong type is a value like any other; EventBridge matches an
 // array element against the pattern's values.
 TEST(ScanExact, AWrongTypedAnchorIsEvaluated) {
-  const Outcome o = ScanBoth(
-      R"({"eventSource":"cloudtrail.amazonaws.com","eventName":["DeleteTrail"]})"
-      "\n"
-      R"({"eventSource":5,"eventName":"DeleteTrail","detail-type":{"a":1},"source":[1]})"
-      "\n"
-      R"({"eventSource":"cloudtrail.amazonaws.com","eventName":null,"eventType":7})"
-      "\n");
+  const Outcome o =
+      ScanBoth(R"({"eventSource":"cloudtrail.amazonaws.com","eventName":["DeleteTrail"]})"
+               "\n"
+               R"({"eventSource":5,"eventName":"DeleteTrail","detail-type":{"a":1},"source":[1]})"
+               "\n"
+               R"({"eventSource":"cloudtrail.amazonaws.com","eventName":null,"eventType":7})"
+               "\n");
   EXPECT_TRUE(Has(o, 0, "it-eb-delete-trail"));
   EXPECT_FALSE(Has(o, 0, "cloudtrail-change"));  // a filter pattern compares scalars only
   EXPECT_TRUE(Has(o, 1, "cloudtrail-change"));
@@ -187,8 +187,8 @@ TEST(ScanExact, AWrongTypedAnchorIsEvaluated) {
 TEST(ScanExact, ARecordTheDomCannotHoldIsAnErrorNotAnEvent) {
   const std::string deep = std::string(1100, '[') + std::string(1100, ']');
   const Outcome o = ScanBoth(
-      R"({"eventSource":"cloudtrail.amazonaws.com","eventName":"DeleteTrail","x":)" + deep +
-      "}\n" + R"({"eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging"})" + "\n");
+      R"({"eventSource":"cloudtrail.amazonaws.com","eventName":"DeleteTrail","x":)" + deep + "}\n" +
+      R"({"eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging"})" + "\n");
   EXPECT_EQ(o.events + o.errors.size(), 2u);
   ASSERT_EQ(o.errors.size(), 1u);
   EXPECT_TRUE(o.errors[0].starts_with("line 1: ")) << o.errors[0];

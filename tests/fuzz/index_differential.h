@@ -181,14 +181,28 @@ inline constexpr std::string_view kStrings[] = {
     "\"1500\"",
 };
 inline constexpr std::string_view kScalars[] = {
-    "0",    "-1",   "1500", "1e999", "-1e999", "123456789012345678901234567890", "1.5e3",
-    "-0",   "true", "false", "null", "18446744073709551616", "1e-999",
+    "0",      "-1", "1500", "1e999", "-1e999", "123456789012345678901234567890",
+    "1.5e3",  "-0", "true", "false", "null",   "18446744073709551616",
+    "1e-999",
 };
 inline constexpr std::string_view kKeys[] = {
-    "eventName",   "eventSource",       "eventType", "source",        "detail-type",
-    "detail",      "userIdentity",      "type",      "errorCode",     "n",
-    "event\\u004eame", "detail.eventName", "userIdentity.type", "version", "awsRegion",
-    "requestParameters", "x",
+    "eventName",
+    "eventSource",
+    "eventType",
+    "source",
+    "detail-type",
+    "detail",
+    "userIdentity",
+    "type",
+    "errorCode",
+    "n",
+    "event\\u004eame",
+    "detail.eventName",
+    "userIdentity.type",
+    "version",
+    "awsRegion",
+    "requestParameters",
+    "x",
 };
 
 inline void Value(Choices& c, int depth, std::string& out);

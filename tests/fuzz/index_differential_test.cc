@@ -1,9 +1,9 @@
 // The index differential check (index_differential.h) over 10,000 generated hostile records,
 // deterministic (fixed seeds), in `make test`. The fuzz target index_differential_fuzzer runs
 // the same check on libFuzzer's inputs.
-#include <gtest/gtest.h>
-
 #include "index_differential.h"
+
+#include <gtest/gtest.h>
 
 namespace tw::fuzz {
 namespace {
