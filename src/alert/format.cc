@@ -65,6 +65,20 @@ void AppendAlertJson(const Alert& a, std::string& out) {
   Field(out, "user_agent", a.user_agent, has(kFieldUserAgent));
   Field(out, "error_code", a.error_code, has(kFieldErrorCode));
   Field(out, "error_message", a.error_message, has(kFieldErrorMessage));
+  // Enrichment and processing results: present once the alert went through the stages of
+  // `watch` / `scan --config` (they assign the id).
+  if (!a.id.empty()) {
+    if (!a.account_name.empty()) Field(out, "account_name", a.account_name, true);
+    if (!a.actor_email.empty()) Field(out, "actor_email", a.actor_email, true);
+    if (!a.local_time.empty()) Field(out, "local_time", a.local_time, true);
+    if (!a.console_url.empty()) Field(out, "console_url", a.console_url, true);
+    out += fmt::format(",\"processing\":{{\"dedupe_count\":{},\"threshold_count\":{},"
+                       "\"suppressed\":{}",
+                       a.dedupe_count, a.threshold_count, a.suppressed ? "true" : "false");
+    if (!a.suppressed_by.empty()) Field(out, "suppressed_by", a.suppressed_by, true);
+    if (!a.dedupe_parent_id.empty()) Field(out, "dedupe_parent_id", a.dedupe_parent_id, true);
+    out += '}';
+  }
   out += ",\"input\":{";
   Field(out, "file", a.input_file, true, true);
   // 1-based, as the text format and error messages count records and lines.

@@ -83,6 +83,26 @@ TEST(AlertFormat, JsonStartsWithTheIdWhenSetAndKeepsErrors) {
   EXPECT_NE(out.find(",\"error_message\":null,"), std::string::npos) << out;
 }
 
+TEST(AlertFormat, JsonCarriesTheProcessingResultsOnceTheAlertHasAnId) {
+  Alert a = Sample();
+  std::string plain;
+  AppendAlertJson(a, plain);
+  EXPECT_EQ(plain.find("processing"), std::string::npos) << plain;
+  a.id = "abc123";
+  a.dedupe_count = 3;
+  a.dedupe_parent_id = "first";
+  a.suppressed = true;
+  a.suppressed_by = "sourceIPAddress cidr 10.0.0.0/8";
+  a.threshold_count = 5;
+  std::string out;
+  AppendAlertJson(a, out);
+  EXPECT_NE(out.find(",\"processing\":{\"dedupe_count\":3,\"threshold_count\":5,"
+                     "\"suppressed\":true,\"suppressed_by\":\"sourceIPAddress cidr 10.0.0.0/8\","
+                     "\"dedupe_parent_id\":\"first\"},\"input\":"),
+            std::string::npos)
+      << out;
+}
+
 TEST(AlertFormat, JsonEscapesEventText) {
   Alert a = Sample();
   a.user_agent = "x\"}\n{\"rule_id\":\"forged";

@@ -3,12 +3,14 @@
 
 #include <cstdio>
 
+#include "cli/alerts_command.h"
 #include "cli/cli_util.h"
 #include "cli/config_command.h"
 #include "cli/match_command.h"
 #include "cli/rules_command.h"
 #include "cli/scan_command.h"
 #include "cli/sigma_command.h"
+#include "cli/watch_command.h"
 
 #ifndef TW_VERSION
 #define TW_VERSION "0.0.0"
@@ -33,6 +35,7 @@ int main(int argc, char** argv) {
       "rules)\n"
       "  trailwatch rules list                    what the built-in pack detects\n"
       "  trailwatch match --filter-pattern P F    which events of F a filter pattern matches\n"
+      "  trailwatch watch --config trailwatch.yml  run as a daemon, alerts to Slack\n"
       "Run 'trailwatch COMMAND --help' for a command's options.");
 
   ScanArgs scan_args;
@@ -47,6 +50,11 @@ int main(int argc, char** argv) {
   CLI::App* config = AddConfigCommand(app, config_args, config_which);
   ImportSigmaArgs sigma_args;
   AddImportSigmaCommand(*rules, sigma_args, rules_which);
+  WatchArgs watch_args;
+  CLI::App* watch = AddWatchCommand(app, watch_args);
+  AlertsArgs alerts_args;
+  std::string alerts_which;
+  CLI::App* alerts = AddAlertsCommand(app, alerts_args, alerts_which);
 
   int status = ParseArgs(app, argc, argv);
   if (status < 0) {
@@ -60,6 +68,10 @@ int main(int argc, char** argv) {
       status = RunRules(rules_args, rules_which);
     } else if (config->parsed()) {
       status = RunConfig(config_args, config_which);
+    } else if (watch->parsed()) {
+      status = RunWatch(watch_args);
+    } else if (alerts->parsed()) {
+      status = RunAlerts(alerts_args, alerts_which);
     } else {
       status = kExitUsage;
     }

@@ -9,12 +9,17 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <thread>
 
 #include "cli/cli_util.h"
 #include "common/clock.h"
 #include "common/strings.h"
+#include "cli/watch_command.h"
+#include "pipeline/daemon.h"
 #include "pipeline/pipeline.h"
+#include "pipeline/scan_filter_stages.h"
+#include "state/sqlite/sqlite_state_store.h"
 #include "sinks/stdout/stdout_sink.h"
 #include "sources/files/files_source.h"
 #include "sources/stdin/stdin_source.h"
@@ -42,6 +47,10 @@ class Printer : public pipeline::BatchListener {
     events_ += r.events;
     bytes_ += r.bytes;
     for (const auto& a : r.alerts) {
+      if (a.suppressed) {  // --config: kept by the suppress stage, not printed
+        ++suppressed_;
+        continue;
+      }
       ++alerts_;
       ++by_id_[a.rule_id];
     }
@@ -83,6 +92,10 @@ class Printer : public pipeline::BatchListener {
       std::fprintf(stderr, "  %-9s %-34s %llu\n", rules::SeverityName(rule->severity),
                    rule->id.c_str(), static_cast<unsigned long long>(it->second));
     }
+    if (suppressed_ > 0) {
+      std::fprintf(stderr, "suppressed: %llu alert%s (the config's suppress conditions)\n",
+                   static_cast<unsigned long long>(suppressed_), suppressed_ == 1 ? "" : "s");
+    }
     if (!skipped_.empty()) {
       std::fprintf(stderr, "skipped: %zu file%s\n", skipped_.size(),
                    skipped_.size() == 1 ? "" : "s");
@@ -104,7 +117,7 @@ class Printer : public pipeline::BatchListener {
   std::map<std::string, uint64_t> by_id_;
   std::vector<std::pair<std::string, std::string>> skipped_;
   std::optional<std::string> output_error_;
-  uint64_t files_ = 0, events_ = 0, bytes_ = 0, alerts_ = 0, errors_ = 0;
+  uint64_t files_ = 0, events_ = 0, bytes_ = 0, alerts_ = 0, errors_ = 0, suppressed_ = 0;
   bool stdin_counted_ = false;
 };
 
@@ -124,6 +137,29 @@ CLI::App* AddScanCommand(CLI::App& app, ScanArgs& args) {
       ->capture_default_str();
   cmd->add_option("--threads", args.threads, "Files scanned in parallel (default: all cores)")
       ->check(CLI::Range(1, 1024));
+  cmd->add_option("--config", args.config,
+                  "Backtest: the rules and alert stages (schedule, suppress, threshold, dedupe, "
+                  "enrichment) of this watch config; output still goes to stdout only")
+      ->type_name("FILE");
+  cmd->add_option("--state", args.state,
+                  "With --config: keep dedupe/threshold windows in this SQLite file (default: in "
+                  "memory for the run)")
+      ->type_name("PATH");
+  cmd->add_option("--min-severity", args.min_severity, "Only alerts of at least this severity")
+      ->check(CLI::IsMember({"info", "low", "medium", "high", "critical"}));
+  cmd->add_option("--rule", args.only_rules, "Only this rule id (repeatable)")
+      ->type_name("ID")
+      ->allow_extra_args(false);
+  cmd->add_option("--exclude-rule", args.exclude_rules, "Not this rule id (repeatable)")
+      ->type_name("ID")
+      ->allow_extra_args(false);
+  cmd->add_option("--since", args.since,
+                  "Only events with eventTime at or after this (YYYY-MM-DD or "
+                  "YYYY-MM-DDTHH:MM:SSZ)")
+      ->type_name("TIME");
+  cmd->add_option("--until", args.until,
+                  "Only events with eventTime before this (a date includes that whole day)")
+      ->type_name("TIME");
   cmd->add_option("INPUT", args.inputs,
                   "CloudTrail log files (.json or .json.gz), NDJSON, CloudWatch Logs subscription "
                   "payloads, EventBridge events, or directories of them; - for stdin")
@@ -137,18 +173,113 @@ CLI::App* AddScanCommand(CLI::App& app, ScanArgs& args) {
   return cmd;
 }
 
+namespace {
+
+// Keeps the rules --rule names (all when none) less those --exclude-rule names. An id that names
+// no loaded rule is a usage error (a typo would otherwise silently scan for nothing).
+Result<std::vector<rules::Rule>> SelectRules(std::vector<rules::Rule> loaded, const ScanArgs& args) {
+  std::set<std::string> known;
+  for (const rules::Rule& r : loaded) known.insert(r.id);
+  for (const auto* list : {&args.only_rules, &args.exclude_rules}) {
+    for (const std::string& id : *list) {
+      if (known.count(id) == 0) return Fail(ErrorCode::kInvalidArgument, "unknown rule id `" + id + "`");
+    }
+  }
+  std::vector<rules::Rule> out;
+  for (rules::Rule& r : loaded) {
+    const bool included = args.only_rules.empty() ||
+                          std::find(args.only_rules.begin(), args.only_rules.end(), r.id) !=
+                              args.only_rules.end();
+    const bool excluded = std::find(args.exclude_rules.begin(), args.exclude_rules.end(), r.id) !=
+                          args.exclude_rules.end();
+    if (included && !excluded) out.push_back(std::move(r));
+  }
+  return out;
+}
+
+}  // namespace
+
 int RunScan(const ScanArgs& args) {
-  auto rules = LoadRules(args.rule_paths, args.no_builtin, /*with_tests=*/false);
-  if (!rules) {
-    // Rule diagnostics are already "file:line:col: error: ...".
-    std::fprintf(stderr, "%s\n", rules.error().message.c_str());
+  std::vector<rules::Rule> loaded_rules;
+  std::optional<config::Config> cfg;
+  if (!args.config.empty()) {
+    if (!args.rule_paths.empty() || args.no_builtin) {
+      PrintError("--config takes its rules from the config; drop --rules/--no-builtin-rules");
+      return kExitUsage;
+    }
+    auto loaded = LoadConfigAndRules(args.config);
+    if (!loaded) {
+      std::fprintf(stderr, "%s\n", loaded.error().c_str());
+      return kExitUsage;
+    }
+    cfg = std::move(loaded->config);
+    loaded_rules = std::move(loaded->rules);
+  } else {
+    if (!args.state.empty()) {
+      PrintError("--state needs --config");
+      return kExitUsage;
+    }
+    auto rules = LoadRules(args.rule_paths, args.no_builtin, /*with_tests=*/false);
+    if (!rules) {
+      // Rule diagnostics are already "file:line:col: error: ...".
+      std::fprintf(stderr, "%s\n", rules.error().message.c_str());
+      return kExitUsage;
+    }
+    loaded_rules = std::move(*rules);
+  }
+  auto selected = SelectRules(std::move(loaded_rules), args);
+  if (!selected) {
+    PrintError(selected.error().message);
     return kExitUsage;
   }
-  if (rules->empty()) {
-    PrintError("no rules to evaluate (--no-builtin-rules without --rules)");
+  if (selected->empty()) {
+    PrintError("no rules to evaluate (--no-builtin-rules without --rules, or every rule excluded)");
     return kExitUsage;
   }
-  auto set = rules::RuleSet::Create(std::move(*rules));
+  std::optional<alert::EventTime> since;
+  std::optional<alert::EventTime> until;
+  if (!args.since.empty()) {
+    auto t = pipeline::ParseTimeBound(args.since, pipeline::BoundKind::kLower);
+    if (!t) {
+      PrintError("--since: " + t.error().message);
+      return kExitUsage;
+    }
+    since = *t;
+  }
+  if (!args.until.empty()) {
+    auto t = pipeline::ParseTimeBound(args.until, pipeline::BoundKind::kUpper);
+    if (!t) {
+      PrintError("--until: " + t.error().message);
+      return kExitUsage;
+    }
+    until = *t;
+  }
+  // The stages: with --config those of `watch`; without, each rule's own schedule and threshold
+  // (docs/alerting.md, "Plain scan").
+  auto processing = cfg ? pipeline::BuildProcessing(*cfg, std::move(*selected))
+                        : pipeline::BuildPlainScanProcessing(std::move(*selected));
+  if (!processing) {
+    PrintError(processing.error().message);
+    return kExitUsage;
+  }
+  std::vector<std::unique_ptr<alert::Stage>> stages;
+  if (since || until) stages.push_back(std::make_unique<pipeline::EventTimeRangeStage>(since, until));
+  for (auto& stage : processing->stages) stages.push_back(std::move(stage));
+  if (!args.min_severity.empty()) {
+    stages.push_back(
+        std::make_unique<pipeline::MinSeverityStage>(*rules::ParseSeverity(args.min_severity)));
+  }
+  SystemClock clock;
+  std::unique_ptr<state::SqliteStateStore> window_store;
+  if (!args.state.empty()) {
+    auto opened = state::SqliteStateStore::Open(args.state, clock);
+    if (!opened) {
+      PrintError("--state " + args.state + ": " + opened.error().message);
+      return kExitUsage;
+    }
+    window_store = std::move(*opened);
+  }
+  auto set = processing->rules;
   std::vector<sources::ExpandError> expand_errors;
   std::vector<std::string> files = sources::ExpandInputs(args.inputs, expand_errors);
   // "-" is the stdin source: streamed in batches of lines as they arrive, so that alerts come
@@ -199,10 +330,11 @@ int RunScan(const ScanArgs& args) {
         p.OnBatch(r);
       }
     } locked(printer, mu);
-    // scan = the files source -> the pipeline (no stages, no state) -> the stdout sink.
-    SystemClock clock;
+    // scan = the files source -> the pipeline (the stages above; no outbox) -> the stdout sink.
     pipeline::PipelineParts parts;
     parts.rules = set;
+    parts.stages = std::move(stages);
+    parts.stage_state = window_store.get();
     const bool any_files = !files.empty();
     if (any_files || !read_stdin) {
       parts.sources.push_back(std::make_unique<sources::FilesSource>(std::move(files)));

@@ -11,6 +11,16 @@ struct ScanArgs {
   std::string format = "text";
   int threads = 0;  // 0: all cores
   std::vector<std::string> inputs;
+  // `--config FILE`: the rules and the stages of `watch` (a backtest); the config's sinks and
+  // sources are not used. `--state PATH`: dedupe and threshold windows in that SQLite file
+  // instead of in memory.
+  std::string config;
+  std::string state;
+  std::string min_severity;                 // empty: every severity
+  std::vector<std::string> only_rules;      // --rule ID (repeatable)
+  std::vector<std::string> exclude_rules;   // --exclude-rule ID (repeatable)
+  std::string since;                        // --since, on eventTime
+  std::string until;                        // --until, on eventTime
 };
 
 // Registers the subcommand's options on `app` and returns it.

@@ -172,7 +172,7 @@ void Pipeline::RunWorker(sources::Source& source, const std::atomic<bool>& stop)
 }
 
 Result<void> Pipeline::RunStages(std::vector<alert::Alert>& alerts, size_t first) {
-  const alert::StageContext ctx{*parts_.clock, parts_.state};
+  const alert::StageContext ctx{*parts_.clock, StageState()};
   for (size_t i = first; i < parts_.stages.size() && !alerts.empty(); ++i) {
     if (auto r = parts_.stages[i]->Process(alerts, ctx); !r) return r;
   }
@@ -180,7 +180,7 @@ Result<void> Pipeline::RunStages(std::vector<alert::Alert>& alerts, size_t first
 }
 
 Result<void> Pipeline::TickLocked(std::vector<alert::Alert>& out) {
-  const alert::StageContext ctx{*parts_.clock, parts_.state};
+  const alert::StageContext ctx{*parts_.clock, StageState()};
   for (size_t i = 0; i < parts_.stages.size(); ++i) {
     std::vector<alert::Alert> released;
     if (auto r = parts_.stages[i]->Tick(ctx, released); !r) return r;
@@ -189,6 +189,11 @@ Result<void> Pipeline::TickLocked(std::vector<alert::Alert>& out) {
     for (auto& a : released) out.push_back(std::move(a));
   }
   return Ok();
+}
+
+void Pipeline::SetStages(std::vector<std::unique_ptr<alert::Stage>> stages) {
+  std::lock_guard<std::mutex> lock(commit_mu_);
+  parts_.stages.swap(stages);
 }
 
 Result<void> Pipeline::Tick() {

@@ -100,6 +100,9 @@ struct PipelineParts {
   std::vector<std::unique_ptr<sources::Source>> sources;
   std::vector<std::unique_ptr<alert::Stage>> stages;
   state::StateStore* state = nullptr;  // null: deliver straight to the sinks
+  // Where the stages keep their windows when `state` is null (`scan --config --state PATH`:
+  // windows on disk, output straight to the sinks). Null: `state`.
+  state::StateStore* stage_state = nullptr;
   std::vector<sinks::Sink*> sinks;
   const Clock* clock = nullptr;
   BatchListener* listener = nullptr;
@@ -125,6 +128,11 @@ class Pipeline {
   // Replaces the rule set; each worker picks it up at its next batch. Thread-safe.
   void SetRules(std::shared_ptr<const rules::RuleSet> rules);
 
+  // Replaces the stage chain (a reload's new policy table). Takes the commit lock, so no batch
+  // sees half of the old chain and half of the new; the old stages are destroyed here (the
+  // stages hold no alerts: their windows live in the state store). Thread-safe.
+  void SetStages(std::vector<std::unique_ptr<alert::Stage>> stages);
+
  private:
   Pipeline(PipelineParts parts, PipelineOptions options);
   class Worker;
@@ -133,6 +141,9 @@ class Pipeline {
   // Under commit_mu_: runs stages from `first` on over `alerts`, in place.
   Result<void> RunStages(std::vector<alert::Alert>& alerts, size_t first);
   Result<void> TickLocked(std::vector<alert::Alert>& out);
+  state::StateStore* StageState() const {
+    return parts_.stage_state != nullptr ? parts_.stage_state : parts_.state;
+  }
   // Under commit_mu_: commits or delivers `alerts` with `checkpoint` (may be empty).
   Result<void> Emit(const std::vector<alert::Alert>& alerts, const state::Checkpoint& checkpoint);
   std::shared_ptr<const rules::RuleSet> CurrentRules();

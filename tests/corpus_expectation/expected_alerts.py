@@ -53,9 +53,12 @@ Conditions per seed rule (record r):
                           {StartSession, ResumeSession, TerminateSession}
 
 Two alerting rules (added with the alert stages) are checked the same way:
-  console-login-after-hours  the condition of console-login-success (its time condition is a
-                          schedule applied after matching, on eventTime, so a plain scan
-                          raises it for every successful sign-in)
+  console-login-after-hours  the condition of console-login-success, and its schedule
+                          (outside_business_hours), which a plain scan applies with the default
+                          business hours in UTC: kept unless eventTime, read as UTC, falls on
+                          Monday-Friday at or after 08:00 and before 22:00; an eventTime that is
+                          not a string "YYYY-MM-DDTHH:MM:SS[.fff](Z|+HH:MM|-HH:MM)" is kept (the
+                          schedule fails open)
   security-group-exposed  r.eventSource == "ec2.amazonaws.com" and either
                           - r.eventName == "AuthorizeSecurityGroupIngress" and an item of
                             r.responseElements.securityGroupRuleSet.items with isEgress false,
@@ -91,6 +94,7 @@ import argparse
 import glob
 import gzip
 import json
+import re
 import os
 import sys
 
@@ -205,12 +209,33 @@ def rules_for(rec):
         hits.add("network-acl-change")
     if name == "ConsoleLogin" and s(rec, "responseElements", "ConsoleLogin") == "Success":
         hits.add("console-login-success")
-        hits.add("console-login-after-hours")
+        if not inside_utc_business_hours(s(rec, "eventTime")):
+            hits.add("console-login-after-hours")
     if security_group_exposed(rec):
         hits.add("security-group-exposed")
     if source == "ssm.amazonaws.com" and name in SSM_SESSION:
         hits.add("ssm-session")
     return hits
+
+
+def inside_utc_business_hours(text):
+    """Mon-Fri, 08:00 <= time < 22:00, in UTC (the default GlobalPolicy). False when `text`
+    does not parse, so that the alert is kept."""
+    import datetime
+    if not isinstance(text, str):
+        return False
+    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})", text)
+    if not m:
+        return False
+    try:
+        t = datetime.datetime(*(int(m.group(i)) for i in range(1, 7)), tzinfo=datetime.timezone.utc)
+    except ValueError:
+        return False
+    zone = m.group(8)
+    if zone != "Z":
+        sign = 1 if zone[0] == "+" else -1
+        t -= sign * datetime.timedelta(hours=int(zone[1:3]), minutes=int(zone[4:6]))
+    return t.isoweekday() <= 5 and 8 * 60 <= t.hour * 60 + t.minute < 22 * 60
 
 
 def iter_corpus(corpus):

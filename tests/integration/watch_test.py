@@ -1,0 +1,472 @@
+#!/usr/bin/env python3
+"""End to end: `trailwatch watch` on a directory, delivering to the Slack stand-in
+(tests/integration/standin/http_standin.py), with real SQLite on disk.
+
+  (a) CloudTrail files dropped in -> one Slack request per expected alert; the expectation is the
+      independent oracle tests/corpus_expectation/expected_alerts.py (rules_for), and one known
+      alert's Block Kit message is checked field by field; `scan --config` over the same files
+      gives the same alert ids (the backtest runs the same stages);
+  (b) kill -9 several times mid-burst, restart each time: every expected alert delivered,
+      duplicates at most one per sink per kill (docs/delivery.md);
+  (c) SIGTERM drains the outbox within shutdown_grace and exits 0;
+  (d) SIGHUP: a bad config is rejected and the old one keeps running; a good one changes
+      behaviour;
+  (e) a 4xx dead letter shows in `alerts list --failed`, and `alerts retry` sends it again.
+
+No fixed sleeps: every wait polls a condition with a deadline.
+"""
+
+import gzip
+import importlib.util
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from twtest import REPO, TRAILWATCH  # noqa: E402
+
+STANDIN = os.path.join(REPO, "tests", "integration", "standin", "http_standin.py")
+CORPUS_FILES = os.path.join(REPO, "tests", "data", "corpus", "files")
+SAMPLES = os.path.join(REPO, "samples", "AWSLogs")
+DEADLINE = 90  # seconds, for any one condition
+
+_spec = importlib.util.spec_from_file_location(
+    "expected_alerts", os.path.join(REPO, "tests", "corpus_expectation", "expected_alerts.py"))
+ORACLE = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(ORACLE)
+
+ALERT_ID = re.compile(r"alert `([0-9a-f]{32})`")
+
+
+def wait_for(cond, what, deadline=DEADLINE):
+    end = time.monotonic() + deadline
+    while True:
+        got = cond()
+        if got:
+            return got
+        if time.monotonic() > end:
+            raise AssertionError("timed out waiting for " + what)
+        time.sleep(0.05)  # a polling step, not a wait for an event
+
+
+class Standin:
+    def __init__(self):
+        self.proc = subprocess.Popen([sys.executable if False else "/usr/bin/python3", STANDIN,
+                                      "--port", "0"], stdout=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline()
+        m = re.match(r"LISTENING (\d+)", line)
+        if not m:
+            self.proc.kill()
+            raise RuntimeError("stand-in did not start: %r" % line)
+        self.port = int(m.group(1))
+        self.url = "http://127.0.0.1:%d" % self.port
+
+    def requests(self):
+        with urllib.request.urlopen(self.url + "/_requests", timeout=10) as r:
+            return [q for q in json.loads(r.read()) if q["path"].startswith("/services/")]
+
+    def script(self, answers):
+        req = urllib.request.Request(self.url + "/_script", data=json.dumps(answers).encode(),
+                                     method="POST")
+        urllib.request.urlopen(req, timeout=10).read()
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+        self.proc.stdout.close()
+
+
+def alert_ids(requests):
+    ids = []
+    for q in requests:
+        m = ALERT_ID.search(q["body"])
+        ids.append(m.group(1) if m else None)
+    return ids
+
+
+def blocks_of(request):
+    """The Block Kit blocks of a webhook request (in the attachment that carries the colour)."""
+    return json.loads(request["body"])["attachments"][0]["blocks"]
+
+
+def context_text(request):
+    """The text of the message's context blocks (rule, alert id, input file and record)."""
+    return "\n".join(e.get("text", "") for b in blocks_of(request) if b["type"] == "context"
+                     for e in b["elements"])
+
+
+def record(event_id, name="StopLogging", user="alice", when="2024-03-01T12:00:00Z",
+           region="eu-west-1", ip="198.51.100.7", **extra):
+    r = {"eventVersion": "1.08",
+         "userIdentity": {"type": "IAMUser", "principalId": "AIDAEXAMPLE",
+                          "arn": "arn:aws:iam::111122223333:user/" + user,
+                          "accountId": "111122223333", "userName": user},
+         "eventTime": when, "eventSource": "cloudtrail.amazonaws.com", "eventName": name,
+         "awsRegion": region, "sourceIPAddress": ip, "userAgent": "aws-cli/2.15.0",
+         "requestParameters": {"name": "arn:aws:cloudtrail:%s:111122223333:trail/main" % region},
+         "responseElements": None, "eventID": event_id, "readOnly": False,
+         "eventType": "AwsApiCall", "recipientAccountId": "111122223333"}
+    r.update(extra)
+    return r
+
+
+class WatchRun:
+    """A temp directory with incoming/, a config, and a `watch` process (restartable)."""
+
+    def __init__(self, standin, extra_config="", sink_rules=None, grace="10s"):
+        self.tmp = tempfile.mkdtemp(prefix="tw-watch-")
+        self.incoming = os.path.join(self.tmp, "incoming")
+        os.mkdir(self.incoming)
+        self.staging = os.path.join(self.tmp, "staging")
+        os.mkdir(self.staging)
+        self.config = os.path.join(self.tmp, "trailwatch.yml")
+        self.standin = standin
+        self.sink_rules = sink_rules
+        self.grace = grace
+        self.write_config(extra_config)
+        self.proc = None
+        self.logs = []
+        self.dropped = 0
+
+    def config_text(self, extra=""):
+        rules = ""
+        if self.sink_rules is not None:
+            rules = "    rules: [%s]\n" % ", ".join(self.sink_rules)
+        return ("state: {path: state.db}\n"
+                "shutdown_grace: %s\n"
+                "sources:\n  - {type: dir, path: incoming}\n"
+                "sinks:\n  - type: slack\n    webhook_url: \"%s/services/T0/B0/XXXX\"\n%s"
+                "%s") % (self.grace, self.standin.url, rules, extra)
+
+    def write_config(self, extra="", raw=None):
+        text = raw if raw is not None else self.config_text(extra)
+        tmp = self.config + ".new"
+        with open(tmp, "w") as f:
+            f.write(text)
+        os.replace(tmp, self.config)
+
+    def start(self):
+        log = open(os.path.join(self.tmp, "watch-%d.log" % len(self.logs)), "w+b")
+        self.logs.append(log)
+        self.proc = subprocess.Popen([TRAILWATCH, "watch", "--config", self.config],
+                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                     stderr=log)
+        wait_for(lambda: b"watching with" in self.log() or self.proc.poll() is not None,
+                 "watch to start")
+        if self.proc.poll() is not None:
+            raise AssertionError("watch exited at start:\n" + self.log().decode(errors="replace"))
+
+    def log(self):
+        with open(self.logs[-1].name, "rb") as f:
+            return f.read()
+
+    def all_logs(self):
+        out = b""
+        for log in self.logs:
+            with open(log.name, "rb") as f:
+                out += f.read()
+        return out.decode(errors="replace")
+
+    def drop(self, name, data):
+        """Writes a file outside the directory and renames it in (complete when it appears)."""
+        path = os.path.join(self.staging, name)
+        with open(path, "wb") as f:
+            f.write(data)
+        os.rename(path, os.path.join(self.incoming, name))
+        self.dropped += 1
+
+    def drop_records(self, name, records):
+        self.drop(name, gzip.compress(json.dumps({"Records": records}).encode()))
+
+    def signal(self, sig):
+        self.proc.send_signal(sig)
+
+    def wait_exit(self, timeout):
+        return self.proc.wait(timeout=timeout)
+
+    def close(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        for log in self.logs:
+            log.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def sample_files():
+    out = []
+    for root in (CORPUS_FILES, SAMPLES):
+        for dirpath, _, names in os.walk(root):
+            for n in sorted(names):
+                if n.endswith(".json.gz"):
+                    out.append(os.path.join(dirpath, n))
+    return sorted(out)
+
+
+def expected_for(paths):
+    """{(basename, record index): {rule ids}} from the independent oracle, over `paths`."""
+    exp = {}
+    for p in paths:
+        with gzip.open(p, "rb") as f:
+            doc = json.loads(f.read())
+        for i, rec in enumerate(doc.get("Records", [])):
+            hits = ORACLE.rules_for(rec) if isinstance(rec, dict) else set()
+            if hits:
+                exp[(os.path.basename(p), i)] = set(hits)
+    return exp
+
+
+class WatchTest(unittest.TestCase):
+    def setUp(self):
+        self.standin = Standin()
+        self.runs = []
+
+    def tearDown(self):
+        for r in self.runs:
+            r.close()
+        self.standin.stop()
+
+    def new_run(self, **kw):
+        r = WatchRun(self.standin, **kw)
+        self.runs.append(r)
+        return r
+
+    # (a) + (f)
+    def test_files_dropped_in_reach_slack_and_match_the_backtest(self):
+        run = self.new_run(sink_rules=ORACLE.CHECKED_RULES)
+        run.start()
+        files = sample_files()
+        self.assertGreaterEqual(len(files), 10)
+        for p in files:
+            with open(p, "rb") as f:
+                run.drop(os.path.basename(p), f.read())
+        known = record("e0000000-0000-4000-8000-00000000c0de", user="<!channel>")
+        run.drop_records("known.json.gz", [known])
+        exp = expected_for(files)
+        want = sum(len(rules) for rules in exp.values()) + 1  # + the known StopLogging
+        got = wait_for(lambda: (lambda q: q if len(q) >= want else None)(self.standin.requests()),
+                       "%d Slack requests" % want)
+        # Nothing more arrives: the outbox is empty once the daemon has drained (SIGTERM).
+        run.signal(signal.SIGTERM)
+        self.assertEqual(run.wait_exit(60), 0, run.all_logs())
+        got = self.standin.requests()
+        ids = alert_ids(got)
+        self.assertNotIn(None, ids)
+        self.assertEqual(len(got), want, "requests: %d, expected alerts: %d" % (len(got), want))
+        self.assertEqual(len(set(ids)), want, "every request is a distinct alert")
+        # Per (file, record, rule): the context line names rule, file and record.
+        seen = set()
+        for q in got:
+            m = re.search(r"rule `([a-z0-9-]+)` · alert `[0-9a-f]+` · `[^`]*?([^/`]+)` record (\d+)",
+                          context_text(q))
+            self.assertIsNotNone(m, q["body"][:500])
+            seen.add((m.group(2), int(m.group(3)), m.group(1)))
+        want_keys = {(f, i, r) for (f, i), rules in exp.items() for r in rules}
+        want_keys.add(("known.json.gz", 0, "cloudtrail-change"))
+        self.assertEqual(seen, want_keys)
+
+        # The known alert's Block Kit message.
+        [q] = [q for q in got if "known.json.gz" in q["body"]]
+        self.assertEqual(q["method"], "POST")
+        self.assertEqual(q["path"], "/services/T0/B0/XXXX")
+        msg = json.loads(q["body"])
+        self.assertIn("CloudTrail trail changed or stopped", msg["text"])  # the fallback text
+        blocks = blocks_of(q)
+        self.assertTrue(msg["attachments"][0]["color"].startswith("#"))
+        header = [b for b in blocks if b["type"] == "header"]
+        self.assertEqual(len(header), 1)
+        self.assertIn("CloudTrail trail changed or stopped", header[0]["text"]["text"])
+        body = json.dumps(blocks)
+        for text in ("StopLogging", "198.51.100.7", "111122223333", "eu-west-1"):
+            self.assertIn(text, body)
+        # The hostile user name is shown as text, never as a mention.
+        self.assertNotIn("<!channel>", q["body"])
+        self.assertIn("&lt;!channel&gt;", q["body"])
+        buttons = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
+        self.assertEqual(len(buttons), 1)
+        # AWS CloudTrail User Guide, "Viewing CloudTrail events in the CloudTrail console":
+        # https://<region>.console.aws.amazon.com/cloudtrailv2/home?region=<region>#/events/<id>
+        self.assertEqual(buttons[0]["url"],
+                         "https://eu-west-1.console.aws.amazon.com/cloudtrailv2/home"
+                         "?region=eu-west-1#/events/e0000000-0000-4000-8000-00000000c0de")
+
+        # (f) The backtest: scan --config over the same files gives the same alert ids.
+        for p in files:
+            shutil.copy(p, run.staging)
+        with open(os.path.join(run.staging, "known.json.gz"), "wb") as f:
+            f.write(gzip.compress(json.dumps({"Records": [known]}).encode()))
+        scan = subprocess.run([TRAILWATCH, "scan", "--config", run.config, "--format", "json",
+                               run.staging], capture_output=True, timeout=120)
+        self.assertEqual(scan.returncode, 0, scan.stderr.decode(errors="replace"))
+        alerts = [json.loads(l) for l in scan.stdout.decode().splitlines() if l.strip()]
+        scan_ids = {a["id"] for a in alerts if a["rule_id"] in ORACLE.CHECKED_RULES}
+        self.assertEqual(scan_ids, set(ids))
+        for a in alerts:
+            self.assertIn("processing", a)
+            self.assertGreaterEqual(a["processing"]["dedupe_count"], 1)
+
+    # (b)
+    def test_kill_9_mid_burst_loses_nothing(self):
+        kills = 5
+        files, per_file = 40, 10
+        run = self.new_run(sink_rules=["cloudtrail-change"])
+        # Slack answers after 10 ms, so the burst lasts long enough to be killed in.
+        self.standin.script([{"delay": 0.01, "status": 200}] * (files * per_file * 3))
+        run.start()
+        expected = set()
+        for f in range(files):
+            recs = []
+            for i in range(per_file):
+                eid = "k%03d%03d-0000-4000-8000-000000000000" % (f, i)
+                recs.append(record(eid, user="user%d" % (i % 3),
+                                   when="2024-03-01T12:%02d:%02dZ" % (f % 60, i)))
+                expected.add(("burst-%03d.json.gz" % f, i))
+            run.drop_records("burst-%03d.json.gz" % f, recs)
+        rng = random.Random(7)
+        killed = 0
+        while killed < kills:
+            # Kill at a random moment while requests are still arriving.
+            before = len(self.standin.requests())
+            target = before + rng.randint(5, 40)
+            wait_for(lambda: len(self.standin.requests()) >= target or
+                     len(set(alert_ids(self.standin.requests()))) >= len(expected),
+                     "progress before kill %d" % (killed + 1))
+            if len(set(alert_ids(self.standin.requests()))) >= len(expected):
+                break
+            run.proc.kill()  # SIGKILL
+            run.proc.wait()
+            killed += 1
+            run.start()
+        wait_for(lambda: len(set(alert_ids(self.standin.requests()))) >= len(expected),
+                 "every alert delivered")
+        run.signal(signal.SIGTERM)
+        self.assertEqual(run.wait_exit(60), 0)
+        got = self.standin.requests()
+        ids = alert_ids(got)
+        seen = set()
+        for q in got:
+            m = re.search(r"`[^`]*?(burst-\d+\.json\.gz)` record (\d+)", context_text(q))
+            seen.add((m.group(1), int(m.group(2))))
+        duplicates = len(ids) - len(set(ids))
+        print("\nkill -9 test: kills=%d alerts_expected=%d delivered_distinct=%d requests=%d "
+              "duplicates=%d" % (killed, len(expected), len(set(ids)), len(ids), duplicates),
+              file=sys.stderr)
+        self.assertGreaterEqual(killed, 3, "the burst ended before the kills")
+        self.assertEqual(seen, expected)
+        self.assertEqual(len(set(ids)), len(expected))
+        self.assertLessEqual(duplicates, killed)  # at most one per sink (one sink) per kill
+
+    # (c)
+    def test_sigterm_drains_within_the_grace_and_exits_0(self):
+        run = self.new_run(sink_rules=["cloudtrail-change"], grace="10s")
+        n = 20
+        self.standin.script([{"delay": 0.1, "status": 200}] * n)
+        run.start()
+        run.drop_records("drain.json.gz", [record("d%07d-0000-4000-8000-000000000000" % i)
+                                           for i in range(n)])
+        wait_for(lambda: len(self.standin.requests()) >= 1, "the first request")
+        start = time.monotonic()
+        run.signal(signal.SIGTERM)
+        rc = run.wait_exit(30)
+        took = time.monotonic() - start
+        self.assertEqual(rc, 0, run.all_logs())
+        self.assertLess(took, 12, "drained within the 10 s grace (+ margin)")
+        self.assertEqual(len(set(alert_ids(self.standin.requests()))), n, run.all_logs())
+        self.assertIn("SIGTERM: stopping", run.all_logs())
+
+    def test_sigterm_exits_at_the_grace_when_slack_hangs(self):
+        run = self.new_run(sink_rules=["cloudtrail-change"], grace="2s")
+        self.standin.script([{"status": 500}] * 1000)
+        run.start()
+        run.drop_records("down.json.gz", [record("f0000000-0000-4000-8000-000000000001")])
+        wait_for(lambda: len(self.standin.requests()) >= 1, "the first (failing) attempt")
+        start = time.monotonic()
+        run.signal(signal.SIGTERM)
+        self.assertEqual(run.wait_exit(30), 0, run.all_logs())
+        self.assertLess(time.monotonic() - start, 10)
+        # Still pending in the outbox for the next start.
+        out = subprocess.run([TRAILWATCH, "alerts", "list", "--pending", "--format", "json",
+                              "--config", run.config], capture_output=True, timeout=30)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        rows = [json.loads(l) for l in out.stdout.decode().splitlines() if l.strip()]
+        self.assertEqual(len(rows), 1)
+        self.assertIn("500", rows[0]["last_error"])
+
+    # (d)
+    def test_sighup_rejects_a_bad_config_and_applies_a_good_one(self):
+        run = self.new_run(sink_rules=["cloudtrail-change", "iam-policy-change"])
+        run.start()
+        good_text = run.config_text()
+        run.write_config(raw=good_text + "bogus_key: 1\n")
+        run.signal(signal.SIGHUP)
+        wait_for(lambda: b"reload rejected" in run.log(), "the rejection")
+        self.assertIn("bogus_key", run.log().decode(errors="replace"))
+        run.drop_records("one.json.gz", [record("a0000000-0000-4000-8000-000000000001")])
+        wait_for(lambda: len(self.standin.requests()) >= 1, "an alert under the old config")
+        # A good config that turns cloudtrail-change off.
+        run.write_config(raw=good_text + "overrides:\n  cloudtrail-change: {enabled: false}\n")
+        run.signal(signal.SIGHUP)
+        wait_for(lambda: b"reloaded:" in run.log(), "the reload")
+        run.drop_records("two.json.gz", [
+            record("a0000000-0000-4000-8000-000000000002"),
+            record("a0000000-0000-4000-8000-000000000003", name="DeleteRolePolicy")])
+        wait_for(lambda: len(self.standin.requests()) >= 2, "the iam-policy-change alert")
+        wait_for(lambda: b"two.json.gz: 2 events" in run.log(), "the batch's log line")
+        # SIGTERM drains the outbox: a cloudtrail-change alert of two.json.gz would arrive now.
+        run.signal(signal.SIGTERM)
+        self.assertEqual(run.wait_exit(60), 0)
+        bodies = [q["body"] for q in self.standin.requests()]
+        self.assertEqual(len(bodies), 2)
+        self.assertIn("cloudtrail-change", bodies[0])
+        self.assertIn("iam-policy-change", bodies[1])
+
+    # (e)
+    def test_dead_letter_is_listed_and_retried(self):
+        run = self.new_run(sink_rules=["cloudtrail-change"])
+        self.standin.script([{"status": 404, "body": "no_service"}])
+        run.start()
+        run.drop_records("dl.json.gz", [record("b0000000-0000-4000-8000-000000000001")])
+
+        def failed_rows():
+            out = subprocess.run([TRAILWATCH, "alerts", "list", "--failed", "--format", "json",
+                                  "--state", os.path.join(run.tmp, "state.db")],
+                                 capture_output=True, timeout=30)
+            self.assertEqual(out.returncode, 0, out.stderr)
+            return [json.loads(l) for l in out.stdout.decode().splitlines() if l.strip()]
+
+        rows = wait_for(failed_rows, "the dead letter")
+        self.assertEqual(len(rows), 1)
+        self.assertEqual(rows[0]["sink"], "slack")
+        self.assertEqual(rows[0]["rule_id"], "cloudtrail-change")
+        self.assertIn("no_service", rows[0]["last_error"])
+        text = subprocess.run([TRAILWATCH, "alerts", "list", "--config", run.config],
+                              capture_output=True, timeout=30)
+        self.assertIn(rows[0]["alert_id"], text.stdout.decode())
+        self.assertIn("failed", text.stdout.decode())
+        retry = subprocess.run([TRAILWATCH, "alerts", "retry", rows[0]["alert_id"],
+                                "--config", run.config], capture_output=True, timeout=30)
+        self.assertEqual(retry.returncode, 0, retry.stderr)
+        self.assertIn(b"1 row back to pending", retry.stdout)
+        wait_for(lambda: len(self.standin.requests()) >= 2, "the retried delivery")
+        self.assertEqual(failed_rows(), [])
+        again = subprocess.run([TRAILWATCH, "alerts", "retry", "--all-failed",
+                                "--config", run.config], capture_output=True, timeout=30)
+        self.assertEqual(again.returncode, 1)  # nothing left to revive
+        run.signal(signal.SIGTERM)
+        self.assertEqual(run.wait_exit(60), 0)
+        ids = alert_ids(self.standin.requests())
+        self.assertEqual(ids[0], ids[1])
+        self.assertEqual(ids[0], rows[0]["alert_id"])
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
