@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "cli/cli_util.h"
+#include "common/strings.h"
 #include "pipeline/daemon.h"
 #include "rules/diagnostic.h"
 
