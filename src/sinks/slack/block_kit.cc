@@ -177,7 +177,7 @@ SlackMessage BuildSlackMessage(const alert::Alert& a) {
     if (!a.id.empty()) ctx += " · alert " + MrkdwnCode(a.id, 300);
     if (!a.input_file.empty()) {
       ctx += " · " + MrkdwnCode(a.input_file, 600) + (a.input_is_line ? " line " : " record ") +
-             std::to_string(a.input_record);
+             std::to_string(a.input_record + 1);  // 1-based, as scan's text and JSON
     }
     tail_text += ctx.size();
     tail.push_back("{\"type\":\"context\",\"elements\":[" + Mrkdwn(ctx) + "]}");

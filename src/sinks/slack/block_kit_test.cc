@@ -108,7 +108,7 @@ TEST(BlockKitTest, LayoutOfATypicalAlert) {
   EXPECT_EQ(p.button_texts[0], "Open in CloudTrail console");
   EXPECT_EQ(p.context_texts[0],
             "rule `console-login-failure` · alert `a1b2c3d4e5f60718` · `incoming/a.json.gz` "
-            "record 3");
+            "record 4");  // input_record 3 is 0-based; people count from 1
 }
 
 TEST(BlockKitTest, EventTimeWhenNoLocalTimeAndCounts) {
