@@ -9,8 +9,8 @@ Each event is one CloudTrail StopLogging record with its own eventID, written as
 to watch's standard input, `--interval-ms` apart (so that latency, not throughput, is measured).
 The Slack sink (incoming webhook) points at tests/integration/standin/http_standin.py, which
 answers 200 at once and records the arrival time of every request (time.time(), the same clock as
-the write times here). The request's Block Kit context names the input line, which ties it to
-its write time. Prints p50, p90, p99 and max in milliseconds.
+the write times here). Each record's userAgent is "bench-<n>", shown in the message's "User
+agent" field, which ties a request to its write time. Prints p50, p90, p99 and max in milliseconds.
 """
 import argparse
 import json
@@ -33,7 +33,7 @@ def record(i):
                              "arn": "arn:aws:iam::111122223333:user/bench"},
             "eventTime": "2024-03-01T12:%02d:%02dZ" % (i // 60 % 60, i % 60),
             "eventSource": "cloudtrail.amazonaws.com", "eventName": "StopLogging",
-            "awsRegion": "us-east-1", "sourceIPAddress": "198.51.100.7", "userAgent": "bench",
+            "awsRegion": "us-east-1", "sourceIPAddress": "198.51.100.7", "userAgent": "bench-%d" % i,
             "requestParameters": {"name": "main"}, "responseElements": None,
             "eventID": "%08d-0000-4000-8000-000000000000" % i, "eventType": "AwsApiCall",
             "recipientAccountId": "111122223333"}
@@ -74,7 +74,7 @@ def main():
             time.sleep(0.05)
         for i in range(args.events):
             line = (json.dumps(record(i), separators=(",", ":")) + "\n").encode()
-            sent[i + 1] = time.time()  # line numbers are 1-based
+            sent[i] = time.time()
             watch.stdin.write(line)
             watch.stdin.flush()
             time.sleep(args.interval_ms / 1000.0)
@@ -92,7 +92,7 @@ def main():
         standin.wait()
     lat = []
     for q in reqs:
-        m = re.search(r"line (\d+)", q["body"])
+        m = re.search(r"bench-(\d+)", q["body"])
         if m and int(m.group(1)) in sent:
             lat.append((q["t"] - sent[int(m.group(1))]) * 1000.0)
     lat.sort()
