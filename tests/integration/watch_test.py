@@ -483,5 +483,110 @@ class WatchTest(unittest.TestCase):
         self.assertEqual(ids[0], rows[0]["alert_id"])
 
 
+def login(event_id, when, ip="198.51.100.7"):
+    return {"eventVersion": "1.08",
+            "userIdentity": {"type": "IAMUser", "accountId": "111122223333", "userName": "alice",
+                             "arn": "arn:aws:iam::111122223333:user/alice"},
+            "eventTime": when, "eventSource": "signin.amazonaws.com", "eventName": "ConsoleLogin",
+            "awsRegion": "us-east-1", "sourceIPAddress": ip, "userAgent": "Mozilla/5.0",
+            "requestParameters": None, "responseElements": {"ConsoleLogin": "Success"},
+            "additionalEventData": {"MFAUsed": "Yes"}, "eventID": event_id,
+            "eventType": "AwsConsoleSignIn", "recipientAccountId": "111122223333"}
+
+
+class ScanTest(unittest.TestCase):
+    """scan's schedule decision (plain: the rule's own schedule in UTC), its filters, and
+    scan --config with the config's time zone and suppress."""
+
+    # 2024-03-01 is a Friday, 2024-03-02 a Saturday.
+    EVENTS = [login("fri-1200", "2024-03-01T12:00:00Z"),   # Fri 12:00 UTC: inside
+              login("fri-2159", "2024-03-01T21:59:59Z"),   # Fri 21:59:59 UTC: inside
+              login("fri-2200", "2024-03-01T22:00:00Z"),   # Fri 22:00 UTC: outside (end excl.)
+              login("sat-1200", "2024-03-02T12:00:00Z", ip="10.1.2.3")]  # Saturday: outside
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="tw-scan-")
+        self.input = os.path.join(self.tmp, "logins.json")
+        with open(self.input, "w") as f:
+            json.dump({"Records": self.EVENTS}, f)
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def scan(self, *args):
+        proc = subprocess.run([TRAILWATCH, "scan", "--format", "json", *args, self.input],
+                              capture_output=True, timeout=60)
+        alerts = [json.loads(l) for l in proc.stdout.decode().splitlines() if l.strip()]
+        return proc, alerts
+
+    def pairs(self, alerts):
+        return sorted((a["rule_id"], a["event_id"]) for a in alerts
+                      if a["rule_id"].startswith("console-login"))
+
+    def test_plain_scan_applies_the_rules_own_schedule_in_utc(self):
+        proc, alerts = self.scan()
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        got = self.pairs(alerts)
+        self.assertEqual([e for r, e in got if r == "console-login-after-hours"],
+                         ["fri-2200", "sat-1200"])
+        self.assertEqual([e for r, e in got if r == "console-login-success"],
+                         ["fri-1200", "fri-2159", "fri-2200", "sat-1200"])
+        self.assertNotIn("id", alerts[0])  # plain scan: no stages that assign ids
+
+    def test_rule_filters(self):
+        proc, alerts = self.scan("--rule", "console-login-after-hours")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual({a["rule_id"] for a in alerts}, {"console-login-after-hours"})
+        proc, alerts = self.scan("--exclude-rule", "console-login-success",
+                                 "--exclude-rule", "console-login-after-hours")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertFalse({"console-login-success", "console-login-after-hours"}
+                         & {a["rule_id"] for a in alerts})
+        proc, _ = self.scan("--rule", "no-such-rule")
+        self.assertEqual(proc.returncode, 2)
+        self.assertIn(b"no-such-rule", proc.stderr)
+
+    def test_min_severity(self):
+        proc, alerts = self.scan("--min-severity", "high")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        order = ["info", "low", "medium", "high", "critical"]
+        self.assertTrue(alerts)
+        self.assertTrue(all(order.index(a["severity"]) >= 3 for a in alerts), alerts)
+        self.assertIn("console-login-after-hours", {a["rule_id"] for a in alerts})  # high
+
+    def test_since_and_until_on_event_time(self):
+        _, alerts = self.scan("--since", "2024-03-02", "--rule", "console-login-success")
+        self.assertEqual(self.pairs(alerts), [("console-login-success", "sat-1200")])
+        _, alerts = self.scan("--until", "2024-03-01", "--rule", "console-login-success")
+        self.assertEqual([e for _, e in self.pairs(alerts)], ["fri-1200", "fri-2159", "fri-2200"])
+        _, alerts = self.scan("--since", "2024-03-01T21:59:59Z", "--until", "2024-03-01T22:00:00Z",
+                              "--rule", "console-login-success")
+        self.assertEqual([e for _, e in self.pairs(alerts)], ["fri-2159"])
+        proc, _ = self.scan("--since", "last tuesday")
+        self.assertEqual(proc.returncode, 2)
+
+    def test_scan_config_uses_the_config_time_zone_and_suppress(self):
+        config = os.path.join(self.tmp, "trailwatch.yml")
+        with open(config, "w") as f:
+            f.write("timezone: Asia/Seoul\n"
+                    "overrides:\n"
+                    "  console-login-success: {suppress: [{field: sourceIPAddress, cidr: [10.0.0.0/8]}]}\n"
+                    "sinks: [{type: stdout}]\n")
+        proc, alerts = self.scan("--config", config)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        got = self.pairs(alerts)
+        # KST = UTC+9: Fri 12:00Z = 21:00 KST (inside), 21:59:59Z and 22:00Z = Sat 06:59/07:00 KST
+        # (outside: Saturday), Sat 12:00Z = Sat 21:00 KST (outside).
+        self.assertEqual([e for r, e in got if r == "console-login-after-hours"],
+                         ["fri-2159", "fri-2200", "sat-1200"])
+        # The 10.1.2.3 sign-in is suppressed for console-login-success: not printed, counted.
+        self.assertEqual([e for r, e in got if r == "console-login-success"],
+                         ["fri-1200", "fri-2159", "fri-2200"])
+        self.assertIn(b"suppressed: 1 alert", proc.stderr)
+        for a in alerts:
+            self.assertRegex(a["id"], r"^[0-9a-f]{32}$")
+            self.assertEqual(a["processing"]["suppressed"], False)
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)
