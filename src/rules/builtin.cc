@@ -39,6 +39,9 @@ LoadedRules BuildPrecompiledRules(std::span<const PrecompiledRule> table) {
     rule.description = std::string(entry.description);
     rule.severity = entry.severity;
     rule.references.assign(entry.references.begin(), entry.references.end());
+    rule.tags.assign(entry.tags.begin(), entry.tags.end());
+    rule.mitre_attack.assign(entry.mitre_attack.begin(), entry.mitre_attack.end());
+    rule.pack = PackName(entry.file);
     rule.matcher = std::move(*matcher);
     rule.where = {file, entry.line, entry.column};
     rule.pattern_where = {file, entry.pattern_line, entry.pattern_column};

@@ -27,6 +27,8 @@ struct PrecompiledRule {
   std::string_view description;
   Severity severity = Severity::kInfo;
   std::span<const std::string_view> references;
+  std::span<const std::string_view> tags;
+  std::span<const std::string_view> mitre_attack;
   match::Language language = match::Language::kFilterPattern;
   std::string_view pattern;  // RuleSpec::pattern: an event_pattern mapping as compact JSON
   int line = 0;              // Rule::where in the file (1-based)

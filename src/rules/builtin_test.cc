@@ -90,6 +90,9 @@ TEST(BuiltinTest, PrecompiledPackEqualsTheYamlPack) {
     EXPECT_EQ(a.description, b.description) << a.id;
     EXPECT_EQ(a.severity, b.severity) << a.id;
     EXPECT_EQ(a.references, b.references) << a.id;
+    EXPECT_EQ(a.tags, b.tags) << a.id;
+    EXPECT_EQ(a.mitre_attack, b.mitre_attack) << a.id;
+    EXPECT_EQ(a.pack, b.pack) << a.id;
     EXPECT_EQ(a.matcher->language, b.matcher->language) << a.id;
     EXPECT_EQ(a.matcher->text, b.matcher->text) << a.id;
     EXPECT_EQ(a.where.ToString(), b.where.ToString()) << a.id;

@@ -21,6 +21,10 @@ struct LoadedRules {
 LoadedRules LoadRulesWithDiagnostics(std::string_view yaml, std::string_view display_name,
                                      const std::string& base_dir);
 
+// The pack of the rules in `file` (a path or display name): its file name without the extension,
+// "rds" for "builtin:rules/rds.yml".
+std::string PackName(std::string_view file);
+
 // The diagnostic for `spec`'s pattern failing to compile with `problem`: at the offending byte of
 // the pattern in the file when spec.pattern_columns maps it, else at spec.pattern_where with the
 // front end's excerpt (or spec.pattern_line).

@@ -32,6 +32,10 @@ Result<std::vector<Rule>> ToResult(LoadedRules loaded) {
 
 }  // namespace
 
+std::string PackName(std::string_view file) {
+  return std::filesystem::path(std::string(file)).stem().string();
+}
+
 Diagnostic PatternDiagnostic(const RuleSpec& spec, const match::PatternProblem& problem) {
   Diagnostic d;
   d.where = spec.pattern_where;
@@ -81,6 +85,9 @@ LoadedRules LoadRulesWithDiagnostics(std::string_view yaml, std::string_view dis
     rule.description = std::move(spec.description);
     rule.severity = spec.severity;
     rule.references = std::move(spec.references);
+    rule.tags = std::move(spec.tags);
+    rule.mitre_attack = std::move(spec.mitre_attack);
+    rule.pack = PackName(display_name);
     rule.matcher = std::move(*matcher);
     rule.tests = std::move(spec.tests);
     rule.where = std::move(spec.where);

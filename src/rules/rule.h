@@ -33,6 +33,13 @@ struct Rule {
   std::string description;
   Severity severity = Severity::kInfo;
   std::vector<std::string> references;  // URLs or benchmark control ids, as written
+  std::vector<std::string> tags;          // themes, [a-z0-9-]+ each, as written (`tags:`)
+  // MITRE ATT&CK Enterprise technique ids ("T1562.008"), each in the bundled list (attack.h).
+  std::vector<std::string> mitre_attack;
+  // The pack the rule belongs to: its file's name without the extension ("rds" for
+  // rules/rds.yml, also for the built-in "builtin:rules/rds.yml"). Config `packs: {rds: false}`
+  // switches a whole pack off.
+  std::string pack;
   // The compiled pattern; matcher->language says which key it came from and matcher->text holds
   // the pattern (for an event_pattern written as YAML: its compact JSON form).
   std::shared_ptr<const match::Matcher> matcher;

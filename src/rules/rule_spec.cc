@@ -16,6 +16,7 @@
 
 #include "common/strings.h"
 #include "rules/policy_yaml.h"
+#include "rules/attack.h"
 
 namespace tw::rules {
 namespace {
@@ -24,6 +25,7 @@ constexpr std::string_view kRuleKeys[] = {"id", "title", "severity", "descriptio
                                           "filter_pattern", "event_pattern", "tests",
                                           // Processing policy (policy_yaml.h).
                                           "enabled", "schedule", "suppress", "dedupe", "threshold"};
+#include "rules/attack.h"
 constexpr std::string_view kTestKeys[] = {"name", "expect", "event", "event_file"};
 
 template <size_t N>
@@ -297,6 +299,8 @@ class FileParser {
     if (const auto* m = find("description")) spec.description = Text(*m).value_or("");
     if (const auto* m = find("severity")) ParseSeverityValue(*m, spec);
     if (const auto* m = find("references")) ParseReferences(*m, spec);
+    if (const auto* m = find("tags")) ParseTagsAndTechniques(*m, spec);
+    if (const auto* m = find("mitre_attack")) ParseTagsAndTechniques(*m, spec);
 
     const auto* filter = find("filter_pattern");
     const auto* event = find("event_pattern");
@@ -385,6 +389,41 @@ class FileParser {
         continue;
       }
       spec.references.push_back(item.scalar);
+    }
+  }
+
+  // `tags: [a, b]` (each [a-z0-9-]+) or `mitre_attack: [T1234, T1234.001]` (each in the bundled
+  // ATT&CK list, attack.h).
+  void ParseTagsAndTechniques(const std::pair<YamlNode, YamlNode>& member, RuleSpec& spec) {
+    const auto& [key, value] = member;
+    const bool tags = key.scalar == "tags";
+    if (value.kind != YamlKind::kSequence) {
+      Error(value, key, fmt::format("`{}` must be a list, not {}", key.scalar, KindName(value)),
+            tags ? "write `tags: [iam, persistence]`" : "write `mitre_attack: [T1098.001]`");
+      return;
+    }
+    for (const YamlNode& item : value.items) {
+      if (item.kind != YamlKind::kScalar) {
+        Error(item, key, fmt::format("a `{}` item must be a string, not {}", key.scalar,
+                                     KindName(item)));
+        continue;
+      }
+      if (tags) {
+        const bool ok = !item.scalar.empty() &&
+                        std::all_of(item.scalar.begin(), item.scalar.end(), [](char c) {
+                          return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+                        });
+        if (!ok) {
+          Error(item, key, fmt::format("invalid tag `{}`", item.scalar),
+                "a tag uses only lower-case letters, digits and `-`");
+          continue;
+        }
+        spec.tags.push_back(item.scalar);
+      } else if (std::optional<AttackIdProblem> problem = CheckAttackId(item.scalar)) {
+        Error(item, key, std::move(problem->message), std::move(problem->hint));
+      } else {
+        spec.mitre_attack.push_back(item.scalar);
+      }
     }
   }
 

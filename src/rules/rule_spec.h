@@ -35,6 +35,8 @@ struct RuleSpec {
   std::string description;
   Severity severity = Severity::kInfo;
   std::vector<std::string> references;
+  std::vector<std::string> tags;
+  std::vector<std::string> mitre_attack;  // every id checked against attack.h
   match::Language language = match::Language::kFilterPattern;
   // The pattern to compile; empty when the rule has none (already reported). An event_pattern
   // written as a YAML mapping is here as compact JSON.

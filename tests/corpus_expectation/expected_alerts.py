@@ -33,7 +33,9 @@ Conditions per seed rule (record r):
                           DetachUserPolicy, AttachGroupPolicy, DetachGroupPolicy}
                                                                        (any eventSource)
   console-login-failure   r.eventName == "ConsoleLogin" and
-                          r.errorMessage == "Failed authentication"   (exact string)
+                          r.responseElements is an object whose "ConsoleLogin" == "Failure"
+                          (any errorMessage: "Failed authentication", "No username
+                          found in supplied account", ...)
   authorization-failure   r.errorCode is a string that ends with "UnauthorizedOperation"
                           or starts with "AccessDenied"
   security-group-change   r.eventName in {AuthorizeSecurityGroupIngress,
@@ -196,7 +198,7 @@ def rules_for(rec):
         hits.add("cloudtrail-change")
     if name in IAM_POLICY:
         hits.add("iam-policy-change")
-    if name == "ConsoleLogin" and s(rec, "errorMessage") == "Failed authentication":
+    if name == "ConsoleLogin" and s(rec, "responseElements", "ConsoleLogin") == "Failure":
         hits.add("console-login-failure")
     code = s(rec, "errorCode")
     if code is not None and (code.endswith("UnauthorizedOperation") or code.startswith("AccessDenied")):

@@ -94,13 +94,18 @@ int Run(int argc, char** argv) {
     diagnostics.insert(diagnostics.end(), parsed.diagnostics.begin(), parsed.diagnostics.end());
     if (!parsed.diagnostics.empty()) continue;
     for (const RuleSpec& spec : parsed.rules) {
-      std::string refs = "{}";
-      if (!spec.references.empty()) {
-        refs = fmt::format("kReferences{}", count);
-        references += fmt::format("constexpr std::string_view {}[] = {{\n", refs);
-        for (const std::string& ref : spec.references) references += "    " + Literal(ref) + ",\n";
+      // A list becomes a named array the entry points at ("{}" when empty).
+      auto array = [&](const char* prefix, const std::vector<std::string>& items) {
+        if (items.empty()) return std::string("{}");
+        std::string name = fmt::format("k{}{}", prefix, count);
+        references += fmt::format("constexpr std::string_view {}[] = {{\n", name);
+        for (const std::string& item : items) references += "    " + Literal(item) + ",\n";
         references += "};\n";
-      }
+        return name;
+      };
+      const std::string refs = array("References", spec.references);
+      const std::string tags = array("Tags", spec.tags);
+      const std::string techniques = array("MitreAttack", spec.mitre_attack);
       entries += fmt::format(
           "    {{.file = {},\n"
           "     .id = {},\n"
@@ -108,6 +113,8 @@ int Run(int argc, char** argv) {
           "     .description = {},\n"
           "     .severity = {},\n"
           "     .references = {},\n"
+          "     .tags = {},\n"
+          "     .mitre_attack = {},\n"
           "     .language = {},\n"
           "     .pattern = {},\n"
           "     .line = {},\n"
@@ -116,7 +123,7 @@ int Run(int argc, char** argv) {
           "     .pattern_column = {},\n"
           "     .policy_json = {}}},\n",
           Literal(path.filename().string()), Literal(spec.id), Literal(spec.title),
-          Literal(spec.description), SeverityEnumerator(spec.severity), refs,
+          Literal(spec.description), SeverityEnumerator(spec.severity), refs, tags, techniques,
           LanguageEnumerator(spec.language), Literal(spec.pattern), spec.where.line,
           spec.where.column, spec.pattern_where.line, spec.pattern_where.column,
           Literal(spec.policy_json));

@@ -312,22 +312,21 @@ rule(id="iam-policy-change", npos=4, title="IAM policy created, changed, attache
      neg=[("read-only IAM call", readonly_same_source("iam.amazonaws.com")),
           ("IAM write outside the 16 policy APIs", write_same_source("iam.amazonaws.com", set(IAM_ORDER)))])
 
-rule(id="console-login-failure", npos=2, div=lambda rec: (sval(rec, "userIdentity.type"), sval(rec, "additionalEventData.MFAUsed")), title="Console sign-in failed (bad password)", severity="low",
-     description="A Management Console sign-in failed with errorMessage \"Failed authentication\" (wrong "
-                 "password for an existing user or the root user). Isolated failures are usually typos; bursts "
-                 "from one source IP or against many users indicate password guessing. Check sourceIPAddress, "
-                 "the target user and whether a successful login followed.",
+rule(id="console-login-failure", npos=3, div=lambda rec: (sval(rec, "userIdentity.type"), sval(rec, "errorMessage")), title="Console sign-in failed", severity="low",
+     description="A Management Console sign-in failed (responseElements.ConsoleLogin Failure), whatever the "
+                 "errorMessage: a wrong password (\"Failed authentication\"), an unknown user name (\"No username "
+                 "found in supplied account\") and so on. Isolated failures are usually typos; bursts from one source "
+                 "IP or against many users indicate password guessing. Check sourceIPAddress, the target user and "
+                 "whether a successful login followed. cis-console-auth-failures keeps the CIS text, which counts "
+                 "only \"Failed authentication\".",
      references=["Security Hub CloudWatch.6", CIS_VERSIONS[6], SH_URL,
-                 "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-aws-console-sign-in-events.html"],
-     pattern='{ ($.eventName = "ConsoleLogin") && ($.errorMessage = "Failed authentication") }',
+                 "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-aws-console-sign-in-events.html",
+                 "panther AWS.Console.LoginFailed"],
+     pattern='{ ($.eventName = "ConsoleLogin") && ($.responseElements.ConsoleLogin = "Failure") }',
      pred=seed("console-login-failure"),
-     neg=[("ConsoleLogin Failure with another errorMessage",
-           lambda r: name_in(r, {"ConsoleLogin"}) and sval(r, "responseElements.ConsoleLogin") == "Failure"
-           and sval(r, "errorMessage") not in (None, "Failed authentication")),
-          ("ConsoleLogin Failure without errorMessage",
-           lambda r: name_in(r, {"ConsoleLogin"}) and sval(r, "responseElements.ConsoleLogin") == "Failure"
-           and get(r, "errorMessage") is MISSING),
-          ("successful ConsoleLogin", console_success)])
+     neg=[("successful ConsoleLogin", console_success),
+          ("sign-in event other than ConsoleLogin", lambda r: src_is(r, "signin.amazonaws.com")
+           and not name_in(r, {"ConsoleLogin"}) and sval(r, "responseElements.ConsoleLogin") is None)])
 
 rule(id="authorization-failure", npos=4, div=lambda rec: (sval(rec, "errorCode"), sval(rec, "eventSource")), title="API call denied (AccessDenied / UnauthorizedOperation)", severity="low",
      description="An API call failed with an errorCode starting with AccessDenied or ending with "
@@ -488,7 +487,8 @@ rule(id="cis-console-auth-failures", npos=2, div=lambda rec: (sval(rec, "userIde
                  "CloudWatch.6 metric filter. Many failures in a short time suggest password guessing. Check the "
                  "source IP and whether a success followed.",
      references=cis_refs(6, "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-aws-console-sign-in-events.html"),
-     pattern=CIS_PATTERNS[6], pred=seed("console-login-failure"),
+     pattern=CIS_PATTERNS[6],
+     pred=lambda r: name_in(r, {"ConsoleLogin"}) and sval(r, "errorMessage") == "Failed authentication",
      neg=[("ConsoleLogin Failure with another errorMessage",
            lambda r: name_in(r, {"ConsoleLogin"}) and sval(r, "responseElements.ConsoleLogin") == "Failure"
            and sval(r, "errorMessage") not in (None, "Failed authentication")),
@@ -674,6 +674,34 @@ def fold(text, width=96, indent="  "):
     return "\n".join(indent + l for l in lines)
 
 
+# Themes (tags) and ATT&CK techniques of the seed and CIS rules (rules/attack/enterprise-techniques.tsv).
+META = {
+    "cloudtrail-change": (["logging", "defense-evasion"], ["T1562.008"]),
+    "iam-policy-change": (["iam", "privilege-escalation"], ["T1098"]),
+    "console-login-failure": (["sign-in", "brute-force"], ["T1110.001"]),
+    "authorization-failure": (["discovery", "access-denied"], ["T1580", "T1078.004"]),
+    "security-group-change": (["network"], ["T1562.007"]),
+    "kms-key-change": (["kms", "impact"], ["T1485", "T1486"]),
+    "network-acl-change": (["network"], ["T1562.007"]),
+    "console-login-success": (["sign-in"], ["T1078.004"]),
+    "ssm-session": (["ec2", "remote-access"], ["T1021.007", "T1651"]),
+    "cis-root-usage": (["cis", "root"], ["T1078.004", "T1078.001"]),
+    "cis-unauthorized-api-calls": (["cis", "access-denied"], ["T1580", "T1078.004"]),
+    "cis-console-login-without-mfa": (["cis", "sign-in", "mfa"], ["T1078.004"]),
+    "cis-iam-policy-changes": (["cis", "iam"], ["T1098"]),
+    "cis-cloudtrail-changes": (["cis", "logging"], ["T1562.008"]),
+    "cis-console-auth-failures": (["cis", "sign-in"], ["T1110.001"]),
+    "cis-cmk-disable-or-deletion": (["cis", "kms"], ["T1485", "T1486"]),
+    "cis-s3-bucket-policy-changes": (["cis", "s3"], ["T1530"]),
+    "cis-config-changes": (["cis", "logging"], ["T1562.008"]),
+    "cis-security-group-changes": (["cis", "network"], ["T1562.007"]),
+    "cis-nacl-changes": (["cis", "network"], ["T1562.007"]),
+    "cis-network-gateway-changes": (["cis", "network"], ["T1562.007"]),
+    "cis-route-table-changes": (["cis", "network"], ["T1562.007"]),
+    "cis-vpc-changes": (["cis", "network"], ["T1562.007"]),
+}
+
+
 def emit(r, tests):
     assert "'" not in r["pattern"]
     hdr = ["# Generated by tests/corpus_expectation/tools/build_rules.py; edit there, then re-run it.",
@@ -683,6 +711,8 @@ def emit(r, tests):
         hdr.append("# Events marked aws-docs are AWS documentation examples, (c) Amazon.com, Inc. or its affiliates,")
         hdr.append("# CC-BY-SA-4.0 (documentation text) / MIT-0 (sample code).")
     out = hdr + [f"id: {r['id']}", f"title: {yaml_str(r['title'])}", f"severity: {r['severity']}",
+           "tags: [" + ", ".join(META[r["id"]][0]) + "]",
+           "mitre_attack: [" + ", ".join(META[r["id"]][1]) + "]",
            "description: >", fold(r["description"]), "references:"]
     out += [f"  - {yaml_str(x) if not x.startswith('http') else x}" for x in r["references"]]
     out.append(f"filter_pattern: '{r['pattern']}'")
