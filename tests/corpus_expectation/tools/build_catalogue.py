@@ -217,15 +217,18 @@ rule(file=T, id="iam-exposed-key-quarantined", severity="high", tags=["iam", "cr
      mitre=["T1078.004"], title="AWS quarantined an IAM user's exposed access key",
      description="AWS attached its quarantine policy (AWSCompromisedKeyQuarantine, or the older "
                  "AWSExposedCredentialPolicy_DO_NOT_REMOVE inline policy) to an IAM user because the user's access "
-                 "key was found in public, for example in a code repository. Treat the key as compromised: rotate it, "
+                 "key was found in public, for example in a code repository (the inline variant is named "
+                 "AWSCompromisedKeyQuarantine followed by a version). Treat the key as compromised: rotate it, "
                  "and review the user's recent activity.",
      references=[AWS + "IAM/latest/UserGuide/security-creds.html", AWS + "aws-managed-policy/latest/reference/AWSCompromisedKeyQuarantineV2.html",
                  "panther AWS.CloudTrail.IAMCompromisedKeyQuarantine", "panther AWS.IAM.AccessKeyCompromised"],
      names=["AttachUserPolicy", "PutUserPolicy"], source="iam.amazonaws.com",
      extra_cwl='($.requestParameters.policyArn = "arn:aws:iam::aws:policy/AWSCompromisedKeyQuarantine*") || '
-               '($.requestParameters.policyName = "AWSExposedCredentialPolicy_DO_NOT_REMOVE")',
+               '($.requestParameters.policyName = "AWSExposedCredentialPolicy_DO_NOT_REMOVE") || '
+               '($.requestParameters.policyName = "AWSCompromisedKeyQuarantine*")',
      cond=lambda r: (sval(r, "requestParameters.policyArn") or "").startswith("arn:aws:iam::aws:policy/AWSCompromisedKeyQuarantine")
-     or sval(r, "requestParameters.policyName") == "AWSExposedCredentialPolicy_DO_NOT_REMOVE")
+     or sval(r, "requestParameters.policyName") == "AWSExposedCredentialPolicy_DO_NOT_REMOVE"
+     or (sval(r, "requestParameters.policyName") or "").startswith("AWSCompromisedKeyQuarantine"))
 rule(file=T, id="root-access-key-created", severity="critical", tags=["iam", "root", "persistence", "credentials"],
      mitre=["T1098.001", "T1078.001"], title="Access key created for the root user",
      description="The root user created an access key for itself. Root access keys cannot be limited by any policy "
@@ -315,7 +318,7 @@ rule(file=T, id="dns-query-logging-deleted", severity="high", tags=["logging", "
      references=[AWS + "Route53/latest/APIReference/API_route53resolver_DeleteResolverQueryLogConfig.html",
                  "panther AWS.CloudTrail.DNSLogsDeleted"],
      names=["DeleteResolverQueryLogConfig", "DisassociateResolverQueryLogConfig"], source="route53resolver.amazonaws.com")
-rule(file=T, id="s3-access-logging-disabled", severity="medium", tags=["logging", "defense-evasion", "s3"],
+rule(file=T, id="s3-access-logging-disabled", severity="high", tags=["logging", "defense-evasion", "s3"],
      mitre=["T1562.008"], title="S3 server access logging disabled on a bucket",
      description="PutBucketLogging was called with an empty BucketLoggingStatus, which turns server access logging "
                  "off for the bucket. Access to its objects is no longer recorded there. Re-enable logging.",
@@ -333,7 +336,7 @@ rule(file=T, id="config-recording-disabled", severity="high", tags=["logging", "
      references=[AWS + "config/latest/developerguide/stop-start-recorder.html", "panther AWS.ConfigService.DisabledDeleted",
                  "streamalert cloudtrail_critical_api_calls"],
      names=["StopConfigurationRecorder", "DeleteConfigurationRecorder", "DeleteDeliveryChannel"], source="config.amazonaws.com")
-rule(file=T, id="bedrock-invocation-logging-deleted", severity="medium", tags=["logging", "defense-evasion", "bedrock"],
+rule(file=T, id="bedrock-invocation-logging-deleted", severity="high", tags=["logging", "defense-evasion", "bedrock"],
      mitre=["T1562.008"], title="Bedrock model invocation logging deleted",
      description="The account's Bedrock model invocation logging configuration was deleted, so prompts and responses "
                  "are no longer logged. Misuse of models (data leakage, jailbreaks) then leaves no trace.",
@@ -445,7 +448,7 @@ rule(file=T, id="s3-bucket-acl-public", severity="high", tags=["public-exposure"
                  "public. Remove the grant and check Block Public Access.",
      references=[AWS + "AmazonS3/latest/userguide/acl-overview.html", AWS + "AmazonS3/latest/API/API_PutBucketAcl.html",
                  "streamalert cloudtrail_put_bucket_acl"],
-     lang="eb", names=["PutBucketAcl"], source="s3.amazonaws.com", extra_eb=ACL_EB, cond=acl_public)
+     lang="eb", names=["PutBucketAcl"], extra_eb=ACL_EB, cond=acl_public)
 rule(file=T, id="s3-object-acl-public", severity="high", tags=["public-exposure", "s3"], mitre=["T1530"],
      title="S3 object ACL grants access to everyone",
      description="An object ACL was set that grants AllUsers or AuthenticatedUsers access (a grant, a canned "
@@ -453,7 +456,7 @@ rule(file=T, id="s3-object-acl-public", severity="high", tags=["public-exposure"
                  "bucket intentionally serves public content.",
      references=[AWS + "AmazonS3/latest/API/API_PutObjectAcl.html", "streamalert cloudtrail_put_object_acl_public",
                  "streamalert cloudtrail_put_object_acl_public_publisher_example"],
-     lang="eb", names=["PutObjectAcl"], source="s3.amazonaws.com", extra_eb=ACL_EB, cond=acl_public)
+     lang="eb", names=["PutObjectAcl"], extra_eb=ACL_EB, cond=acl_public)
 PAB = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
 
 
@@ -522,7 +525,17 @@ def text_public(r):
     if not path:
         return False
     v = rp(r, path)
+    if isinstance(v, dict):  # some callers log the policy as a JSON object
+        return policy_public(v)
     return isinstance(v, str) and any(t in v for t in PUB_TEXT)
+
+
+OBJ_PUBLIC = {"Statement": {"Effect": ["Allow"], "$or": [{"Principal": ["*"]}, {"Principal": {"AWS": ["*"]}}]}}
+
+
+def policy_alternatives(path):
+    return [{"requestParameters": nest(path, [{"wildcard": w} for w in PUB_WILD])},
+            {"requestParameters": nest(path, OBJ_PUBLIC)}]
 
 
 def nest(path, value):
@@ -558,9 +571,8 @@ for rid, names, source, what, long_what, url, mitre in POLICY_RULES:
          references=[url, AWS + "IAM/latest/UserGuide/reference_policies_elements_principal.html",
                      "streamalert cloudtrail_public_resources", "panther AWS.CloudTrail.ResourceMadePublic"],
          lang="eb", names=names, source=source,
-         extra_eb={"$or": [dict(eventName=[n], requestParameters=nest(POLICY_PATHS[n], [{"wildcard": w} for w in PUB_WILD]))
-                           for n in names]} if len(names) > 1 else
-         {"requestParameters": nest(POLICY_PATHS[names[0]], [{"wildcard": w} for w in PUB_WILD])},
+         extra_eb={"$or": [dict(alt, eventName=[n]) for n in names for alt in policy_alternatives(POLICY_PATHS[n])]}
+         if len(set(POLICY_PATHS[n] for n in names)) > 1 else {"$or": policy_alternatives(POLICY_PATHS[names[0]])},
          cond=text_public)
 
 
@@ -568,7 +580,7 @@ def perm_add(r, attr_path, pred):
     return any(pred(x) for x in walk(get(r, "requestParameters"), attr_path) if isinstance(x, dict))
 
 
-rule(file=T, id="ec2-snapshot-made-public", severity="high", tags=["public-exposure", "ec2"], mitre=["T1537"],
+rule(file=T, id="ec2-snapshot-made-public", severity="critical", tags=["public-exposure", "ec2"], mitre=["T1537"],
      title="EBS snapshot made public",
      description="An EBS snapshot's createVolumePermission was given to group all: any AWS account can now create a "
                  "volume from it and read the disk. Remove the permission and assume the data was copied.",
@@ -656,7 +668,7 @@ rule(file=T, id="s3-default-encryption-removed", severity="high", tags=["s3-dest
                  "attacker controls. Restore the configuration.",
      references=[AWS + "AmazonS3/latest/API/API_DeleteBucketEncryption.html", "panther AWS.S3.DeleteBucketEncryption"],
      names=["DeleteBucketEncryption"], source="s3.amazonaws.com")
-rule(file=T, id="s3-replication-deleted", severity="medium", tags=["s3-destruction", "impact", "backup"], mitre=["T1490"],
+rule(file=T, id="s3-replication-deleted", severity="high", tags=["s3-destruction", "impact", "backup"], mitre=["T1490"],
      title="S3 bucket replication removed",
      description="A bucket's replication configuration was deleted, so new objects are no longer copied to the backup "
                  "or DR bucket. Restore replication if it was not retired on purpose.",
@@ -708,8 +720,9 @@ rule(file=T, id="rds-made-public", severity="high", tags=["rds", "public-exposur
      references=[AWS + "AmazonRDS/latest/UserGuide/USER_VPC.WorkingWithRDSInstanceinaVPC.html#USER_VPC.Hiding",
                  "panther AWS.RDS.InstanceMadePublic", "panther AWS.RDS.PublicRestore"],
      names=MODIFY_DB + ["CreateDBInstance", "RestoreDBInstanceFromDBSnapshot", "RestoreDBClusterFromSnapshot"],
-     source="rds.amazonaws.com", extra_cwl="$.requestParameters.publiclyAccessible IS TRUE",
-     cond=lambda r: rp(r, "publiclyAccessible") is True)
+     source="rds.amazonaws.com",
+     extra_cwl="($.requestParameters.publiclyAccessible IS TRUE) || ($.responseElements.publiclyAccessible IS TRUE)",
+     cond=lambda r: rp(r, "publiclyAccessible") is True or get(r, "responseElements.publiclyAccessible") is True)
 rule(file=T, id="rds-snapshot-made-public", severity="critical", tags=["rds", "public-exposure", "exfiltration"],
      mitre=["T1537"], title="RDS snapshot made public",
      description="A DB snapshot or cluster snapshot was shared with all accounts (restore attribute value all): "
@@ -751,7 +764,7 @@ rule(file=T, id="rds-database-deleted", severity="high", tags=["rds", "impact"],
      references=[AWS + "AmazonRDS/latest/APIReference/API_DeleteDBInstance.html", "panther AWS.RDS.InstanceDeletion",
                  "streamalert cloudtrail_critical_api_calls"],
      names=["DeleteDBInstance", "DeleteDBCluster"], source="rds.amazonaws.com")
-rule(file=T, id="rds-snapshot-deleted", severity="medium", tags=["rds", "impact", "backup"], mitre=["T1490"],
+rule(file=T, id="rds-snapshot-deleted", severity="high", tags=["rds", "impact", "backup"], mitre=["T1490"],
      title="RDS manual snapshot deleted",
      description="A manual DB snapshot or cluster snapshot was deleted. Snapshots are the recovery point after "
                  "destruction or ransom. Confirm it was planned retention clean-up.",
@@ -822,7 +835,7 @@ rule(file=T, id="ec2-user-data-read", severity="low", tags=["ec2", "credential-a
      references=[AWS + "AWSEC2/latest/APIReference/API_DescribeInstanceAttribute.html", "panther AWS.EC2.DownloadInstanceUserData"],
      names=["DescribeInstanceAttribute"], source="ec2.amazonaws.com", success=False,
      extra_cwl='$.requestParameters.attribute = "userData"', cond=lambda r: rp(r, "attribute") == "userData")
-rule(file=T, id="ec2-password-data-read", severity="medium", tags=["ec2", "credential-access"], mitre=["T1552"],
+rule(file=T, id="ec2-password-data-read", severity="low", tags=["ec2", "credential-access"], mitre=["T1552"],
      title="EC2 Windows password data requested",
      description="GetPasswordData was called, successfully or not: it returns a Windows instance's encrypted "
                  "Administrator password. Check that the caller administers that instance.",
@@ -900,7 +913,7 @@ rule(file=T, id="network-acl-ingress-from-anywhere", severity="medium", tags=["e
                  "The subnet then relies on security groups alone. Check the ports.",
      references=[AWS + "vpc/latest/userguide/vpc-network-acls.html", "panther AWS.CloudTrail.NetworkACLPermissiveEntry",
                  "streamalert cloudtrail_network_acl_ingress_anywhere"],
-     names=["CreateNetworkAclEntry", "ReplaceNetworkAclEntry"], source="ec2.amazonaws.com",
+     names=["CreateNetworkAclEntry", "ReplaceNetworkAclEntry"],
      extra_cwl='($.requestParameters.egress IS FALSE) && ($.requestParameters.ruleAction = "allow") && '
                '(($.requestParameters.cidrBlock = "0.0.0.0/0") || ($.requestParameters.ipv6CidrBlock = "::/0"))',
      cond=lambda r: rp(r, "egress") is False and rp(r, "ruleAction") == "allow"
@@ -1118,9 +1131,11 @@ def main():
                           break
                       if all(x is not y for _, y in negatives):
                           negatives.append((c[1], x))
-          if len(negatives) < 2 and r.get("success", True):
-              # The closest near miss of all: the first positive, failed with AccessDenied.
-              x = adapted(positives[0], {"errorCode": "AccessDenied", "errorMessage": "User is not authorized to perform this operation"},
+          for p in positives:
+              if len(negatives) >= 2 or not r.get("success", True):
+                  break
+              # The closest near miss of all: a positive, failed with AccessDenied.
+              x = adapted(p, {"errorCode": "AccessDenied", "errorMessage": "User is not authorized to perform this operation"},
                           "errorCode AccessDenied added")
               assert not r["pred"](x["rec"])
               negatives.append(("failed call", x))

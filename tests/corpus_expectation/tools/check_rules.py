@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
-"""Check rules/*.yml: schema, inline tests vs the corpus, expected values vs the predicates.
+"""Check rules/core.yml and rules/cis.yml (the rules build_rules.py writes): schema, inline tests vs
+the corpus, expected values vs the predicates.
 
 Maintainer tool (needs PyYAML: Debian python3-yaml; not a build dependency).
-  * exactly the keys id, title, severity, description, references, filter_pattern, tests;
-    id == file name and matches [a-z0-9-]+; severity in info|low|medium|high|critical
+  * exactly the keys id, title, severity, tags, mitre_attack, description, references,
+    filter_pattern, tests; the file is the rule's pack (build_rules.pack_of) and the id matches
+    [a-z0-9-]+; severity in info|low|medium|high|critical
   * every test: keys name, expect (bool), event (str); the event (without the final newline
     of the literal block) is byte-for-byte the corpus line cited in the name
     "(<source> line N)", unless the name says "(adapted from ...)"
@@ -24,7 +26,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import build_rules as B  # noqa: E402
 
-KEYS = {"id", "title", "severity", "description", "references", "filter_pattern", "tests"}
+KEYS = {"id", "title", "severity", "tags", "mitre_attack", "description", "references", "filter_pattern", "tests"}
 SEV = {"info", "low", "medium", "high", "critical"}
 CIS_IDS = {1: "cis-root-usage", 2: "cis-unauthorized-api-calls", 3: "cis-console-login-without-mfa",
            4: "cis-iam-policy-changes", 5: "cis-cloudtrail-changes", 6: "cis-console-auth-failures",
@@ -49,19 +51,22 @@ def main():
     preds = {r["id"]: r["pred"] for r in B.RULES}
     errs = []
     n_files = 0
-    for path in sorted(glob.glob(os.path.join(args.rules, "*.yml"))):
+    docs = {}
+    for pack in ("core", "cis"):
         n_files += 1
-        fid = os.path.basename(path)[:-4]
-        with open(path, encoding="utf-8") as fh:
-            doc = yaml.safe_load(fh)
-
+        with open(os.path.join(args.rules, pack + ".yml"), encoding="utf-8") as fh:
+            for doc in yaml.safe_load(fh):
+                docs[doc["id"]] = (pack, doc)
+    if set(docs) != set(preds):
+        errs.append(f"rules in core.yml/cis.yml {sorted(set(docs) ^ set(preds))} differ from build_rules.py")
+    for fid, (pack, doc) in sorted(docs.items()):
         def err(msg):
             errs.append(f"{fid}: {msg}")
         if set(doc) != KEYS:
             err(f"keys {sorted(doc)}")
             continue
-        if doc["id"] != fid or not re.fullmatch(r"[a-z0-9-]+", fid):
-            err("bad id")
+        if B.pack_of(fid) != pack or not re.fullmatch(r"[a-z0-9-]+", fid):
+            err("bad id or pack")
         if doc["severity"] not in SEV:
             err("bad severity")
         for k in ("title", "description", "filter_pattern"):
@@ -99,8 +104,7 @@ def main():
         sec = text[text.index("## (d)"):]
         for n, rid in CIS_IDS.items():
             m = re.search(r"CloudWatch\.%d -- .*?\n```\n(.*?)\n```" % n, sec, re.S)
-            with open(os.path.join(args.rules, rid + ".yml"), encoding="utf-8") as fh:
-                doc = yaml.safe_load(fh)
+            doc = docs[rid][1]
             if doc["filter_pattern"] != m.group(1):
                 errs.append(f"{rid}: pattern differs from peers.md CloudWatch.{n}")
             if f"Security Hub CloudWatch.{n}" not in doc["references"] or B.SH_URL not in doc["references"]:
