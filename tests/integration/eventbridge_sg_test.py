@@ -13,13 +13,17 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from twtest import CORPUS, REPO, TempDirTest, alert_keys, run  # noqa: E402
 
 EXAMPLE = os.path.join(REPO, "docs", "examples", "security-group-change.eventbridge.json")
-SEED = os.path.join(REPO, "rules", "security-group-change.yml")
+SEED = os.path.join(REPO, "rules", "core.yml")  # the core pack holds security-group-change
 INPUTS = [os.path.join(CORPUS, "real"), os.path.join(CORPUS, "files")]
 
 
 def seed_event_names():
     with open(SEED, encoding="utf-8") as f:
-        pattern = re.search(r"^filter_pattern:\s*'(.*)'\s*$", f.read(), re.M).group(1)
+        text = f.read()
+    # the rule's item in the list, up to the next rule
+    item = text[text.index("- id: security-group-change\n"):]
+    item = item[:item.find("\n- id: ", 1) if "\n- id: " in item[1:] else len(item)]
+    pattern = re.search(r"^  filter_pattern:\s*'(.*)'\s*$", item, re.M).group(1)
     # the seed pattern is an OR of ($.eventName = X) and nothing else
     names = re.findall(r"\(\$\.eventName = (\w+)\)", pattern)
     rest = re.sub(r"\(\$\.eventName = \w+\)", "", pattern)

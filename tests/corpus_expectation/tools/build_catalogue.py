@@ -576,6 +576,20 @@ for rid, names, source, what, long_what, url, mitre in POLICY_RULES:
          cond=text_public)
 
 
+# Lambda logs its API version in eventName (UpdateFunctionCode20150331v2). The pack lists the
+# versioned names CloudTrail writes, exactly, so that the index dispatches these rules on eventName
+# (a prefix would leave only eventSource as an anchor: every Lambda read would become a candidate).
+LAMBDA_NAMES = {
+    "AddPermission": ["AddPermission", "AddPermission20150331", "AddPermission20150331v2"],
+    "CreateFunctionUrlConfig": ["CreateFunctionUrlConfig", "CreateFunctionUrlConfig20211031"],
+    "UpdateFunctionUrlConfig": ["UpdateFunctionUrlConfig", "UpdateFunctionUrlConfig20211031"],
+    "UpdateFunctionCode": ["UpdateFunctionCode", "UpdateFunctionCode20150331", "UpdateFunctionCode20150331v2"],
+    "UpdateFunctionConfiguration": ["UpdateFunctionConfiguration", "UpdateFunctionConfiguration20150331",
+                                    "UpdateFunctionConfiguration20150331v2"],
+    "DeleteFunction": ["DeleteFunction", "DeleteFunction20150331"],
+}
+
+
 def perm_add(r, attr_path, pred):
     return any(pred(x) for x in walk(get(r, "requestParameters"), attr_path) if isinstance(x, dict))
 
@@ -614,14 +628,14 @@ rule(file=T, id="lambda-permission-added", severity="medium", tags=["public-expo
                  "account, service or everyone invoke the function. Check the principal and source conditions; a "
                  "principal of \"*\" makes the function callable by anyone who knows its ARN.",
      references=[AWS + "lambda/latest/api/API_AddPermission.html", "panther AWS.Potential.Backdoor.Lambda"],
-     names=["AddPermission*"], source="lambda.amazonaws.com", prefix=True)
+     names=LAMBDA_NAMES["AddPermission"], source="lambda.amazonaws.com")
 rule(file=T, id="lambda-function-url-public", severity="high", tags=["public-exposure", "lambda"], mitre=["T1190"],
      title="Lambda function URL without authentication",
      description="A Lambda function URL was created or updated with AuthType NONE: the function is reachable from "
                  "the internet without IAM authentication. Confirm that the function is meant to be public and "
                  "validates its input.",
      references=[AWS + "lambda/latest/dg/urls-auth.html", AWS + "lambda/latest/api/API_CreateFunctionUrlConfig.html"],
-     names=["CreateFunctionUrlConfig*", "UpdateFunctionUrlConfig*"], source="lambda.amazonaws.com", prefix=True,
+     names=LAMBDA_NAMES["CreateFunctionUrlConfig"] + LAMBDA_NAMES["UpdateFunctionUrlConfig"], source="lambda.amazonaws.com",
      extra_cwl='$.requestParameters.authType = "NONE"', cond=lambda r: rp(r, "authType") == "NONE",
      adapt=[("CreateFunctionUrlConfig", lambda r: sval(r, "eventName") == "AddPermission20150331v2" and ok(r),
              {"eventName": "CreateFunctionUrlConfig20211031", "requestParameters": {"functionName": "my-function", "authType": "NONE"}},
@@ -927,14 +941,14 @@ rule(file=T, id="lambda-code-updated", severity="low", tags=["lambda", "persiste
                  "pipeline, may be planting a backdoor in a function that already has a privileged role. Check the "
                  "caller and the code's source.",
      references=[AWS + "lambda/latest/api/API_UpdateFunctionCode.html", "panther AWS.Lambda.UpdateFunctionCode"],
-     names=["UpdateFunctionCode*"], source="lambda.amazonaws.com", prefix=True)
+     names=LAMBDA_NAMES["UpdateFunctionCode"], source="lambda.amazonaws.com")
 rule(file=T, id="lambda-layer-attached", severity="medium", tags=["lambda", "persistence"], mitre=["T1525", "T1546"],
      title="Lambda function configuration updated with layers",
      description="A function's configuration was updated and the function now has layers. Layer code (and "
                  "extensions in layers) runs inside the function before its handler, a stealthy place for a "
                  "backdoor. Check the layer ARNs and their owning accounts.",
      references=[AWS + "lambda/latest/dg/chapter-layers.html", "panther AWS.Lambda.UpdateFunctionConfiguration"],
-     names=["UpdateFunctionConfiguration*"], source="lambda.amazonaws.com", prefix=True,
+     names=LAMBDA_NAMES["UpdateFunctionConfiguration"], source="lambda.amazonaws.com",
      extra_cwl='($.requestParameters.layers[0] = "*") || ($.responseElements.layers[0].arn = "*")',
      cond=lambda r: (isinstance(rp(r, "layers"), list) and len(rp(r, "layers")) > 0
                      and not isinstance(rp(r, "layers")[0], (dict, list)))
@@ -946,7 +960,7 @@ rule(file=T, id="lambda-function-deleted", severity="low", tags=["lambda", "impa
      description="A function was deleted. Confirm it was retired on purpose; a deleted function can break security "
                  "automation (such as the one forwarding these alerts).",
      references=[AWS + "lambda/latest/api/API_DeleteFunction.html", "panther AWS.LAMBDA.CRUD"],
-     names=["DeleteFunction*"], source="lambda.amazonaws.com", prefix=True)
+     names=LAMBDA_NAMES["DeleteFunction"], source="lambda.amazonaws.com")
 
 # ======================================================================================
 T = "secrets"
