@@ -679,7 +679,7 @@ class Rules(TempDirTest):
         res = run("rules", "test")
         self.assertRc(res, 0)
         n = documented_inline_test_count()
-        self.assertEqual(n, 614)  # 595 + the two alerting rules (5 + 14)
+        self.assertEqual(n, 615)  # 596 + the two alerting rules (5 + 14)
         self.assertRegex(res.out + res.err, r"\b%d passed, 0 failed\b" % n)
 
     def test_failing_user_inline_test(self):

@@ -1071,10 +1071,10 @@ def category(r, x, pos_names, pos_sources):
     name, src = sval(rec, "eventName"), sval(rec, "eventSource")
     if name is None or src is None or name == "...":
         return None
-    if name in pos_names and not ok(rec):
+    if name in pos_names and isinstance(get(rec, "errorCode"), str):
         return (0, "failed call")
     if name in pos_names:
-        return (1, "same call, other parameters or identity")
+        return (1, "same call, other parameters, identity or outcome")
     if src in pos_sources and READ_ONLY.match(name):
         return (2, "read-only call")
     if src in pos_sources:
