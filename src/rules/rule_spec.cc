@@ -15,8 +15,8 @@
 #include <optional>
 
 #include "common/strings.h"
-#include "rules/policy_yaml.h"
 #include "rules/attack.h"
+#include "rules/policy_yaml.h"
 
 namespace tw::rules {
 namespace {
@@ -24,8 +24,9 @@ namespace {
 constexpr std::string_view kRuleKeys[] = {"id", "title", "severity", "description", "references",
                                           "filter_pattern", "event_pattern", "tests",
                                           // Processing policy (policy_yaml.h).
-                                          "enabled", "schedule", "suppress", "dedupe", "threshold"};
-#include "rules/attack.h"
+                                          "enabled", "schedule", "suppress", "dedupe", "threshold",
+                                          // Catalogue metadata (attack.h).
+                                          "tags", "mitre_attack"};
 constexpr std::string_view kTestKeys[] = {"name", "expect", "event", "event_file"};
 
 template <size_t N>
