@@ -663,7 +663,7 @@ def documented_inline_test_count():
 class Rules(TempDirTest):
     def test_list_shows_every_builtin_rule(self):
         ids = builtin_rule_ids()
-        self.assertEqual(len(ids), 115)  # docs/rules.md: 9 core + 2 alerting + 14 CIS + 90 in the themed packs
+        self.assertEqual(len(ids), 119)  # docs/rules.md: 9 core + 14 CIS + 96 in the themed packs (2 alerting, 4 counting)
         for args in (["rules", "list"], ["rules", "list", "--stats"]):
             res = run(*args)
             self.assertRc(res, 0)
@@ -679,7 +679,7 @@ class Rules(TempDirTest):
         res = run("rules", "test")
         self.assertRc(res, 0)
         n = documented_inline_test_count()
-        self.assertEqual(n, 615)  # 596 + the two alerting rules (5 + 14)
+        self.assertEqual(n, 638)  # 596 + the two alerting rules (5 + 14) + the four counting rules (23)
         self.assertRegex(res.out + res.err, r"\b%d passed, 0 failed\b" % n)
 
     def test_failing_user_inline_test(self):

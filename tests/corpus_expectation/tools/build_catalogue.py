@@ -28,6 +28,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import build_rules as BR  # noqa: E402
+import build_alerting_rules as BA  # noqa: E402
 
 get, sval, MISSING = BR.get, BR.sval, BR.MISSING
 
@@ -286,6 +287,58 @@ rule(file=T, id="console-login-without-mfa", severity="medium", tags=["sign-in",
                '(($.userIdentity.type = "IAMUser") || ($.userIdentity.type = "Root"))',
      cond=lambda r: sval(r, "responseElements.ConsoleLogin") == "Success" and sval(r, "additionalEventData.MFAUsed") == "No"
      and sval(r, "userIdentity.type") in ("IAMUser", "Root"))
+
+# Counting rules: the pattern matches one event, the rule's `threshold:` (policy_lines) decides
+# when the held alerts become one. Inline tests evaluate the pattern only (docs/rules.md, Counting
+# rules), so the threshold is stated here and in the description, and checked in docs.
+COUNTED = ("Its inline tests check the per-event pattern only; the count is the rule's threshold, "
+           "applied by the alert stages (docs/alerting.md), and can be tuned with the configuration's "
+           "overrides.")
+FAILED_SIGNIN_CWL = '($.responseElements.ConsoleLogin = "Failure")'
+
+
+def failed_signin(r):
+    return sval(r, "responseElements.ConsoleLogin") == "Failure"
+
+
+rule(file=T, id="console-brute-force-by-ip", severity="medium", tags=["sign-in", "brute-force", "threshold"],
+     mitre=["T1110", "T1110.001"], title="Console sign-in brute force from one source IP",
+     description="5 failed console sign-ins from the same source IP address (sourceIPAddress) within 10 minutes, "
+                 "whatever the user names. One person mistyping a password rarely fails five times that fast; a "
+                 "password-guessing tool does. Block or investigate the address and watch for a success from it. "
+                 + COUNTED,
+     references=[AWS + "awscloudtrail/latest/userguide/cloudtrail-event-reference-aws-console-sign-in-events.html",
+                 "panther Standard.BruteForceByIP"],
+     names=["ConsoleLogin"], source="signin.amazonaws.com", success=False,
+     extra_cwl=FAILED_SIGNIN_CWL, cond=failed_signin,
+     policy_lines=["threshold: {count: 5, window: 10m, group_by: [sourceIPAddress]}"])
+rule(file=T, id="console-brute-force-by-user", severity="medium", tags=["sign-in", "brute-force", "threshold"],
+     mitre=["T1110", "T1110.001"], title="Console sign-in brute force against one user",
+     description="5 failed console sign-ins for the same user name in the same account within 10 minutes, from "
+                 "any addresses (recipientAccountId and userIdentity.userName). CloudTrail writes the user name "
+                 "HIDDEN_DUE_TO_SECURITY_REASONS when the name typed does not exist, so failures for unknown "
+                 "names are counted together, which also catches user-name guessing. Check with the user, reset "
+                 "the password if it may be known, and make sure MFA is on. " + COUNTED,
+     references=[AWS + "awscloudtrail/latest/userguide/cloudtrail-event-reference-aws-console-sign-in-events.html",
+                 "panther Standard.BruteForceByUser"],
+     names=["ConsoleLogin"], source="signin.amazonaws.com", success=False,
+     extra_cwl=FAILED_SIGNIN_CWL, cond=failed_signin,
+     policy_lines=["threshold: {count: 5, window: 10m, group_by: [recipientAccountId, userIdentity.userName]}"])
+rule(file=T, id="console-password-spraying", severity="high", tags=["sign-in", "brute-force", "threshold"],
+     mitre=["T1110.003"], title="Console password spraying against an account",
+     description="10 failed console sign-ins to the same account and region within 60 minutes "
+                 "(recipientAccountId, awsRegion), from any addresses and for any users. Password spraying tries "
+                 "one or two common passwords against many users, slowly and from many addresses, so that no "
+                 "single user or address trips the brute-force rules. The peers count distinct user names; a "
+                 "threshold counts events per group and cannot count distinct values, so this rule counts every "
+                 "failure of the account instead (an approximation: one user failing 10 times also fires, and "
+                 "console-brute-force-by-user fires with it). Look at the user names and addresses of the "
+                 "failures, then at any success that follows. " + COUNTED,
+     references=[AWS + "awscloudtrail/latest/userguide/cloudtrail-event-reference-aws-console-sign-in-events.html",
+                 "https://attack.mitre.org/techniques/T1110/003/", "panther AWS.CloudTrail.PasswordSpraying"],
+     names=["ConsoleLogin"], source="signin.amazonaws.com", success=False,
+     extra_cwl=FAILED_SIGNIN_CWL, cond=failed_signin,
+     policy_lines=["threshold: {count: 10, window: 60m, group_by: [recipientAccountId, awsRegion]}"])
 
 # ======================================================================================
 T = "logging"
@@ -972,6 +1025,19 @@ rule(file=T, id="secrets-batch-read", severity="medium", tags=["secrets", "crede
      references=[AWS + "secretsmanager/latest/apireference/API_BatchGetSecretValue.html",
                  "panther AWS.SecretsManager.BatchRetrieveSecrets", "panther AWS.SecretsManager.BatchRetrieveSecretsCatchAll"],
      names=["BatchGetSecretValue"], source="secretsmanager.amazonaws.com", success=False)
+rule(file=T, id="secrets-bulk-read", severity="high", tags=["secrets", "credential-access", "threshold"],
+     mitre=["T1555.006"], title="Secrets Manager secrets read in bulk by one principal",
+     description="20 GetSecretValue calls by the same principal (userIdentity.arn) within 10 minutes, allowed or "
+                 "denied. Applications read the few secrets they need and cache them; a principal walking through "
+                 "the secrets, or being denied on one after another, is harvesting credentials. Denied calls count "
+                 "because an attacker does not know in advance which secrets the stolen identity may read. Check "
+                 "the principal, its source IP and the secret ids; rotate what it read. Raise the count for a "
+                 "service that legitimately reads many secrets at start-up. " + COUNTED,
+     references=[AWS + "secretsmanager/latest/apireference/API_GetSecretValue.html",
+                 AWS + "secretsmanager/latest/userguide/monitoring-cloudtrail.html",
+                 "panther AWS.SecretsManager.RetrieveSecrets"],
+     names=["GetSecretValue"], source="secretsmanager.amazonaws.com", success=False,
+     policy_lines=["threshold: {count: 20, window: 10m, group_by: [userIdentity.arn]}"])
 rule(file=T, id="secret-deleted", severity="medium", tags=["secrets", "impact"], mitre=["T1485"],
      title="Secrets Manager secret scheduled for deletion",
      description="A secret was scheduled for deletion (or deleted at once with ForceDeleteWithoutRecovery). "
@@ -1170,6 +1236,12 @@ def main():
         errors.append(str(e))
     if errors:
         sys.exit("\n".join(errors))
+    # The alerting stages' two rules (build_alerting_rules.py states them and checks their tests)
+    # close their packs: console-login-after-hours in sign-in, security-group-exposed in ec2.
+    for r in BA.catalogue_rules(args.corpus):
+        r["corpus_positives"] = "see build_alerting_rules.py --report"
+        by_file.setdefault(r["file"], []).append(r)
+        RULES.append(r)
     for file, rules in by_file.items():
         with open(os.path.join(args.out, file + ".yml"), "w", encoding="utf-8") as fh:
             fh.write(emit_file(file, rules))
@@ -1204,6 +1276,7 @@ def emit_file(file, rules):
         assert "'" not in r["pattern"], r["id"]
         key = "event_pattern" if r.get("lang") == "eb" else "filter_pattern"
         out.append(f"  {key}: '{r['pattern']}'")
+        out += ["  " + x for x in r.get("policy_lines", [])]
         out.append("  tests:")
         for t in r["tests"]:
             out.append(f"    - name: {BR.yaml_str(t['name'])}")
