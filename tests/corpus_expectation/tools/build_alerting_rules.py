@@ -245,22 +245,6 @@ def console_tests(corpus):
     ]
 
 
-def yaml_str(s):
-    return json.dumps(s, ensure_ascii=False)
-
-
-def fold(text, width=96, indent="  "):
-    words, lines, cur = text.split(), [], ""
-    for w in words:
-        if cur and len(cur) + 1 + len(w) > width - len(indent):
-            lines.append(indent + cur)
-            cur = w
-        else:
-            cur = (cur + " " + w) if cur else w
-    lines.append(indent + cur)
-    return "\n".join(lines)
-
-
 def check(rule, tests, pred):
     for name, expect, raw in tests:
         got = pred(json.loads(raw))

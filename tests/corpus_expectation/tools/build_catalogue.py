@@ -1046,14 +1046,34 @@ rule(file=T, id="secret-deleted", severity="medium", tags=["secrets", "impact"],
      names=["DeleteSecret"], source="secretsmanager.amazonaws.com",
      adapt=[("DeleteSecret", lambda r: sval(r, "eventName") == "DeleteSecret",
              {"errorCode": DELETE, "errorMessage": DELETE}, "null errorCode and errorMessage keys removed, as CloudTrail writes a success")])
+# User agents of applications, not of a person: the AWS SDKs, Terraform, and AWS itself.
+SSM_APP_AGENTS = ("aws-sdk-", "Boto3", "Botocore", "APN/1.0 HashiCorp")
+
+
+def ssm_interactive(r):
+    ua = sval(r, "userAgent")
+    return isinstance(ua, str) and not ua.startswith(SSM_APP_AGENTS) and ua != "AWS Internal"
+
+
 rule(file=T, id="ssm-parameter-decrypted", severity="low", tags=["secrets", "credential-access"], mitre=["T1555.006"],
-     title="SSM SecureString parameter read with decryption",
+     title="SSM SecureString parameter read with decryption by a person or an unknown tool",
      description="Parameters were read with decryption (GetParameter, GetParameters or GetParametersByPath with "
-                 "withDecryption true), returning plaintext secrets. Routine for applications; a person reading many "
-                 "parameters is harvesting credentials. Use a threshold.",
+                 "withDecryption true), returning plaintext secrets, by a caller whose user agent is not an "
+                 "application's: the AWS SDKs (aws-sdk-*, Boto3, Botocore), Terraform (APN/1.0 HashiCorp) and "
+                 "AWS Internal are left out, since applications read their parameters all day; the console, the "
+                 "CLI and unknown tools are reported. A person reading many parameters is harvesting "
+                 "credentials. A user agent is chosen by the caller, so this lowers noise, not evasion; use a "
+                 "threshold to alert on bursts only.",
      references=[AWS + "systems-manager/latest/APIReference/API_GetParameters.html", "panther AWS.SSM.DecryptSSMParams"],
      names=["GetParameter", "GetParameters", "GetParametersByPath"], source="ssm.amazonaws.com",
-     extra_cwl="$.requestParameters.withDecryption IS TRUE", cond=lambda r: rp(r, "withDecryption") is True)
+     extra_cwl='$.requestParameters.withDecryption IS TRUE) && ($.userAgent != "aws-sdk-*") && '
+               '($.userAgent != "Boto3*") && ($.userAgent != "Botocore*") && ($.userAgent != "APN/1.0 HashiCorp*") && '
+               '($.userAgent != "AWS Internal"',
+     cond=lambda r: rp(r, "withDecryption") is True and ssm_interactive(r),
+     adapt=[("neg:sdk", lambda r: sval(r, "eventSource") == "ssm.amazonaws.com" and rp(r, "withDecryption") is True
+             and ssm_interactive(r) and ok(r),
+             {"userAgent": "aws-sdk-java/2.25.11 Linux/5.15.0-1055-aws OpenJDK_64-Bit_Server_VM/17.0.10+7-LTS Java/17.0.10"},
+             "userAgent aws-sdk-java/2.25.11 (an application)")])
 rule(file=T, id="ssm-send-command", severity="medium", tags=["secrets", "execution", "ec2"], mitre=["T1651"],
      title="SSM Run Command sent to instances",
      description="A command document (such as AWS-RunShellScript) was sent to instances with Run Command. It runs "
