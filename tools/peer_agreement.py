@@ -74,7 +74,7 @@ def run(binary, cases):
     fired = collections.defaultdict(set)
     for line in res.stdout.splitlines():
         alert = json.loads(line)
-        fired[alert["input"]["record"]].add(alert["rule_id"])
+        fired[alert["input"]["record"] - 1].add(alert["rule_id"])  # records are 1-based
     rules = subprocess.run([binary, "rules", "list", "--format", "json"], capture_output=True, text=True, check=True)
     packs = {json.loads(l)["id"]: json.loads(l)["pack"] for l in rules.stdout.splitlines()}
     return fired, packs
