@@ -72,9 +72,10 @@ void AppendAlertJson(const Alert& a, std::string& out) {
     if (!a.actor_email.empty()) Field(out, "actor_email", a.actor_email, true);
     if (!a.local_time.empty()) Field(out, "local_time", a.local_time, true);
     if (!a.console_url.empty()) Field(out, "console_url", a.console_url, true);
-    out += fmt::format(",\"processing\":{{\"dedupe_count\":{},\"threshold_count\":{},"
-                       "\"suppressed\":{}",
-                       a.dedupe_count, a.threshold_count, a.suppressed ? "true" : "false");
+    out += fmt::format(
+        ",\"processing\":{{\"dedupe_count\":{},\"threshold_count\":{},"
+        "\"suppressed\":{}",
+        a.dedupe_count, a.threshold_count, a.suppressed ? "true" : "false");
     if (!a.suppressed_by.empty()) Field(out, "suppressed_by", a.suppressed_by, true);
     if (!a.dedupe_parent_id.empty()) Field(out, "dedupe_parent_id", a.dedupe_parent_id, true);
     out += '}';

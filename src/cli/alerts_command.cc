@@ -126,7 +126,8 @@ CLI::App* AddAlertsCommand(CLI::App& app, AlertsArgs& args, std::string& which) 
   cmd->require_subcommand(1);
   CLI::App* list = cmd->add_subcommand("list", "List outbox rows, newest first");
   auto* p = list->add_flag("--pending", args.pending, "Only rows waiting for delivery");
-  auto* f = list->add_flag("--failed", args.failed, "Only dead letters (a 4xx, kept with its body)");
+  auto* f =
+      list->add_flag("--failed", args.failed, "Only dead letters (a 4xx, kept with its body)");
   auto* s = list->add_flag("--suppressed", args.suppressed, "Only suppressed alerts");
   auto* d = list->add_flag("--delivered", args.delivered, "Only delivered rows");
   p->excludes(f)->excludes(s)->excludes(d);

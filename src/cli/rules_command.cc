@@ -31,11 +31,11 @@ bool Selected(const rules::Rule& rule, const RulesArgs& args) {
              [&](const std::string& s) { return s == rules::SeverityName(rule.severity); }) &&
          any(args.mitre, [&](const std::string& m) {
            // T1562 selects T1562 and its sub-techniques T1562.nnn.
-           return std::any_of(rule.mitre_attack.begin(), rule.mitre_attack.end(),
-                              [&](const std::string& id) {
-                                return id == m || (id.size() > m.size() && id.starts_with(m) &&
-                                                   id[m.size()] == '.');
-                              });
+           return std::any_of(
+               rule.mitre_attack.begin(), rule.mitre_attack.end(), [&](const std::string& id) {
+                 return id == m ||
+                        (id.size() > m.size() && id.starts_with(m) && id[m.size()] == '.');
+               });
          });
 }
 
@@ -115,8 +115,8 @@ void PrintMarkdown(std::vector<const rules::Rule*> rules) {
 }
 
 int Show(const std::vector<rules::Rule>& rules, const std::string& id) {
-  const auto it = std::find_if(rules.begin(), rules.end(),
-                               [&](const rules::Rule& r) { return r.id == id; });
+  const auto it =
+      std::find_if(rules.begin(), rules.end(), [&](const rules::Rule& r) { return r.id == id; });
   if (it == rules.end()) {
     std::vector<std::string_view> ids;
     for (const auto& r : rules) ids.push_back(r.id);
@@ -148,10 +148,10 @@ int Show(const std::vector<rules::Rule>& rules, const std::string& id) {
   std::printf("description:\n  %s\n", r.description.c_str());
   std::printf("references:\n");
   for (const std::string& ref : r.references) std::printf("  %s\n", ref.c_str());
-  std::printf("%s:\n  %s\n",
-              r.matcher->language == match::Language::kEventPattern ? "event_pattern"
-                                                                    : "filter_pattern",
-              r.matcher->text.c_str());
+  std::printf(
+      "%s:\n  %s\n",
+      r.matcher->language == match::Language::kEventPattern ? "event_pattern" : "filter_pattern",
+      r.matcher->text.c_str());
   std::printf("inline tests: %zu (%zu positive, %zu negative)\n", r.tests.size(), positive,
               r.tests.size() - positive);
   return kExitOk;

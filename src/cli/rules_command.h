@@ -17,12 +17,12 @@ struct RulesArgs {
   bool no_builtin = false;
   bool stats = false;
   bool strict = false;
-  std::vector<std::string> tags;        // list filters
+  std::vector<std::string> tags;  // list filters
   std::vector<std::string> mitre;
   std::vector<std::string> severities;
   std::vector<std::string> packs;
-  std::string format = "text";          // list: text | json | markdown
-  std::string show_id;                  // show: the rule id
+  std::string format = "text";  // list: text | json | markdown
+  std::string show_id;          // show: the rule id
 };
 
 // Adds `rules` with its four subcommands; `which` receives the chosen one's name.

@@ -13,16 +13,16 @@
 #include <thread>
 
 #include "cli/cli_util.h"
+#include "cli/watch_command.h"
 #include "common/clock.h"
 #include "common/strings.h"
-#include "cli/watch_command.h"
 #include "pipeline/daemon.h"
 #include "pipeline/pipeline.h"
 #include "pipeline/scan_filter_stages.h"
-#include "state/sqlite/sqlite_state_store.h"
 #include "sinks/stdout/stdout_sink.h"
 #include "sources/files/files_source.h"
 #include "sources/stdin/stdin_source.h"
+#include "state/sqlite/sqlite_state_store.h"
 
 namespace tw::cli {
 namespace {
@@ -177,19 +177,21 @@ namespace {
 
 // Keeps the rules --rule names (all when none) less those --exclude-rule names. An id that names
 // no loaded rule is a usage error (a typo would otherwise silently scan for nothing).
-Result<std::vector<rules::Rule>> SelectRules(std::vector<rules::Rule> loaded, const ScanArgs& args) {
+Result<std::vector<rules::Rule>> SelectRules(std::vector<rules::Rule> loaded,
+                                             const ScanArgs& args) {
   std::set<std::string> known;
   for (const rules::Rule& r : loaded) known.insert(r.id);
   for (const auto* list : {&args.only_rules, &args.exclude_rules}) {
     for (const std::string& id : *list) {
-      if (known.count(id) == 0) return Fail(ErrorCode::kInvalidArgument, "unknown rule id `" + id + "`");
+      if (known.count(id) == 0)
+        return Fail(ErrorCode::kInvalidArgument, "unknown rule id `" + id + "`");
     }
   }
   std::vector<rules::Rule> out;
   for (rules::Rule& r : loaded) {
-    const bool included = args.only_rules.empty() ||
-                          std::find(args.only_rules.begin(), args.only_rules.end(), r.id) !=
-                              args.only_rules.end();
+    const bool included =
+        args.only_rules.empty() ||
+        std::find(args.only_rules.begin(), args.only_rules.end(), r.id) != args.only_rules.end();
     const bool excluded = std::find(args.exclude_rules.begin(), args.exclude_rules.end(), r.id) !=
                           args.exclude_rules.end();
     if (included && !excluded) out.push_back(std::move(r));
@@ -263,7 +265,8 @@ int RunScan(const ScanArgs& args) {
     return kExitUsage;
   }
   std::vector<std::unique_ptr<alert::Stage>> stages;
-  if (since || until) stages.push_back(std::make_unique<pipeline::EventTimeRangeStage>(since, until));
+  if (since || until)
+    stages.push_back(std::make_unique<pipeline::EventTimeRangeStage>(since, until));
   for (auto& stage : processing->stages) stages.push_back(std::move(stage));
   if (!args.min_severity.empty()) {
     stages.push_back(
@@ -350,8 +353,8 @@ int RunScan(const ScanArgs& args) {
     parts.progress = &progress;
     pipeline::PipelineOptions options;
     // Workers per source. Standard input alone gets one, so its batches leave in stream order.
-    options.threads = any_files ? std::max(1, std::min<int>(threads, static_cast<int>(file_count)))
-                                : 1;
+    options.threads =
+        any_files ? std::max(1, std::min<int>(threads, static_cast<int>(file_count))) : 1;
     options.ordered = true;  // input order, then record order, with any --threads
     auto pipe = pipeline::Pipeline::Create(std::move(parts), options);
     TW_CHECK(pipe.has_value());

@@ -16,11 +16,11 @@ struct ScanArgs {
   // instead of in memory.
   std::string config;
   std::string state;
-  std::string min_severity;                 // empty: every severity
-  std::vector<std::string> only_rules;      // --rule ID (repeatable)
-  std::vector<std::string> exclude_rules;   // --exclude-rule ID (repeatable)
-  std::string since;                        // --since, on eventTime
-  std::string until;                        // --until, on eventTime
+  std::string min_severity;                // empty: every severity
+  std::vector<std::string> only_rules;     // --rule ID (repeatable)
+  std::vector<std::string> exclude_rules;  // --exclude-rule ID (repeatable)
+  std::string since;                       // --since, on eventTime
+  std::string until;                       // --until, on eventTime
 };
 
 // Registers the subcommand's options on `app` and returns it.

@@ -13,8 +13,7 @@ namespace tw::cli {
 CLI::App* AddImportSigmaCommand(CLI::App& rules, ImportSigmaArgs& args, std::string& which) {
   CLI::App* cmd = rules.add_subcommand(
       "import-sigma", "Print Sigma rules (logsource aws/cloudtrail) as trailwatch rule files");
-  cmd->add_option("PATH", args.paths, "Sigma rule files, or folders of *.yml / *.yaml")
-      ->required();
+  cmd->add_option("PATH", args.paths, "Sigma rule files, or folders of *.yml / *.yaml")->required();
   cmd->callback([&which, cmd] { which = cmd->get_name(); });
   cmd->footer("\nExit status: 0 when every rule converts, 2 when one does not (see its error).");
   return cmd;

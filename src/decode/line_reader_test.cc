@@ -41,8 +41,8 @@ struct Pipe {
 };
 
 struct Collected {
-  std::vector<std::string> lines;      // without their '\n'
-  std::vector<uint64_t> numbers;       // each line's number as reported
+  std::vector<std::string> lines;                      // without their '\n'
+  std::vector<uint64_t> numbers;                       // each line's number as reported
   std::vector<std::pair<uint64_t, uint64_t>> skipped;  // (line, bytes)
   size_t max_buffer = 0;
 };
@@ -154,8 +154,7 @@ TEST(LineReaderTest, LineSpanningWindowsGrowsTheBufferThenShrinksIt) {
 
 TEST(LineReaderTest, LineOverTheMaximumIsReportedAndSkipped) {
   const std::string huge(100, 'y');
-  Collected got =
-      ReadString("one\ntwo\n" + huge + "\nthree\n", {.window = 8, .max_line = 32});
+  Collected got = ReadString("one\ntwo\n" + huge + "\nthree\n", {.window = 8, .max_line = 32});
   EXPECT_EQ(got.lines, (std::vector<std::string>{"one", "two", "three"}));
   EXPECT_EQ(got.numbers, (std::vector<uint64_t>{1, 2, 4}));
   ASSERT_EQ(got.skipped.size(), 1u);
