@@ -74,8 +74,9 @@ constexpr const char* kNotCloudTrail =
 
 }  // namespace
 
-const char* JsonValueEnd(const char* p, const char* limit) {
-  int depth = 0;
+// One past the bracket that brings the nesting from `depth` down to zero, strings respected;
+// nullptr when `limit` comes first.
+static const char* EndAtDepthZero(const char* p, const char* limit, int depth) {
   bool in_string = false;
   for (; p < limit; ++p) {
     const char c = *p;
@@ -97,6 +98,8 @@ const char* JsonValueEnd(const char* p, const char* limit) {
   }
   return nullptr;
 }
+
+const char* JsonValueEnd(const char* p, const char* limit) { return EndAtDepthZero(p, limit, 0); }
 
 uint64_t RecordWhere::index() const { return lazy_ ? lazy_->LineAt(offset_) : index_; }
 
@@ -270,27 +273,7 @@ class RecordReader::Run {
   // One past the closing brace of the object whose Records array ended just before `p`:
   // skips the object's remaining members (strings respected).
   static const char* ObjectEndAfterArray(const char* p, const char* end) {
-    int depth = 1;
-    bool in_string = false;
-    for (; p < end; ++p) {
-      const char c = *p;
-      if (in_string) {
-        if (c == '\\') {
-          ++p;
-        } else if (c == '"') {
-          in_string = false;
-        }
-        continue;
-      }
-      if (c == '"') {
-        in_string = true;
-      } else if (c == '{' || c == '[') {
-        ++depth;
-      } else if (c == '}' || c == ']') {
-        if (--depth == 0) return p + 1;
-      }
-    }
-    return nullptr;
+    return EndAtDepthZero(p, end, 1);
   }
 
   // A CloudTrail file, {"Records":[...]}, at the start of `doc`. Returns where the document
