@@ -8,7 +8,7 @@ ASAN_BUILD ?= build-asan
 SANITIZER_ENV = ASAN_OPTIONS=abort_on_error=1:detect_leaks=1:strict_string_checks=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:abort_on_error=1
 
-.PHONY: all deps build demo test test-asan bench clean format
+.PHONY: all deps build demo test test-asan bench clean format lambda-zip install deb
 
 all: build
 
@@ -35,6 +35,11 @@ test-asan: deps
 		-DTW_BUILD_BENCH=OFF -DTW_ONLY=  # every module, even if the cache held a subset
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && $(SANITIZER_ENV) ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+
+# The Lambda deployment package, $(BUILD)/trailwatch-lambda-<arch>.zip (docs/deploy.md). `build`
+# makes it too; this target builds only it.
+lambda-zip: deps $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j $(JOBS) --target lambda_zip
 
 bench: build
 	./bench/run.sh $(BUILD)
