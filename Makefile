@@ -41,6 +41,16 @@ test-asan: deps
 lambda-zip: deps $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS) --target lambda_zip
 
+# Installs the binary, the man page, the systemd unit and the example config under PREFIX
+# (default /usr/local; the config goes to /etc/trailwatch when PREFIX is /usr), into DESTDIR.
+PREFIX ?= /usr/local
+install: build
+	DESTDIR="$(DESTDIR)" cmake --install $(BUILD) --prefix "$(PREFIX)"
+
+# The Debian package $(BUILD)/trailwatch_<version>_<arch>.deb (dpkg-deb; docs/deploy.md).
+deb: build
+	./deploy/deb/build_deb.sh $(BUILD) $(BUILD)
+
 bench: build
 	./bench/run.sh $(BUILD)
 

@@ -10,6 +10,7 @@ PACKAGES=(
   libcpp-httplib-dev libexpected-dev libhowardhinnant-date-dev tzdata
   libgtest-dev libgmock-dev libbenchmark-dev
   jq valgrind python3 gzip
+  zip dpkg-dev  # make lambda-zip, make deb
 )
 
 missing=()
