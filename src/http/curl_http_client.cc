@@ -2,6 +2,7 @@
 
 #include <curl/curl.h>
 
+#include <cstdlib>
 #include <string_view>
 
 namespace tw::http {
@@ -69,6 +70,14 @@ ErrorCode CodeFor(CURLcode rc) {
 
 }  // namespace
 
+std::string DefaultCaFile() {
+  // libcurl's compiled-in bundle is the build machine's (Debian:
+  // /etc/ssl/certs/ca-certificates.crt); Amazon Linux keeps it in /etc/pki/tls/certs/ca-bundle.crt.
+  // OpenSSL's SSL_CERT_FILE names it on such a host (the SAM template sets it for the Lambda).
+  const char* file = std::getenv("SSL_CERT_FILE");
+  return file != nullptr ? std::string(file) : std::string();
+}
+
 Result<std::unique_ptr<CurlHttpClient>> CurlHttpClient::Create(CurlOptions options) {
   if (options.connect_timeout.count() <= 0 || options.total_timeout.count() <= 0) {
     return Fail(ErrorCode::kInvalidArgument, "http client: timeouts must be positive");
@@ -80,6 +89,7 @@ Result<std::unique_ptr<CurlHttpClient>> CurlHttpClient::Create(CurlOptions optio
   }
   CURL* handle = curl_easy_init();
   if (handle == nullptr) return Fail(ErrorCode::kInternal, "curl_easy_init failed");
+  if (options.ca_file.empty()) options.ca_file = DefaultCaFile();
   return std::unique_ptr<CurlHttpClient>(new CurlHttpClient(std::move(options), handle));
 }
 

@@ -6,8 +6,11 @@
 // rest is read and dropped, body_truncated is set), so a hostile server cannot fill memory.
 //
 // TLS is always verified (peer and host name; CURLOPT_SSL_VERIFYPEER/VERIFYHOST are never
-// turned off); `ca_file` may name another CA bundle. Redirects are not followed: a webhook that
-// answers 3xx gets a Response with that status.
+// turned off); `ca_file` may name another CA bundle, and when it is empty the environment
+// variable SSL_CERT_FILE does (DefaultCaFile), else libcurl's built-in bundle is used: a binary
+// built on Debian runs on Amazon Linux (the Lambda package) with SSL_CERT_FILE set to that
+// system's bundle. Redirects are not followed: a webhook that answers 3xx gets a Response with
+// that status.
 //
 // Proxies: libcurl's own environment handling is kept, and nothing overrides it. libcurl reads
 // `http_proxy` (lower case only, for plain http, against "httpoxy"), `HTTPS_PROXY`/`https_proxy`
@@ -32,8 +35,11 @@ struct CurlOptions {
   std::chrono::milliseconds total_timeout{15'000};  // whole request, connect included
   size_t max_body_bytes = 64 * 1024;
   std::string user_agent = "trailwatch/0.1";
-  std::string ca_file;  // empty: the system CA bundle
+  std::string ca_file;  // empty: DefaultCaFile(), then libcurl's built-in bundle
 };
+
+// The CA bundle named by the environment variable SSL_CERT_FILE, or "" when it is unset.
+[[nodiscard]] std::string DefaultCaFile();
 
 class CurlHttpClient final : public HttpClient {
  public:

@@ -261,5 +261,34 @@ TEST(StandinTlsTest, CertificateIsVerified) {
   EXPECT_EQ(RecordedRequests(standin).size(), 1u);
 }
 
+// A client without ca_file trusts the bundle that SSL_CERT_FILE names (how the Lambda package,
+// built on Debian, finds Amazon Linux's bundle), and without SSL_CERT_FILE libcurl's own.
+TEST(StandinTlsTest, SslCertFileNamesTheBundle) {
+  const std::string cert = std::string(TW_TEST_DATA) + "/tls/standin-cert.pem";
+  StandinProcess standin(TW_STANDIN, cert, std::string(TW_TEST_DATA) + "/tls/standin-key.pem");
+  ASSERT_GT(standin.port(), 0);
+  const char* saved = std::getenv("SSL_CERT_FILE");
+  const std::string saved_value = saved != nullptr ? saved : "";
+
+  ::unsetenv("SSL_CERT_FILE");
+  auto untrusting = CurlHttpClient::Create(CurlOptions{});
+  ASSERT_TRUE(untrusting);
+  auto refused = (*untrusting)->Send({"POST", standin.Url("/services/T/B/X"), {}, "{}"});
+  EXPECT_FALSE(refused);
+
+  ::setenv("SSL_CERT_FILE", cert.c_str(), 1);
+  auto trusting = CurlHttpClient::Create(CurlOptions{});
+  if (saved != nullptr) {
+    ::setenv("SSL_CERT_FILE", saved_value.c_str(), 1);
+  } else {
+    ::unsetenv("SSL_CERT_FILE");
+  }
+  ASSERT_TRUE(trusting);
+  auto ok = (*trusting)->Send({"POST", standin.Url("/services/T/B/X"), {}, "{}"});
+  ASSERT_TRUE(ok) << ok.error().ToString();
+  EXPECT_EQ(ok->status, 200);
+  EXPECT_EQ(RecordedRequests(standin).size(), 1u);
+}
+
 }  // namespace
 }  // namespace tw::sinks
