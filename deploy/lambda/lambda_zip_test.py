@@ -108,6 +108,19 @@ class LambdaZipTest(unittest.TestCase):
             # and lib/ holds nothing that is not loaded
             self.assertEqual(sorted(libs), sorted(os.listdir(self.libdir)))
 
+    def test_ldd(self):
+        """ldd itself (it runs the system's loader, so the interpreter line names that one)."""
+        out = run(["ldd", self.bootstrap], env={"LD_LIBRARY_PATH": "", "PATH": "/usr/bin:/bin"})
+        self.assertEqual(out.returncode, 0, out.stderr)
+        resolved = re.findall(r"^\s*(\S+) => (\S+) \(0x", out.stdout, re.M)
+        self.assertGreater(len(resolved), 5, out.stdout)
+        for soname, path in resolved:
+            if soname == "/var/task/lib/" + LOADER:
+                continue
+            self.assertEqual(os.path.dirname(os.path.realpath(path)),
+                             os.path.realpath(self.libdir), "%s => %s" % (soname, path))
+        self.assertNotIn("not found", out.stdout)
+
     def test_bootstrap_starts(self):
         want = run([TRAILWATCH, "--version"]).stdout.strip()
         self.assertTrue(want.startswith("trailwatch "), want)
