@@ -86,10 +86,15 @@ class RecordWhere {
 // One record as handed to the visitor: an On-Demand object at the record's start, and the text
 // it lies in. The record's text runs from `start` (its `{`) to its closing brace
 // (JsonValueEnd(start, doc end)); `doc` has simdjson padding readable after its end.
+// `text`, when not empty, is that record text already delimited by the reader (an NDJSON
+// document, from the parser's structural index; a line that is one object), so that the visitor
+// need not walk the record's bytes again to find its end. Empty: not known (a record of a
+// Records array); use JsonValueEnd.
 struct RecordView {
   simdjson::ondemand::object& object;
   const char* start;
   std::string_view doc;
+  std::string_view text = {};
 };
 
 // What the visitor made of a record.

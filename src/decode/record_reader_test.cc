@@ -134,6 +134,35 @@ TEST(RecordReader, TwoDocumentsOnOneLineAreBothRead) {
   EXPECT_EQ(c.records, (std::vector<std::string>{"record 1=A", "record 2=B"}));
 }
 
+// RecordView::text: NDJSON records come delimited (the engine then does not walk them again to
+// find their end), exactly from '{' to the matching '}', braces inside strings included, blanks
+// and "\r" after them not; a record of a Records array leaves it to the visitor (empty).
+class CollectText : public Collect {
+ public:
+  RecordStatus OnRecord(const RecordView& record, const RecordWhere& where, Error& error) override {
+    record_texts.push_back(std::string(record.text));
+    return Collect::OnRecord(record, where, error);
+  }
+  std::vector<std::string> record_texts;
+};
+
+TEST(RecordReader, NdjsonRecordsComeWithTheirExactText) {
+  const std::string input =
+      "{\"eventName\":\"A\",\"x\":\"}{\\\"\"}\n{\"eventName\":\"B\"}  \r\n"
+      "{\"eventName\":\"C\"}{\"eventName\":\"D\"}\n";
+  RecordReader reader;
+  CollectText c;
+  reader.Read("-", input, c);
+  EXPECT_EQ(c.records, (std::vector<std::string>{"line 1=A", "line 2=B", "line 3=C", "line 3=D"}));
+  EXPECT_EQ(c.record_texts, (std::vector<std::string>{
+                                "{\"eventName\":\"A\",\"x\":\"}{\\\"\"}", "{\"eventName\":\"B\"}",
+                                "{\"eventName\":\"C\"}", "{\"eventName\":\"D\"}"}));
+  EXPECT_TRUE(c.errors.empty()) << c.errors[0];
+  CollectText f;
+  reader.Read("a.json", R"({"Records":[{"eventName":"A"}]})", f);
+  EXPECT_EQ(f.record_texts, (std::vector<std::string>{""}));
+}
+
 TEST(RecordReader, PrettyPrintedRecordsOneAfterAnotherAreAllRead) {
   Collect c = Read("-",
                    "{\n  \"eventName\": \"A\"\n}\n{\n  \"eventName\": \"B\"\n}\n"

@@ -105,13 +105,16 @@ decode::RecordStatus Engine::Evaluate(const decode::RecordView& record, const Or
   }
   ++events_;
   if (candidates->empty()) return decode::RecordStatus::kOk;
-  const char* end = decode::JsonValueEnd(record.start, record.doc.data() + record.doc.size());
-  if (end == nullptr) {
-    --events_;
-    error = Error{ErrorCode::kParse, "unterminated JSON object"};
-    return decode::RecordStatus::kDamaged;
+  std::string_view text = record.text;  // delimited by the reader (NDJSON): no second walk
+  if (text.empty()) {
+    const char* end = decode::JsonValueEnd(record.start, record.doc.data() + record.doc.size());
+    if (end == nullptr) {
+      --events_;
+      error = Error{ErrorCode::kParse, "unterminated JSON object"};
+      return decode::RecordStatus::kDamaged;
+    }
+    text = std::string_view(record.start, static_cast<size_t>(end - record.start));
   }
-  const std::string_view text(record.start, static_cast<size_t>(end - record.start));
   decode::RecordStatus status = decode::RecordStatus::kOk;
   EvaluateCandidates(text, *candidates, envelope, origin, out, error, status);
   return status;
