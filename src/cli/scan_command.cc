@@ -41,8 +41,9 @@ class Printer : public pipeline::BatchListener {
   explicit Printer(sinks::StdoutSink& out) : out_(out) {}
 
   void OnBatch(pipeline::BatchReport& r) override {
-    // Standard input arrives as many batches (runs of lines) but is one input.
-    if (r.input != "-" || !stdin_counted_) ++files_;
+    // Standard input and large NDJSON files arrive as many batches (runs of lines, parts 0, 1,
+    // ...) but are one input each.
+    if (r.part == 0 && (r.input != "-" || !stdin_counted_)) ++files_;
     if (r.input == "-") stdin_counted_ = true;
     events_ += r.events;
     bytes_ += r.bytes;

@@ -135,7 +135,7 @@ uint64_t RecordReader::LineAt(size_t offset) {
     ++p;
   }
   line_base_offset_ = offset;
-  return line_base_;
+  return line_first_ + line_base_;
 }
 
 // The state of reading one document.
@@ -183,6 +183,35 @@ class RecordReader::Run {
       DispatchAll(doc);
     }
     if (pending_gz_) visitor_.OnError(RecordWhere(), std::move(*pending_gz_));
+  }
+
+  // A run of NDJSON lines from a windowed input (RecordReader::ReadLines).
+  void ReadWindow(std::string_view doc, uint64_t first_line) {
+    doc_ = doc;
+    r_.decoded_bytes_ = doc.size();
+    if (first_line == 0 && doc.substr(0, 3) == "\xEF\xBB\xBF") {
+      visitor_.OnError(RecordWhere(),
+                       Error{ErrorCode::kParse,
+                             "the input starts with a UTF-8 byte order mark, which is not JSON "
+                             "(ignored; the records after it are read)"});
+      doc.remove_prefix(3);
+    }
+    const size_t first = doc.find_first_not_of(" \t\r\n");
+    if (first == std::string_view::npos) return;
+    // Lines of NDJSON (or a single compact record line) are read as lines, numbered from
+    // first_line. A window that holds something else (standard input streaming `zcat *.json.gz`:
+    // CloudTrail files written one per line) is read as Read reads a document.
+    const InputKind kind = ClassifyInput(doc.substr(first));
+    bool lines = kind == InputKind::kNdjson || r_.options_.text_lines;
+    if (kind == InputKind::kSingleEvent || kind == InputKind::kEventBridge) {
+      const std::string_view line = Trim(doc.substr(first, doc.find('\n', first) - first));
+      lines = !line.empty() && line.front() == '{' && line.back() == '}';
+    }
+    if (lines) {
+      ReadLines(doc, doc, first_line);
+    } else {
+      DispatchAll(doc);
+    }
   }
 
  private:
@@ -495,12 +524,13 @@ class RecordReader::Run {
 
   // NDJSON or text from the start of `rest` (a suffix of `whole`, so that line numbers count
   // from the start of the input) to the end of the input.
-  void ReadLines(std::string_view whole, std::string_view rest) {
+  void ReadLines(std::string_view whole, std::string_view rest, uint64_t first_line = 0) {
     lines_ = true;
     const size_t from = static_cast<size_t>(rest.data() - whole.data());
     r_.line_doc_ = whole;
     r_.line_base_offset_ = 0;
     r_.line_base_ = 0;
+    r_.line_first_ = first_line;
     if (r_.options_.text_lines) return ReadLinesFrom(whole, from, r_.LineAt(from));
     // The stream borrows the parser: it must be gone before line mode parses with it again.
     const size_t resume = from + StreamLines(rest, from);
@@ -620,15 +650,25 @@ RecordReader::RecordReader(RecordReaderOptions options) : options_(options) {
 #endif
 }
 
+const std::string& RecordReader::Padded(const std::string& bytes) {
+  if (bytes.capacity() >= bytes.size() + simdjson::SIMDJSON_PADDING) return bytes;
+  padded_.reserve(bytes.size() + simdjson::SIMDJSON_PADDING);
+  padded_.assign(bytes);
+  return padded_;
+}
+
 void RecordReader::Read(std::string_view name, const std::string& bytes, RecordVisitor& visitor) {
-  const std::string* input = &bytes;
-  if (bytes.capacity() < bytes.size() + simdjson::SIMDJSON_PADDING) {
-    padded_.reserve(bytes.size() + simdjson::SIMDJSON_PADDING);
-    padded_.assign(bytes);
-    input = &padded_;
-  }
-  Run run(*this, visitor, input->capacity());
-  run.Read(name, *input);
+  const std::string& input = Padded(bytes);
+  Run run(*this, visitor, input.capacity());
+  run.Read(name, input);
+}
+
+void RecordReader::ReadLines(std::string_view name, const std::string& lines, uint64_t first_line,
+                             RecordVisitor& visitor) {
+  (void)name;
+  const std::string& input = Padded(lines);
+  Run run(*this, visitor, input.capacity());
+  run.ReadWindow(input, first_line);
 }
 
 }  // namespace tw::decode

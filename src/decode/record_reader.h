@@ -140,6 +140,17 @@ class RecordReader {
   // once.
   void Read(std::string_view name, const std::string& bytes, RecordVisitor& visitor);
 
+  // Reads `lines`: a run of complete NDJSON lines cut from a larger input read in windows
+  // (decode::LineReader: a window of a file, a stretch of standard input), whose first line is
+  // line `first_line` (0-based) of that input. A run of NDJSON, or a single compact record on
+  // its line, is read as lines (as text with RecordReaderOptions::text_lines), and every
+  // "line N" it reports or hands to the visitor counts from the start of the input; a run that
+  // classifies as anything else (CloudTrail files one per line, from `zcat` on standard input)
+  // is read as Read reads a document. A UTF-8 BOM is reported and skipped only at first_line 0;
+  // a run of blank lines is no error. Padding as in Read.
+  void ReadLines(std::string_view name, const std::string& lines, uint64_t first_line,
+                 RecordVisitor& visitor);
+
   // The decompressed size of the last document read.
   uint64_t decoded_bytes() const { return decoded_bytes_; }
 
@@ -148,6 +159,8 @@ class RecordReader {
   class Run;
 
   uint64_t LineAt(size_t offset);
+  // The input to read with simdjson padding: `bytes`, or a padded copy of it.
+  const std::string& Padded(const std::string& bytes);
 
   RecordReaderOptions options_;
   simdjson::ondemand::parser parser_;
@@ -157,6 +170,7 @@ class RecordReader {
   std::string_view line_doc_;
   size_t line_base_offset_ = 0;
   uint64_t line_base_ = 0;
+  uint64_t line_first_ = 0;  // the input line of line_doc_'s first line (ReadLines)
   uint64_t decoded_bytes_ = 0;
 };
 

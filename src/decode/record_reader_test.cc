@@ -163,6 +163,28 @@ TEST(RecordReader, NdjsonRecordsComeWithTheirExactText) {
   EXPECT_EQ(f.record_texts, (std::vector<std::string>{""}));
 }
 
+// ReadLines: a window of an input's lines, numbered from `first_line`; read as NDJSON even
+// when it holds a single line (Read would call that "record 1"); a BOM only at line 0.
+TEST(RecordReader, AWindowOfLinesCountsLinesFromItsFirstLine) {
+  RecordReader reader;
+  Collect c;
+  reader.ReadLines("-", "{\"eventName\":\"A\"}\n{\"eventName\":\n{\"eventName\":\"C\"}\n", 41, c);
+  EXPECT_EQ(c.records, (std::vector<std::string>{"line 42=A", "line 44=C"}));
+  ASSERT_EQ(c.errors.size(), 1u);
+  EXPECT_EQ(c.errors[0].rfind("line 43: ", 0), 0u) << c.errors[0];
+  Collect one;
+  reader.ReadLines("-", "{\"eventName\":\"A\"}\n", 7, one);
+  EXPECT_EQ(one.records, (std::vector<std::string>{"line 8=A"}));
+  Collect bom;
+  reader.ReadLines("-", "\xEF\xBB\xBF{\"eventName\":\"A\"}\n", 0, bom);
+  EXPECT_EQ(bom.records, (std::vector<std::string>{"line 1=A"}));
+  EXPECT_EQ(bom.errors.size(), 1u);
+  Collect blank;
+  reader.ReadLines("-", "\n\n", 3, blank);
+  EXPECT_TRUE(blank.records.empty());
+  EXPECT_TRUE(blank.errors.empty());
+}
+
 TEST(RecordReader, PrettyPrintedRecordsOneAfterAnotherAreAllRead) {
   Collect c = Read("-",
                    "{\n  \"eventName\": \"A\"\n}\n{\n  \"eventName\": \"B\"\n}\n"

@@ -60,6 +60,7 @@ class Pipeline::Worker {
     }
     report = BatchReport{};
     report.input = batch.input;
+    report.part = batch.part;
     if (batch.error) {
       report.errors.push_back(InputError{batch.input, "", *batch.error});
       return;
@@ -67,7 +68,11 @@ class Pipeline::Worker {
     const uint64_t events_before = engine_->events();
     BatchVisitor visitor(*engine_, report, progress);
     for (const std::string& document : batch.documents) {
-      reader_.Read(batch.input, document, visitor);
+      if (batch.line_window) {
+        reader_.ReadLines(batch.input, document, batch.first_line, visitor);
+      } else {
+        reader_.Read(batch.input, document, visitor);
+      }
       report.bytes += reader_.decoded_bytes();
       if (progress != nullptr) progress->bytes += reader_.decoded_bytes();
     }
@@ -153,7 +158,7 @@ void Pipeline::RunWorker(sources::Source& source, const std::atomic<bool>& stop)
       if (done) done = Emit(report.alerts, batch.checkpoint);
       if (done && !released.empty()) done = Emit(released, state::Checkpoint{});
       if (parts_.progress != nullptr) {
-        ++parts_.progress->batches;
+        if (batch.part == 0) ++parts_.progress->batches;  // inputs begun, not windows
         parts_.progress->alerts += report.alerts.size();
       }
       if (parts_.listener != nullptr) parts_.listener->OnBatch(report);

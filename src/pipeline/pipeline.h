@@ -59,6 +59,7 @@ struct InputError {
 // What the pipeline made of one batch.
 struct BatchReport {
   std::string input;
+  uint64_t part = 0;                 // Batch::part: 0 for the first (often only) batch of an input
   uint64_t events = 0;               // records evaluated
   uint64_t bytes = 0;                // decompressed bytes
   std::vector<alert::Alert> alerts;  // the alerts that left the stages (delivered or committed)
@@ -76,7 +77,7 @@ class BatchListener {
 
 // Live counters, readable from another thread for a progress display.
 struct Progress {
-  std::atomic<uint64_t> batches{0};
+  std::atomic<uint64_t> batches{0};  // inputs: their first batches (Batch::part 0) done
   std::atomic<uint64_t> events{0};
   std::atomic<uint64_t> alerts{0};
   std::atomic<uint64_t> bytes{0};

@@ -40,6 +40,16 @@ struct Batch {
   std::vector<std::string> documents;
   // Set: the input could not be read (a missing file); `documents` is empty.
   std::optional<Error> error;
+  // Set when `documents` are runs of complete NDJSON lines cut from a larger input read in
+  // windows (decode::LineReader: a window of a large NDJSON file, a stretch of standard input).
+  // The pipeline reads them as lines (decode::RecordReader::ReadLines) whatever their first line
+  // looks like; `first_line` (0-based) is the input line the first document starts at, so that
+  // errors and alerts name the input's own line numbers.
+  bool line_window = false;
+  uint64_t first_line = 0;
+  // Batches of one input are numbered from 0 (an input read in windows gives several; most
+  // inputs one): a caller counting inputs counts the batches of part 0.
+  uint64_t part = 0;
   // The progress to record when the batch is committed (with a state store). Empty source/key:
   // nothing to record.
   state::Checkpoint checkpoint;

@@ -2,8 +2,10 @@
 
 - An alert comes out while the input is still open: a matching line is written to the process's
   stdin and its alert is read from stdout before stdin is closed (a deadline, no fixed sleep).
-- Memory stays bounded: 300 MB of NDJSON piped through `scan -` keeps the child's peak RSS
-  (getrusage via os.wait4) under 64 MiB plus the 8 MiB window.
+- Memory stays bounded: 300 MB of NDJSON piped through `scan -`, and the same written to a file
+  and scanned by path, keep the child's peak RSS (getrusage via os.wait4) under 64 MiB plus the
+  8 MiB window (per worker, for the file). The file is read in windows: a damaged line near its
+  end is reported with its line number counted from the start of the file, not of a window.
 """
 
 import json
@@ -127,6 +129,42 @@ class StdinStreamTest(unittest.TestCase):
         print("stdin stream: %.0f MB in, peak RSS %.1f MiB (limit %d MiB)"
               % (blocks * len(block) / 1e6, peak_mib, limit_mib))
         self.assertLess(peak_mib, limit_mib)
+
+
+    def test_peak_memory_is_bounded_on_a_large_file(self):
+        stop_logging = fixture_records()[0]
+        quiet = stop_logging.replace('"StopLogging"', '"DescribeTrails"')
+        block_lines = 1000
+        block = ((quiet + "\n") * (block_lines - 1) + stop_logging + "\n").encode()
+        blocks = 300 * 1000 * 1000 // len(block) + 1
+        damaged = b'{"eventVersion":"1.08","eventName":\n'  # cut off mid-object
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "big.ndjson")
+            with open(path, "wb") as f:
+                for _ in range(blocks):
+                    f.write(block)
+                f.write(damaged)
+                f.write(block)
+            for threads in ("1", "2"):
+                with self.subTest(threads=threads):
+                    proc = subprocess.Popen(
+                        [TRAILWATCH, "scan", "--format", "json", "--threads", threads, path],
+                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                    err = proc.stderr.read().decode()
+                    proc.stderr.close()
+                    _, status, usage = os.wait4(proc.pid, 0)
+                    proc.returncode = os.waitstatus_to_exitcode(status)
+                    # Exit 1: one input error, the damaged line; every other line is an event.
+                    self.assertEqual(proc.returncode, 1, err[-2000:])
+                    self.assertIn("%d events" % ((blocks + 1) * block_lines), err)
+                    self.assertIn("trailwatch: 1 file", err)
+                    bad_line = blocks * block_lines + 1  # 1-based, after `blocks` blocks
+                    self.assertIn("big.ndjson: line %d: " % bad_line, err)
+                    peak_mib = usage.ru_maxrss / 1024.0
+                    limit_mib = 64 + 8 * int(threads)
+                    print("file, %s thread(s): %.0f MB, peak RSS %.1f MiB (limit %d MiB)"
+                          % (threads, os.path.getsize(path) / 1e6, peak_mib, limit_mib))
+                    self.assertLess(peak_mib, limit_mib)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,10 @@
 #include "sources/files/files_source.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -12,6 +14,8 @@
 #include <utility>
 
 #include "decode/file_reader.h"
+#include "decode/gzip.h"
+#include "decode/input_kind.h"
 
 namespace tw::sources {
 
@@ -108,22 +112,148 @@ std::vector<std::string> ExpandInputs(const std::vector<std::string>& inputs,
   return files;
 }
 
-FilesSource::FilesSource(std::vector<std::string> files) : files_(std::move(files)) {}
+class FilesSource::Windowed {
+ public:
+  Windowed(int fd_in, std::string input_in, size_t handle_in, decode::LineReader reader_in)
+      : fd(fd_in), input(std::move(input_in)), handle(handle_in), reader(std::move(reader_in)) {}
+  Windowed(const Windowed&) = delete;
+  Windowed& operator=(const Windowed&) = delete;
+  ~Windowed() { ::close(fd); }
 
-Result<std::optional<Batch>> FilesSource::Next(const std::atomic<bool>& stop) {
-  if (stop.load(std::memory_order_relaxed)) return std::nullopt;
-  const size_t i = next_++;
-  if (i >= files_.size()) return std::nullopt;
+  int fd;
+  std::string input;
+  size_t handle;
+  decode::LineReader reader;
+  uint64_t part = 0;
+  bool failed = false;
+};
+
+FilesSource::FilesSource(std::vector<std::string> files, decode::LineReaderOptions lines)
+    : files_(std::move(files)), lines_(lines) {}
+
+FilesSource::~FilesSource() = default;
+
+std::optional<Batch> FilesSource::NextWindow() {
+  Windowed& w = *windowed_;
+  if (w.failed) return std::nullopt;
+  for (;;) {
+    auto step = w.reader.Next();
+    Batch batch;
+    batch.input = w.input;
+    batch.handle = w.handle;
+    batch.part = w.part;
+    if (!step) {
+      w.failed = true;
+      batch.error =
+          Error{step.error().code, fmt::format("read {}: {}", w.input, step.error().message)};
+      ++w.part;
+      return batch;
+    }
+    switch (step->kind) {
+      case decode::LineReader::Kind::kLines: {
+        std::string doc;
+        doc.reserve(step->text.size() + decode::kJsonPadding);
+        doc.assign(step->text);
+        batch.line_window = true;
+        batch.first_line = step->line - 1;
+        batch.documents.push_back(std::move(doc));
+        ++w.part;
+        return batch;
+      }
+      case decode::LineReader::Kind::kNothingYet:
+        continue;
+      case decode::LineReader::Kind::kSkippedLine:
+        batch.error = Error{ErrorCode::kResourceExhausted,
+                            fmt::format("line {}: {} bytes, longer than the {}-byte line limit; "
+                                        "skipped",
+                                        step->line, step->count, lines_.max_line)};
+        ++w.part;
+        return batch;
+      case decode::LineReader::Kind::kEnd:
+        return std::nullopt;
+    }
+  }
+}
+
+std::optional<Batch> FilesSource::Open(size_t i) {
   Batch batch;
   batch.input = files_[i];
   batch.handle = i;
-  auto read = batch.input == "-" ? decode::ReadStream(stdin) : decode::ReadFile(batch.input);
+  if (batch.input == "-") {
+    auto read = decode::ReadStream(stdin);
+    if (read) {
+      batch.documents.push_back(std::move(*read));
+    } else {
+      batch.error = std::move(read.error());
+    }
+    return batch;
+  }
+  // Files of at most one window, directories and paths that cannot be stat'ed go to ReadFile
+  // (which reads the first whole and reports the others).
+  struct stat st {};
+  const bool stated = ::stat(batch.input.c_str(), &st) == 0;
+  const bool windowable =
+      stated && !S_ISDIR(st.st_mode) &&
+      (!S_ISREG(st.st_mode) || static_cast<uint64_t>(st.st_size) > lines_.window);
+  const int fd = windowable ? ::open(batch.input.c_str(), O_RDONLY | O_CLOEXEC) : -1;
+  if (fd >= 0) {
+    auto reader = decode::LineReader::Create(fd, lines_);
+    if (reader) {
+      // Read until the first line is complete and something follows it (or the window is full,
+      // or the input ends): enough for ClassifyInput to tell NDJSON.
+      std::string_view seen;
+      for (;;) {
+        auto filled = reader->Fill();
+        if (!filled) break;
+        seen = *filled;
+        if (reader->ended() || seen.size() >= lines_.window) break;
+        const size_t nl = seen.find('\n');
+        if (nl != std::string_view::npos &&
+            seen.find_first_not_of(" \t\r\n", nl) != std::string_view::npos) {
+          break;
+        }
+      }
+      if (decode::ClassifyInput(seen) == decode::InputKind::kNdjson) {
+        windowed_ = std::make_unique<Windowed>(fd, batch.input, i, std::move(*reader));
+        return std::nullopt;
+      }
+      if (!S_ISREG(st.st_mode)) {
+        // A FIFO cannot be read again: take what was sniffed and the rest, whole.
+        std::string doc;
+        auto all = reader->ReadAll(doc, decode::kDefaultMaxReadBytes);
+        ::close(fd);
+        if (!all) {
+          batch.error =
+              Error{all.error().code, fmt::format("read {}: {}", batch.input, all.error().message)};
+          return batch;
+        }
+        doc.reserve(doc.size() + decode::kJsonPadding);
+        batch.documents.push_back(std::move(doc));
+        return batch;
+      }
+    }
+    ::close(fd);
+  }
+  auto read = decode::ReadFile(batch.input);
   if (read) {
     batch.documents.push_back(std::move(*read));
   } else {
     batch.error = std::move(read.error());
   }
   return batch;
+}
+
+Result<std::optional<Batch>> FilesSource::Next(const std::atomic<bool>& stop) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (;;) {
+    if (stop.load(std::memory_order_relaxed)) return std::nullopt;
+    if (windowed_) {
+      if (auto batch = NextWindow()) return std::move(*batch);
+      windowed_.reset();
+    }
+    if (next_ >= files_.size()) return std::nullopt;
+    if (auto batch = Open(next_++)) return std::move(*batch);
+  }
 }
 
 }  // namespace tw::sources

@@ -11,16 +11,29 @@
 // errors, exit status 1) and contribute no batch; a file that cannot be read becomes a Batch with
 // `error` set.
 //
-// Thread-safety: Next may be called from several worker threads at once: each call takes the next
-// file (an atomic counter) and reads it on the calling thread, so files are read in parallel.
-// Ack and Nack do nothing (a scan keeps no progress).
+// Large NDJSON inputs are read in windows, in bounded memory: a regular file larger than the
+// window (8 MiB), or an input that is not a regular file (a FIFO, `<(zcat ...)`), is opened and
+// its first window read with decode::LineReader; when that window is NDJSON (ClassifyInput says
+// kNdjson: a compact object on the first line and another after it), the file is handed out as
+// one batch per window (Batch::line_window, first_line and part set; each batch's document is a
+// copy of the window's complete lines, cut at its last newline), so memory is a few windows
+// whatever the file's size. A line longer than the window grows it, up to max_line (64 MiB); a
+// longer line becomes a batch with `error` set ("line N: ... skipped", kResourceExhausted) and
+// the file goes on. Anything else (gzip, a CloudTrail file, pretty-printed JSON) is read whole
+// (decode::ReadFile, up to 1 GiB), as are files of at most one window.
+//
+// Thread-safety: Next may be called from several worker threads at once; it is serialised by a
+// mutex (the windows of one file must leave in order; the pipeline's ordered mode numbers the
+// batches as they leave). Ack and Nack do nothing (a scan keeps no progress).
 #pragma once
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
+#include "decode/line_reader.h"
 #include "sources/source.h"
 
 namespace tw::sources {
@@ -37,8 +50,10 @@ std::vector<std::string> ExpandInputs(const std::vector<std::string>& inputs,
 
 class FilesSource final : public Source {
  public:
-  // A source over `files`, already expanded (ExpandInputs), in that order.
-  explicit FilesSource(std::vector<std::string> files);
+  // A source over `files`, already expanded (ExpandInputs), in that order. `lines`: the window
+  // and the longest line for NDJSON read in windows (tests pass small ones).
+  explicit FilesSource(std::vector<std::string> files, decode::LineReaderOptions lines = {});
+  ~FilesSource() override;
 
   const std::string& name() const override { return name_; }
   [[nodiscard]] Result<std::optional<Batch>> Next(const std::atomic<bool>& stop) override;
@@ -47,9 +62,20 @@ class FilesSource final : public Source {
   const std::vector<std::string>& files() const { return files_; }
 
  private:
+  class Windowed;  // an NDJSON file being read in windows
+
+  // The next batch of the file being read in windows; nullopt at its end.
+  std::optional<Batch> NextWindow();
+  // Opens files_[i]: a batch (the file whole, or its error), or nullopt when it is to be read in
+  // windows (windowed_ set).
+  std::optional<Batch> Open(size_t i);
+
   std::string name_ = "files";
   std::vector<std::string> files_;
-  std::atomic<size_t> next_{0};
+  decode::LineReaderOptions lines_;
+  std::mutex mu_;
+  size_t next_ = 0;
+  std::unique_ptr<Windowed> windowed_;
 };
 
 }  // namespace tw::sources

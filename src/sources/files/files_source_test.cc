@@ -91,5 +91,74 @@ TEST_F(ExpandInputsTest, AMissingPathIsNotFound) {
   EXPECT_EQ(errors[0].error.code, ErrorCode::kNotFound);
 }
 
+// A file larger than the window whose first window is NDJSON is handed out as windows of whole
+// lines: window 64, lines of 20 bytes ("{\"eventName\":\"Ann\"}" is 19 + '\n'), so three
+// lines a window (60 bytes; the fourth does not fit whole). A line of 99 bytes and its '\n'
+// (LineReader counts a line without its newline) is longer than max_line 80: an error batch
+// naming line 8, and the file goes on.
+TEST_F(ExpandInputsTest, ALargeNdjsonFileIsReadInWindowsOfWholeLines) {
+  const std::string line = "{\"eventName\":\"Ann\"}\n";
+  ASSERT_EQ(line.size(), 20u);
+  const std::string longline = "{\"eventName\":\"" + std::string(83, 'x') + "\"}\n";
+  ASSERT_EQ(longline.size(), 100u);
+  std::string text;
+  for (int i = 0; i < 7; ++i) text += line;
+  text += longline;
+  text += line + line;
+  const fs::path path = root_ / "big.ndjson";
+  std::ofstream(path) << text;
+  FilesSource source({path.string()}, decode::LineReaderOptions{64, 80});
+  std::atomic<bool> stop{false};
+  std::vector<uint64_t> first_lines, parts;
+  std::string joined;
+  std::vector<std::string> errors;
+  for (;;) {
+    auto batch = source.Next(stop);
+    ASSERT_TRUE(batch.has_value());
+    if (!batch->has_value()) break;
+    parts.push_back((*batch)->part);
+    if ((*batch)->error) {
+      errors.push_back((*batch)->error->message);
+      continue;
+    }
+    EXPECT_TRUE((*batch)->line_window);
+    ASSERT_EQ((*batch)->documents.size(), 1u);
+    first_lines.push_back((*batch)->first_line);
+    joined += (*batch)->documents[0];
+  }
+  EXPECT_EQ(first_lines, (std::vector<uint64_t>{0, 3, 6, 8}));
+  EXPECT_EQ(parts, (std::vector<uint64_t>{0, 1, 2, 3, 4}));
+  EXPECT_EQ(joined, text.substr(0, 7 * 20) + line + line);
+  EXPECT_EQ(
+      errors,
+      (std::vector<std::string>{"line 8: 99 bytes, longer than the 80-byte line limit; skipped"}));
+}
+
+// A file of at most one window, and a larger file that is not NDJSON (one CloudTrail file on
+// one line), are each one batch, read whole.
+TEST_F(ExpandInputsTest, SmallFilesAndNonNdjsonFilesAreReadWhole) {
+  const fs::path small = root_ / "small.ndjson";
+  std::ofstream(small) << "{\"eventName\":\"A\"}\n{\"eventName\":\"B\"}\n";
+  const fs::path trail = root_ / "trail.json";
+  std::string records = "{\"Records\":[";
+  for (int i = 0; i < 10; ++i) records += (i ? "," : "") + std::string("{\"eventName\":\"A\"}");
+  records += "]}";
+  std::ofstream(trail) << records;
+  FilesSource source({small.string(), trail.string()}, decode::LineReaderOptions{64, 80});
+  std::atomic<bool> stop{false};
+  for (const std::string& expected :
+       {std::string("{\"eventName\":\"A\"}\n{\"eventName\":\"B\"}\n"), records}) {
+    auto batch = source.Next(stop);
+    ASSERT_TRUE(batch.has_value() && batch->has_value());
+    EXPECT_FALSE((*batch)->line_window);
+    EXPECT_EQ((*batch)->part, 0u);
+    ASSERT_EQ((*batch)->documents.size(), 1u);
+    EXPECT_EQ((*batch)->documents[0], expected);
+  }
+  auto end = source.Next(stop);
+  ASSERT_TRUE(end.has_value());
+  EXPECT_FALSE(end->has_value());
+}
+
 }  // namespace
 }  // namespace tw::sources

@@ -3,6 +3,7 @@
 #include <poll.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <utility>
 
@@ -14,6 +15,18 @@ namespace {
 constexpr std::size_t kPadding = 64;
 
 bool Blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+// The number of '\n' in `s`.
+uint64_t CountLines(std::string_view s) {
+  uint64_t n = 0;
+  const char* p = s.data();
+  const char* const end = p + s.size();
+  while ((p = static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end - p))))) {
+    ++n;
+    ++p;
+  }
+  return n;
+}
 
 }  // namespace
 
@@ -49,6 +62,7 @@ bool StdinSource::TakePending(std::string& doc) {
   const std::size_t room = max > doc.size() ? max - doc.size() : 0;
   if (pending_.size() <= room) {
     doc.append(pending_);
+    pending_line_ += CountLines(pending_);
     pending_ = {};
     return doc.size() < max;
   }
@@ -59,6 +73,7 @@ bool StdinSource::TakePending(std::string& doc) {
     if (cut == std::string_view::npos) cut = pending_.size() - 1;
   }
   doc.append(pending_.substr(0, cut + 1));
+  pending_line_ += CountLines(pending_.substr(0, cut + 1));
   pending_.remove_prefix(cut + 1);
   return false;
 }
@@ -124,9 +139,13 @@ Result<std::optional<Batch>> StdinSource::Next(const std::atomic<bool>& stop) {
   if (mode_ == Mode::kWhole) return NextWhole();
   std::string doc;
   Clock::MonoTime first{};
+  uint64_t first_line = 0;
   while (!pending_error_) {
     if (!pending_.empty()) {
-      if (doc.empty()) first = clock_.Monotonic();
+      if (doc.empty()) {
+        first = clock_.Monotonic();
+        first_line = pending_line_;
+      }
       if (!TakePending(doc)) break;
       continue;
     }
@@ -151,6 +170,7 @@ Result<std::optional<Batch>> StdinSource::Next(const std::atomic<bool>& stop) {
     switch (step->kind) {
       case decode::LineReader::Kind::kLines:
         pending_ = step->text;
+        pending_line_ = step->line - 1;
         break;
       case decode::LineReader::Kind::kNothingYet:
         break;
@@ -168,14 +188,20 @@ Result<std::optional<Batch>> StdinSource::Next(const std::atomic<bool>& stop) {
   }
   Batch batch;
   batch.input = "-";
+  batch.part = parts_++;
   if (doc.empty()) {
-    if (!pending_error_) return std::nullopt;  // end of input, or stopped
+    if (!pending_error_) {
+      --parts_;
+      return std::nullopt;  // end of input, or stopped
+    }
     batch.error = std::move(*pending_error_);
     pending_error_.reset();
     return batch;
   }
   if (doc.capacity() - doc.size() < kPadding) doc.reserve(doc.size() + kPadding);
   batch.documents.push_back(std::move(doc));
+  batch.line_window = true;
+  batch.first_line = first_line;
   return batch;
 }
 

@@ -9,7 +9,10 @@
 // The stream is read with decode::LineReader (a reused 8 MiB window, lines up to 64 MiB; a longer
 // line is reported and skipped), so memory stays bounded however long the stream runs. Lines are
 // grouped into batches, the unit the pipeline evaluates and commits:
-//   - a batch is a run of complete lines, one document (Batch::documents has one string);
+//   - a batch is a run of complete lines, one document (Batch::documents has one string),
+//     marked Batch::line_window with its first line's number in the stream (first_line), so
+//     that errors and alerts count lines from the start of the stream; batches are numbered
+//     (Batch::part) from 0;
 //   - it is handed out as soon as no more input is immediately available (poll(2) with a zero
 //     timeout), so a line that arrives alone is evaluated at once: its alert leaves within the
 //     100 ms the daemon promises, whatever the batch settings;
@@ -88,6 +91,8 @@ class StdinSource final : public Source {
   std::mutex mu_;
   decode::LineReader reader_;
   std::string_view pending_;            // lines handed out by reader_ but not yet batched
+  uint64_t pending_line_ = 0;           // the 0-based input line pending_ starts at
+  uint64_t parts_ = 0;                  // batches handed out (Batch::part)
   std::optional<Error> pending_error_;  // an overlong line, reported at the next Next
   Mode mode_ = Mode::kUndecided;
   bool done_ = false;

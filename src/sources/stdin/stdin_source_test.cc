@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <string>
+#include <vector>
 
 namespace tw::sources {
 namespace {
@@ -45,8 +46,12 @@ class StdinSourceTest : public ::testing::Test {
     if ((*batch)->documents.size() != 1) return "<not one document>";
     const std::string& doc = (*batch)->documents[0];
     EXPECT_GE(doc.capacity() - doc.size(), 64u);  // padded for in-place parsing
+    EXPECT_TRUE((*batch)->line_window);
+    first_lines_.push_back((*batch)->first_line);
+    parts_.push_back((*batch)->part);
     return doc;
   }
+  std::vector<uint64_t> first_lines_, parts_;  // of the batches NextDocument returned
 
   FakeClock clock_;
   std::atomic<bool> stop_{false};
@@ -100,6 +105,10 @@ TEST_F(StdinSourceTest, BatchesAreCutAtLineEndsAtTheByteLimit) {
   auto end = source->Next(stop_);
   ASSERT_TRUE(end.has_value());
   EXPECT_FALSE(end->has_value());
+  // Each batch knows the stream line it starts at (0-based), so lines count from the stream's
+  // start, not the batch's.
+  EXPECT_EQ(first_lines_, (std::vector<uint64_t>{0, 2, 3, 4}));
+  EXPECT_EQ(parts_, (std::vector<uint64_t>{0, 1, 2, 3}));
 }
 
 TEST_F(StdinSourceTest, LinesAvailableTogetherShareABatch) {
