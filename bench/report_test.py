@@ -35,27 +35,27 @@ class TableTest(unittest.TestCase):
 
     def test_healthy_rows_pass(self):
         # floor 1.0 s, trailwatch 1.25 s: 0.8x >= 0.6x.
-        status, text = self.run_table([row("floor-ndjson", "floor", "1.0", 0),
+        status, text = self.run_table([row("floor-ondemand", "floor", "1.0", 0),
                                        row("tw-ndjson", "trailwatch", "1.25", 0)])
         self.assertEqual(self.verdicts(text, "T1 >= 0.6x"), ["PASS"])
         self.assertEqual(status, 0)
 
     def test_crashed_trailwatch_row_is_fail_not_na(self):
         # SIGSEGV: tw_measure records 128 + 11.
-        status, text = self.run_table([row("floor-ndjson", "floor", "1.0", 0),
+        status, text = self.run_table([row("floor-ondemand", "floor", "1.0", 0),
                                        row("tw-ndjson", "trailwatch", "0.2", 139)])
         self.assertEqual(self.verdicts(text, "T1 >= 0.6x"), ["FAIL"])
         self.assertIn("error (exit 139)", text)
         self.assertEqual(status, 1)
 
     def test_input_failure_exit_1_is_fail(self):
-        status, text = self.run_table([row("floor-ndjson", "floor", "1.0", 0),
+        status, text = self.run_table([row("floor-ondemand", "floor", "1.0", 0),
                                        row("tw-ndjson", "trailwatch", "0.1", 1)])
         self.assertEqual(self.verdicts(text, "T1 >= 0.6x"), ["FAIL"])
         self.assertEqual(status, 1)
 
     def test_crashed_baseline_row_fails_its_target(self):
-        status, text = self.run_table([row("floor-ndjson", "floor", "1.0", 134),
+        status, text = self.run_table([row("floor-ondemand", "floor", "1.0", 134),
                                        row("tw-ndjson", "trailwatch", "1.0", 0)])
         self.assertEqual(self.verdicts(text, "T1 >= 0.6x"), ["FAIL"])
         self.assertEqual(status, 1)
@@ -66,7 +66,7 @@ class TableTest(unittest.TestCase):
         self.assertEqual(status, 1)
 
     def test_missing_program_stays_na(self):
-        status, text = self.run_table([row("floor-ndjson", "floor", "1.0", 0),
+        status, text = self.run_table([row("floor-ondemand", "floor", "1.0", 0),
                                        row("tw-ndjson", "trailwatch", "n/a", 0)])
         self.assertEqual(self.verdicts(text, "T1 >= 0.6x"), ["n/a"])
         self.assertEqual(status, 0)

@@ -34,7 +34,7 @@ out="$here/out"
 mkdir -p "$out"
 
 # --- tools: built by the project (BUILD_DIR/bench), else a standalone build of bench/ ---------
-tools_list="tw_gen_corpus tw_floor_ndjson tw_floor_gz tw_measure"
+tools_list="tw_gen_corpus tw_floor_ndjson tw_floor_ondemand tw_floor_gz tw_measure"
 tools="$build/bench"
 have_tools() { for t in $tools_list; do [[ -x "$1/$t" ]] || return 1; done; }
 if ! have_tools "$tools"; then
@@ -155,6 +155,7 @@ nd="$corpus/events.ndjson"
 gzdir="$corpus/AWSLogs"
 if [[ " $only " == *" ndjson "* ]]; then
   echo "group ndjson (1 thread)"
+  add floor-ondemand tw_floor_ondemand ndjson "$NDJSON_BYTES" "$EVENTS" "$tools/tw_floor_ondemand" "$nd"
   add floor-ndjson tw_floor_ndjson ndjson "$NDJSON_BYTES" "$EVENTS" "$tools/tw_floor_ndjson" "$nd"
   add tw-ndjson trailwatch ndjson "$NDJSON_BYTES" "$EVENTS" "tw:scan --format json --threads 1 $nd"
   add jq-ndjson jq ndjson-${jq_mb}MB "$jq_bytes" "$jq_events" \
