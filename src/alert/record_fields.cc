@@ -90,8 +90,7 @@ std::optional<std::string> AlertField(const Alert& alert, std::string_view name)
 Result<void> RecordFields::Load(const Alert& alert) {
   alert_ = &alert;
   has_root_ = false;
-  padded_ = simdjson::padded_string(alert.record_json);
-  if (parser_.parse(padded_).get(root_) != simdjson::SUCCESS) {
+  if (parser_.Parse(alert.record_json, /*padded=*/false, root_) != simdjson::SUCCESS) {
     return Fail(ErrorCode::kParse, "the alert's record is not JSON");
   }
   has_root_ = true;

@@ -21,6 +21,7 @@
 
 #include "alert/alert.h"
 #include "common/error.h"
+#include "match/dom_parser.h"
 
 namespace tw::alert {
 
@@ -44,8 +45,7 @@ class RecordFields {
 
  private:
   const Alert* alert_ = nullptr;
-  simdjson::dom::parser parser_;
-  simdjson::padded_string padded_;
+  match::DomParser parser_;  // numbers beyond simdjson's range included
   simdjson::dom::element root_;
   bool has_root_ = false;
 };

@@ -8,6 +8,7 @@
 #include "common/clock.h"
 #include "common/strings.h"
 #include "decode/file_reader.h"
+#include "match/dom_parser.h"
 #include "pipeline/pipeline.h"
 #include "sources/files/files_source.h"
 
@@ -57,8 +58,9 @@ class MatchPrinter : public pipeline::BatchListener {
       bool json = false;
       if (!a.raw_event.empty() && a.raw_event.front() == '{') {
         simdjson::dom::element e;
-        if (parser_.parse(a.raw_event).get(e) == simdjson::SUCCESS) {
-          AppendTerminalSafeJson(simdjson::minify(e), line);
+        if (parser_.Parse(a.raw_event, /*padded=*/false, e) == simdjson::SUCCESS) {
+          AppendTerminalSafeJson(parser_.wide_numbers() ? match::MinifyDom(e) : simdjson::minify(e),
+                                 line);
           json = true;
         }
       }
@@ -78,7 +80,7 @@ class MatchPrinter : public pipeline::BatchListener {
   uint64_t errors_ = 0;
 
  private:
-  simdjson::dom::parser parser_;
+  match::DomParser parser_;  // numbers beyond simdjson's range included
 };
 
 }  // namespace

@@ -2,10 +2,42 @@
 
 #include <fmt/format.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "match/evaluator.h"
 
 namespace tw::engine {
 namespace {
+
+// simdjson's DOM holds at most this many levels of nesting (dom::parser's default max_depth).
+constexpr size_t kDomDepth = simdjson::DEFAULT_MAX_DEPTH;
+
+// How many bytes of `s` are '{' or '[' (strings included): an upper bound of its nesting depth.
+// '{' and '[' differ only in bit 0x20, so one comparison of (byte | 0x20) with '{' finds both.
+size_t CountOpeners(std::string_view s) {
+  size_t n = 0;
+  size_t i = 0;
+#ifdef __SSE2__
+  const __m128i bit = _mm_set1_epi8(0x20);
+  const __m128i brace = _mm_set1_epi8('{');
+  while (i + 16 <= s.size()) {
+    // Up to 255 blocks per byte-wise accumulator, then summed with SAD.
+    __m128i acc = _mm_setzero_si128();
+    for (int k = 0; k < 255 && i + 16 <= s.size(); ++k, i += 16) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
+      acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(_mm_or_si128(v, bit), brace));
+    }
+    const __m128i sums = _mm_sad_epu8(acc, _mm_setzero_si128());
+    n += static_cast<size_t>(_mm_cvtsi128_si32(sums)) +
+         static_cast<size_t>(_mm_cvtsi128_si32(_mm_unpackhi_epi64(sums, sums)));
+  }
+#endif
+  for (; i < s.size(); ++i) n += (s[i] | 0x20) == '{';
+  return n;
+}
+
 
 // The string member `key` of `e`, or "" when absent or not a string. With `present`, sets
 // `bit` in it when the member is a string (even an empty one).
@@ -84,9 +116,6 @@ Engine::Engine(std::shared_ptr<const rules::RuleSet> rules, EngineOptions option
   if (!options_.use_index) {
     for (uint32_t i = 0; i < rules_->size(); ++i) all_rules_.push_back(i);
   }
-#ifdef SIMDJSON_THREADS_ENABLED
-  dom_.threaded = false;
-#endif
 }
 
 decode::RecordStatus Engine::Evaluate(const decode::RecordView& record, const Origin& origin,
@@ -104,7 +133,15 @@ decode::RecordStatus Engine::Evaluate(const decode::RecordView& record, const Or
     candidates = &candidates_;
   }
   ++events_;
-  if (candidates->empty()) return decode::RecordStatus::kOk;
+  if (candidates->empty()) {
+    // Exhaustive evaluation would find a record nested deeper than the DOM holds unreadable:
+    // so must the index, or the two would count it differently (docs/json-input.md).
+    if (options_.use_index && TooDeepForTheDom(record, error)) {
+      --events_;
+      return decode::RecordStatus::kRejected;
+    }
+    return decode::RecordStatus::kOk;
+  }
   std::string_view text = record.text;  // delimited by the reader (NDJSON): no second walk
   if (text.empty()) {
     const char* end = decode::JsonValueEnd(record.start, record.doc.data() + record.doc.size());
@@ -120,6 +157,27 @@ decode::RecordStatus Engine::Evaluate(const decode::RecordView& record, const Or
   return status;
 }
 
+bool Engine::TooDeepForTheDom(const decode::RecordView& record, Error& error) {
+  // Cheap bounds first: nesting deeper than kDomDepth takes more than 2 * kDomDepth bytes and as
+  // many '{' / '['. The extractor has walked the whole object, so raw_json() only reads where
+  // the walk ended. Only a record with that many openers is parsed to know for sure.
+  const auto* doc_end = record.doc.data() + record.doc.size();
+  if (static_cast<size_t>(doc_end - record.start) <= 2 * kDomDepth) return false;
+  std::string_view text = record.text;  // delimited by the reader (NDJSON)
+  if (text.empty() && record.object.raw_json().get(text) != simdjson::SUCCESS) {
+    const char* end = decode::JsonValueEnd(record.start, doc_end);
+    if (end == nullptr) return false;  // damaged: the reader reports it
+    text = std::string_view(record.start, static_cast<size_t>(end - record.start));
+  }
+  if (text.size() <= 2 * kDomDepth || CountOpeners(text) <= kDomDepth) return false;
+  simdjson::dom::element root;
+  const auto err = dom_.Parse(text, /*padded=*/true, root);
+  if (err == simdjson::SUCCESS) return false;
+  error = Error{ErrorCode::kParse,
+                fmt::format("the record cannot be evaluated: {}", simdjson::error_message(err))};
+  return true;
+}
+
 alert::Alert Engine::NewAlert(const rules::Rule& rule, const Origin& origin) const {
   alert::Alert alert;
   alert.rule_id = rule.id;
@@ -133,7 +191,7 @@ void Engine::EvaluateCandidates(std::string_view text, const std::vector<uint32_
                                 bool envelope, const Origin& origin, std::vector<alert::Alert>& out,
                                 Error& error, decode::RecordStatus& status) {
   simdjson::dom::element root;
-  if (auto err = dom_.parse(text.data(), text.size(), false).get(root)) {
+  if (auto err = dom_.Parse(text, /*padded=*/true, root)) {
     // Beyond what the DOM can hold (nesting deeper than simdjson's limit ...): not evaluated,
     // so not an event but an error of this record (events + errors = records).
     --events_;
@@ -145,7 +203,7 @@ void Engine::EvaluateCandidates(std::string_view text, const std::vector<uint32_
   if (!options_.use_index && root.type() == simdjson::dom::element_type::OBJECT) {
     envelope = match::IsCloudTrailEnvelope(root);
   }
-  subject_.Reset(root, text, envelope, options_.envelope_as_given);
+  subject_.Reset(root, text, envelope, options_.envelope_as_given, dom_.wide_numbers());
   // One memo of the fields for all candidates of this event. The exhaustive mode (the match
   // command, and the reference the index is tested against) evaluates without it.
   match::FieldCache* fields = nullptr;
@@ -165,7 +223,7 @@ void Engine::EvaluateCandidates(std::string_view text, const std::vector<uint32_
     } else if (text.find('\n') == std::string_view::npos) {
       alert.record_json = text;  // a record of a CloudTrail file or an NDJSON line, as written
     } else {
-      alert.record_json = simdjson::minify(subject_.record());  // a pretty-printed document
+      alert.record_json = subject_.MinifiedRecord();  // a pretty-printed document
     }
     alert.input_record = origin.where.index();
     alert.input_is_line = origin.where.lines();

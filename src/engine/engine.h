@@ -29,6 +29,7 @@
 #include "common/error.h"
 #include "decode/record_reader.h"
 #include "engine/extractor.h"
+#include "match/dom_parser.h"
 #include "match/field_cache.h"
 #include "match/subject.h"
 #include "rules/rule_set.h"
@@ -78,6 +79,9 @@ class Engine {
                           bool envelope, const Origin& origin, std::vector<alert::Alert>& out,
                           Error& error, decode::RecordStatus& status);
   alert::Alert NewAlert(const rules::Rule& rule, const Origin& origin) const;
+  // True (and `error` set) when `record`, which no rule is a candidate for, is one the DOM
+  // cannot hold (nesting deeper than its limit): then it is an error, as in exhaustive mode.
+  bool TooDeepForTheDom(const decode::RecordView& record, Error& error);
 
   std::shared_ptr<const rules::RuleSet> rules_;
   EngineOptions options_;
@@ -88,7 +92,7 @@ class Engine {
   std::string source_scratch_;
   match::FieldCache fields_;
   match::SubjectSelector subject_;
-  simdjson::dom::parser dom_;
+  match::DomParser dom_;  // simdjson's DOM, plus numbers beyond its range
   uint64_t events_ = 0;
 };
 

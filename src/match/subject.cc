@@ -11,12 +11,13 @@ bool IsCloudTrailEnvelope(simdjson::dom::element root) {
 }
 
 void SubjectSelector::Reset(simdjson::dom::element root, std::string_view text, bool is_envelope,
-                            bool as_given) {
+                            bool as_given, bool wide_numbers) {
   root_ = root;
   record_ = root;
   text_ = text;
   is_envelope_ = is_envelope;
   as_given_ = as_given;
+  wide_numbers_ = wide_numbers;
   built_envelope_ = false;
   minified_ = false;
   if (is_envelope && root["detail"].get(record_) != simdjson::SUCCESS) record_ = root;
@@ -25,10 +26,14 @@ void SubjectSelector::Reset(simdjson::dom::element root, std::string_view text, 
 std::string_view SubjectSelector::RecordText() {
   if (!is_envelope_) return text_;
   if (!minified_) {
-    record_text_ = simdjson::minify(record_);
+    record_text_ = MinifiedRecord();
     minified_ = true;
   }
   return record_text_;
+}
+
+std::string SubjectSelector::MinifiedRecord() const {
+  return wide_numbers_ ? MinifyDom(record_) : simdjson::minify(record_);
 }
 
 Subject SubjectSelector::For(Language language) {

@@ -22,6 +22,7 @@
 #include <string_view>
 
 #include "event/envelope.h"
+#include "match/dom_parser.h"
 #include "match/evaluator.h"
 #include "match/matcher.h"
 
@@ -36,7 +37,10 @@ class SubjectSelector {
   // Starts an event. `root`/`text`: the parsed document and its JSON text, which must outlive
   // the selector's use for this event. `is_envelope`: whether `root` is a CloudTrail envelope
   // (IsCloudTrailEnvelope; callers that know already pass it). `as_given`: see above.
-  void Reset(simdjson::dom::element root, std::string_view text, bool is_envelope, bool as_given);
+  // `wide_numbers`: `root` was read with DomParser's number fallback (DomParser::wide_numbers),
+  // so compact text is written with MinifyDom.
+  void Reset(simdjson::dom::element root, std::string_view text, bool is_envelope, bool as_given,
+             bool wide_numbers = false);
 
   // The subject a rule in `language` evaluates (Subject::fields is left null).
   Subject For(Language language);
@@ -45,6 +49,8 @@ class SubjectSelector {
   simdjson::dom::element record() const { return record_; }
   // The record's JSON text: the input text, or the compact form of an envelope's detail.
   std::string_view RecordText();
+  // The record's compact JSON, written from the DOM (simdjson::minify, or MinifyDom).
+  std::string MinifiedRecord() const;
   bool is_envelope() const { return is_envelope_; }
 
  private:
@@ -53,6 +59,7 @@ class SubjectSelector {
   std::string_view text_;
   bool is_envelope_ = false;
   bool as_given_ = false;
+  bool wide_numbers_ = false;
   bool built_envelope_ = false;
   bool minified_ = false;
   std::string record_text_;

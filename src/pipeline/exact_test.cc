@@ -32,6 +32,29 @@ references: [https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-service
 event_pattern: {"source": ["aws.cloudtrail"], "detail-type": ["AWS API Call via CloudTrail"], "detail": {"eventName": ["DeleteTrail"]}}
 )";
 
+// Numeric rules for defect 11, anchored on eventName NumTest so that other records have no
+// candidate. Numbers are read as the nearest double (docs/json-input.md, "Numbers").
+constexpr std::string_view kNumericRules = R"(
+- id: it-cwl-n-gt-1000
+  title: n above 1000 (filter pattern)
+  severity: low
+  description: A numeric comparison in a filter pattern.
+  references: [https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html]
+  filter_pattern: '{ ($.eventName = NumTest) && ($.n > 1000) }'
+- id: it-eb-n-gt-1000
+  title: n above 1000 (event pattern)
+  severity: low
+  description: A numeric range in an event pattern.
+  references: [https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-patterns-content-based-filtering.html]
+  event_pattern: {"detail": {"eventName": ["NumTest"], "n": [{"numeric": [">", 1000]}]}}
+- id: it-eb-n-is-2-64
+  title: n is 2^64 (event pattern)
+  severity: low
+  description: An exact number in an event pattern, compared by value.
+  references: [https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-patterns-content-based-filtering.html]
+  event_pattern: {"detail": {"eventName": ["NumTest"], "n": [18446744073709551616]}}
+)";
+
 class OneDocumentSource final : public sources::Source {
  public:
   explicit OneDocumentSource(std::string document) : document_(std::move(document)) {}
@@ -80,6 +103,9 @@ std::shared_ptr<const rules::RuleSet> Rules() {
     auto extra = rules::LoadRulesFromText(kEventPatternRule, "eb.yml", "");
     EXPECT_TRUE(extra) << extra.error().message;
     rules->push_back(std::move(extra->front()));
+    auto numeric = rules::LoadRulesFromText(kNumericRules, "numeric.yml", "");
+    EXPECT_TRUE(numeric) << numeric.error().message;
+    for (auto& r : *numeric) rules->push_back(std::move(r));
     return rules::RuleSet::Create(std::move(*rules));
   }();
   return set;
@@ -193,6 +219,53 @@ TEST(ScanExact, ARecordTheDomCannotHoldIsAnErrorNotAnEvent) {
   ASSERT_EQ(o.errors.size(), 1u);
   EXPECT_TRUE(o.errors[0].starts_with("line 1: ")) << o.errors[0];
   EXPECT_TRUE(Has(o, 1, "cloudtrail-change"));
+}
+
+// Defect 7: the same holds when no rule is a candidate for the record (the index alone would
+// have counted it as an event, as exhaustive evaluation does not).
+TEST(ScanExact, ARecordTheDomCannotHoldIsAnErrorWithoutACandidateRule) {
+  const std::string deep = std::string(1100, '[') + std::string(1100, ']');
+  const std::string deep_ok = std::string(1000, '[') + std::string(1000, ']');
+  std::string many;  // 1,100 openers, but only 3 levels deep
+  for (int i = 0; i < 1100; ++i) many += i ? ",{}" : "{}";
+  const Outcome o = ScanBoth(R"({"eventName":"Harmless","x":)" + deep + "}\n" +
+                             R"({"eventName":"Harmless","x":)" + deep_ok + "}\n" +
+                             R"({"eventName":"Harmless","x":[)" + many + "]}\n" +
+                             R"({"eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging"})" +
+                             "\n");
+  ASSERT_EQ(o.errors.size(), 1u);
+  EXPECT_TRUE(o.errors[0].starts_with("line 1: the record cannot be evaluated")) << o.errors[0];
+  EXPECT_EQ(o.events, 3u);
+  EXPECT_TRUE(Has(o, 3, "cloudtrail-change"));
+}
+
+// Defect 11: a number beyond what simdjson holds (beyond a double, or an integer beyond 64
+// bits) does not reject the record. It is the nearest double: 1e999 is +infinity, -1e999
+// -infinity, 18446744073709551616 is 2^64, 1.0000000000000000001 is 1.
+TEST(ScanExact, NumbersBeyondTheJsonReaderAreEvaluated) {
+  const std::string head = R"({"eventSource":"cloudtrail.amazonaws.com","eventName":"NumTest","n":)";
+  const Outcome o = ScanBoth(
+      head + "1e999}\n" + head + "-1e999}\n" + head + "18446744073709551616}\n" + head +
+      "1.0000000000000000001}\n" + head + R"(5,"id":123456789012345678901234567890})" + "\n" +
+      R"({"eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging","z":1E400,)"
+      R"("y":-99999999999999999999})" "\n" +
+      R"({"version":"0","id":"e1","detail-type":"AWS API Call via CloudTrail",)"
+      R"("source":"aws.cloudtrail","account":"111122223333","region":"us-east-1","big":-1e999,)"
+      R"("detail":{"eventSource":"cloudtrail.amazonaws.com","eventName":"NumTest","n":1e999}})"
+      "\n");
+  EXPECT_TRUE(o.errors.empty()) << o.errors.front();
+  EXPECT_EQ(o.events, 7u);
+  const std::set<std::pair<uint64_t, std::string>> expected = {
+      {0, "it-cwl-n-gt-1000"}, {0, "it-eb-n-gt-1000"},      // +infinity > 1000
+      {2, "it-cwl-n-gt-1000"}, {2, "it-eb-n-gt-1000"},      // 2^64 > 1000
+      {2, "it-eb-n-is-2-64"},                               // and equal to 2^64
+      {6, "it-cwl-n-gt-1000"}, {6, "it-eb-n-gt-1000"}};     // the envelope's detail
+  std::set<std::pair<uint64_t, std::string>> numeric;
+  for (const auto& a : o.alerts) {
+    if (a.second.starts_with("it-cwl-n") || a.second.starts_with("it-eb-n")) numeric.insert(a);
+  }
+  EXPECT_EQ(numeric, expected);
+  EXPECT_TRUE(Has(o, 5, "cloudtrail-change"));  // an unrelated 1E400 hides nothing
 }
 
 }  // namespace

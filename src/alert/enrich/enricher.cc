@@ -58,8 +58,8 @@ Result<std::unique_ptr<Enricher>> Enricher::Create(const rules::GlobalPolicy& gl
 
 void Enricher::Enrich(Alert& alert) {
   simdjson::dom::element record;
-  const simdjson::padded_string padded(alert.record_json);
-  if (parser_.parse(padded).get(record) != simdjson::SUCCESS || !record.is_object()) {
+  if (parser_.Parse(alert.record_json, /*padded=*/false, record) != simdjson::SUCCESS ||
+      !record.is_object()) {
     alert.notes.push_back("enrich: the record is not a JSON object; not enriched");
     if (alert.id.empty()) AssignAlertId(alert);
     return;

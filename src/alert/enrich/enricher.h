@@ -28,6 +28,7 @@
 #include "alert/event_time.h"
 #include "alert/stage.h"
 #include "common/error.h"
+#include "match/dom_parser.h"
 #include "rules/policy.h"
 
 namespace tw::alert {
@@ -58,7 +59,7 @@ class Enricher final : public Stage {
       : zone_(std::move(zone)), account_names_(std::move(names)) {}
   TimeZone zone_;
   std::map<std::string, std::string> account_names_;
-  simdjson::dom::parser parser_;
+  match::DomParser parser_;  // numbers beyond simdjson's range included
 };
 
 }  // namespace tw::alert

@@ -410,8 +410,8 @@ TEST(CwlDifferential, NumericStringsFollowTheNumberGrammar) {
 // Numeric edge cases, in patterns and in events: out of double range, signed zero, hex, a leading
 // plus, 20-digit integers, and decimals without a digit on one side. Every pattern is given to
 // both parsers (which must agree on accepting it) and every accepted one is matched against
-// every event by both matchers. Events whose number is beyond what the engine's JSON reader
-// (simdjson) accepts are in NumbersBeyondTheJsonReader below.
+// every event by both matchers. Events whose number is beyond what simdjson itself accepts are in
+// NumbersBeyondTheJsonReader below.
 const std::vector<std::string>& EdgeNumbers() {
   static const auto* numbers = new std::vector<std::string>{"1e999",
                                                             "-1e999",
@@ -491,11 +491,10 @@ TEST(CwlDifferential, NumericEdgeCases) {
   EXPECT_GT(compared, 10000u);
 }
 
-// A number beyond the JSON reader's range is still a JSON number: a JSON pattern sees the message
-// as an object whose value is +-infinity or the nearest double (docs/cwl-filter-patterns.md).
-// The engine's reader (simdjson) rejects the whole message today, so the fast path sees no JSON
-// object; issue 8, defect 11 (a fallback reader in scan/) fixes that. Enable it then.
-TEST(CwlDifferential, DISABLED_NumbersBeyondTheJsonReader) {
+// A number beyond simdjson's range is still a JSON number: a JSON pattern sees the message as an
+// object whose value is +-infinity or the nearest double (docs/cwl-filter-patterns.md). The fast
+// path reads it with match::DomParser's number fallback (issue 8, defect 11).
+TEST(CwlDifferential, NumbersBeyondTheJsonReader) {
   size_t compared = 0;
   for (const std::string& n : EdgeNumbers()) {
     if (!BeyondTheJsonReader(n)) continue;
@@ -503,6 +502,49 @@ TEST(CwlDifferential, DISABLED_NumbersBeyondTheJsonReader) {
                                 "{ $.n != 5 }", "{ $.n NOT EXISTS }"}) {
       ExpectAgree(pattern, "{\"x\":1,\"n\":" + n + "}", &compared);
     }
+  }
+  EXPECT_EQ(compared, 7u * 6);
+}
+
+// The same numbers with the verdicts worked out by hand from the rule "the nearest double, as
+// strtod reads it" (docs/cwl-filter-patterns.md): 1e999 is +infinity, -99999999999999999999 is
+// -1e20, 18446744073709551616 is 2^64, 1.0000000000000000001 is 1, -0 is 0.
+TEST(CwlDifferential, NumbersBeyondTheJsonReaderByHand) {
+  struct Case {
+    const char* pattern;
+    const char* n;
+    bool match;
+  };
+  const Case cases[] = {
+      {"{ $.n > 1000 }", "1e999", true},
+      {"{ $.n = 1e999 }", "1e999", true},
+      {"{ $.n < 1e999 }", "1e999", false},
+      {"{ $.n >= 1.7976931348623157e308 }", "1e999", true},
+      {"{ $.n < 0 }", "-1e999", true},
+      {"{ $.n = -1e999 }", "-1E999", true},
+      {"{ $.n = 18446744073709551616 }", "18446744073709551616", true},
+      {"{ $.n = 18446744073709551615 }", "18446744073709551616", true},  // same double
+      {"{ $.n > 18446744073709551615 }", "18446744073709551616", false},
+      {"{ $.n = 1e20 }", "99999999999999999999", true},
+      {"{ $.n <= -1e20 }", "-99999999999999999999", true},
+      {"{ $.n > 1e29 }", "123456789012345678901234567890", true},
+      {"{ $.n = 1 }", "1.0000000000000000001", true},
+      {"{ $.n = 0 }", "-0", true},
+      {"{ $.n != 5 }", "1e999", true},
+      {"{ $.x = 1 }", "1e999", true},  // the record is evaluated: other fields still match
+      {"{ $.n NOT EXISTS }", "1e999", false},
+      {"{ $.n = \"1e999\" }", "1e999", false},  // a quoted value matches strings only
+      {"1e999", "1e999", true},                     // a term matches the raw text
+      {"{ $.n = * }", "-99999999999999999999", true},
+  };
+  for (const Case& c : cases) {
+    const std::string event = std::string("{\"x\":1,\"n\":") + c.n + "}";
+    auto compiled = CompileFilterPattern(c.pattern);
+    ASSERT_TRUE(compiled.has_value()) << c.pattern << ": " << compiled.error().message;
+    EXPECT_EQ(testing::FastMatches(**compiled, event), c.match) << c.pattern << " on " << event;
+    auto ref = reference::ReferenceMatchFilterPattern(c.pattern, event);
+    ASSERT_TRUE(ref.has_value()) << ref.error().message;
+    EXPECT_EQ(*ref, c.match) << "reference: " << c.pattern << " on " << event;
   }
 }
 

@@ -226,5 +226,43 @@ TEST(EventBridgeDifferential, ArraysOfObjects) {
   RecordProperty("matched", matched);
 }
 
+// Numbers beyond simdjson's range in the event (issue 8, defect 11) are read as the nearest
+// double (docs/json-input.md, "Numbers"); the verdicts are worked out by hand: 1e999 is
+// +infinity, -1e999 -infinity, 18446744073709551616 is 2^64, 99999999999999999999 is 1e20.
+// The fast path and the reference must both give them.
+TEST(EventBridgeDifferential, NumbersBeyondTheJsonReader) {
+  struct Case {
+    const char* pattern;
+    const char* n;
+    bool match;
+  };
+  const Case cases[] = {
+      {R"({"n":[{"numeric":[">",1000]}]})", "1e999", true},
+      {R"({"n":[{"numeric":[">=",0,"<",1000]}]})", "1e999", false},
+      {R"({"n":[{"numeric":["<",0]}]})", "-1e999", true},
+      {R"({"n":[{"numeric":["<=",-1000]}]})", "-1E999", true},
+      {R"({"n":[{"numeric":[">",1000]}]})", "-1e999", false},
+      {R"({"n":[{"numeric":["=",18446744073709551616]}]})", "18446744073709551616", true},
+      {R"({"n":[18446744073709551616]})", "18446744073709551616", true},
+      {R"({"n":[1e20]})", "99999999999999999999", true},
+      {R"({"n":[1]})", "1.0000000000000000001", true},
+      {R"({"n":[0]})", "-0", true},
+      {R"({"n":[{"anything-but":[5]}]})", "1e999", true},
+      {R"({"n":[{"anything-but":"x"}]})", "1e999", true},  // a number is anything but a string
+      {R"({"n":[{"exists":true}]})", "1e999", true},
+      {R"({"n":["1e999"]})", "1e999", false},  // a string never equals a number
+      {R"({"x":[1]})", "1e999", true},         // the event is evaluated: other fields match
+  };
+  for (const Case& c : cases) {
+    const std::string event = std::string(R"({"x":1,"n":)") + c.n + "}";
+    auto fast = testing::FastMatch(c.pattern, event);
+    ASSERT_TRUE(fast) << c.pattern << ": " << fast.error().message;
+    EXPECT_EQ(*fast, c.match) << c.pattern << " on " << event;
+    auto ref = reference::ReferenceMatchEventPattern(c.pattern, event);
+    ASSERT_TRUE(ref) << ref.error().message;
+    EXPECT_EQ(*ref, c.match) << "reference: " << c.pattern << " on " << event;
+  }
+}
+
 }  // namespace
 }  // namespace tw::match::eventbridge

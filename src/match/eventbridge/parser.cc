@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <limits>
 #include <utility>
 
 #include "match/evaluator.h"
@@ -350,12 +351,20 @@ class PatternParser {
     if (op == "<" || op == "<=") {
       if (!value_at(1, op, &m.hi) || !end_at(2)) return false;
       m.hi_inclusive = op == "<=";
+      // No lower bound: -infinity (an event's -1e999) is below every bound, so it is included.
+      m.lo = -std::numeric_limits<double>::infinity();
+      m.lo_inclusive = true;
       return true;
     }
     if (op != ">" && op != ">=") return Bad("Unrecognized numeric range operator: " + op);
     if (!value_at(1, op, &m.lo)) return false;
     m.lo_inclusive = op == ">=";
-    if (items.size() == 2) return true;
+    if (items.size() == 2) {
+      // No upper bound: +infinity (an event's 1e999) is above every bound, so it is included.
+      m.hi = std::numeric_limits<double>::infinity();
+      m.hi_inclusive = true;
+      return true;
+    }
     std::string upper;
     if (!op_at(2, &upper)) return false;
     if (upper == "=" || upper == ">" || upper == ">=") {

@@ -10,6 +10,7 @@
 
 #include "common/error.h"
 #include "common/strings.h"
+#include "match/dom_parser.h"
 #include "match/evaluator.h"
 #include "match/eventbridge/compile.h"
 #include "match/reference/json_tree.h"
@@ -69,13 +70,12 @@ inline std::string ToJson(const reference::JsonValue& v) {
   return out;
 }
 
-// Evaluates a compiled pattern over `event_text` the way the engine does: a simdjson DOM parse
-// and Subject{raw, &root, nullptr}.
+// Evaluates a compiled pattern over `event_text` the way the engine does: a DOM parse
+// (match/dom_parser.h, numbers beyond simdjson's range included) and Subject{raw, &root, nullptr}.
 inline Result<bool> FastMatch(const Node& node, std::string_view event_text) {
-  simdjson::dom::parser parser;
-  simdjson::padded_string padded(event_text);
+  DomParser parser;
   simdjson::dom::element root;
-  if (parser.parse(padded).get(root) != simdjson::SUCCESS) {
+  if (parser.Parse(event_text, /*padded=*/false, root) != simdjson::SUCCESS) {
     return Fail(ErrorCode::kParse, "event is not JSON");
   }
   return Evaluate(node, Subject{event_text, &root, nullptr});
