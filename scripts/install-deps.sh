@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs every Debian package trailwatch needs to build, test, demo and benchmark.
 # Idempotent: only missing packages are installed. Needs root (or sudo) on Debian 12.
+#   --fuzz  also clang and libFuzzer (libclang-rt-14-dev, which clang only recommends), for the
+#           optional -DTW_FUZZ=ON build (HACKING.md, "Fuzz"). `make test` never needs them.
 set -euo pipefail
 
 PACKAGES=(
@@ -12,6 +14,9 @@ PACKAGES=(
   jq valgrind python3 gzip
   zip dpkg-dev  # make lambda-zip, make deb
 )
+if [ "${1:-}" = "--fuzz" ]; then
+  PACKAGES+=(clang libclang-rt-14-dev)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -80,6 +80,37 @@ class Printer : public pipeline::BatchListener {
     }
   }
 
+  // The summary as one JSON object on one line (--summary json; docs/output.md).
+  void PrintSummaryJson(const rules::RuleSet& rules, double seconds) {
+    ClearProgressLine();
+    std::string out = fmt::format(
+        R"({{"files":{},"bytes":{},"events":{},"alerts":{},"errors":{},"suppressed":{},)"
+        R"("index_fallbacks":{},"seconds":{:.3f},"by_rule":{{)",
+        files_, bytes_, events_, alerts_, errors_, suppressed_,
+        rules.index().shape_set_fallbacks(), seconds);
+    bool first = true;
+    for (const auto& rule : rules.rules()) {
+      auto it = by_id_.find(rule->id);
+      if (it == by_id_.end()) continue;
+      out += first ? "\"" : ",\"";
+      first = false;
+      AppendJsonEscaped(out, rule->id);
+      out += fmt::format("\":{}", it->second);
+    }
+    out += "},\"skipped\":[";
+    first = true;
+    for (const auto& [file, why] : skipped_) {
+      out += first ? "{\"file\":\"" : ",{\"file\":\"";
+      first = false;
+      AppendJsonEscaped(out, file);
+      out += "\",\"why\":\"";
+      AppendJsonEscaped(out, why);
+      out += "\"}";
+    }
+    out += "]}\n";
+    std::fputs(out.c_str(), stderr);
+  }
+
   void PrintSummary(const rules::RuleSet& rules, double seconds) {
     ClearProgressLine();
     std::fprintf(stderr, "\ntrailwatch: %llu file%s (%s), %llu event%s, %llu alert%s in %.2f s\n",
@@ -103,6 +134,12 @@ class Printer : public pipeline::BatchListener {
       for (const auto& [file, why] : skipped_) {
         std::fprintf(stderr, "  %s: %s\n", EscapeForTerminal(file).c_str(), why.c_str());
       }
+    }
+    if (const uint64_t fallbacks = rules.index().shape_set_fallbacks(); fallbacks > 0) {
+      std::fprintf(stderr,
+                   "index: %llu RE2::Set fallback%s (the set could not answer; every rule of it "
+                   "was evaluated)\n",
+                   static_cast<unsigned long long>(fallbacks), fallbacks == 1 ? "" : "s");
     }
     if (errors_ > 0) {
       std::fprintf(stderr, "errors: %llu (see above)\n", static_cast<unsigned long long>(errors_));
@@ -136,6 +173,16 @@ CLI::App* AddScanCommand(CLI::App& app, ScanArgs& args) {
   cmd->add_option("--format", args.format, "Output: text (for people) or json (one alert per line)")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
+  cmd->add_option("--summary", args.summary,
+                  "Summary on stderr: text (for people) or json (one object on one line)")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  cmd->add_option("--index-set-memory", args.index_set_memory,
+                  "Memory budget in bytes of each RE2::Set of the rule index (default 64 MiB); "
+                  "when a set cannot answer, its rules are all evaluated and the summary counts "
+                  "the fallback")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 40))
+      ->group("");  // hidden: a tuning knob
   cmd->add_option("--threads", args.threads, "Files scanned in parallel (default: all cores)")
       ->check(CLI::Range(1, 1024));
   cmd->add_option("--config", args.config,
@@ -284,6 +331,11 @@ int RunScan(const ScanArgs& args) {
     window_store = std::move(*opened);
   }
   auto set = processing->rules;
+  if (args.index_set_memory > 0) {  // the same rules, the index built with another budget
+    match::RuleIndex::BuildOptions index_options;
+    index_options.shape_set_max_mem = args.index_set_memory;
+    set = rules::RuleSet::Create(set->rules(), index_options);
+  }
   std::vector<sources::ExpandError> expand_errors;
   std::vector<std::string> files = sources::ExpandInputs(args.inputs, expand_errors);
   // "-" is the stdin source: streamed in batches of lines as they arrive, so that alerts come
@@ -373,7 +425,11 @@ int RunScan(const ScanArgs& args) {
   if (ticker.joinable()) ticker.join();
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  printer.PrintSummary(*set, seconds);
+  if (args.summary == "json") {
+    printer.PrintSummaryJson(*set, seconds);
+  } else {
+    printer.PrintSummary(*set, seconds);
+  }
   if (printer.output_failed()) return kExitOutputError;
   return printer.errors() > 0 ? kExitInputError : status;
 }

@@ -21,6 +21,8 @@ struct ScanArgs {
   std::vector<std::string> exclude_rules;  // --exclude-rule ID (repeatable)
   std::string since;                       // --since, on eventTime
   std::string until;                       // --until, on eventTime
+  std::string summary = "text";            // --summary text|json (on stderr)
+  int64_t index_set_memory = 0;            // --index-set-memory BYTES; 0: the index's default
 };
 
 // Registers the subcommand's options on `app` and returns it.

@@ -102,7 +102,11 @@ void AppendDom(simdjson::dom::element e, std::string& out) {
       if (std::isinf(d)) {
         out += d > 0 ? "1e999" : "-1e999";
       } else {
-        out += fmt::format("{}", d);  // the shortest spelling that reads back as d
+        // The shortest spelling that reads back as d, and as a double: "5" and "-0" would
+        // read back as the integer 0 and 5, so they are written "5.0" and "-0.0".
+        const std::string s = fmt::format("{}", d);
+        out += s;
+        if (s.find_first_of(".eE") == std::string::npos) out += ".0";
       }
       return;
     }

@@ -105,6 +105,21 @@ TEST(DomParser, MinifyDomReadsBackAsTheSameValues) {
   EXPECT_EQ(Num(At(again, "a").at(2).value_unsafe()), std::ldexp(1.0, 64));
 }
 
+// Found by fuzzing DomParser + MinifyDom: -0E400 is the double -0, which must not be written
+// "-0" (that reads back as the integer 0, and the text would change on a second round).
+TEST(DomParser, MinifyDomKeepsDoublesDoubles) {
+  DomParser p;
+  element root;
+  ASSERT_EQ(p.Parse("[-0E400, 0.5e-999, 5e0, 123456789012345678902469135780]", false, root),
+            simdjson::SUCCESS);
+  const std::string text = MinifyDom(root);
+  EXPECT_EQ(text.substr(0, 19), "[-0.0,0.0,5.0,1.234") << text;
+  DomParser q;
+  element again;
+  ASSERT_EQ(q.Parse(text, false, again), simdjson::SUCCESS) << text;
+  EXPECT_EQ(MinifyDom(again), text);
+}
+
 TEST(ReadJsonNumber, FollowsTheJsonGrammar) {
   double d = 0;
   EXPECT_TRUE(ReadJsonNumber("1e999", &d));

@@ -215,5 +215,22 @@ TEST(LoaderTest, MissingPathOrEmptyFolder) {
   EXPECT_EQ(empty.error().code, ErrorCode::kNotFound);
 }
 
+// The wording of key problems in a rule (rules/policy_yaml.h CollectMembers, shared with the
+// policy and config checkers, which say "in <what>" without the article).
+TEST(LoaderTest, KeyProblemsInARuleAreWordedForARule) {
+  const std::string base = Header() + "filter_pattern: ERROR\n";
+  std::string message = LoadError(base + "severty: low\n");
+  EXPECT_NE(message.find("unknown key `severty` in a rule"), std::string::npos) << message;
+  EXPECT_NE(message.find("did you mean `severity`?"), std::string::npos) << message;
+  message = LoadError(base + "zzzzzzzzzzzz: 1\n");
+  EXPECT_NE(message.find("unknown key `zzzzzzzzzzzz` in a rule"), std::string::npos) << message;
+  EXPECT_NE(message.find("hint: a rule has the keys `"), std::string::npos) << message;
+  message = LoadError(base + "title: again\n");
+  EXPECT_NE(message.find("duplicate key `title`"), std::string::npos) << message;
+  EXPECT_NE(message.find("`title` is already given at line 2"), std::string::npos) << message;
+  message = LoadError(base + "[a, b]: 1\n");
+  EXPECT_NE(message.find("a rule key must be a name, not a list"), std::string::npos) << message;
+}
+
 }  // namespace
 }  // namespace tw::rules

@@ -258,31 +258,44 @@ void YamlChecker::Error(const YamlNode& node, const YamlNode& fallback, std::str
   out_.push_back(std::move(d));
 }
 
-std::map<std::string, const YamlMember*> YamlChecker::Members(
-    const YamlNode& mapping, const std::vector<std::string_view>& allowed, std::string_view what) {
+std::map<std::string, const YamlMember*> CollectMembers(const YamlNode& mapping,
+                                                        const std::vector<std::string_view>& allowed,
+                                                        const MemberWording& wording,
+                                                        const MemberErrorFn& error) {
   std::map<std::string, const YamlMember*> members;
   for (const YamlMember& member : mapping.members) {
     const YamlNode& key = member.first;
     if (!key.IsScalar()) {
-      Error(key, mapping,
-            fmt::format("a key in {} must be a name, not {}", what, YamlKindName(key)));
+      error(key, mapping,
+            fmt::format("{} must be a name, not {}", wording.key_of, YamlKindName(key)), {});
       continue;
     }
     const auto [it, inserted] = members.emplace(key.scalar, &member);
     if (!inserted) {
-      Error(key, mapping, fmt::format("duplicate key `{}`", key.scalar),
+      error(key, mapping, fmt::format("duplicate key `{}`", key.scalar),
             fmt::format("`{}` is already given at line {}", key.scalar, it->second->first.line));
       continue;
     }
     if (std::find(allowed.begin(), allowed.end(), key.scalar) == allowed.end()) {
       members.erase(it);
       const std::string_view suggestion = ClosestMatch(key.scalar, allowed);
-      Error(key, mapping, fmt::format("unknown key `{}` in {}", key.scalar, what),
-            suggestion.empty() ? fmt::format("{} has the keys {}", what, JoinQuotedNames(allowed))
-                               : fmt::format("did you mean `{}`?", suggestion));
+      error(key, mapping, fmt::format("unknown key `{}` in {}", key.scalar, wording.in_what),
+            suggestion.empty()
+                ? fmt::format("{} has the keys {}", wording.in_what, JoinQuotedNames(allowed))
+                : fmt::format("did you mean `{}`?", suggestion));
     }
   }
   return members;
+}
+
+std::map<std::string, const YamlMember*> YamlChecker::Members(
+    const YamlNode& mapping, const std::vector<std::string_view>& allowed, std::string_view what) {
+  const std::string key_of = fmt::format("a key in {}", what);
+  return CollectMembers(mapping, allowed, MemberWording{key_of, what},
+                        [this](const YamlNode& node, const YamlNode& fallback, std::string message,
+                               std::string hint) {
+                          Error(node, fallback, std::move(message), std::move(hint));
+                        });
 }
 
 std::optional<std::string> YamlChecker::String(const YamlMember& member, bool secret) {

@@ -28,6 +28,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -43,6 +44,24 @@
 namespace tw::rules {
 
 using YamlMember = std::pair<YamlNode, YamlNode>;
+
+// How CollectMembers words its errors about one kind of mapping.
+struct MemberWording {
+  std::string_view key_of;   // "<key_of> must be a name, not a list" ("a rule key")
+  std::string_view in_what;  // "unknown key `x` in <in_what>", "<in_what> has the keys ..."
+};
+
+// Reports one problem at `node`, or at `fallback` when `node` has no position.
+using MemberErrorFn = std::function<void(const YamlNode& node, const YamlNode& fallback,
+                                         std::string message, std::string hint)>;
+
+// The members of `mapping` by key: reports (through `error`) a key that is not a scalar, a
+// duplicate key (the first one is kept) and a key not in `allowed` (left out, with a did-you-mean
+// hint or the list of keys). Shared by the rule loader and the policy/config checker.
+std::map<std::string, const YamlMember*> CollectMembers(const YamlNode& mapping,
+                                                        const std::vector<std::string_view>& allowed,
+                                                        const MemberWording& wording,
+                                                        const MemberErrorFn& error);
 
 // Reports problems in one YAML text into a diagnostics list it borrows.
 class YamlChecker {

@@ -5,6 +5,11 @@
 namespace tw::rules {
 
 std::shared_ptr<const RuleSet> RuleSet::Create(std::vector<std::shared_ptr<const Rule>> rules) {
+  return Create(std::move(rules), match::RuleIndex::BuildOptions{});
+}
+
+std::shared_ptr<const RuleSet> RuleSet::Create(std::vector<std::shared_ptr<const Rule>> rules,
+                                               const match::RuleIndex::BuildOptions& options) {
   auto set = std::shared_ptr<RuleSet>(new RuleSet());
   set->rules_ = std::move(rules);
   std::vector<const match::Matcher*> matchers;
@@ -16,7 +21,7 @@ std::shared_ptr<const RuleSet> RuleSet::Create(std::vector<std::shared_ptr<const
     match::AssignFieldIds(*r->matcher->root, static_cast<uint32_t>(r->matcher->language));
     matchers.push_back(r->matcher.get());
   }
-  set->index_ = match::RuleIndex::Build(matchers);
+  set->index_ = match::RuleIndex::Build(matchers, options);
   return set;
 }
 

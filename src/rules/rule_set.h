@@ -24,6 +24,9 @@ class RuleSet {
  public:
   // Builds the set over `rules` (order kept). Every rule has a matcher.
   static std::shared_ptr<const RuleSet> Create(std::vector<std::shared_ptr<const Rule>> rules);
+  // The same, with the index built with `options` (the RE2::Set memory budget ...).
+  static std::shared_ptr<const RuleSet> Create(std::vector<std::shared_ptr<const Rule>> rules,
+                                               const match::RuleIndex::BuildOptions& options);
   // The same, taking loaded rules by value (rules/loader.h returns them so).
   static std::shared_ptr<const RuleSet> Create(std::vector<Rule> rules);
 

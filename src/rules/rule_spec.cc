@@ -239,28 +239,13 @@ class FileParser {
   // Returns the members by key name.
   std::map<std::string, const std::pair<YamlNode, YamlNode>*> Members(
       const YamlNode& mapping, const std::vector<std::string_view>& allowed, const char* what) {
-    std::map<std::string, const std::pair<YamlNode, YamlNode>*> members;
-    for (const auto& member : mapping.members) {
-      const YamlNode& key = member.first;
-      if (!key.IsScalar()) {
-        Error(key, mapping, fmt::format("a {} key must be a name, not {}", what, KindName(key)));
-        continue;
-      }
-      const auto [it, inserted] = members.emplace(key.scalar, &member);
-      if (!inserted) {
-        Error(key, mapping, fmt::format("duplicate key `{}`", key.scalar),
-              fmt::format("`{}` is already given at line {}", key.scalar, it->second->first.line));
-        continue;
-      }
-      if (std::find(allowed.begin(), allowed.end(), key.scalar) == allowed.end()) {
-        members.erase(it);
-        const std::string_view suggestion = ClosestMatch(key.scalar, allowed);
-        Error(key, mapping, fmt::format("unknown key `{}` in a {}", key.scalar, what),
-              suggestion.empty() ? fmt::format("a {} has the keys {}", what, JoinQuoted(allowed))
-                                 : fmt::format("did you mean `{}`?", suggestion));
-      }
-    }
-    return members;
+    const std::string key_of = fmt::format("a {} key", what);
+    const std::string in_what = fmt::format("a {}", what);
+    return CollectMembers(mapping, allowed, MemberWording{key_of, in_what},
+                          [this](const YamlNode& node, const YamlNode& fallback,
+                                 std::string message, std::string hint) {
+                            Error(node, fallback, std::move(message), std::move(hint));
+                          });
   }
 
   // A non-empty string value (a scalar of any style).

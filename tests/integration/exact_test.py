@@ -7,6 +7,7 @@ source aws.cloudtrail, detail-type "AWS API Call via CloudTrail", detail.eventNa
 Duplicate keys: the first occurrence wins (docs/json-input.md).
 """
 
+import json
 import os
 import sys
 import unittest
@@ -71,6 +72,50 @@ class Exact(TempDirTest):
         matched = [line for line in m.out.splitlines() if line.strip()]
         self.assertEqual(len(matched), 2, m.describe())
         self.assertIn('"eventSource":"cloudtrail.amazonaws.com","eventSource":"example', matched[0])
+
+    def test_numbers_beyond_the_json_reader_scan_and_match_agree(self):
+        # Defect 11: 1e999 is +infinity, 18446744073709551616 is 2^64 (docs/json-input.md).
+        lines = ['{"eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging",'
+                 '"requestParameters":{"n":1e999,"id":123456789012345678901234567890}}',
+                 '{"eventSource":"cloudtrail.amazonaws.com","eventName":"Other","n":-1e999}',
+                 '{"eventSource":"cloudtrail.amazonaws.com","eventName":"Other",'
+                 '"n":18446744073709551616}']
+        path = self.write("n.ndjson", "".join(line + "\n" for line in lines))
+        res = run("scan", "--format", "json", "--summary", "json", path)
+        self.assertEqual(res.rc, 0, res.describe())
+        self.assertIn(CT, {a["rule_id"] for a in res.json_lines() if a["input"]["record"] == 1})
+        summary = json.loads(res.err.strip().splitlines()[-1])
+        self.assertEqual((summary["events"], summary["errors"]), (3, 0))
+        m = run("match", "--filter-pattern", "{ $.n > 1000 }", path)
+        self.assertEqual(m.rc, 0, m.describe())
+        self.assertEqual([json.loads(x)["n"] for x in m.out.splitlines()], [2 ** 64])
+        m = run("match", "--event-pattern", '{"detail":{"requestParameters":{"n":'
+                '[{"numeric":[">",0]}]}}}', "--envelope", path)
+        self.assertEqual(m.rc, 0, m.describe())
+        self.assertEqual(len(m.out.splitlines()), 1, m.describe())
+
+    def test_a_record_too_deep_for_the_dom_is_an_error_without_a_candidate(self):
+        # Defect 7: reported with its line, counted as an error, and the rest is read on.
+        deep = "[" * 1100 + "]" * 1100
+        path = self.write("deep.ndjson", '{"eventName":"Harmless","x":%s}\n' % deep +
+                          '{"eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging"}\n')
+        res = run("scan", "--format", "json", "--summary", "json", path)
+        self.assertEqual(res.rc, 1, res.describe())
+        self.assertIn("deep.ndjson: line 1: the record cannot be evaluated", res.err)
+        summary = json.loads(res.err.strip().splitlines()[-1])
+        self.assertEqual((summary["events"], summary["errors"]), (1, 1))
+        self.assertIn(CT, {a["rule_id"] for a in res.json_lines()})
+
+    def test_summary_json_counts_index_fallbacks(self):
+        path = self.write("ok.ndjson", '{"eventSource":"cloudtrail.amazonaws.com",'
+                          '"eventName":"StopLogging"}\n')
+        res = run("scan", "--summary", "json", path)
+        self.assertEqual(res.rc, 0, res.describe())
+        summary = json.loads(res.err.strip().splitlines()[-1])
+        self.assertEqual(summary["index_fallbacks"], 0)
+        self.assertEqual((summary["files"], summary["events"], summary["errors"]), (1, 1, 0))
+        self.assertEqual(summary["by_rule"][CT], 1)
+        self.assertNotIn("RE2::Set fallback", res.err)
 
 
 if __name__ == "__main__":
