@@ -12,6 +12,7 @@
 // reentrant.
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,6 +31,9 @@ struct Request {
   std::string url;
   std::vector<Header> headers;  // sent as given (Content-Type included)
   std::string body;             // sent for POST
+  // Total time allowed for this request when positive and shorter than the client's own total
+  // timeout (the AWS metadata endpoints use 1 s); zero: the client's.
+  std::chrono::milliseconds timeout{0};
 };
 
 struct Response {
