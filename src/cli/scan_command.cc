@@ -12,6 +12,7 @@
 #include <set>
 #include <thread>
 
+#include "aws/client_context.h"
 #include "cli/cli_util.h"
 #include "cli/watch_command.h"
 #include "common/clock.h"
@@ -21,6 +22,7 @@
 #include "pipeline/scan_filter_stages.h"
 #include "sinks/stdout/stdout_sink.h"
 #include "sources/files/files_source.h"
+#include "sources/s3/s3_scan_source.h"
 #include "sources/stdin/stdin_source.h"
 #include "state/sqlite/sqlite_state_store.h"
 
@@ -113,6 +115,17 @@ class Printer : public pipeline::BatchListener {
 
   void PrintSummary(const rules::RuleSet& rules, double seconds) {
     ClearProgressLine();
+    if (s3_stats_) {
+      const S3Stats& st = *s3_stats_;
+      std::fprintf(stderr, "\ntrailwatch: s3: %llu object%s listed, %llu fetched (%s, %.1f MB/s)",
+                   static_cast<unsigned long long>(st.listed), st.listed == 1 ? "" : "s",
+                   static_cast<unsigned long long>(st.fetched), HumanBytes(st.bytes).c_str(),
+                   seconds > 0 ? static_cast<double>(st.bytes) / 1e6 / seconds : 0.0);
+      if (st.digests > 0) {
+        std::fprintf(stderr, ", %llu digest file%s skipped",
+                     static_cast<unsigned long long>(st.digests), st.digests == 1 ? "" : "s");
+      }
+    }
     std::fprintf(stderr, "\ntrailwatch: %llu file%s (%s), %llu event%s, %llu alert%s in %.2f s\n",
                  static_cast<unsigned long long>(files_), files_ == 1 ? "" : "s",
                  HumanBytes(bytes_).c_str(), static_cast<unsigned long long>(events_),
@@ -149,12 +162,23 @@ class Printer : public pipeline::BatchListener {
   uint64_t errors() const { return errors_; }
   bool output_failed() const { return output_error_.has_value(); }
   bool progress_shown_ = false;
+  const sources::S3ScanSource* s3_ = nullptr;  // `scan s3://`: its counters for the summary
+
+  void SnapshotS3() {
+    s3_stats_ = S3Stats{s3_->objects_listed(), s3_->objects_fetched(), s3_->bytes_fetched(),
+                        s3_->digests_skipped()};
+    s3_ = nullptr;
+  }
 
  private:
   sinks::StdoutSink& out_;
   std::map<std::string, uint64_t> by_id_;
   std::vector<std::pair<std::string, std::string>> skipped_;
   std::optional<std::string> output_error_;
+  struct S3Stats {
+    uint64_t listed, fetched, bytes, digests;
+  };
+  std::optional<S3Stats> s3_stats_;
   uint64_t files_ = 0, events_ = 0, bytes_ = 0, alerts_ = 0, errors_ = 0, suppressed_ = 0;
   bool stdin_counted_ = false;
 };
@@ -208,15 +232,33 @@ CLI::App* AddScanCommand(CLI::App& app, ScanArgs& args) {
   cmd->add_option("--until", args.until,
                   "Only events with eventTime before this (a date includes that whole day)")
       ->type_name("TIME");
+  cmd->add_option("--account", args.accounts,
+                  "s3:// inputs: only this account's CloudTrail folders (repeatable)")
+      ->type_name("ID")
+      ->allow_extra_args(false);
+  cmd->add_option("--region", args.regions,
+                  "s3:// inputs: only this region's CloudTrail folders (repeatable)")
+      ->type_name("REGION")
+      ->allow_extra_args(false);
+  cmd->add_option("--fetch-concurrency", args.fetch_concurrency,
+                  "s3:// inputs: objects downloaded in parallel (and at most held in memory)")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  cmd->add_flag("--s3-path-style", args.s3_path_style,
+                "s3:// inputs: path-style addressing (automatic for IP or localhost endpoints)");
   cmd->add_option("INPUT", args.inputs,
                   "CloudTrail log files (.json or .json.gz), NDJSON, CloudWatch Logs subscription "
-                  "payloads, EventBridge events, or directories of them; - for stdin")
+                  "payloads, EventBridge events, or directories of them; - for stdin; or one "
+                  "s3://bucket/prefix (the CloudTrail layout under it, listed by day with "
+                  "--since/--until)")
       ->required();
   cmd->footer(
       "\nExit status: 0 when every input was read, 1 when some input failed (the rest is still "
       "scanned), 2 on a usage or rule error, 3 when the output could not be written.\n\nExamples:\n"
       "  trailwatch scan ~/cloudtrail/AWSLogs/\n"
       "  trailwatch scan --format json --rules my-rules/ logs/*.json.gz > alerts.jsonl\n"
+      "  trailwatch scan --since 2024-01-01 --until 2024-01-07 --region us-east-1 "
+      "s3://trail-bucket/AWSLogs/\n"
       "  aws s3 cp s3://trail-bucket/AWSLogs/.../file.json.gz - | trailwatch scan -");
   return cmd;
 }
@@ -336,8 +378,62 @@ int RunScan(const ScanArgs& args) {
     index_options.shape_set_max_mem = args.index_set_memory;
     set = rules::RuleSet::Create(set->rules(), index_options);
   }
+
+  // s3://bucket/prefix: the S3 source instead of files (one such input, on its own).
+  const bool s3_input = std::any_of(args.inputs.begin(), args.inputs.end(),
+                                    [](const std::string& in) { return sources::IsS3Uri(in); });
+  if (!s3_input && (!args.accounts.empty() || !args.regions.empty() || args.s3_path_style)) {
+    PrintError("--account, --region and --s3-path-style apply to s3:// inputs only");
+    return kExitUsage;
+  }
+  std::optional<aws::ClientContext> aws_context;
+  std::unique_ptr<aws::S3Client> s3_client;
+  std::unique_ptr<sources::S3ScanSource> s3_source;
+  if (s3_input) {
+    if (args.inputs.size() != 1) {
+      PrintError("an s3:// input must be the only input of a scan");
+      return kExitUsage;
+    }
+    auto location = sources::ParseS3Uri(args.inputs[0]);
+    if (!location) {
+      PrintError(location.error().message);
+      return kExitUsage;
+    }
+    aws::CurlFetchOptions fetch_options;
+    fetch_options.max_idle_handles = static_cast<size_t>(args.fetch_concurrency) + 2;
+    auto context = aws::ClientContext::Create(aws::Environment::FromProcess(), clock, fetch_options);
+    if (!context) {
+      PrintError(context.error().message);
+      return kExitUsage;
+    }
+    aws_context = std::move(*context);
+    auto client = aws_context->MakeS3Client(clock, args.s3_path_style);
+    if (!client) {
+      PrintError(client.error().message);
+      return kExitUsage;
+    }
+    s3_client = std::move(*client);
+    sources::S3ScanOptions s3_options;
+    s3_options.location = std::move(*location);
+    if (since) s3_options.first_day = std::chrono::floor<std::chrono::days>(*since);
+    if (until) {
+      // --until is exclusive: its last included day is the one before the bound's last second.
+      s3_options.last_day = std::chrono::floor<std::chrono::days>(*until - std::chrono::seconds(1));
+    }
+    s3_options.accounts = args.accounts;
+    s3_options.regions = args.regions;
+    s3_options.fetch_concurrency = args.fetch_concurrency;
+    auto source = sources::S3ScanSource::Create(*s3_client, std::move(s3_options), clock);
+    if (!source) {
+      PrintError(source.error().message);
+      return kExitUsage;
+    }
+    s3_source = std::move(*source);
+  }
+
   std::vector<sources::ExpandError> expand_errors;
-  std::vector<std::string> files = sources::ExpandInputs(args.inputs, expand_errors);
+  std::vector<std::string> files =
+      s3_input ? std::vector<std::string>{} : sources::ExpandInputs(args.inputs, expand_errors);
   // "-" is the stdin source: streamed in batches of lines as they arrive, so that alerts come
   // out while the input is still open and memory stays bounded (sources/stdin).
   const auto dash = std::remove(files.begin(), files.end(), std::string("-"));
@@ -352,6 +448,7 @@ int RunScan(const ScanArgs& args) {
       args.format == "json" ? sinks::StdoutFormat::kJson : sinks::StdoutFormat::kText,
       args.format == "text" && StdoutIsColorTerminal(), /*flush_each=*/false);
   Printer printer(out);
+  printer.s3_ = s3_source.get();
   for (const auto& e : expand_errors) printer.ReportError({e.input, "", e.error});
 
   // Progress on a terminal, once the scan has run for a second.
@@ -361,15 +458,39 @@ int RunScan(const ScanArgs& args) {
   bool done = false;
   std::thread ticker;
   const auto start = std::chrono::steady_clock::now();
-  if (StderrIsTerminal()) {
-    ticker = std::thread([&] {
+  const bool terminal = StderrIsTerminal();
+  if (terminal || s3_source) {
+    // `scan s3://` reports progress on any stderr: on a terminal one line rewritten every
+    // second, otherwise a line every 10 s (a long download should not look hung in a log).
+    const sources::S3ScanSource* s3 = s3_source.get();
+    ticker = std::thread([&, s3] {
       std::unique_lock<std::mutex> lock(mu);
+      int ticks = 0;
       while (!cv.wait_for(lock, std::chrono::seconds(1), [&] { return done; })) {
-        std::fprintf(stderr, "\r\x1b[Kscanning: %llu/%zu files, %llu events, %llu alerts",
-                     static_cast<unsigned long long>(progress.batches.load()), file_count,
-                     static_cast<unsigned long long>(progress.events.load()),
-                     static_cast<unsigned long long>(progress.alerts.load()));
-        printer.progress_shown_ = true;
+        ++ticks;
+        if (!terminal && ticks % 10 != 0) continue;
+        const char* lead = terminal ? "\r\x1b[K" : "";
+        const char* tail = terminal ? "" : "\n";
+        if (s3 != nullptr) {
+          const double secs =
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+          std::fprintf(stderr,
+                       "%sscanning s3: %llu/%llu%s objects, %s, %llu events, %llu alerts, "
+                       "%.1f MB/s%s",
+                       lead, static_cast<unsigned long long>(progress.batches.load()),
+                       static_cast<unsigned long long>(s3->objects_listed()),
+                       s3->listing_done() ? "" : "+", HumanBytes(s3->bytes_fetched()).c_str(),
+                       static_cast<unsigned long long>(progress.events.load()),
+                       static_cast<unsigned long long>(progress.alerts.load()),
+                       secs > 0 ? static_cast<double>(s3->bytes_fetched()) / 1e6 / secs : 0.0,
+                       tail);
+        } else {
+          std::fprintf(stderr, "%sscanning: %llu/%zu files, %llu events, %llu alerts%s", lead,
+                       static_cast<unsigned long long>(progress.batches.load()), file_count,
+                       static_cast<unsigned long long>(progress.events.load()),
+                       static_cast<unsigned long long>(progress.alerts.load()), tail);
+        }
+        printer.progress_shown_ = terminal;
       }
     });
   }
@@ -391,8 +512,10 @@ int RunScan(const ScanArgs& args) {
     parts.rules = set;
     parts.stages = std::move(stages);
     parts.stage_state = window_store.get();
-    const bool any_files = !files.empty();
-    if (any_files || !read_stdin) {
+    const bool any_files = !files.empty() || s3_source != nullptr;
+    if (s3_source) {
+      parts.sources.push_back(std::move(s3_source));
+    } else if (any_files || !read_stdin) {
       parts.sources.push_back(std::make_unique<sources::FilesSource>(std::move(files)));
     }
     if (read_stdin) {
@@ -407,15 +530,27 @@ int RunScan(const ScanArgs& args) {
     pipeline::PipelineOptions options;
     // Workers per source. Standard input alone gets one, so its batches leave in stream order.
     options.threads =
-        any_files ? std::max(1, std::min<int>(threads, static_cast<int>(file_count))) : 1;
+        s3_input ? threads
+        : any_files ? std::max(1, std::min<int>(threads, static_cast<int>(file_count)))
+                    : 1;
     options.ordered = true;  // input order, then record order, with any --threads
     auto pipe = pipeline::Pipeline::Create(std::move(parts), options);
     TW_CHECK(pipe.has_value());
     const std::atomic<bool> stop{false};
     if (auto ran = (*pipe)->Run(stop); !ran) {
+      std::lock_guard<std::mutex> lock(mu);
+      printer.ClearProgressLine();
       PrintError(ran.error().message);
       status = kExitInputError;
     }
+    // The S3 source dies with the pipeline: stop the ticker and keep its counters first.
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      done = true;
+    }
+    cv.notify_all();
+    if (ticker.joinable()) ticker.join();
+    if (printer.s3_ != nullptr) printer.SnapshotS3();
   }
   {
     std::lock_guard<std::mutex> lock(mu);

@@ -23,6 +23,11 @@ struct ScanArgs {
   std::string until;                       // --until, on eventTime
   std::string summary = "text";            // --summary text|json (on stderr)
   int64_t index_set_memory = 0;            // --index-set-memory BYTES; 0: the index's default
+  // s3://bucket/prefix inputs (sources/s3/s3_scan_source.h).
+  std::vector<std::string> accounts;  // --account ID (repeatable)
+  std::vector<std::string> regions;   // --region NAME (repeatable)
+  int fetch_concurrency = 8;          // --fetch-concurrency
+  bool s3_path_style = false;         // --s3-path-style
 };
 
 // Registers the subcommand's options on `app` and returns it.
