@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "cli/alerts_command.h"
+#include "cli/aws_command.h"
 #include "cli/cli_util.h"
 #include "cli/config_command.h"
 #include "cli/match_command.h"
@@ -56,6 +57,10 @@ int main(int argc, char** argv) {
   std::string alerts_which;
   CLI::App* alerts = AddAlertsCommand(app, alerts_args, alerts_which);
 
+  AwsArgs aws_args;
+  std::string aws_which;
+  CLI::App* aws = AddAwsCommand(app, aws_args, aws_which);
+
   int status = ParseArgs(app, argc, argv);
   if (status < 0) {
     if (scan->parsed()) {
@@ -70,6 +75,8 @@ int main(int argc, char** argv) {
       status = RunConfig(config_args, config_which);
     } else if (watch->parsed()) {
       status = RunWatch(watch_args);
+    } else if (aws->parsed()) {
+      status = RunAws(aws_args, aws_which);
     } else if (alerts->parsed()) {
       status = RunAlerts(alerts_args, alerts_which);
     } else {

@@ -72,6 +72,9 @@ Result<CloudTrailPrefixes> DiscoverCloudTrailPrefixes(aws::S3Client& client,
       if (PrefixesOverlap(r, full)) out.region_prefixes.push_back(std::move(r));
     }
   }
+  // A prefix below an account but beside CloudTrail/ (CloudTrail-Digest/, CloudTrail-Insight/):
+  // list it as it is.
+  if (out.region_prefixes.empty() && full.size() > root.size()) out.layout = false;
   return out;
 }
 

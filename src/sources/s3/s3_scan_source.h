@@ -50,7 +50,8 @@
 namespace tw::sources {
 
 // The region folders (".../<account>/CloudTrail/<region>/") under `location`, in name order.
-// `layout` false: no AWSLogs/ folder was found (or the prefix lies outside the layout);
+// `layout` false: no AWSLogs/ folder was found, or the prefix lies outside the layout (beside
+// the CloudTrail/ folders, e.g. in CloudTrail-Digest/, or not ending at a folder);
 // `region_prefixes` is then empty and the caller lists `location.prefix` itself.
 struct CloudTrailPrefixes {
   bool layout = false;
