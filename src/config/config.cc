@@ -29,9 +29,12 @@ constexpr std::string_view kTopKeys[] = {"timezone",      "business_hours", "sta
                                          "account_names", "shutdown_grace", "sources",  "sinks"};
 constexpr std::string_view kBusinessHoursKeys[] = {"days", "start", "end", "holidays"};
 constexpr std::string_view kStateKeys[] = {"type", "path", "table"};
-constexpr std::string_view kSourceTypes[] = {"dir", "stdin", "http"};
+constexpr std::string_view kSourceTypes[] = {"dir", "stdin", "http", "s3"};
 constexpr std::string_view kDirKeys[] = {"type", "path", "poll_interval"};
 constexpr std::string_view kStdinKeys[] = {"type"};
+constexpr std::string_view kS3SourceKeys[] = {"type",     "bucket",  "prefix",     "lookback",
+                                              "interval", "accounts", "regions",   "path_style",
+                                              "fetch_concurrency"};
 constexpr std::string_view kHttpKeys[] = {
     "type",     "listen", "token", "token_file", "firehose_access_key", "firehose_access_key_file",
     "max_body", "tls"};
@@ -671,11 +674,52 @@ class ConfigParser {
       } else if (*type == "stdin") {
         c_.Members(item, Names(kStdinKeys), "a `stdin` source");
         source.settings = StdinSourceConfig{};
+      } else if (*type == "s3") {
+        source.settings = ParseS3Source(item);
       } else {
         source.settings = ParseHttpSource(item);
       }
       if (c_.error_count() == errors) config_.sources.push_back(std::move(source));
     }
+  }
+
+  S3SourceConfig ParseS3Source(const YamlNode& item) {
+    const Members members = c_.Members(item, Names(kS3SourceKeys), "an `s3` source");
+    S3SourceConfig s3;
+    if (auto bucket = RequiredString(members, item, "bucket", "an `s3` source")) {
+      s3.bucket = *bucket;
+    }
+    if (const YamlMember* p = Find(members, "prefix")) {
+      if (auto prefix = c_.String(*p)) s3.prefix = *prefix;
+    }
+    if (const YamlMember* l = Find(members, "lookback")) {
+      if (auto d = c_.Duration(*l, std::chrono::seconds(3600))) s3.lookback = *d;
+    }
+    if (const YamlMember* i = Find(members, "interval")) {
+      if (auto d = c_.Duration(*i, std::chrono::seconds(1))) s3.interval = *d;
+    }
+    if (const YamlMember* a = Find(members, "accounts")) {
+      if (auto list = c_.StringList(*a)) {
+        for (const std::string& id : *list) {
+          const bool digits = id.size() == 12 && std::all_of(id.begin(), id.end(), IsDigit);
+          if (!digits) {
+            c_.Error(a->second, a->first, fmt::format("`accounts`: `{}` is not an account id", id),
+                     "an AWS account id is 12 digits");
+          }
+        }
+        s3.accounts = *list;
+      }
+    }
+    if (const YamlMember* r = Find(members, "regions")) {
+      if (auto list = c_.StringList(*r)) s3.regions = *list;
+    }
+    if (const YamlMember* p = Find(members, "path_style")) {
+      if (auto b = c_.Bool(*p)) s3.path_style = *b;
+    }
+    if (const YamlMember* f = Find(members, "fetch_concurrency")) {
+      if (auto n = c_.Integer(*f, 1, 64)) s3.fetch_concurrency = static_cast<int>(*n);
+    }
+    return s3;
   }
 
   HttpSourceConfig ParseHttpSource(const YamlNode& item) {

@@ -69,10 +69,23 @@ struct HttpSourceConfig {
   std::string tls_cert_file;       // both or neither; resolved against base_dir
   std::string tls_key_file;
 };
-using SourceSettings = std::variant<DirSourceConfig, StdinSourceConfig, HttpSourceConfig>;
+// `{type: s3, bucket: B, prefix: AWSLogs/, lookback: 2d, interval: 60s}`: polls the CloudTrail
+// day folders of the last `lookback` (sources/s3/s3_poll_source.h).
+struct S3SourceConfig {
+  std::string bucket;
+  std::string prefix = "AWSLogs/";
+  std::chrono::seconds lookback{2 * 86400};
+  std::chrono::seconds interval{60};
+  std::vector<std::string> accounts;  // empty: every account found
+  std::vector<std::string> regions;   // empty: every region found
+  bool path_style = false;
+  int fetch_concurrency = 4;
+};
+using SourceSettings =
+    std::variant<DirSourceConfig, StdinSourceConfig, HttpSourceConfig, S3SourceConfig>;
 
 struct SourceConfig {
-  std::string type;  // "dir", "stdin", "http"
+  std::string type;  // "dir", "stdin", "http", "s3"
   SourceSettings settings;
   rules::SourceLocation where;
 };

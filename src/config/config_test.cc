@@ -294,7 +294,8 @@ INSTANTIATE_TEST_SUITE_P(
                 "c.yml:1:17: invalid duration `10`: missing a unit (s, m, h or d)", ""},
         BadCase{"sources: {type: stdin}\n", "c.yml:1:10: `sources` must be a list, not a mapping",
                 ""},
-        BadCase{"sources:\n  - {type: s3}\n", "c.yml:2:12: unknown source type `s3`", "`dir`"},
+        BadCase{"sources:\n  - {type: kinesis}\n", "c.yml:2:12: unknown source type `kinesis`",
+                "`dir`"},
         BadCase{"sources:\n  - {type: stdn}\n", "c.yml:2:12: unknown source type `stdn`",
                 "did you mean `stdin`?"},
         BadCase{"sources:\n  - {path: x}\n", "c.yml:2:5: source is missing required key `type`",
@@ -565,8 +566,8 @@ TEST(ExampleConfigTest, IsValidWithWhatItRefersTo) {
   std::set<std::string> types;
   for (const auto& s : c->sources) types.insert(s.type);
   for (const auto& s : c->sinks) types.insert(s.type);
-  EXPECT_EQ(types, (std::set<std::string>{"dir", "stdin", "http", "slack", "slack_api", "webhook",
-                                          "stdout", "file"}));
+  EXPECT_EQ(types, (std::set<std::string>{"dir", "stdin", "http", "s3", "slack", "slack_api",
+                                          "webhook", "stdout", "file"}));
   // Without its environment it names what is missing.
   auto bare = Parse(std::string(ExampleConfig()), {}, dir.path());
   ASSERT_FALSE(bare);
@@ -637,6 +638,45 @@ TEST(ExampleConfigTest, MentionsEveryKey) {
                           "regex:"}) {
     EXPECT_NE(text.find(key), std::string_view::npos) << key;
   }
+}
+
+}  // namespace
+}  // namespace tw::config
+
+namespace tw::config {
+namespace {
+
+TEST(ConfigTest, S3Source) {
+  auto c = Parse(R"(
+sources:
+  - {type: s3, bucket: trail-bucket, prefix: AWSLogs/, lookback: 2d, interval: 60s}
+  - type: s3
+    bucket: other
+    accounts: [111122223333]
+    regions: [us-east-1, eu-west-1]
+    path_style: true
+)");
+  ASSERT_TRUE(c) << Show(c);
+  ASSERT_EQ(c->sources.size(), 2u);
+  const auto& a = std::get<S3SourceConfig>(c->sources[0].settings);
+  EXPECT_EQ(a.bucket, "trail-bucket");
+  EXPECT_EQ(a.prefix, "AWSLogs/");
+  EXPECT_EQ(a.lookback, std::chrono::hours(48));
+  EXPECT_EQ(a.interval, std::chrono::seconds(60));
+  const auto& b = std::get<S3SourceConfig>(c->sources[1].settings);
+  EXPECT_EQ(b.prefix, "AWSLogs/");  // the default
+  EXPECT_EQ(b.lookback, std::chrono::hours(48));
+  EXPECT_EQ(b.accounts, std::vector<std::string>{"111122223333"});
+  EXPECT_EQ(b.regions, (std::vector<std::string>{"us-east-1", "eu-west-1"}));
+  EXPECT_TRUE(b.path_style);
+
+  auto bad = Parse("sources: [{type: s3, accounts: [12345], lookbak: 1d}]\n");
+  ASSERT_FALSE(bad);
+  std::string all;
+  for (const auto& d : bad.error()) all += d.message + "\n";
+  EXPECT_NE(all.find("missing required key `bucket`"), std::string::npos) << all;
+  EXPECT_NE(all.find("`12345` is not an account id"), std::string::npos) << all;
+  EXPECT_NE(all.find("unknown key `lookbak`"), std::string::npos) << all;
 }
 
 }  // namespace

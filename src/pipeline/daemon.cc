@@ -14,6 +14,7 @@
 #include "alert/schedule/schedule_stage.h"
 #include "alert/suppress/suppress_stage.h"
 #include "alert/threshold/threshold_stage.h"
+#include "aws/client_context.h"
 #include "http/curl_http_client.h"
 #include "sinks/file/file_sink.h"
 #include "sinks/sink_filter.h"
@@ -23,6 +24,7 @@
 #include "sinks/webhook/webhook_sink.h"
 #include "sources/dir/dir_source.h"
 #include "sources/http/http_source.h"
+#include "sources/s3/s3_poll_source.h"
 #include "sources/stdin/stdin_source.h"
 #include "state/sqlite/sqlite_state_store.h"
 
@@ -108,6 +110,26 @@ Result<std::unique_ptr<sources::Source>> BuildHttpSource(const config::SourceCon
   return std::unique_ptr<sources::Source>(std::move(*made));
 }
 
+Result<std::unique_ptr<sources::Source>> BuildS3Source(const config::SourceConfig& c,
+                                                       state::StateStore* store,
+                                                       const Clock& clock) {
+  const auto& s3 = std::get<config::S3SourceConfig>(c.settings);
+  auto context = aws::ClientContext::Create(aws::Environment::FromProcess(), clock);
+  if (!context) return tl::unexpected(context.error());
+  auto client = context->MakeS3Client(clock, s3.path_style);
+  if (!client) return tl::unexpected(client.error());
+  sources::S3PollOptions options;
+  options.name = c.type;
+  options.location = sources::S3Location{s3.bucket, s3.prefix};
+  options.lookback = s3.lookback;
+  options.interval = s3.interval;
+  options.accounts = s3.accounts;
+  options.regions = s3.regions;
+  auto made = sources::S3PollSource::Create(std::move(*client), std::move(options), store, clock);
+  if (!made) return tl::unexpected(made.error());
+  return std::unique_ptr<sources::Source>(std::move(*made));
+}
+
 struct SourceFactory {
   std::string_view type;
   SourceBuilder build;
@@ -118,6 +140,7 @@ constexpr SourceFactory kSourceFactories[] = {
     {"dir", &BuildDirSource},
     {"stdin", &BuildStdinSource},
     {"http", &BuildHttpSource},
+    {"s3", &BuildS3Source},
 };
 
 // ---- the sink registry ---------------------------------------------------------------------
@@ -458,6 +481,14 @@ bool SameSources(const config::Config& a, const config::Config& b) {
     if (const auto* x = std::get_if<config::DirSourceConfig>(&a.sources[i].settings)) {
       const auto& y = std::get<config::DirSourceConfig>(b.sources[i].settings);
       if (x->path != y.path) return false;
+    }
+    if (const auto* x = std::get_if<config::S3SourceConfig>(&a.sources[i].settings)) {
+      const auto& y = std::get<config::S3SourceConfig>(b.sources[i].settings);
+      if (x->bucket != y.bucket || x->prefix != y.prefix || x->lookback != y.lookback ||
+          x->interval != y.interval || x->accounts != y.accounts || x->regions != y.regions ||
+          x->path_style != y.path_style) {
+        return false;
+      }
     }
     if (const auto* x = std::get_if<config::HttpSourceConfig>(&a.sources[i].settings)) {
       const auto& y = std::get<config::HttpSourceConfig>(b.sources[i].settings);

@@ -51,7 +51,7 @@ class ConfigExampleTest(unittest.TestCase):
             self.write(name, "secret-" + name + "\n")
         rc, out, err = run(["config", "check", path], env=EXAMPLE_ENV)
         self.assertEqual(rc, 0, err)
-        self.assertIn("valid (3 sources, 5 sinks", out)
+        self.assertIn("valid (4 sources, 5 sinks", out)
         self.assertEqual(err, "")
         # The same through standard input (files relative to the working directory).
         rc, out, err = run(["config", "check", "-"], cwd=self.dir, env=EXAMPLE_ENV,
