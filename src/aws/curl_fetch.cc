@@ -61,8 +61,7 @@ Result<HttpFetch> MakeCurlFetch(CurlFetchOptions options) {
 
   return HttpFetch([pool](const HttpRequest& request) -> Result<HttpResponse> {
     if (request.method != "GET" && request.method != "POST") {
-      return Fail(ErrorCode::kInvalidArgument,
-                  "http fetch: unsupported method " + request.method);
+      return Fail(ErrorCode::kInvalidArgument, "http fetch: unsupported method " + request.method);
     }
     auto client = pool->Take();
     if (!client) return tl::unexpected(client.error());
@@ -77,15 +76,16 @@ Result<HttpFetch> MakeCurlFetch(CurlFetchOptions options) {
     pool->Give(std::move(*client));
     if (!sent) return tl::unexpected(sent.error());
     if (sent->body_truncated) {
-      return Fail(ErrorCode::kUnsupported,
-                  "http " + request.method + ": response body exceeds the limit of " +
-                      std::to_string(pool->max_body()) + " bytes");
+      return Fail(ErrorCode::kUnsupported, "http " + request.method +
+                                               ": response body exceeds the limit of " +
+                                               std::to_string(pool->max_body()) + " bytes");
     }
     HttpResponse response;
     response.status = static_cast<int>(sent->status);
     response.body = std::move(sent->body);
     response.headers.reserve(sent->headers.size());
-    for (auto& h : sent->headers) response.headers.emplace_back(std::move(h.name), std::move(h.value));
+    for (auto& h : sent->headers)
+      response.headers.emplace_back(std::move(h.name), std::move(h.value));
     return response;
   });
 }

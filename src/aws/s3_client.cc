@@ -75,8 +75,7 @@ Result<HttpResponse> S3Client::Send(const std::string& context, std::string_view
     request.method = "GET";
     request.url = *url;
     auto signed_parts = SignRequest(
-        request, *creds,
-        SigningParams::For("s3", options_.endpoint.signing_region, clock_.Now()));
+        request, *creds, SigningParams::For("s3", options_.endpoint.signing_region, clock_.Now()));
     if (!signed_parts) return Fail(ErrorCode::kInvalidArgument, signed_parts.error().message);
     return fetch_(request);
   };

@@ -88,23 +88,20 @@ struct ListObjectsV2Page {
 
 class S3Client {
  public:
-  S3Client(HttpFetch fetch, CredentialsFn credentials, S3ClientOptions options,
-           const Clock& clock);
+  S3Client(HttpFetch fetch, CredentialsFn credentials, S3ClientOptions options, const Clock& clock);
 
   // One page of ListObjectsV2.
   [[nodiscard]] Result<ListObjectsV2Page> ListObjectsV2(const ListObjectsV2Request& request);
 
   // Every page under `prefix` (following continuation tokens): `on_page` is called with each
   // page in order; returning false from it stops early (Ok). Errors as ListObjectsV2.
-  [[nodiscard]] Result<void> ListAll(
-      const ListObjectsV2Request& request,
-      const std::function<bool(const ListObjectsV2Page&)>& on_page);
+  [[nodiscard]] Result<void> ListAll(const ListObjectsV2Request& request,
+                                     const std::function<bool(const ListObjectsV2Page&)>& on_page);
 
   // The CommonPrefixes under `prefix` with `delimiter` ("/"), over every page: the "folders"
   // one level down. Never lists the objects of deeper levels.
-  [[nodiscard]] Result<std::vector<std::string>> ListCommonPrefixes(std::string_view bucket,
-                                                                    std::string_view prefix,
-                                                                    std::string_view delimiter = "/");
+  [[nodiscard]] Result<std::vector<std::string>> ListCommonPrefixes(
+      std::string_view bucket, std::string_view prefix, std::string_view delimiter = "/");
 
   // The object's bytes. kNotFound for NoSuchKey/NoSuchBucket.
   [[nodiscard]] Result<std::string> GetObject(std::string_view bucket, std::string_view key);

@@ -73,8 +73,9 @@ TEST(S3ClientTest, ListObjectsV2PathStyleCanonicalQueryAndDecodedKeys) {
           "prefix=AWSLogs%2F111122223333%2F",
           200, kListing);
   FakeClock clock;
-  S3Client s3(http.Fetch(), [] { return Result<Credentials>(Creds()); },
-              Options("http://127.0.0.1:9000", nullptr), clock);
+  S3Client s3(
+      http.Fetch(), [] { return Result<Credentials>(Creds()); },
+      Options("http://127.0.0.1:9000", nullptr), clock);
   auto page = s3.ListObjectsV2({"ct-bucket", "AWSLogs/111122223333/", "/", "", "", 0});
   ASSERT_TRUE(page.has_value()) << page.error().ToString();
   ASSERT_EQ(page->objects.size(), 2u);
@@ -92,20 +93,22 @@ TEST(S3ClientTest, ListObjectsV2PathStyleCanonicalQueryAndDecodedKeys) {
   EXPECT_EQ(*FindHeader(r.headers, "Host"), "127.0.0.1:9000");
   const std::string* auth = FindHeader(r.headers, "Authorization");
   ASSERT_NE(auth, nullptr);
-  EXPECT_TRUE(auth->starts_with("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260921/us-east-1/s3/"
-                                "aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, "
-                                "Signature="))
+  EXPECT_TRUE(
+      auth->starts_with("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260921/us-east-1/s3/"
+                        "aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, "
+                        "Signature="))
       << *auth;
 }
 
 TEST(S3ClientTest, GetObjectVirtualHostedKeyEncodedOnceWithSessionToken) {
   FakeHttp http;
   // Each byte outside the unreserved set encoded once: ' ' %20, '+' %2B, '=' %3D; '/' kept.
-  http.On("GET", "https://ct-bucket.s3.us-east-1.amazonaws.com/AWSLogs/a%20b%2Bc%3Dd.json.gz",
-          200, "gzip bytes");
+  http.On("GET", "https://ct-bucket.s3.us-east-1.amazonaws.com/AWSLogs/a%20b%2Bc%3Dd.json.gz", 200,
+          "gzip bytes");
   FakeClock clock;
-  S3Client s3(http.Fetch(), [] { return Result<Credentials>(Creds("the-token")); },
-              Options("", nullptr), clock);
+  S3Client s3(
+      http.Fetch(), [] { return Result<Credentials>(Creds("the-token")); }, Options("", nullptr),
+      clock);
   auto body = s3.GetObject("ct-bucket", "AWSLogs/a b+c=d.json.gz");
   ASSERT_TRUE(body.has_value()) << body.error().ToString();
   EXPECT_EQ(*body, "gzip bytes");
@@ -122,7 +125,9 @@ TEST(S3ClientTest, GetObjectVirtualHostedKeyEncodedOnceWithSessionToken) {
 
 TEST(S3ClientTest, ErrorsAreCodeAndMessage) {
   FakeHttp http;
-  http.On("GET", "https://ct-bucket.s3.us-east-1.amazonaws.com/?encoding-type=url&list-type=2&prefix=AWSLogs%2F",
+  http.On("GET",
+          "https://ct-bucket.s3.us-east-1.amazonaws.com/"
+          "?encoding-type=url&list-type=2&prefix=AWSLogs%2F",
           403,
           "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>AccessDenied</Code>"
           "<Message>User: arn:aws:iam::111122223333:user/x is not authorized to perform: "
@@ -133,8 +138,8 @@ TEST(S3ClientTest, ErrorsAreCodeAndMessage) {
           "<Key>missing.json</Key></Error>");
   FakeClock clock;
   std::vector<std::chrono::milliseconds> waits;
-  S3Client s3(http.Fetch(), [] { return Result<Credentials>(Creds()); }, Options("", &waits),
-              clock);
+  S3Client s3(
+      http.Fetch(), [] { return Result<Credentials>(Creds()); }, Options("", &waits), clock);
   ListObjectsV2Request req;
   req.bucket = "ct-bucket";
   req.prefix = "AWSLogs/";
@@ -171,14 +176,16 @@ struct Scripted {
 
 TEST(S3ClientTest, SlowDownAnd5xxAreRetriedWithBackoffAndResigned) {
   Scripted http;
-  http.answers.push_back(HttpResponse{503, {}, "<Error><Code>SlowDown</Code><Message>Please "
-                                              "reduce your request rate.</Message></Error>"});
+  http.answers.push_back(HttpResponse{503,
+                                      {},
+                                      "<Error><Code>SlowDown</Code><Message>Please "
+                                      "reduce your request rate.</Message></Error>"});
   http.answers.push_back(Fail(ErrorCode::kUnavailable, "connection reset"));
   http.answers.push_back(HttpResponse{200, {}, "body"});
   FakeClock clock;
   std::vector<std::chrono::milliseconds> waits;
-  S3Client s3(http.Fetch(), [] { return Result<Credentials>(Creds()); }, Options("", &waits),
-              clock);
+  S3Client s3(
+      http.Fetch(), [] { return Result<Credentials>(Creds()); }, Options("", &waits), clock);
   auto body = s3.GetObject("ct-bucket", "k");
   ASSERT_TRUE(body.has_value()) << body.error().ToString();
   EXPECT_EQ(*body, "body");
@@ -193,14 +200,16 @@ TEST(S3ClientTest, SlowDownAnd5xxAreRetriedWithBackoffAndResigned) {
 TEST(S3ClientTest, PersistentFailureStopsAfterThreeAttempts) {
   Scripted http;
   for (int i = 0; i < 3; ++i) {
-    http.answers.push_back(HttpResponse{500, {}, "<Error><Code>InternalError</Code>"
-                                                 "<Message>We encountered an internal error."
-                                                 "</Message></Error>"});
+    http.answers.push_back(HttpResponse{500,
+                                        {},
+                                        "<Error><Code>InternalError</Code>"
+                                        "<Message>We encountered an internal error."
+                                        "</Message></Error>"});
   }
   FakeClock clock;
   std::vector<std::chrono::milliseconds> waits;
-  S3Client s3(http.Fetch(), [] { return Result<Credentials>(Creds()); }, Options("", &waits),
-              clock);
+  S3Client s3(
+      http.Fetch(), [] { return Result<Credentials>(Creds()); }, Options("", &waits), clock);
   auto body = s3.GetObject("ct-bucket", "k");
   ASSERT_FALSE(body.has_value());
   EXPECT_EQ(body.error().code, ErrorCode::kUnavailable);
@@ -227,8 +236,9 @@ TEST(S3ClientTest, ListAllFollowsContinuationTokens) {
           "<CommonPrefixes><Prefix>AWSLogs/o-abcdef1234/</Prefix></CommonPrefixes>"
           "</ListBucketResult>");
   FakeClock clock;
-  S3Client s3(http.Fetch(), [] { return Result<Credentials>(Creds()); },
-              Options("http://127.0.0.1:9000", nullptr), clock);
+  S3Client s3(
+      http.Fetch(), [] { return Result<Credentials>(Creds()); },
+      Options("http://127.0.0.1:9000", nullptr), clock);
   auto prefixes = s3.ListCommonPrefixes("ct-bucket", "AWSLogs/");
   ASSERT_TRUE(prefixes.has_value()) << prefixes.error().ToString();
   EXPECT_EQ(*prefixes,
@@ -238,9 +248,10 @@ TEST(S3ClientTest, ListAllFollowsContinuationTokens) {
 TEST(S3ClientTest, CredentialErrorsAreReturnedAsIs) {
   FakeHttp http;
   FakeClock clock;
-  S3Client s3(http.Fetch(),
-              [] { return Result<Credentials>(Fail(ErrorCode::kNotFound, "no AWS credentials")); },
-              Options("", nullptr), clock);
+  S3Client s3(
+      http.Fetch(),
+      [] { return Result<Credentials>(Fail(ErrorCode::kNotFound, "no AWS credentials")); },
+      Options("", nullptr), clock);
   auto body = s3.GetObject("ct-bucket", "k");
   ASSERT_FALSE(body.has_value());
   EXPECT_EQ(body.error().code, ErrorCode::kNotFound);

@@ -47,13 +47,13 @@ int WhoAmI(const AwsArgs& args) {
   auto id = sts.GetCallerIdentity(*creds);
   if (args.format == "json") {
     std::string out = "{\"credential_source\":\"" + JsonEscape(creds->source) +
-                      "\",\"access_key_id\":\"" + JsonEscape(key) + "\",\"expires\":" +
-                      (expires.empty() ? "null" : "\"" + expires + "\"") + ",\"region\":\"" +
-                      JsonEscape(context->region) + "\",\"sts_endpoint\":\"" +
+                      "\",\"access_key_id\":\"" + JsonEscape(key) +
+                      "\",\"expires\":" + (expires.empty() ? "null" : "\"" + expires + "\"") +
+                      ",\"region\":\"" + JsonEscape(context->region) + "\",\"sts_endpoint\":\"" +
                       JsonEscape(endpoint->url) + "\"";
     if (id) {
-      out += ",\"account\":\"" + JsonEscape(id->account) + "\",\"arn\":\"" +
-             JsonEscape(id->arn) + "\",\"user_id\":\"" + JsonEscape(id->user_id) + "\"";
+      out += ",\"account\":\"" + JsonEscape(id->account) + "\",\"arn\":\"" + JsonEscape(id->arn) +
+             "\",\"user_id\":\"" + JsonEscape(id->user_id) + "\"";
     }
     out += "}\n";
     std::fputs(out.c_str(), stdout);

@@ -401,7 +401,8 @@ int RunScan(const ScanArgs& args) {
     }
     aws::CurlFetchOptions fetch_options;
     fetch_options.max_idle_handles = static_cast<size_t>(args.fetch_concurrency) + 2;
-    auto context = aws::ClientContext::Create(aws::Environment::FromProcess(), clock, fetch_options);
+    auto context =
+        aws::ClientContext::Create(aws::Environment::FromProcess(), clock, fetch_options);
     if (!context) {
       PrintError(context.error().message);
       return kExitUsage;
@@ -529,10 +530,10 @@ int RunScan(const ScanArgs& args) {
     parts.progress = &progress;
     pipeline::PipelineOptions options;
     // Workers per source. Standard input alone gets one, so its batches leave in stream order.
-    options.threads =
-        s3_input ? threads
-        : any_files ? std::max(1, std::min<int>(threads, static_cast<int>(file_count)))
-                    : 1;
+    options.threads = s3_input ? threads
+                      : any_files
+                          ? std::max(1, std::min<int>(threads, static_cast<int>(file_count)))
+                          : 1;
     options.ordered = true;  // input order, then record order, with any --threads
     auto pipe = pipeline::Pipeline::Create(std::move(parts), options);
     TW_CHECK(pipe.has_value());

@@ -32,9 +32,8 @@ constexpr std::string_view kStateKeys[] = {"type", "path", "table"};
 constexpr std::string_view kSourceTypes[] = {"dir", "stdin", "http", "s3"};
 constexpr std::string_view kDirKeys[] = {"type", "path", "poll_interval"};
 constexpr std::string_view kStdinKeys[] = {"type"};
-constexpr std::string_view kS3SourceKeys[] = {"type",     "bucket",  "prefix",     "lookback",
-                                              "interval", "accounts", "regions",   "path_style",
-                                              "fetch_concurrency"};
+constexpr std::string_view kS3SourceKeys[] = {"type",     "bucket",   "prefix",  "lookback",
+                                              "interval", "accounts", "regions", "path_style"};
 constexpr std::string_view kHttpKeys[] = {
     "type",     "listen", "token", "token_file", "firehose_access_key", "firehose_access_key_file",
     "max_body", "tls"};
@@ -715,9 +714,6 @@ class ConfigParser {
     }
     if (const YamlMember* p = Find(members, "path_style")) {
       if (auto b = c_.Bool(*p)) s3.path_style = *b;
-    }
-    if (const YamlMember* f = Find(members, "fetch_concurrency")) {
-      if (auto n = c_.Integer(*f, 1, 64)) s3.fetch_concurrency = static_cast<int>(*n);
     }
     return s3;
   }

@@ -79,7 +79,6 @@ struct S3SourceConfig {
   std::vector<std::string> accounts;  // empty: every account found
   std::vector<std::string> regions;   // empty: every region found
   bool path_style = false;
-  int fetch_concurrency = 4;
 };
 using SourceSettings =
     std::variant<DirSourceConfig, StdinSourceConfig, HttpSourceConfig, S3SourceConfig>;

@@ -8,7 +8,8 @@ namespace tw::sources {
 bool IsS3Uri(std::string_view text) { return text.starts_with("s3://"); }
 
 Result<S3Location> ParseS3Uri(std::string_view text) {
-  if (!IsS3Uri(text)) return Fail(ErrorCode::kInvalidArgument, "not an s3:// URI: " + std::string(text));
+  if (!IsS3Uri(text))
+    return Fail(ErrorCode::kInvalidArgument, "not an s3:// URI: " + std::string(text));
   std::string_view rest = text.substr(5);
   const size_t slash = rest.find('/');
   S3Location loc;
@@ -18,7 +19,8 @@ Result<S3Location> ParseS3Uri(std::string_view text) {
   // us-east-1 buckets may also have upper case and '_').
   bool ok = loc.bucket.size() >= 3 && loc.bucket.size() <= 255;
   for (char c : loc.bucket) {
-    ok = ok && (std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' || c == '-' || c == '_');
+    ok = ok &&
+         (std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' || c == '-' || c == '_');
   }
   if (!ok) {
     return Fail(ErrorCode::kInvalidArgument,

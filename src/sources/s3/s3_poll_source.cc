@@ -62,7 +62,8 @@ Result<std::unique_ptr<S3PollSource>> S3PollSource::Create(std::unique_ptr<aws::
     return Fail(ErrorCode::kInvalidArgument, "s3 source: `bucket` is empty");
   }
   if (options.interval.count() <= 0 || options.lookback.count() <= 0) {
-    return Fail(ErrorCode::kInvalidArgument, "s3 source: `interval` and `lookback` must be positive");
+    return Fail(ErrorCode::kInvalidArgument,
+                "s3 source: `interval` and `lookback` must be positive");
   }
   if (!options.warn) options.warn = WarnToStderr;
   return std::unique_ptr<S3PollSource>(
@@ -91,10 +92,10 @@ Result<std::set<std::string>*> S3PollSource::DoneSet(const std::string& folder) 
 Result<void> S3PollSource::PollNow() { return Poll(); }
 
 Result<void> S3PollSource::Poll() {
-  const std::string context = "s3 source s3://" + options_.location.bucket + "/" +
-                              options_.location.prefix;
-  auto found = DiscoverCloudTrailPrefixes(*client_, options_.location, options_.accounts,
-                                          options_.regions);
+  const std::string context =
+      "s3 source s3://" + options_.location.bucket + "/" + options_.location.prefix;
+  auto found =
+      DiscoverCloudTrailPrefixes(*client_, options_.location, options_.accounts, options_.regions);
   if (!found) return Fail(found.error().code, context + ": " + found.error().message);
   // The day folders within the lookback, oldest first (UTC dates of the wall clock).
   const auto now = clock_.Now();
@@ -106,9 +107,8 @@ Result<void> S3PollSource::Poll() {
       for (auto day = first_day; day <= last_day; day += std::chrono::days(1)) {
         const std::string folder = region + DayPath(day);
         if (PrefixesOverlap(folder, options_.location.prefix)) {
-          prefixes.push_back(folder.size() >= options_.location.prefix.size()
-                                 ? folder
-                                 : options_.location.prefix);
+          prefixes.push_back(
+              folder.size() >= options_.location.prefix.size() ? folder : options_.location.prefix);
         }
       }
     }
@@ -177,7 +177,8 @@ Result<std::optional<Batch>> S3PollSource::Next(const std::atomic<bool>& stop) {
       }
     }
     if (poll) {
-      if (auto polled = Poll(); !polled) options_.warn(polled.error().message + " (retrying at the next poll)");
+      if (auto polled = Poll(); !polled)
+        options_.warn(polled.error().message + " (retrying at the next poll)");
       continue;
     }
     // Fetch outside the lock.

@@ -100,9 +100,9 @@ class S3PollSource final : public Source {
   std::condition_variable cv_;
   std::map<std::string, std::set<std::string>> done_;  // folder -> file names committed
   std::set<std::string> in_flight_folders_;
-  std::set<std::string> queued_;                        // keys in pending_ or in flight
+  std::set<std::string> queued_;  // keys in pending_ or in flight
   std::deque<Pending> pending_;
-  std::optional<Clock::MonoTime> next_poll_;           // nullopt: poll at once
+  std::optional<Clock::MonoTime> next_poll_;  // nullopt: poll at once
   std::map<uint64_t, Pending> handed_out_;
   uint64_t next_handle_ = 1;
 };

@@ -21,15 +21,19 @@ const std::string kTrail = "AWSLogs/111122223333/CloudTrail/us-east-1/";
 // FakeClock starts at 1790000000 s = 2026-09-21T14:13:20Z; lookback 1d covers the 20th and 21st.
 const std::string kDay20 = kTrail + "2026/09/20/";
 const std::string kDay21 = kTrail + "2026/09/21/";
-const std::string kFileA = kDay21 + "111122223333_CloudTrail_us-east-1_20260921T1405Z_aaaaaaaaaaaaaaaa.json.gz";
-const std::string kFileB = kDay21 + "111122223333_CloudTrail_us-east-1_20260921T1410Z_bbbbbbbbbbbbbbbb.json.gz";
+const std::string kFileA =
+    kDay21 + "111122223333_CloudTrail_us-east-1_20260921T1405Z_aaaaaaaaaaaaaaaa.json.gz";
+const std::string kFileB =
+    kDay21 + "111122223333_CloudTrail_us-east-1_20260921T1410Z_bbbbbbbbbbbbbbbb.json.gz";
 
 std::string Encode(const std::string& s) { return aws::UriEncode(s); }
 
-std::string Listing(const std::vector<std::string>& keys, const std::vector<std::string>& folders = {}) {
+std::string Listing(const std::vector<std::string>& keys,
+                    const std::vector<std::string>& folders = {}) {
   std::string xml = "<ListBucketResult><Name>ct-bucket</Name><IsTruncated>false</IsTruncated>";
   for (const auto& k : keys) xml += "<Contents><Key>" + k + "</Key><Size>10</Size></Contents>";
-  for (const auto& f : folders) xml += "<CommonPrefixes><Prefix>" + f + "</Prefix></CommonPrefixes>";
+  for (const auto& f : folders)
+    xml += "<CommonPrefixes><Prefix>" + f + "</Prefix></CommonPrefixes>";
   return xml + "</ListBucketResult>";
 }
 
@@ -40,7 +44,8 @@ void Layout(FakeHttp& http) {
           kBase + "delimiter=%2F&encoding-type=url&list-type=2&prefix=" +
               Encode("AWSLogs/111122223333/CloudTrail/"),
           200, Listing({}, {kTrail}));
-  http.On("GET", kBase + "encoding-type=url&list-type=2&prefix=" + Encode(kDay20), 200, Listing({}));
+  http.On("GET", kBase + "encoding-type=url&list-type=2&prefix=" + Encode(kDay20), 200,
+          Listing({}));
 }
 
 void DayListing(FakeHttp& http, const std::vector<std::string>& keys) {
@@ -51,13 +56,17 @@ void DayListing(FakeHttp& http, const std::vector<std::string>& keys) {
 std::unique_ptr<S3PollSource> MakeSource(FakeHttp& http, state::StateStore& store,
                                          const Clock& clock, std::vector<std::string>* warnings) {
   aws::S3ClientOptions o;
-  o.endpoint = *aws::ResolveEndpoint(aws::Service::kS3, "us-east-1",
-                                     aws::Environment({{"AWS_ENDPOINT_URL", "http://127.0.0.1:9000"}}));
+  o.endpoint =
+      *aws::ResolveEndpoint(aws::Service::kS3, "us-east-1",
+                            aws::Environment({{"AWS_ENDPOINT_URL", "http://127.0.0.1:9000"}}));
   o.wait = [](std::chrono::milliseconds) {};
   o.random01 = [] { return 0.0; };
   auto client = std::make_unique<aws::S3Client>(
       http.Fetch(),
-      [] { return Result<aws::Credentials>(aws::Credentials{"AKID", "secret", "", std::nullopt, "test"}); },
+      [] {
+        return Result<aws::Credentials>(
+            aws::Credentials{"AKID", "secret", "", std::nullopt, "test"});
+      },
       o, clock);
   S3PollOptions options;
   options.location = S3Location{"ct-bucket", "AWSLogs/"};

@@ -27,8 +27,8 @@ Result<CloudTrailPrefixes> DiscoverCloudTrailPrefixes(aws::S3Client& client,
   const std::string& full = location.prefix;
   CloudTrailPrefixes out;
   std::string root;
-  if (const size_t at = full.find("AWSLogs/"); at != std::string::npos &&
-                                               (at == 0 || full[at - 1] == '/')) {
+  if (const size_t at = full.find("AWSLogs/");
+      at != std::string::npos && (at == 0 || full[at - 1] == '/')) {
     root = full.substr(0, at + 8);
   } else if (full.empty() || full.ends_with('/')) {
     root = full + "AWSLogs/";
@@ -155,8 +155,8 @@ Result<void> S3ScanSource::ListKeys(const std::string& prefix,
 void S3ScanSource::ListAll() {
   auto run = [&]() -> Result<void> {
     const std::string& full = options_.location.prefix;
-    auto found = DiscoverCloudTrailPrefixes(client_, options_.location, options_.accounts,
-                                            options_.regions);
+    auto found =
+        DiscoverCloudTrailPrefixes(client_, options_.location, options_.accounts, options_.regions);
     if (!found) return tl::unexpected(found.error());
     // The last day folder worth listing: the day after --until's, for late deliveries.
     std::optional<std::chrono::sys_days> last;
@@ -168,8 +168,7 @@ void S3ScanSource::ListAll() {
         if (!done) return done;
         continue;
       }
-      const auto today =
-          std::chrono::floor<std::chrono::days>(clock_.Now()) + std::chrono::days(1);
+      const auto today = std::chrono::floor<std::chrono::days>(clock_.Now()) + std::chrono::days(1);
       const auto end = last ? *last : today;
       for (auto day = *options_.first_day; day <= end; day += std::chrono::days(1)) {
         const std::string folder = region + DayPath(day);

@@ -92,8 +92,8 @@ class S3ScanSource final : public Source {
 
  private:
   S3ScanSource(aws::S3Client& client, S3ScanOptions options, const Clock& clock);
-  void ListAll();     // the lister thread
-  void FetchLoop();   // each fetch thread
+  void ListAll();    // the lister thread
+  void FetchLoop();  // each fetch thread
   Result<void> ListKeys(const std::string& prefix, std::optional<std::chrono::sys_days> last);
   bool PushKey(std::string key);  // false when shutting down
 
@@ -103,11 +103,11 @@ class S3ScanSource final : public Source {
 
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<std::string> keys_;           // listed, not yet taken by a fetcher
-  uint64_t keys_pushed_ = 0;               // sequence number of the next listed key
-  uint64_t next_fetch_ = 0;                // sequence number of the next key to fetch
-  uint64_t next_out_ = 0;                  // sequence number Next() hands out next
-  std::map<uint64_t, Batch> ready_;        // fetched, waiting for their turn
+  std::deque<std::string> keys_;     // listed, not yet taken by a fetcher
+  uint64_t keys_pushed_ = 0;         // sequence number of the next listed key
+  uint64_t next_fetch_ = 0;          // sequence number of the next key to fetch
+  uint64_t next_out_ = 0;            // sequence number Next() hands out next
+  std::map<uint64_t, Batch> ready_;  // fetched, waiting for their turn
   std::optional<Error> list_error_;
   bool shutdown_ = false;
   std::atomic<bool> listing_done_{false};
