@@ -555,6 +555,9 @@ class RecordReader::Run {
       // source() counts nesting from the iterator's current depth, so once inside the object it
       // never finds depth zero and returns the rest of the batch (which sent every NDJSON input
       // to line mode from its first document).
+      // A stream in error (invalid UTF-8 found by stage 1, ...) has no structural index to
+      // take the source from: line mode names the line.
+      if (it.error() != simdjson::SUCCESS) return resume;
       const std::string_view src = it.source();
       ondemand::document_reference d;
       ondemand::object obj;
