@@ -10,7 +10,7 @@
 
 namespace tw::aws {
 
-AwsJsonClient::AwsJsonClient(HttpFetch fetch, Endpoint endpoint, CredentialsSource credentials,
+AwsJsonClient::AwsJsonClient(HttpFetch fetch, Endpoint endpoint, CredentialsFn credentials,
                              const Clock& clock, JsonClientOptions options)
     : fetch_(std::move(fetch)),
       endpoint_(std::move(endpoint)),

@@ -8,11 +8,11 @@
 // the AWS code also returned in `aws_code` so that callers can act on it (DynamoDB's
 // ConditionalCheckFailedException is an answer, not a failure).
 //
-// Credentials come from a CredentialsSource (usually CredentialChain::Get) at each attempt, so
+// Credentials come from a CredentialsFn (usually CredentialChain::Get) at each attempt, so
 // refreshed credentials are picked up. Secrets never appear in messages.
 //
 // Thread-safety: Call may be used from several threads at once if the HttpFetch and the
-// CredentialsSource allow it (the libcurl adapter and CredentialChain do); the retry quota is
+// CredentialsFn allow it (the libcurl adapter and CredentialChain do); the retry quota is
 // shared and thread-safe. The clock is borrowed and must outlive the client.
 #pragma once
 
@@ -31,7 +31,8 @@
 
 namespace tw::aws {
 
-using CredentialsSource = std::function<Result<Credentials>()>;
+// The same alias as s3_client.h: where a client gets its credentials on every request.
+using CredentialsFn = std::function<Result<Credentials>()>;
 
 // The outcome of one call: the 200 body, or the AWS error.
 struct JsonCallResult {
@@ -52,7 +53,7 @@ struct JsonClientOptions {
 
 class AwsJsonClient {
  public:
-  AwsJsonClient(HttpFetch fetch, Endpoint endpoint, CredentialsSource credentials,
+  AwsJsonClient(HttpFetch fetch, Endpoint endpoint, CredentialsFn credentials,
                 const Clock& clock, JsonClientOptions options);
 
   // Calls `operation` with `body` (a JSON object). `timeout`: the request's total timeout (zero:
@@ -73,7 +74,7 @@ class AwsJsonClient {
  private:
   HttpFetch fetch_;
   Endpoint endpoint_;
-  CredentialsSource credentials_;
+  CredentialsFn credentials_;
   const Clock& clock_;
   JsonClientOptions options_;
 };
