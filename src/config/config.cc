@@ -30,6 +30,9 @@ constexpr std::string_view kTopKeys[] = {"timezone",      "business_hours", "sta
 constexpr std::string_view kBusinessHoursKeys[] = {"days", "start", "end", "holidays"};
 constexpr std::string_view kStateKeys[] = {"type", "path", "table"};
 constexpr std::string_view kSourceTypes[] = {"dir", "stdin", "http", "s3"};
+constexpr std::string_view kSourceTypes[] = {"dir", "stdin", "http", "sqs"};
+constexpr std::string_view kSqsKeys[] = {"type", "queue_url", "wait", "visibility_timeout",
+                                         "retry_delay", "path_style"};
 constexpr std::string_view kDirKeys[] = {"type", "path", "poll_interval"};
 constexpr std::string_view kStdinKeys[] = {"type"};
 constexpr std::string_view kS3SourceKeys[] = {"type",     "bucket",   "prefix",  "lookback",
@@ -530,16 +533,23 @@ class ConfigParser {
     const Members members = c_.Members(m.second, Names(kStateKeys), "`state`");
     if (const YamlMember* t = Find(members, "type")) {
       std::optional<std::string> type = c_.String(*t);
-      if (type && *type != "sqlite") {
+      if (type && *type != "sqlite" && *type != "dynamodb") {
         c_.Error(t->second, t->first, fmt::format("unsupported state type `{}`", *type),
-                 *type == "dynamodb" ? "DynamoDB state is planned, not available yet; use "
-                                       "`type: sqlite`"
-                                     : "the state type is `sqlite`");
+                 "the state type is `sqlite` or `dynamodb`");
         return;
       }
+      if (type) config_.state.type = *type;
     }
-    if (const YamlMember* t = Find(members, "table")) {
-      c_.Error(t->first, m.second, "`table` is for `type: dynamodb`, which is not available yet");
+    const YamlMember* table = Find(members, "table");
+    if (config_.state.type == "dynamodb") {
+      if (table == nullptr) {
+        c_.Error(m.first, m.second, "`state: {type: dynamodb}` needs `table`",
+                 "write `state: {type: dynamodb, table: trailwatch-state, path: worker.db}`");
+      } else if (auto name = c_.String(*table)) {
+        config_.state.table = *name;
+      }
+    } else if (table != nullptr) {
+      c_.Error(table->first, m.second, "`table` is for `type: dynamodb`");
     }
     if (const YamlMember* p = Find(members, "path")) {
       if (auto path = c_.String(*p)) config_.state.path = Resolve(*path);
@@ -675,6 +685,8 @@ class ConfigParser {
         source.settings = StdinSourceConfig{};
       } else if (*type == "s3") {
         source.settings = ParseS3Source(item);
+      } else if (*type == "sqs") {
+        source.settings = ParseSqsSource(item);
       } else {
         source.settings = ParseHttpSource(item);
       }
@@ -716,6 +728,41 @@ class ConfigParser {
       if (auto b = c_.Bool(*p)) s3.path_style = *b;
     }
     return s3;
+  SqsSourceConfig ParseSqsSource(const YamlNode& item) {
+    const Members members = c_.Members(item, Names(kSqsKeys), "an `sqs` source");
+    SqsSourceConfig sqs;
+    if (const YamlMember* u = Find(members, "queue_url")) {
+      if (auto url = c_.String(*u)) {
+        if (url->rfind("https://", 0) != 0 && url->rfind("http://", 0) != 0) {
+          c_.Error(u->second, u->first, "`queue_url` must be an http:// or https:// URL",
+                   "e.g. https://sqs.us-east-1.amazonaws.com/123456789012/cloudtrail-events");
+        } else {
+          sqs.queue_url = *url;
+        }
+      }
+    } else {
+      c_.Error(item, item, "an `sqs` source needs `queue_url`",
+               "write `{type: sqs, queue_url: https://sqs.<region>.amazonaws.com/<account>/<q>}`");
+    }
+    if (const YamlMember* w = Find(members, "wait")) {
+      if (auto d = c_.Duration(*w, std::chrono::seconds(0))) {
+        if (d->count() > 20) {
+          c_.Error(w->second, w->first, "`wait` is at most 20s (SQS's longest poll)");
+        } else {
+          sqs.wait = *d;
+        }
+      }
+    }
+    if (const YamlMember* v = Find(members, "visibility_timeout")) {
+      if (auto d = c_.Duration(*v, std::chrono::seconds(2))) sqs.visibility_timeout = *d;
+    }
+    if (const YamlMember* r = Find(members, "retry_delay")) {
+      if (auto d = c_.Duration(*r, std::chrono::seconds(0))) sqs.retry_delay = *d;
+    }
+    if (const YamlMember* p = Find(members, "path_style")) {
+      if (auto b = c_.Bool(*p)) sqs.path_style = *b;
+    }
+    return sqs;
   }
 
   HttpSourceConfig ParseHttpSource(const YamlNode& item) {

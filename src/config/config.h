@@ -47,10 +47,13 @@ struct Secret {
   bool empty() const { return value.empty(); }
 };
 
-// `state:`. Only SQLite exists today; `type: dynamodb` (with `table`) is reserved.
+// `state:`. `sqlite` (the default) keeps everything in the file at `path`. `dynamodb` shares the
+// dedupe/threshold windows and the alert claims in DynamoDB table `table` across workers; each
+// worker keeps its outbox and checkpoints in its own SQLite file at `path` (docs/state.md).
 struct StateConfig {
   std::string type = "sqlite";
   std::string path = "trailwatch.db";  // resolved against base_dir
+  std::string table;                   // `type: dynamodb` only (required there)
 };
 
 // `sources:` items.
@@ -85,6 +88,19 @@ using SourceSettings =
 
 struct SourceConfig {
   std::string type;  // "dir", "stdin", "http", "s3"
+// `{type: sqs, queue_url: URL}`: S3/SNS/EventBridge notifications from an SQS queue.
+struct SqsSourceConfig {
+  std::string queue_url;                        // http(s) URL of the queue
+  std::chrono::seconds wait{20};                // long poll, 0..20 s
+  std::chrono::seconds visibility_timeout{120};  // asked at receive, renewed while working
+  std::optional<std::chrono::seconds> retry_delay;  // a failed message returns after this
+  bool path_style = false;                      // S3 path-style addressing for the objects
+};
+using SourceSettings =
+    std::variant<DirSourceConfig, StdinSourceConfig, HttpSourceConfig, SqsSourceConfig>;
+
+struct SourceConfig {
+  std::string type;  // "dir", "stdin", "http", "sqs"
   SourceSettings settings;
   rules::SourceLocation where;
 };

@@ -270,8 +270,19 @@ INSTANTIATE_TEST_SUITE_P(
                 "c.yml:1:18: unknown key `hours` in `business_hours`", "`days`"},
         BadCase{"business_hours: weekdays\n",
                 "c.yml:1:17: `business_hours` must be a mapping, not a string", ""},
-        BadCase{"state: {type: dynamodb, table: t}\n",
-                "c.yml:1:15: unsupported state type `dynamodb`", "not available yet"},
+        BadCase{"state: {type: redis}\n", "c.yml:1:15: unsupported state type `redis`",
+                "`sqlite` or `dynamodb`"},
+        BadCase{"state: {type: dynamodb}\n", "c.yml:1:1: `state: {type: dynamodb}` needs `table`",
+                "table: trailwatch-state"},
+        BadCase{"state: {table: t}\n", "c.yml:1:9: `table` is for `type: dynamodb`", ""},
+        BadCase{"sources:\n  - {type: sqs}\n", "c.yml:2:5: an `sqs` source needs `queue_url`",
+                "queue_url"},
+        BadCase{"sources:\n  - {type: sqs, queue_url: sqs.example}\n",
+                "c.yml:2:28: `queue_url` must be an http:// or https:// URL", ""},
+        BadCase{"sources:\n  - {type: sqs, queue_url: \"http://q\", wait: 30s}\n",
+                "c.yml:2:46: `wait` is at most 20s (SQS's longest poll)", ""},
+        BadCase{"sources:\n  - {type: sqs, queue_url: \"http://q\", visibility: 1s}\n",
+                "c.yml:2:40: unknown key `visibility` in an `sqs` source", "visibility_timeout"},
         BadCase{"state: {pth: x.db}\n", "c.yml:1:9: unknown key `pth` in `state`",
                 "did you mean `path`?"},
         BadCase{"rules: {a: b}\n",
@@ -353,6 +364,31 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"- a\n", "c.yml:1:1: a config is a mapping, not a list", ""},
         BadCase{"a: 1\n---\nb: 2\n", "c.yml: a config file holds one YAML document, not several",
                 "---"}));
+
+TEST(ConfigTest, SqsSourceAndDynamoDbState) {
+  auto c = Parse(R"(state: {type: dynamodb, table: tw-state, path: /var/lib/tw/worker.db}
+sources:
+  - {type: sqs, queue_url: "https://sqs.eu-west-1.amazonaws.com/123456789012/ct",
+     wait: 5s, visibility_timeout: 2m, retry_delay: 10s, path_style: true}
+  - {type: sqs, queue_url: "http://127.0.0.1:5000/123456789012/q"}
+)");
+  ASSERT_TRUE(c) << (c ? "" : c.error()[0].message);
+  EXPECT_EQ(c->state.type, "dynamodb");
+  EXPECT_EQ(c->state.table, "tw-state");
+  EXPECT_EQ(c->state.path, "/var/lib/tw/worker.db");
+  ASSERT_EQ(c->sources.size(), 2u);
+  const auto& a = std::get<SqsSourceConfig>(c->sources[0].settings);
+  EXPECT_EQ(a.queue_url, "https://sqs.eu-west-1.amazonaws.com/123456789012/ct");
+  EXPECT_EQ(a.wait, std::chrono::seconds(5));
+  EXPECT_EQ(a.visibility_timeout, std::chrono::seconds(120));
+  EXPECT_EQ(a.retry_delay, std::chrono::seconds(10));
+  EXPECT_TRUE(a.path_style);
+  const auto& b = std::get<SqsSourceConfig>(c->sources[1].settings);
+  EXPECT_EQ(b.wait, std::chrono::seconds(20));  // documented defaults
+  EXPECT_EQ(b.visibility_timeout, std::chrono::seconds(120));
+  EXPECT_FALSE(b.retry_delay.has_value());
+  EXPECT_FALSE(b.path_style);
+}
 
 TEST(ConfigTest, InvalidYamlIsOneDiagnostic) {
   auto c = Parse("sinks: [\n");
@@ -598,6 +634,12 @@ TEST(ExampleConfigTest, MentionsEveryKey) {
                           "sources:",
                           "sinks:",
                           "poll_interval:",
+                          "table:",
+                          "queue_url:",
+                          "wait:",
+                          "visibility_timeout:",
+                          "retry_delay:",
+                          "path_style:",
                           "listen:",
                           "token:",
                           "token_file:",
