@@ -16,8 +16,8 @@ namespace tw::aws::testing {
 
 class ScriptedJson {
  public:
-  // Queues `response` for the next call of `operation` ("ReceiveMessage"). When an operation's
-  // queue has one entry left, that entry answers every further call.
+  // Queues `response` for a call of `operation` ("ReceiveMessage"): calls take the queued answers
+  // in order; once the queue is empty, the last answer taken answers every further call.
   void On(const std::string& operation, int status, std::string body,
           HttpHeaders headers = {}) {
     answers_[operation].push_back(HttpResponse{status, std::move(headers), std::move(body)});
@@ -29,12 +29,15 @@ class ScriptedJson {
       const std::string* target = FindHeader(request.headers, "X-Amz-Target");
       std::string op = target == nullptr ? "" : target->substr(target->find('.') + 1);
       auto it = answers_.find(op);
-      if (it == answers_.end() || it->second.empty()) {
+      if (it != answers_.end() && !it->second.empty()) {
+        last_[op] = it->second.front();
+        it->second.pop_front();
+      }
+      auto last = last_.find(op);
+      if (last == last_.end()) {
         return Fail(ErrorCode::kUnavailable, "connection refused (fake): " + op);
       }
-      HttpResponse r = it->second.front();
-      if (it->second.size() > 1) it->second.pop_front();
-      return r;
+      return last->second;
     };
   }
 
@@ -60,6 +63,7 @@ class ScriptedJson {
 
  private:
   std::map<std::string, std::deque<HttpResponse>> answers_;
+  std::map<std::string, HttpResponse> last_;
 };
 
 }  // namespace tw::aws::testing
