@@ -16,7 +16,12 @@ AwsJsonClient::AwsJsonClient(HttpFetch fetch, Endpoint endpoint, CredentialsFn c
       endpoint_(std::move(endpoint)),
       credentials_(std::move(credentials)),
       clock_(clock),
-      options_(std::move(options)) {}
+      options_(std::move(options)) {
+  if (options_.retry.quota == nullptr) {
+    own_quota_ = std::make_unique<RetryQuota>();
+    options_.retry.quota = own_quota_.get();
+  }
+}
 
 Result<JsonCallResult> AwsJsonClient::Call(std::string_view operation, const std::string& body,
                                            std::chrono::milliseconds timeout) {

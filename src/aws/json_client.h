@@ -47,7 +47,8 @@ struct JsonClientOptions {
   std::string service_label;  // "SQS", "DynamoDB": the prefix of error messages
   std::string signing_name;   // "sqs", "dynamodb"
   std::string target_prefix;  // "AmazonSQS", "DynamoDB_20120810"
-  // Retries (wait, random01 required; quota optional). max_attempts 1 disables retrying.
+  // Retries (wait, random01 required). max_attempts 1 disables retrying. Without a quota the
+  // client makes its own (one per client, as the SDKs do).
   RetryOptions retry;
 };
 
@@ -77,6 +78,7 @@ class AwsJsonClient {
   CredentialsFn credentials_;
   const Clock& clock_;
   JsonClientOptions options_;
+  std::unique_ptr<RetryQuota> own_quota_;  // when options.retry.quota is null
 };
 
 // Retry options for production: waits with std::this_thread::sleep_for (bounded by

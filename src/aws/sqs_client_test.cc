@@ -125,3 +125,20 @@ TEST_F(SqsClientTest, ChangeVisibilityAndRetryOn503) {
 
 }  // namespace
 }  // namespace tw::aws
+
+#include "aws/service_clients.h"
+
+namespace tw::aws {
+namespace {
+
+TEST(RegionOfQueueUrlTest, FromTheHost) {
+  EXPECT_EQ(RegionOfQueueUrl("https://sqs.eu-west-3.amazonaws.com/123456789012/q"), "eu-west-3");
+  EXPECT_EQ(RegionOfQueueUrl("https://sqs.cn-north-1.amazonaws.com.cn/123456789012/q"),
+            "cn-north-1");
+  EXPECT_EQ(RegionOfQueueUrl("https://us-west-2.queue.amazonaws.com/123456789012/q"), "us-west-2");
+  EXPECT_EQ(RegionOfQueueUrl("http://127.0.0.1:5000/123456789012/q"), "");
+  EXPECT_EQ(RegionOfQueueUrl("not a url"), "");
+}
+
+}  // namespace
+}  // namespace tw::aws

@@ -5,6 +5,7 @@
 
 #include "cli/alerts_command.h"
 #include "cli/aws_command.h"
+#include "cli/state_command.h"
 #include "cli/cli_util.h"
 #include "cli/config_command.h"
 #include "cli/match_command.h"
@@ -56,6 +57,9 @@ int main(int argc, char** argv) {
   AlertsArgs alerts_args;
   std::string alerts_which;
   CLI::App* alerts = AddAlertsCommand(app, alerts_args, alerts_which);
+  StateArgs state_args;
+  std::string state_which;
+  CLI::App* state = AddStateCommand(app, state_args, state_which);
 
   AwsArgs aws_args;
   std::string aws_which;
@@ -79,6 +83,8 @@ int main(int argc, char** argv) {
       status = RunAws(aws_args, aws_which);
     } else if (alerts->parsed()) {
       status = RunAlerts(alerts_args, alerts_which);
+    } else if (state->parsed()) {
+      status = RunState(state_args, state_which);
     } else {
       status = kExitUsage;
     }

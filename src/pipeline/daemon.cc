@@ -15,6 +15,8 @@
 #include "alert/suppress/suppress_stage.h"
 #include "alert/threshold/threshold_stage.h"
 #include "aws/client_context.h"
+#include "aws/dynamodb_state_store.h"
+#include "aws/service_clients.h"
 #include "http/curl_http_client.h"
 #include "sinks/file/file_sink.h"
 #include "sinks/sink_filter.h"
@@ -25,6 +27,7 @@
 #include "sources/dir/dir_source.h"
 #include "sources/http/http_source.h"
 #include "sources/s3/s3_poll_source.h"
+#include "sources/sqs/sqs_source.h"
 #include "sources/stdin/stdin_source.h"
 #include "state/sqlite/sqlite_state_store.h"
 
@@ -126,6 +129,24 @@ Result<std::unique_ptr<sources::Source>> BuildS3Source(const config::SourceConfi
   options.accounts = s3.accounts;
   options.regions = s3.regions;
   auto made = sources::S3PollSource::Create(std::move(*client), std::move(options), store, clock);
+Result<std::unique_ptr<sources::Source>> BuildSqsSource(const config::SourceConfig& c,
+                                                        state::StateStore* store,
+                                                        const Clock& clock) {
+  const auto& q = std::get<config::SqsSourceConfig>(c.settings);
+  auto setup = aws::DefaultAwsSetup(clock);
+  if (!setup) return tl::unexpected(setup.error());
+  auto sqs = aws::MakeSqsClient(*setup, q.queue_url, clock);
+  if (!sqs) return tl::unexpected(sqs.error());
+  auto s3 = aws::MakeS3Client(*setup, aws::RegionOfQueueUrl(q.queue_url), q.path_style, clock);
+  if (!s3) return tl::unexpected(s3.error());
+  sources::SqsOptions options;
+  options.name = c.type;
+  options.queue_url = q.queue_url;
+  options.wait = q.wait;
+  options.visibility_timeout = q.visibility_timeout;
+  options.retry_delay = q.retry_delay;
+  auto made =
+      sources::SqsSource::Create(std::move(options), std::move(*sqs), std::move(*s3), store, clock);
   if (!made) return tl::unexpected(made.error());
   return std::unique_ptr<sources::Source>(std::move(*made));
 }
@@ -141,6 +162,7 @@ constexpr SourceFactory kSourceFactories[] = {
     {"stdin", &BuildStdinSource},
     {"http", &BuildHttpSource},
     {"s3", &BuildS3Source},
+    {"sqs", &BuildSqsSource},
 };
 
 // ---- the sink registry ---------------------------------------------------------------------
@@ -370,6 +392,26 @@ std::vector<std::string> SinkTypes() {
   return out;
 }
 
+Result<std::unique_ptr<state::StateStore>> OpenStateStore(const config::StateConfig& state,
+                                                          Clock& clock) {
+  if (state.type != "sqlite" && state.type != "dynamodb") {
+    return Fail(ErrorCode::kUnsupported, fmt::format("state type `{}` is not supported", state.type));
+  }
+  auto local = state::SqliteStateStore::Open(state.path, clock);
+  if (!local) return tl::unexpected(local.error());
+  if (state.type == "sqlite") return std::unique_ptr<state::StateStore>(std::move(*local));
+  auto setup = aws::DefaultAwsSetup(clock);
+  if (!setup) return tl::unexpected(setup.error());
+  auto db = aws::MakeDynamoDbClient(*setup, clock);
+  if (!db) return tl::unexpected(db.error());
+  aws::DynamoDbStateOptions options;
+  options.table = state.table;
+  auto shared = aws::DynamoDbStateStore::Create(std::move(*local), std::move(*db),
+                                                std::move(options), clock);
+  if (!shared) return tl::unexpected(shared.error());
+  return std::unique_ptr<state::StateStore>(std::move(*shared));
+}
+
 // ---- the daemon ----------------------------------------------------------------------------
 
 // Wakes the delivery loops once a batch is committed, then tells the caller's listener.
@@ -404,11 +446,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const config::Config& config,
   auto processing = BuildProcessing(config, std::move(rules));
   if (!processing) return tl::unexpected(processing.error());
   std::unique_ptr<Daemon> d(new Daemon(config, clock, std::move(options)));
-  if (config.state.type != "sqlite") {
-    return Fail(ErrorCode::kUnsupported,
-                fmt::format("state type `{}` is not supported yet", config.state.type));
-  }
-  auto store = state::SqliteStateStore::Open(config.state.path, clock);
+  auto store = OpenStateStore(config.state, clock);
   if (!store) return tl::unexpected(store.error());
   d->state_ = std::move(*store);
 
@@ -487,6 +525,8 @@ bool SameSources(const config::Config& a, const config::Config& b) {
       if (x->bucket != y.bucket || x->prefix != y.prefix || x->lookback != y.lookback ||
           x->interval != y.interval || x->accounts != y.accounts || x->regions != y.regions ||
           x->path_style != y.path_style) {
+    if (const auto* x = std::get_if<config::SqsSourceConfig>(&a.sources[i].settings)) {
+      if (x->queue_url != std::get<config::SqsSourceConfig>(b.sources[i].settings).queue_url) {
         return false;
       }
     }
@@ -514,7 +554,9 @@ bool SameSinks(const config::Config& a, const config::Config& b) {
 
 Result<void> Daemon::Reload(const config::Config& next_config, std::vector<rules::Rule> rules) {
   for (auto& sink : sinks_) sink->Reopen();
-  if (next_config.state.path != config_.state.path || !SameSources(config_, next_config) ||
+  if (next_config.state.path != config_.state.path ||
+      next_config.state.type != config_.state.type ||
+      next_config.state.table != config_.state.table || !SameSources(config_, next_config) ||
       !SameSinks(config_, next_config)) {
     return Fail(ErrorCode::kInvalidArgument,
                 "the new config changes `state`, `sources` or `sinks`; a reload only changes "

@@ -7,7 +7,7 @@
 //      YAML < `overrides:`); disabled rules are removed, severity overrides are written into the
 //      rule, and the policy table and the stage chain
 //      enrich -> schedule -> suppress -> threshold -> dedupe (docs/alerting.md) are built on it;
-//   2. the state store: SQLite at `state.path`;
+//   2. the state store (OpenStateStore): SQLite at `state.path`, wrapped for `type: dynamodb`;
 //   3. the sources and the sinks, each through one explicit registry table (kSourceFactories,
 //      kSinkFactories in daemon.cc: type name -> build function; no static initialisers);
 //   4. one outbox::DeliveryLoop per sink, decoding rows with alert::DecodeAlert;
@@ -93,6 +93,11 @@ struct StageSelection {
 // The type names the registries know, in table order (docs, tests).
 std::vector<std::string> SourceTypes();
 std::vector<std::string> SinkTypes();
+
+// The state store `state` names: SQLite at `state.path`; with `type: dynamodb`, that file
+// wrapped in aws::DynamoDbStateStore (windows and alert claims in `state.table`).
+[[nodiscard]] Result<std::unique_ptr<state::StateStore>> OpenStateStore(
+    const config::StateConfig& state, Clock& clock);
 
 struct DaemonOptions {
   // Shorter waits for tests and the demo; the loops' defaults otherwise.
