@@ -13,6 +13,8 @@
 #include "aws/aws_error.h"
 #include "aws/credentials/json_credentials.h"
 #include "aws/credentials/shared_config.h"
+#include "aws/dynamodb_client.h"
+#include "aws/notification.h"
 #include "aws/sigv4/sigv4_signer.h"
 #include "aws/url.h"
 
@@ -37,6 +39,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)tw::aws::ParseIso8601(in);
   (void)ParseUrl(in);
   (void)PercentDecode(in);
+  if (auto n = ParseNotification(in)) {
+    Check(n->kind != Notification::Kind::kS3Objects || n->event_json.empty(),
+          "an S3 notification carries no event");
+    for (const S3ObjectRef& o : n->objects) Check(!o.bucket.empty(), "object with a bucket");
+  } else {
+    Check(n.error().message.size() < 1024, "notification errors are bounded");
+  }
+  (void)DecodeS3EventKey(in);
+  if (auto item = ItemFromJson(in)) {
+    auto back = ItemFromJson(ItemToJson(*item));
+    Check(back && *back == *item, "a DynamoDB item survives its wire form");
+  }
 
   std::string path = NormalizePath(in);
   Check(!path.empty() && path.front() == '/', "normalised path starts with '/'");
