@@ -29,8 +29,7 @@ constexpr std::string_view kTopKeys[] = {"timezone",      "business_hours", "sta
                                          "account_names", "shutdown_grace", "sources",  "sinks"};
 constexpr std::string_view kBusinessHoursKeys[] = {"days", "start", "end", "holidays"};
 constexpr std::string_view kStateKeys[] = {"type", "path", "table"};
-constexpr std::string_view kSourceTypes[] = {"dir", "stdin", "http", "s3"};
-constexpr std::string_view kSourceTypes[] = {"dir", "stdin", "http", "sqs"};
+constexpr std::string_view kSourceTypes[] = {"dir", "stdin", "http", "s3", "sqs"};
 constexpr std::string_view kSqsKeys[] = {"type", "queue_url", "wait", "visibility_timeout",
                                          "retry_delay", "path_style"};
 constexpr std::string_view kDirKeys[] = {"type", "path", "poll_interval"};
@@ -728,6 +727,8 @@ class ConfigParser {
       if (auto b = c_.Bool(*p)) s3.path_style = *b;
     }
     return s3;
+  }
+
   SqsSourceConfig ParseSqsSource(const YamlNode& item) {
     const Members members = c_.Members(item, Names(kSqsKeys), "an `sqs` source");
     SqsSourceConfig sqs;

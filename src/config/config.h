@@ -83,11 +83,6 @@ struct S3SourceConfig {
   std::vector<std::string> regions;   // empty: every region found
   bool path_style = false;
 };
-using SourceSettings =
-    std::variant<DirSourceConfig, StdinSourceConfig, HttpSourceConfig, S3SourceConfig>;
-
-struct SourceConfig {
-  std::string type;  // "dir", "stdin", "http", "s3"
 // `{type: sqs, queue_url: URL}`: S3/SNS/EventBridge notifications from an SQS queue.
 struct SqsSourceConfig {
   std::string queue_url;                        // http(s) URL of the queue
@@ -97,10 +92,11 @@ struct SqsSourceConfig {
   bool path_style = false;                      // S3 path-style addressing for the objects
 };
 using SourceSettings =
-    std::variant<DirSourceConfig, StdinSourceConfig, HttpSourceConfig, SqsSourceConfig>;
+    std::variant<DirSourceConfig, StdinSourceConfig, HttpSourceConfig, S3SourceConfig,
+                 SqsSourceConfig>;
 
 struct SourceConfig {
-  std::string type;  // "dir", "stdin", "http", "sqs"
+  std::string type;  // "dir", "stdin", "http", "s3", "sqs"
   SourceSettings settings;
   rules::SourceLocation where;
 };

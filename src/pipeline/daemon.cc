@@ -129,6 +129,10 @@ Result<std::unique_ptr<sources::Source>> BuildS3Source(const config::SourceConfi
   options.accounts = s3.accounts;
   options.regions = s3.regions;
   auto made = sources::S3PollSource::Create(std::move(*client), std::move(options), store, clock);
+  if (!made) return tl::unexpected(made.error());
+  return std::unique_ptr<sources::Source>(std::move(*made));
+}
+
 Result<std::unique_ptr<sources::Source>> BuildSqsSource(const config::SourceConfig& c,
                                                         state::StateStore* store,
                                                         const Clock& clock) {
@@ -525,6 +529,9 @@ bool SameSources(const config::Config& a, const config::Config& b) {
       if (x->bucket != y.bucket || x->prefix != y.prefix || x->lookback != y.lookback ||
           x->interval != y.interval || x->accounts != y.accounts || x->regions != y.regions ||
           x->path_style != y.path_style) {
+        return false;
+      }
+    }
     if (const auto* x = std::get_if<config::SqsSourceConfig>(&a.sources[i].settings)) {
       if (x->queue_url != std::get<config::SqsSourceConfig>(b.sources[i].settings).queue_url) {
         return false;
