@@ -2,12 +2,14 @@
 #include <malloc.h>
 
 #include <cstdio>
+#include <cstdlib>
 
 #include "cli/alerts_command.h"
 #include "cli/aws_command.h"
 #include "cli/state_command.h"
 #include "cli/cli_util.h"
 #include "cli/config_command.h"
+#include "cli/lambda_command.h"
 #include "cli/match_command.h"
 #include "cli/rules_command.h"
 #include "cli/scan_command.h"
@@ -20,11 +22,15 @@
 
 int main(int argc, char** argv) {
   using namespace tw::cli;
+  LambdaArgs lambda_args;  // records the process start for the cold-start log line
   // Buffers of a few MB (decompressed log files, parser tapes) are allocated and freed for every
   // input. Keep them on the heap instead of a fresh mmap each time: that is a syscall and a page
   // fault per 4 KiB on every reuse.
   mallopt(M_MMAP_THRESHOLD, 256 << 20);
   mallopt(M_TRIM_THRESHOLD, 512 << 20);
+  // The Lambda zip's `bootstrap` is this binary: inside a Lambda execution environment it is the
+  // runtime, whatever argv says (lambda_command.h).
+  if (std::getenv("AWS_LAMBDA_RUNTIME_API") != nullptr) return RunLambda(lambda_args);
   CLI::App app{
       "trailwatch: catches what matters in AWS CloudTrail, using the CloudWatch Logs filter "
       "patterns and EventBridge event patterns you already write.",
@@ -65,6 +71,8 @@ int main(int argc, char** argv) {
   std::string aws_which;
   CLI::App* aws = AddAwsCommand(app, aws_args, aws_which);
 
+  CLI::App* lambda = AddLambdaCommand(app, lambda_args);
+
   int status = ParseArgs(app, argc, argv);
   if (status < 0) {
     if (scan->parsed()) {
@@ -81,6 +89,8 @@ int main(int argc, char** argv) {
       status = RunWatch(watch_args);
     } else if (aws->parsed()) {
       status = RunAws(aws_args, aws_which);
+    } else if (lambda->parsed()) {
+      status = RunLambda(lambda_args);
     } else if (alerts->parsed()) {
       status = RunAlerts(alerts_args, alerts_which);
     } else if (state->parsed()) {

@@ -1,0 +1,234 @@
+#include "cli/lambda_command.h"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <thread>
+
+#include "cli/cli_util.h"
+#include "cli/watch_command.h"
+#include "common/strings.h"
+#include "config/config.h"
+#include "http/curl_http_client.h"
+#include "pipeline/daemon.h"
+#include "pipeline/lambda_handler.h"
+#include "rules/diagnostic.h"
+#include "sources/lambda/invocation_event.h"
+#include "sources/lambda/runtime_api.h"
+#include "state/memory/memory_state_store.h"
+
+namespace tw::cli {
+namespace {
+
+using Ms = std::chrono::milliseconds;
+
+// One JSON log line on stderr. `fields` is a run of `"key":value` pairs, already JSON.
+void LogJson(const std::string& fields) {
+  std::string line = "{\"time\":";
+  line += std::to_string(std::chrono::duration_cast<Ms>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count());
+  line += ",";
+  line += fields;
+  line += "}\n";
+  std::fwrite(line.data(), 1, line.size(), stderr);
+  std::fflush(stderr);
+}
+
+std::string Quoted(std::string_view s) {
+  std::string out = "\"";
+  AppendJsonEscaped(out, s);
+  out += '"';
+  return out;
+}
+
+std::string Env(const char* name) {
+  const char* v = std::getenv(name);
+  return v == nullptr ? std::string() : std::string(v);
+}
+
+// The config without TRAILWATCH_CONFIG: a Slack webhook from SLACK_WEBHOOK_URL, else stdout.
+std::string DefaultConfigText() {
+  if (!Env("SLACK_WEBHOOK_URL").empty()) {
+    return "sinks:\n  - type: slack\n    webhook_url: ${SLACK_WEBHOOK_URL}\n";
+  }
+  return "sinks:\n  - type: stdout\n    format: json\n";
+}
+
+tl::expected<LoadedConfig, std::string> LoadLambdaConfig() {
+  const std::string path = Env("TRAILWATCH_CONFIG");
+  if (!path.empty()) return LoadConfigAndRules(path);
+  auto parsed = config::ParseConfig(DefaultConfigText(), "(environment)", config::ProcessEnv());
+  if (!parsed) return tl::unexpected(rules::FormatDiagnostics(parsed.error()));
+  auto loaded = LoadRules(parsed->rule_paths, !parsed->builtin_rules, /*with_tests=*/false);
+  if (!loaded) return tl::unexpected(loaded.error().message);
+  return LoadedConfig{std::move(*parsed), std::move(*loaded)};
+}
+
+// Everything that lives as long as the execution environment.
+struct Runtime {
+  SystemClock clock;
+  std::unique_ptr<state::MemoryStateStore> windows;
+  std::vector<std::unique_ptr<sinks::Sink>> sinks;
+  std::unique_ptr<pipeline::LambdaHandler> handler;
+};
+
+Result<void> BuildRuntime(LoadedConfig loaded, Runtime& rt) {
+  auto processing = pipeline::BuildProcessing(loaded.config, std::move(loaded.rules));
+  if (!processing) return tl::unexpected(processing.error());
+  rt.windows = std::make_unique<state::MemoryStateStore>(rt.clock);
+  pipeline::LambdaParts parts;
+  for (const config::SinkConfig& s : loaded.config.sinks) {
+    auto sink = pipeline::BuildSink(s, rt.clock);
+    if (!sink) {
+      return Fail(sink.error().code, fmt::format("sink `{}`: {}", s.name, sink.error().message));
+    }
+    parts.sinks.push_back(sink->get());
+    rt.sinks.push_back(std::move(*sink));
+  }
+  parts.processing = std::move(*processing);
+  parts.windows = rt.windows.get();
+  parts.clock = &rt.clock;
+  parts.wait = [](Clock::MonoTime until) { std::this_thread::sleep_until(until); };
+  pipeline::LambdaHandlerOptions options;
+  if (const std::string reserve = Env("TRAILWATCH_RESERVE_MS"); !reserve.empty()) {
+    char* end = nullptr;
+    const long ms = std::strtol(reserve.c_str(), &end, 10);
+    if (end == reserve.c_str() || *end != '\0' || ms < 0 || ms > 600'000) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  "TRAILWATCH_RESERVE_MS must be a number of milliseconds (0-600000)");
+    }
+    options.reserve = Ms(ms);
+  }
+  auto handler = pipeline::LambdaHandler::Create(std::move(parts), options);
+  if (!handler) return tl::unexpected(handler.error());
+  rt.handler = std::move(*handler);
+  return Ok();
+}
+
+}  // namespace
+
+CLI::App* AddLambdaCommand(CLI::App& app, LambdaArgs& args) {
+  CLI::App* cmd = app.add_subcommand(
+      "lambda", "Run as an AWS Lambda custom runtime (also automatic when AWS_LAMBDA_RUNTIME_API "
+                "is set)");
+  cmd->add_option("--runtime-api", args.runtime_api,
+                  "The Runtime API's host:port (default: $AWS_LAMBDA_RUNTIME_API)")
+      ->type_name("HOST:PORT");
+  cmd->footer(
+      "\nEnvironment: TRAILWATCH_CONFIG (a config file), SLACK_WEBHOOK_URL (without a config: "
+      "one Slack webhook sink; with neither, JSON alerts on stdout), TRAILWATCH_RESERVE_MS "
+      "(time kept to answer before the deadline, default 1000). docs/lambda.md.\n"
+      "Exit status: 1 when the Runtime API goes away, 2 when the config cannot be loaded (after "
+      "posting /runtime/init/error).");
+  return cmd;
+}
+
+int RunLambda(const LambdaArgs& args) {
+  const std::string endpoint =
+      args.runtime_api.empty() ? Env("AWS_LAMBDA_RUNTIME_API") : args.runtime_api;
+  http::CurlOptions curl;
+  // The `next` GET waits while the environment is frozen between events; it must not time out
+  // (AWS Runtime API docs; aws-lambda-cpp sets no timeout). libcurl wants a positive value:
+  // a week outlives any execution environment.
+  curl.total_timeout = std::chrono::hours(24 * 7);
+  curl.max_body_bytes = std::size_t{7} << 20;  // synchronous invocations carry at most 6 MB
+  auto client = http::CurlHttpClient::Create(curl);
+  if (!client) {
+    PrintError(client.error().message);
+    return kExitInputError;
+  }
+  auto api = sources::RuntimeApi::Create(endpoint, **client);
+  if (!api) {
+    PrintError(api.error().message);
+    return kExitUsage;
+  }
+
+  Runtime rt;
+  auto loaded = LoadLambdaConfig();
+  Result<void> built = loaded ? BuildRuntime(std::move(*loaded), rt)
+                              : Result<void>(tl::unexpected(
+                                    Error{ErrorCode::kInvalidArgument, loaded.error()}));
+  if (!built) {
+    std::fprintf(stderr, "%s\n", built.error().message.c_str());
+    LogJson("\"level\":\"error\",\"msg\":\"init failed\",\"error\":" +
+            Quoted(built.error().message));
+    auto posted = api->ReportInitError(
+        sources::RuntimeError{pipeline::kErrorConfig, built.error().message});
+    if (!posted) PrintError("init/error: " + posted.error().message);
+    return kExitUsage;
+  }
+
+  bool first = true;
+  while (true) {
+    if (first) {
+      const auto init = std::chrono::steady_clock::now() - args.process_start;
+      LogJson(fmt::format(
+          "\"level\":\"info\",\"msg\":\"cold start\",\"init_ms\":{:.3f},\"rules\":{},\"sinks\":{}",
+          std::chrono::duration<double, std::milli>(init).count(), rt.handler->rule_count(),
+          rt.sinks.size()));
+      first = false;
+    }
+    auto inv = api->Next();
+    if (!inv) {
+      if (inv.error().code == ErrorCode::kParse) {
+        // No usable request id: nothing can be answered. Ask for the next event.
+        LogJson("\"level\":\"error\",\"msg\":\"bad invocation\",\"error\":" +
+                Quoted(inv.error().message));
+        continue;
+      }
+      LogJson("\"level\":\"error\",\"msg\":\"runtime api unreachable\",\"error\":" +
+              Quoted(inv.error().message));
+      return kExitInputError;
+    }
+    const auto started = rt.clock.Monotonic();
+    if (!inv->trace_id.empty()) setenv("_X_AMZN_TRACE_ID", inv->trace_id.c_str(), 1);
+
+    std::string shape = "none";
+    pipeline::InvocationOutcome outcome;
+    if (inv->problem) {
+      outcome.error = sources::RuntimeError{pipeline::kErrorBadInvocation, inv->problem->message};
+    } else {
+      auto event = sources::ParseInvocationEvent(inv->body);
+      if (!event) {
+        outcome.error = sources::RuntimeError{
+            event.error().code == ErrorCode::kInvalidArgument ? pipeline::kErrorUnknownShape
+                                                              : pipeline::kErrorBadEvent,
+            event.error().message};
+      } else {
+        shape = sources::EventShapeName(event->shape);
+        const auto deadline = started + (*inv->deadline - rt.clock.Now());
+        outcome = rt.handler->Handle(*event, "lambda:" + inv->request_id, deadline);
+      }
+    }
+    Result<void> answered = outcome.error
+                                ? api->ReportError(inv->request_id, *outcome.error)
+                                : api->Respond(inv->request_id, outcome.response);
+    const double ms =
+        std::chrono::duration<double, std::milli>(rt.clock.Monotonic() - started).count();
+    std::string fields = fmt::format(
+        "\"level\":\"{}\",\"msg\":\"invocation\",\"request_id\":{},\"shape\":\"{}\","
+        "\"items\":{},\"events\":{},\"alerts\":{},\"suppressed\":{},\"delivered\":{},"
+        "\"failed_items\":{},\"outcome\":\"{}\",\"duration_ms\":{:.3f}",
+        outcome.error ? "error" : "info", Quoted(inv->request_id), shape, outcome.items,
+        outcome.events, outcome.alerts, outcome.suppressed, outcome.delivered,
+        outcome.failed_items.size(), outcome.error ? "error" : "ok", ms);
+    if (outcome.error) {
+      fields += ",\"error_type\":" + Quoted(outcome.error->type) +
+                ",\"error\":" + Quoted(outcome.error->message);
+    }
+    if (!outcome.notes.empty()) {
+      fields += ",\"notes\":[";
+      for (size_t i = 0; i < outcome.notes.size(); ++i) {
+        if (i > 0) fields += ',';
+        fields += Quoted(outcome.notes[i]);
+      }
+      fields += "]";
+    }
+    if (!answered) fields += ",\"answer_error\":" + Quoted(answered.error().message);
+    LogJson(fields);
+  }
+}
+
+}  // namespace tw::cli
