@@ -6,6 +6,11 @@
 #include <cstdlib>
 #include <thread>
 
+#include "aws/credentials/credential_chain.h"
+#include "aws/curl_fetch.h"
+#include "aws/endpoints.h"
+#include "aws/environment.h"
+#include "aws/s3_client.h"
 #include "cli/cli_util.h"
 #include "cli/watch_command.h"
 #include "common/strings.h"
@@ -66,10 +71,52 @@ tl::expected<LoadedConfig, std::string> LoadLambdaConfig() {
   return LoadedConfig{std::move(*parsed), std::move(*loaded)};
 }
 
+// The S3 fetcher of the S3, SNS and SQS shapes, built on first use: a deployment fed by
+// CloudWatch Logs or EventBridge never pays for it at cold start. Region from AWS_REGION (Lambda
+// sets it), endpoint from AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL when set (tests), credentials
+// from the SDKs' default chain (Lambda's AWS_ACCESS_KEY_ID/SECRET/SESSION_TOKEN).
+class LazyS3 {
+ public:
+  explicit LazyS3(const Clock& clock) : clock_(clock) {}
+
+  Result<std::string> Fetch(const sources::S3Object& object) {
+    if (!client_) {
+      if (auto r = Build(); !r) return tl::unexpected(r.error());
+    }
+    return client_->GetObject(object.bucket, object.key);
+  }
+
+ private:
+  Result<void> Build() {
+    const aws::Environment env = aws::Environment::FromProcess();
+    const std::optional<std::string> region = aws::ResolveRegion(env, nullptr);
+    if (!region) return Fail(ErrorCode::kInvalidArgument, "S3: no region (set AWS_REGION)");
+    auto endpoint = aws::ResolveEndpoint(aws::Service::kS3, *region, env);
+    if (!endpoint) return tl::unexpected(endpoint.error());
+    aws::CurlFetchOptions fetch_options;
+    fetch_options.total_timeout = std::chrono::seconds(60);
+    fetch_options.max_body_bytes = std::size_t{256} << 20;
+    auto fetch = aws::MakeCurlFetch(fetch_options);
+    if (!fetch) return tl::unexpected(fetch.error());
+    chain_ = aws::CredentialChain::Default(env, *region, *fetch, clock_);
+    aws::S3ClientOptions options;
+    options.endpoint = std::move(*endpoint);
+    aws::CredentialChain* chain = chain_.get();
+    client_ = std::make_unique<aws::S3Client>(
+        *fetch, [chain] { return chain->Get(); }, std::move(options), clock_);
+    return Ok();
+  }
+
+  const Clock& clock_;
+  std::unique_ptr<aws::CredentialChain> chain_;
+  std::unique_ptr<aws::S3Client> client_;
+};
+
 // Everything that lives as long as the execution environment.
 struct Runtime {
   SystemClock clock;
   std::unique_ptr<state::MemoryStateStore> windows;
+  std::unique_ptr<LazyS3> s3;
   std::vector<std::unique_ptr<sinks::Sink>> sinks;
   std::unique_ptr<pipeline::LambdaHandler> handler;
 };
@@ -91,6 +138,8 @@ Result<void> BuildRuntime(LoadedConfig loaded, Runtime& rt) {
   parts.windows = rt.windows.get();
   parts.clock = &rt.clock;
   parts.wait = [](Clock::MonoTime until) { std::this_thread::sleep_until(until); };
+  rt.s3 = std::make_unique<LazyS3>(rt.clock);
+  parts.fetch = [s3 = rt.s3.get()](const sources::S3Object& o) { return s3->Fetch(o); };
   pipeline::LambdaHandlerOptions options;
   if (const std::string reserve = Env("TRAILWATCH_RESERVE_MS"); !reserve.empty()) {
     char* end = nullptr;

@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
-#include "aws/url.h"
+#include "aws/notification.h"
 
 namespace tw::sources {
 namespace {
@@ -35,79 +35,29 @@ std::string_view StringAt(dom::object object, std::string_view key) {
   return s;
 }
 
-// Form-decodes an S3 notification key: '+' is a space, then percent-decoding.
-std::string DecodeS3Key(std::string_view key) {
-  std::string plus(key);
-  for (char& c : plus) {
-    if (c == '+') c = ' ';
-  }
-  return aws::PercentDecode(plus);
-}
-
-// Appends the objects of S3 notification records. Records that are not ObjectCreated events
-// (ObjectRemoved, replication ...) carry nothing to scan and are passed over.
-Result<void> AppendS3Records(dom::array records, std::vector<S3Object>& out) {
-  size_t i = 0;
-  for (dom::element element : records) {
-    dom::object record;
-    if (element.get_object().get(record) != simdjson::SUCCESS) {
-      return Fail(ErrorCode::kParse, fmt::format("Records[{}]: expected an object", i));
-    }
-    if (StringAt(record, "eventSource") != "aws:s3") {
-      return Fail(ErrorCode::kParse, fmt::format("Records[{}]: eventSource is not aws:s3", i));
-    }
-    // "ObjectCreated:Put", without the "s3:" prefix of the configuration's event types.
-    if (!StringAt(record, "eventName").starts_with("ObjectCreated:")) {
-      ++i;
-      continue;
-    }
-    std::string_view bucket, key;
-    if (record["s3"]["bucket"]["name"].get_string().get(bucket) != simdjson::SUCCESS ||
-        record["s3"]["object"]["key"].get_string().get(key) != simdjson::SUCCESS ||
-        bucket.empty() || key.empty()) {
-      return Fail(ErrorCode::kParse,
-                  fmt::format("Records[{}]: missing s3.bucket.name or s3.object.key", i));
-    }
-    out.push_back(S3Object{std::string(bucket), DecodeS3Key(key)});
-    ++i;
+// What an S3 notification, an SNS message or an SQS body holds (aws/notification.h: S3
+// notifications, SNS envelopes of them, EventBridge events, s3:TestEvent), added to `item`.
+Result<void> AddNotification(std::string_view text, InvocationItem& item) {
+  auto parsed = aws::ParseNotification(text);
+  if (!parsed) return tl::unexpected(parsed.error());
+  switch (parsed->kind) {
+    case aws::Notification::Kind::kS3Objects:
+      for (aws::S3ObjectRef& ref : parsed->objects) item.objects.push_back(std::move(ref));
+      break;
+    case aws::Notification::Kind::kCloudTrailEvent:
+      item.documents.push_back(std::move(parsed->event_json));
+      break;
+    case aws::Notification::Kind::kTestEvent:
+      item.skipped = "s3:TestEvent";
+      break;
   }
   return Ok();
 }
 
-// What an SQS body or an SNS message holds: an S3 notification, an SNS envelope of one,
-// s3:TestEvent or an EventBridge event. `depth` bounds SNS-in-SNS.
-Result<void> ParseBody(std::string_view text, InvocationItem& item, int depth) {
-  dom::parser parser;
-  dom::element root;
-  if (auto error = parser.parse(text.data(), text.size()).get(root); error) {
-    return Fail(ErrorCode::kParse,
-                fmt::format("body is not JSON: {}", simdjson::error_message(error)));
+void MarkEmpty(InvocationItem& item) {
+  if (item.objects.empty() && item.documents.empty() && item.skipped.empty()) {
+    item.skipped = "no ObjectCreated records";
   }
-  dom::object object;
-  if (root.get_object().get(object) != simdjson::SUCCESS) {
-    return Fail(ErrorCode::kParse, "body is not a JSON object");
-  }
-  dom::array records;
-  if (object.at_key("Records").get_array().get(records) == simdjson::SUCCESS) {
-    return AppendS3Records(records, item.objects);
-  }
-  if (StringAt(object, "Event") == "s3:TestEvent") {
-    item.skipped = "s3:TestEvent";
-    return Ok();
-  }
-  const std::string_view message = StringAt(object, "Message");
-  if (StringAt(object, "Type") == "Notification" && !message.empty()) {
-    if (depth > 0) return Fail(ErrorCode::kParse, "an SNS envelope inside an SNS envelope");
-    return ParseBody(message, item, depth + 1);
-  }
-  if (object.at_key("detail-type").error() == simdjson::SUCCESS &&
-      object.at_key("detail").error() == simdjson::SUCCESS) {
-    item.documents.emplace_back(text);
-    return Ok();
-  }
-  return Fail(ErrorCode::kInvalidArgument,
-              "body is not an S3 notification, an SNS envelope or an EventBridge event: keys " +
-                  KeysOf(object));
 }
 
 InvocationItem WholeEvent(std::string_view body) {
@@ -154,7 +104,16 @@ Result<InvocationEvent> ParseInvocationEvent(std::string_view body) {
   if (object.at_key("detail-type").error() == simdjson::SUCCESS &&
       object.at_key("detail").error() == simdjson::SUCCESS) {
     event.shape = EventShape::kEventBridge;
-    event.items.push_back(WholeEvent(body));
+    // S3 "Object Created" events name objects to fetch; any other event is read as it is.
+    InvocationItem item;
+    auto parsed = aws::ParseNotification(body);
+    if (parsed && parsed->kind == aws::Notification::Kind::kS3Objects) {
+      item.objects = std::move(parsed->objects);
+      MarkEmpty(item);
+    } else {
+      item.documents.emplace_back(body);
+    }
+    event.items.push_back(std::move(item));
     return event;
   }
   if (StringAt(object, "Event") == "s3:TestEvent") {
@@ -184,7 +143,8 @@ Result<InvocationEvent> ParseInvocationEvent(std::string_view body) {
   if (source == "aws:s3") {
     event.shape = EventShape::kS3;
     InvocationItem item;
-    if (auto r = AppendS3Records(records, item.objects); !r) return tl::unexpected(r.error());
+    if (auto r = AddNotification(body, item); !r) return tl::unexpected(r.error());
+    MarkEmpty(item);
     event.items.push_back(std::move(item));
     return event;
   }
@@ -197,15 +157,13 @@ Result<InvocationEvent> ParseInvocationEvent(std::string_view body) {
       if (element["Sns"]["Message"].get_string().get(message) != simdjson::SUCCESS) {
         return Fail(ErrorCode::kParse, fmt::format("Records[{}]: missing Sns.Message", i));
       }
-      if (auto r = ParseBody(message, item, 1); !r) {
+      if (auto r = AddNotification(message, item); !r) {
         return Fail(r.error().code, fmt::format("Records[{}].Sns.Message: {}", i,
                                                 r.error().message));
       }
       ++i;
     }
-    if (item.objects.empty() && item.documents.empty() && item.skipped.empty()) {
-      item.skipped = "no ObjectCreated records";
-    }
+    MarkEmpty(item);
     event.items.push_back(std::move(item));
     return event;
   }
@@ -224,10 +182,10 @@ Result<InvocationEvent> ParseInvocationEvent(std::string_view body) {
       item.id = std::string(id);
       if (record.at_key("body").get_string().get(text) != simdjson::SUCCESS) {
         item.error = Error{ErrorCode::kParse, "missing body"};
-      } else if (auto r = ParseBody(text, item, 0); !r) {
+      } else if (auto r = AddNotification(text, item); !r) {
         item.error = r.error();
-      } else if (item.objects.empty() && item.documents.empty() && item.skipped.empty()) {
-        item.skipped = "no ObjectCreated records";
+      } else {
+        MarkEmpty(item);
       }
       event.items.push_back(std::move(item));
       ++i;

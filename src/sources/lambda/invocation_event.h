@@ -24,8 +24,9 @@
 // Guide, "Event message structure"); S3Object::key is decoded. s3:TestEvent, sent once when a
 // notification is configured, has no Records: the item is marked skipped.
 //
-// A body that fails to parse inside an SQS record marks that item (Item::error); the others are
-// unaffected. For the other shapes a malformed event is an error of the whole parse.
+// Bodies and messages are parsed by aws::ParseNotification (aws/notification.h), the parser the
+// `sqs` source uses, so an SQS message means the same to both. A body that fails to parse inside
+// an SQS record marks that item (Item::error); the others are unaffected. For the other shapes a malformed event is an error of the whole parse.
 //
 // The result owns all its strings. Thread-safety: a pure function (a parser per call).
 #pragma once
@@ -36,6 +37,7 @@
 #include <string_view>
 #include <vector>
 
+#include "aws/notification.h"
 #include "common/error.h"
 
 namespace tw::sources {
@@ -45,10 +47,8 @@ enum class EventShape { kCloudWatchLogs, kEventBridge, kS3, kSns, kSqs };
 // "cloudwatch-logs", "eventbridge", "s3", "sns", "sqs".
 const char* EventShapeName(EventShape shape);
 
-struct S3Object {
-  std::string bucket;
-  std::string key;  // decoded
-};
+// An object to fetch: bucket and decoded key (aws/notification.h).
+using S3Object = aws::S3ObjectRef;
 
 struct InvocationItem {
   std::string id;                      // the SQS messageId; empty for the other shapes
