@@ -165,8 +165,8 @@ Result<void> LambdaHandler::Deliver(const alert::Alert& alert, Clock::MonoTime s
   for (sinks::Sink* sink : parts_.sinks) {
     if (!sink->Accepts(alert)) continue;
     std::string parent_ref;
-    if (alert.dedupe_count > 1) {
-      if (auto it = refs_.find(alert.id + "\n" + sink->name()); it != refs_.end()) {
+    if (!alert.dedupe_parent_id.empty()) {
+      if (auto it = refs_.find(alert.dedupe_parent_id + "\n" + sink->name()); it != refs_.end()) {
         parent_ref = it->second;
       }
     }
@@ -179,7 +179,7 @@ Result<void> LambdaHandler::Deliver(const alert::Alert& alert, Clock::MonoTime s
       sinks::DeliveryResult result = sink->Deliver(alert, parent_ref);
       if (result.status == sinks::DeliveryStatus::kDelivered) {
         ++outcome.delivered;
-        if (!result.sink_ref.empty() && alert.dedupe_count <= 1) {
+        if (!result.sink_ref.empty() && alert.dedupe_parent_id.empty()) {
           if (refs_.size() >= kMaxRefs) refs_.clear();
           refs_[alert.id + "\n" + sink->name()] = result.sink_ref;
         }

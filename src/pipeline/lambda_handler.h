@@ -132,8 +132,8 @@ class LambdaHandler {
   engine::Engine engine_;
   decode::RecordReader reader_;
   std::mt19937_64 rng_;
-  // Delivered messages' sink refs by "alert id\nsink", so that a dedupe repeat in a later warm
-  // invocation threads under its first message. Bounded: cleared past kMaxRefs.
+  // Delivered messages' sink refs by "alert id\nsink", so that a dedupe repeat (its
+  // dedupe_parent_id) in a later warm invocation threads under its first message. Bounded: cleared past kMaxRefs.
   std::unordered_map<std::string, std::string> refs_;
 };
 
