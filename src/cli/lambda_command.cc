@@ -251,18 +251,20 @@ int RunLambda(const LambdaArgs& args) {
         outcome = rt.handler->Handle(*event, "lambda:" + inv->request_id, deadline);
       }
     }
+    const auto handled = rt.clock.Monotonic();
     Result<void> answered = outcome.error
                                 ? api->ReportError(inv->request_id, *outcome.error)
                                 : api->Respond(inv->request_id, outcome.response);
-    const double ms =
-        std::chrono::duration<double, std::milli>(rt.clock.Monotonic() - started).count();
+    const double ms = std::chrono::duration<double, std::milli>(handled - started).count();
+    const double answer_ms =
+        std::chrono::duration<double, std::milli>(rt.clock.Monotonic() - handled).count();
     std::string fields = fmt::format(
         "\"level\":\"{}\",\"msg\":\"invocation\",\"request_id\":{},\"shape\":\"{}\","
         "\"items\":{},\"events\":{},\"alerts\":{},\"suppressed\":{},\"delivered\":{},"
-        "\"failed_items\":{},\"outcome\":\"{}\",\"duration_ms\":{:.3f}",
+        "\"failed_items\":{},\"outcome\":\"{}\",\"duration_ms\":{:.3f},\"answer_ms\":{:.3f}",
         outcome.error ? "error" : "info", Quoted(inv->request_id), shape, outcome.items,
         outcome.events, outcome.alerts, outcome.suppressed, outcome.delivered,
-        outcome.failed_items.size(), outcome.error ? "error" : "ok", ms);
+        outcome.failed_items.size(), outcome.error ? "error" : "ok", ms, answer_ms);
     if (outcome.error) {
       fields += ",\"error_type\":" + Quoted(outcome.error->type) +
                 ",\"error\":" + Quoted(outcome.error->message);

@@ -16,7 +16,9 @@
 //
 // Logs go to stderr, one JSON object per line: a cold-start line (`init_ms`: from main() to
 // the first `next` call) and one line per invocation (request id, shape, items, events, alerts,
-// delivered, failed items, outcome, duration_ms). Never a secret, never event text unescaped.
+// delivered, failed items, outcome, duration_ms: from the event's arrival to the answer being
+// ready, delivery included; answer_ms: posting the answer). Never a secret, never event text
+// unescaped.
 #pragma once
 
 #include <CLI/CLI.hpp>

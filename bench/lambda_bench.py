@@ -1,0 +1,199 @@
+#!/usr/bin/python3
+"""The Lambda runtime benchmark (issue 10): cold start and warm 1 MB CloudWatch Logs handling of
+`trailwatch lambda`, next to a CPython custom runtime (bench/baselines/lambda_runtime.py, the
+handler of lambda_style.py) in the same run, both driven through the project's Runtime API
+stand-in (tests/integration/standin/lambda_runtime_standin.py).
+
+  bench/lambda_bench.py --bin build/src/cli/trailwatch --gen build/bench/tw_gen_corpus
+                        [--cold 11] [--warm 21] [--payload-kb 1000]
+
+Cold start: from just before the process is spawned (time.monotonic in this script) to the
+stand-in's receipt of the first GET invocation/next (time.monotonic there): exec, dynamic
+linking, config and rule loading, everything before the runtime can take an event. Both clocks
+are CLOCK_MONOTONIC on this machine. trailwatch runs with its default configuration (no
+TRAILWATCH_CONFIG: the built-in pack, a stdout sink).
+Warm: the stand-in's time from handing out the event (the `next` answer) to receiving the
+response, for the same ~1 MB (decoded) awslogs event, after one unmeasured invocation.
+trailwatch's alerts go to its stdout sink (discarded): no network delivery on either side.
+Both runtimes must report the same event count, or the bench stops.
+
+Targets: cold start <= 15 ms; warm trailwatch <= 0.1x warm CPython (median over the runs).
+Prints a table and exits 1 when a target fails.
+"""
+
+import argparse
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+STANDIN = os.path.join(REPO, "tests", "integration", "standin", "lambda_runtime_standin.py")
+CPYTHON_RUNTIME = os.path.join(HERE, "baselines", "lambda_runtime.py")
+
+
+def http(method, url, body=None):
+    data = None if body is None else json.dumps(body).encode()
+    with urllib.request.urlopen(urllib.request.Request(url, data=data, method=method),
+                                timeout=120) as r:
+        return json.loads(r.read())
+
+
+class Standin:
+    def __init__(self):
+        self.proc = subprocess.Popen(["/usr/bin/python3", STANDIN, "--port", "0"],
+                                     stdout=subprocess.PIPE, text=True)
+        m = re.match(r"LISTENING (\d+)", self.proc.stdout.readline())
+        if not m:
+            self.proc.kill()
+            raise SystemExit("stand-in did not start")
+        self.port = int(m.group(1))
+        self.url = "http://127.0.0.1:%d" % self.port
+
+    def next_calls(self):
+        return http("GET", self.url + "/_state")["next_calls"]
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait()
+
+
+TICK_MS = 1000.0 / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_ms(pid):
+    """User + system CPU time of `pid` so far, in ms (clock-tick resolution)."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * TICK_MS
+
+
+def runtime_env(port):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TRAILWATCH_"))}
+    env.pop("SLACK_WEBHOOK_URL", None)
+    env["AWS_LAMBDA_RUNTIME_API"] = "127.0.0.1:%d" % port
+    return env
+
+
+def cold_starts(argv, runs):
+    """Milliseconds from spawn to the first `next`, one fresh stand-in per run (a killed
+    runtime leaves its `next` waiting in the stand-in)."""
+    out, cpu = [], []
+    for _ in range(runs):
+        st = Standin()
+        before = len(st.next_calls())
+        t0 = time.monotonic()
+        proc = subprocess.Popen(argv, env=runtime_env(st.port), stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        while True:
+            calls = st.next_calls()
+            if len(calls) > before:
+                out.append((calls[before] - t0) * 1000)
+                cpu.append(cpu_ms(proc.pid))  # blocked in its first `next` now
+                break
+            if proc.poll() is not None:
+                raise SystemExit("%s exited %d before its first next" % (argv[0], proc.returncode))
+            time.sleep(0.001)  # polling the stand-in
+        proc.terminate()
+        proc.wait()
+        st.stop()
+    return out, cpu
+
+
+def warm(argv, event, runs):
+    """Milliseconds per invocation (stand-in clock), and the last answer."""
+    st = Standin()
+    proc = subprocess.Popen(argv, env=runtime_env(st.port), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+    times, answer, cpu0 = [], None, 0.0
+    try:
+        for i in range(runs + 1):
+            if i == 1:
+                cpu0 = cpu_ms(proc.pid)
+            rid = http("POST", st.url + "/_invoke", {"event": event, "raw": True,
+                                                      "timeout_ms": 60000})["id"]
+            ans = http("GET", st.url + "/_result?id=%s&wait=120" % rid)
+            if ans["kind"] != "response":
+                raise SystemExit("%s answered %r" % (argv[0], ans))
+            if i > 0:  # the first one warms up
+                times.append((ans["answered_mono"] - ans["served_mono"]) * 1000)
+            answer = ans
+        cpu = (cpu_ms(proc.pid) - cpu0) / runs
+    finally:
+        proc.terminate()
+        _, err = proc.communicate()
+        st.stop()
+    return times, answer, err.decode("utf-8", "replace"), cpu
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bin", default=os.path.join(REPO, "build", "src", "cli", "trailwatch"))
+    ap.add_argument("--gen", default=os.path.join(REPO, "build", "bench", "tw_gen_corpus"))
+    ap.add_argument("--cold", type=int, default=11)
+    ap.add_argument("--warm", type=int, default=21)
+    ap.add_argument("--payload-kb", type=int, default=1000)
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args()
+
+    payload = "/tmp/tw-lambda-bench-%d-%d.json" % (os.getpid(), args.payload_kb)
+    gen = subprocess.run([args.gen, "--seed", str(args.seed), "--cwl-payload", payload,
+                          "--payload-kb", str(args.payload_kb)], capture_output=True, text=True)
+    if gen.returncode != 0:
+        raise SystemExit("tw_gen_corpus failed: " + gen.stderr)
+    with open(payload) as f:
+        event = f.read()
+    os.unlink(payload)
+    print("payload: " + gen.stdout.strip().split(": ", 1)[-1])
+
+    tw = [args.bin, "lambda"]
+    py = ["/usr/bin/python3", CPYTHON_RUNTIME]
+    tw_cold, tw_cold_cpu = cold_starts(tw, args.cold)
+    py_cold, py_cold_cpu = cold_starts(py, args.cold)
+    tw_warm, tw_ans, tw_err, tw_cpu = warm(tw, event, args.warm)
+    py_warm, py_ans, _, py_cpu = warm(py, event, args.warm)
+
+    py_events = json.loads(py_ans["body"])["events"]
+    lines = [json.loads(l) for l in tw_err.splitlines() if l.startswith("{")]
+    inv = [l for l in lines if l.get("msg") == "invocation"]
+    tw_events = inv[-1]["events"] if inv else -1
+    if tw_events != py_events:
+        raise SystemExit("event counts differ: trailwatch %d, CPython %d" % (tw_events, py_events))
+    init_ms = [l["init_ms"] for l in lines if l.get("msg") == "cold start"]
+    tw_self = [l["duration_ms"] for l in inv[1:]]  # trailwatch's own clock, event in to answer ready
+
+    def row(name, xs):
+        xs = sorted(xs)
+        p90 = xs[min(len(xs) - 1, int(round(0.9 * (len(xs) - 1))))]
+        return "| %-34s | %4d | %9.2f | %9.2f | %9.2f |" % (name, len(xs), statistics.median(xs),
+                                                           xs[0], p90)
+
+    print("| %-34s | %4s | %9s | %9s | %9s |" % ("measure (ms)", "runs", "median", "min", "p90"))
+    print("|" + "-" * 36 + "|------|-----------|-----------|-----------|")
+    print(row("cold start, trailwatch", tw_cold))
+    print(row("cold start, CPython runtime", py_cold))
+    print(row("warm 1 MB awslogs, trailwatch", tw_warm))
+    print(row("warm 1 MB awslogs, CPython handler", py_warm))
+    print(row("  trailwatch's own duration_ms (info)", tw_self))
+    print(row("cold start CPU, trailwatch", tw_cold_cpu))
+    print(row("cold start CPU, CPython runtime", py_cold_cpu))
+    print("warm CPU per invocation (process user+sys over %d runs): trailwatch %.2f ms, CPython "
+          "%.2f ms (%.3fx)" % (args.warm, tw_cpu, py_cpu, tw_cpu / py_cpu if py_cpu else 0))
+    print("load average at the end: %s" % open("/proc/loadavg").read().strip())
+    print("events per invocation: %d (both); trailwatch's own init_ms (main() to first next, "
+          "warm run): %s" % (tw_events, ", ".join("%.2f" % x for x in init_ms)))
+    cold = statistics.median(tw_cold)
+    ratio = statistics.median(tw_warm) / statistics.median(py_warm)
+    ok_cold, ok_warm = cold <= 15.0, ratio <= 0.1
+    print("target cold start <= 15 ms: %.2f ms %s" % (cold, "PASS" if ok_cold else "FAIL"))
+    print("target warm <= 0.1x CPython: %.3fx %s" % (ratio, "PASS" if ok_warm else "FAIL"))
+    return 0 if ok_cold and ok_warm else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
