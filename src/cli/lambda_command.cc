@@ -4,13 +4,17 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <thread>
+
+#include <unistd.h>  // environ
 
 #include "aws/credentials/credential_chain.h"
 #include "aws/curl_fetch.h"
 #include "aws/endpoints.h"
 #include "aws/environment.h"
 #include "aws/s3_client.h"
+#include "aws/secrets_manager.h"
 #include "cli/cli_util.h"
 #include "cli/watch_command.h"
 #include "common/strings.h"
@@ -59,6 +63,55 @@ std::string DefaultConfigText() {
     return "sinks:\n  - type: slack\n    webhook_url: ${SLACK_WEBHOOK_URL}\n";
   }
   return "sinks:\n  - type: stdout\n    format: json\n";
+}
+
+constexpr std::string_view kSecretArnSuffix = "_SECRET_ARN";
+
+// Every NAME_SECRET_ARN variable: NAME becomes the secret's SecretString (Secrets Manager
+// GetSecretValue), once, before the config is read, so `${NAME}` in the config and
+// SLACK_WEBHOOK_URL see it. Read at start-up only: the value is cached for as long as the
+// environment stays warm (a rotated secret is picked up by the next cold start). Nothing AWS is
+// built when no such variable exists. Returns how many were set.
+Result<int> ResolveSecretArns(const Clock& clock) {
+  std::vector<std::pair<std::string, std::string>> wanted;  // NAME, ARN
+  for (char** e = environ; *e != nullptr; ++e) {
+    std::string_view entry(*e);
+    const size_t eq = entry.find('=');
+    if (eq == std::string_view::npos) continue;
+    std::string_view name = entry.substr(0, eq);
+    if (name.size() <= kSecretArnSuffix.size() || !name.ends_with(kSecretArnSuffix)) continue;
+    if (eq + 1 == entry.size()) continue;  // empty: not asked for
+    wanted.emplace_back(std::string(name.substr(0, name.size() - kSecretArnSuffix.size())),
+                        std::string(entry.substr(eq + 1)));
+  }
+  if (wanted.empty()) return 0;
+  const aws::Environment env = aws::Environment::FromProcess();
+  const std::optional<std::string> region = aws::ResolveRegion(env, nullptr);
+  if (!region) return Fail(ErrorCode::kInvalidArgument, "Secrets Manager: no region (AWS_REGION)");
+  auto endpoint = aws::ResolveEndpoint(aws::Service::kSecretsManager, *region, env);
+  if (!endpoint) return tl::unexpected(endpoint.error());
+  aws::CurlFetchOptions fetch_options;
+  fetch_options.total_timeout = std::chrono::seconds(10);
+  fetch_options.max_body_bytes = std::size_t{1} << 20;
+  auto fetch = aws::MakeCurlFetch(fetch_options);
+  if (!fetch) return tl::unexpected(fetch.error());
+  auto chain = aws::CredentialChain::Default(env, *region, *fetch, clock);
+  auto credentials = chain->Get();
+  if (!credentials) return tl::unexpected(credentials.error());
+  for (const auto& [name, arn] : wanted) {
+    if (std::getenv(name.c_str()) != nullptr) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  "both " + name + " and " + name + std::string(kSecretArnSuffix) +
+                      " are set; keep one");
+    }
+    auto value = aws::GetSecretString(*fetch, *endpoint, *credentials, arn, clock);
+    if (!value) {
+      return Fail(value.error().code, name + std::string(kSecretArnSuffix) + ": " +
+                                          value.error().message);
+    }
+    setenv(name.c_str(), value->c_str(), 1);
+  }
+  return static_cast<int>(wanted.size());
 }
 
 tl::expected<LoadedConfig, std::string> LoadLambdaConfig() {
@@ -195,10 +248,14 @@ int RunLambda(const LambdaArgs& args) {
   }
 
   Runtime rt;
-  auto loaded = LoadLambdaConfig();
-  Result<void> built = loaded ? BuildRuntime(std::move(*loaded), rt)
-                              : Result<void>(tl::unexpected(
-                                    Error{ErrorCode::kInvalidArgument, loaded.error()}));
+  Result<void> built;
+  if (auto secrets = ResolveSecretArns(rt.clock); !secrets) {
+    built = tl::unexpected(secrets.error());
+  } else {
+    auto loaded = LoadLambdaConfig();
+    built = loaded ? BuildRuntime(std::move(*loaded), rt)
+                   : Result<void>(tl::unexpected(Error{ErrorCode::kInvalidArgument, loaded.error()}));
+  }
   if (!built) {
     std::fprintf(stderr, "%s\n", built.error().message.c_str());
     LogJson("\"level\":\"error\",\"msg\":\"init failed\",\"error\":" +

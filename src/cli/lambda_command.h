@@ -11,6 +11,9 @@
 //   SLACK_WEBHOOK_URL      without TRAILWATCH_CONFIG: one Slack webhook sink; with neither, the
 //                          alerts go to stdout as JSON (CloudWatch Logs).
 //   TRAILWATCH_RESERVE_MS  time kept back before the deadline to answer (default 1000).
+//   NAME_SECRET_ARN        for any NAME (SLACK_WEBHOOK_URL_SECRET_ARN ...): NAME is set to that
+//                          Secrets Manager secret's SecretString at start-up, before the config
+//                          is read, and kept while the environment is warm.
 // A config that does not load is posted to /runtime/init/error (Trailwatch.BadConfig) and the
 // process exits 2.
 //

@@ -18,7 +18,7 @@ import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from awsfix import AwsStack  # noqa: E402
-from lambda_test import CONFIG, LambdaRun, record, sqs  # noqa: E402
+from lambda_test import CONFIG, LambdaRun, eventbridge, record, sqs  # noqa: E402
 
 BUCKET = "ct-logs"
 KEY = "AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/30/111122223333_CloudTrail_us-east-1 a+b.json.gz"
@@ -100,6 +100,48 @@ class LambdaS3Test(unittest.TestCase):
     def test_missing_object_fails_a_plain_s3_invocation(self):
         ans = self.run_.call(s3_event(BUCKET, "AWSLogs/missing.json.gz"))
         self.assertEqual((ans["kind"], ans["error_type"]), ("error", "Trailwatch.FetchFailed"), ans)
+
+
+class LambdaSecretTest(unittest.TestCase):
+    """SLACK_WEBHOOK_URL_SECRET_ARN: the webhook URL comes from Secrets Manager (moto), read
+    once at start-up through the SigV4-verifying proxy."""
+
+    def test_webhook_url_from_secrets_manager(self):
+        with AwsStack() as aws:
+            sm = aws.client("secretsmanager")
+            env = {k: v for k, v in aws.env().items() if k.startswith("AWS_")}
+
+            def extra(webhook_url):
+                arn = sm.create_secret(Name="trailwatch/slack", SecretString=webhook_url)["ARN"]
+                return dict(env, SLACK_WEBHOOK_URL=None, SLACK_WEBHOOK_URL_SECRET_ARN=arn)
+
+            run = LambdaRun(env_extra=extra, config=CONFIG)
+            try:
+                ans = run.call(eventbridge(record("secret-sam", "e-secret-1")))
+                self.assertEqual((ans["kind"], ans["body"]), ("response", "{}"), ans)
+                bodies = [q["body"] for q in run.slack_requests()]
+                self.assertEqual(len(bodies), 1, bodies)
+                self.assertIn("secret-sam", bodies[0])
+                self.assertNotIn("/services/", run.logs())  # the secret is never logged
+                aws.assert_no_denials(self)
+            finally:
+                run.stop()
+
+    def test_missing_secret_is_an_init_error(self):
+        with AwsStack() as aws:
+            env = {k: v for k, v in aws.env().items() if k.startswith("AWS_")}
+            env.update(SLACK_WEBHOOK_URL=None, SLACK_WEBHOOK_URL_SECRET_ARN=
+                       "arn:aws:secretsmanager:us-east-1:123456789012:secret:nope-AbCdEf")
+            run = LambdaRun(env_extra=env)
+            try:
+                self.assertEqual(run.tw.wait(timeout=60), 2)
+                errors = run.state()["init_errors"]
+                self.assertEqual(len(errors), 1, errors)
+                msg = json.loads(errors[0]["body"])["errorMessage"]
+                self.assertIn("SLACK_WEBHOOK_URL_SECRET_ARN", msg)
+                self.assertIn("ResourceNotFoundException", msg)
+            finally:
+                run.stop()
 
 
 if __name__ == "__main__":

@@ -119,7 +119,14 @@ class LambdaRun:
             with open(path, "w") as f:
                 f.write(config)
             env["TRAILWATCH_CONFIG"] = path
-        env.update(env_extra or {})
+        # env_extra: a dict, or a function of the Slack stand-in's webhook URL giving one; a
+        # None value removes the variable.
+        extra = env_extra(env["SLACK_WEBHOOK_URL"]) if callable(env_extra) else (env_extra or {})
+        for k, v in extra.items():
+            if v is None:
+                env.pop(k, None)
+            else:
+                env[k] = v
         self.err_path = os.path.join(self.tmp.name, "stderr")
         self.err = open(self.err_path, "wb")
         self.tw = subprocess.Popen(argv or [TRAILWATCH], env=env, stdout=subprocess.DEVNULL,
