@@ -1,13 +1,12 @@
 #include "cli/lambda_command.h"
 
 #include <fmt/format.h>
+#include <unistd.h>  // environ
 
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <thread>
-
-#include <unistd.h>  // environ
 
 #include "aws/credentials/credential_chain.h"
 #include "aws/curl_fetch.h"
@@ -35,9 +34,8 @@ using Ms = std::chrono::milliseconds;
 // One JSON log line on stderr. `fields` is a run of `"key":value` pairs, already JSON.
 void LogJson(const std::string& fields) {
   std::string line = "{\"time\":";
-  line += std::to_string(std::chrono::duration_cast<Ms>(
-                             std::chrono::system_clock::now().time_since_epoch())
-                             .count());
+  line += std::to_string(
+      std::chrono::duration_cast<Ms>(std::chrono::system_clock::now().time_since_epoch()).count());
   line += ",";
   line += fields;
   line += "}\n";
@@ -100,14 +98,14 @@ Result<int> ResolveSecretArns(const Clock& clock) {
   if (!credentials) return tl::unexpected(credentials.error());
   for (const auto& [name, arn] : wanted) {
     if (std::getenv(name.c_str()) != nullptr) {
-      return Fail(ErrorCode::kInvalidArgument,
-                  "both " + name + " and " + name + std::string(kSecretArnSuffix) +
-                      " are set; keep one");
+      return Fail(
+          ErrorCode::kInvalidArgument,
+          "both " + name + " and " + name + std::string(kSecretArnSuffix) + " are set; keep one");
     }
     auto value = aws::GetSecretString(*fetch, *endpoint, *credentials, arn, clock);
     if (!value) {
-      return Fail(value.error().code, name + std::string(kSecretArnSuffix) + ": " +
-                                          value.error().message);
+      return Fail(value.error().code,
+                  name + std::string(kSecretArnSuffix) + ": " + value.error().message);
     }
     setenv(name.c_str(), value->c_str(), 1);
   }
@@ -213,8 +211,9 @@ Result<void> BuildRuntime(LoadedConfig loaded, Runtime& rt) {
 
 CLI::App* AddLambdaCommand(CLI::App& app, LambdaArgs& args) {
   CLI::App* cmd = app.add_subcommand(
-      "lambda", "Run as an AWS Lambda custom runtime (also automatic when AWS_LAMBDA_RUNTIME_API "
-                "is set)");
+      "lambda",
+      "Run as an AWS Lambda custom runtime (also automatic when AWS_LAMBDA_RUNTIME_API "
+      "is set)");
   cmd->add_option("--runtime-api", args.runtime_api,
                   "The Runtime API's host:port (default: $AWS_LAMBDA_RUNTIME_API)")
       ->type_name("HOST:PORT");
@@ -253,15 +252,16 @@ int RunLambda(const LambdaArgs& args) {
     built = tl::unexpected(secrets.error());
   } else {
     auto loaded = LoadLambdaConfig();
-    built = loaded ? BuildRuntime(std::move(*loaded), rt)
-                   : Result<void>(tl::unexpected(Error{ErrorCode::kInvalidArgument, loaded.error()}));
+    built = loaded
+                ? BuildRuntime(std::move(*loaded), rt)
+                : Result<void>(tl::unexpected(Error{ErrorCode::kInvalidArgument, loaded.error()}));
   }
   if (!built) {
     std::fprintf(stderr, "%s\n", built.error().message.c_str());
     LogJson("\"level\":\"error\",\"msg\":\"init failed\",\"error\":" +
             Quoted(built.error().message));
-    auto posted = api->ReportInitError(
-        sources::RuntimeError{pipeline::kErrorConfig, built.error().message});
+    auto posted =
+        api->ReportInitError(sources::RuntimeError{pipeline::kErrorConfig, built.error().message});
     if (!posted) PrintError("init/error: " + posted.error().message);
     return kExitUsage;
   }
@@ -298,10 +298,10 @@ int RunLambda(const LambdaArgs& args) {
     } else {
       auto event = sources::ParseInvocationEvent(inv->body);
       if (!event) {
-        outcome.error = sources::RuntimeError{
-            event.error().code == ErrorCode::kInvalidArgument ? pipeline::kErrorUnknownShape
-                                                              : pipeline::kErrorBadEvent,
-            event.error().message};
+        outcome.error = sources::RuntimeError{event.error().code == ErrorCode::kInvalidArgument
+                                                  ? pipeline::kErrorUnknownShape
+                                                  : pipeline::kErrorBadEvent,
+                                              event.error().message};
       } else {
         shape = sources::EventShapeName(event->shape);
         const auto deadline = started + (*inv->deadline - rt.clock.Now());
@@ -309,9 +309,8 @@ int RunLambda(const LambdaArgs& args) {
       }
     }
     const auto handled = rt.clock.Monotonic();
-    Result<void> answered = outcome.error
-                                ? api->ReportError(inv->request_id, *outcome.error)
-                                : api->Respond(inv->request_id, outcome.response);
+    Result<void> answered = outcome.error ? api->ReportError(inv->request_id, *outcome.error)
+                                          : api->Respond(inv->request_id, outcome.response);
     const double ms = std::chrono::duration<double, std::milli>(handled - started).count();
     const double answer_ms =
         std::chrono::duration<double, std::milli>(rt.clock.Monotonic() - handled).count();

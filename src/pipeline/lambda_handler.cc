@@ -79,8 +79,7 @@ class WindowOverlay final : public state::StateStore {
                                                  size_t) override {
     return Refuse();
   }
-  Result<std::optional<std::string>> DeliveredRef(const std::string&,
-                                                  const std::string&) override {
+  Result<std::optional<std::string>> DeliveredRef(const std::string&, const std::string&) override {
     return Refuse();
   }
   Result<int64_t> PruneHistory(Clock::WallTime) override { return Refuse(); }
@@ -281,8 +280,8 @@ InvocationOutcome LambdaHandler::Handle(const sources::InvocationEvent& event,
         continue;
       }
       if (auto r = Deliver(a, stop_at, outcome); !r) {
-        fail_item(item, r.error().code == ErrorCode::kResourceExhausted ? kErrorDeadline
-                                                                        : kErrorDelivery,
+        fail_item(item,
+                  r.error().code == ErrorCode::kResourceExhausted ? kErrorDeadline : kErrorDelivery,
                   r.error().message);
         break;
       }

@@ -65,8 +65,8 @@ using ObjectFetcher = std::function<Result<std::string>(const sources::S3Object&
 using WaitUntil = std::function<void(Clock::MonoTime until)>;
 
 struct LambdaParts {
-  Processing processing;             // rules and stages (BuildProcessing)
-  std::vector<sinks::Sink*> sinks;   // borrowed
+  Processing processing;                 // rules and stages (BuildProcessing)
+  std::vector<sinks::Sink*> sinks;       // borrowed
   state::StateStore* windows = nullptr;  // borrowed; required
   const Clock* clock = nullptr;          // borrowed; required
   ObjectFetcher fetch;                   // optional
@@ -87,9 +87,9 @@ struct LambdaHandlerOptions {
 // What one invocation came to.
 struct InvocationOutcome {
   uint64_t items = 0;
-  uint64_t events = 0;      // records evaluated
-  uint64_t alerts = 0;      // alerts that left the stages (suppressed ones included)
-  uint64_t delivered = 0;   // (alert, sink) deliveries that succeeded
+  uint64_t events = 0;     // records evaluated
+  uint64_t alerts = 0;     // alerts that left the stages (suppressed ones included)
+  uint64_t delivered = 0;  // (alert, sink) deliveries that succeeded
   uint64_t suppressed = 0;
   std::vector<std::string> failed_items;  // SQS messageIds for batchItemFailures
   std::vector<std::string> notes;         // damaged records, skipped inputs ... (for the log)
@@ -133,7 +133,8 @@ class LambdaHandler {
   decode::RecordReader reader_;
   std::mt19937_64 rng_;
   // Delivered messages' sink refs by "alert id\nsink", so that a dedupe repeat (its
-  // dedupe_parent_id) in a later warm invocation threads under its first message. Bounded: cleared past kMaxRefs.
+  // dedupe_parent_id) in a later warm invocation threads under its first message. Bounded: cleared
+  // past kMaxRefs.
   std::unordered_map<std::string, std::string> refs_;
 };
 

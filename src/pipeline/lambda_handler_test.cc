@@ -27,8 +27,9 @@ std::string Record(const std::string& event_id) {
          R"("awsRegion":"us-east-1","sourceIPAddress":"203.0.113.9","userAgent":"aws-cli/2",)"
          R"("requestParameters":{"name":"main-trail"},"responseElements":null,)"
          R"("requestID":"r1","eventID":")" +
-         event_id + R"(","readOnly":false,"eventType":"AwsApiCall","managementEvent":true,)"
-                    R"("recipientAccountId":"111122223333","eventCategory":"Management"})";
+         event_id +
+         R"(","readOnly":false,"eventType":"AwsApiCall","managementEvent":true,)"
+         R"("recipientAccountId":"111122223333","eventCategory":"Management"})";
 }
 
 std::string EventBridge(const std::string& event_id) {
@@ -85,9 +86,8 @@ class LambdaHandlerTest : public ::testing::Test {
   void SetUp() override { handler_ = Make(nullptr); }
 
   std::unique_ptr<LambdaHandler> Make(ObjectFetcher fetch) {
-    auto cfg = config::ParseConfig("sinks: [{type: stdout}]\n", "t.yml", [](const std::string&) {
-      return std::optional<std::string>();
-    });
+    auto cfg = config::ParseConfig("sinks: [{type: stdout}]\n", "t.yml",
+                                   [](const std::string&) { return std::optional<std::string>(); });
     EXPECT_TRUE(cfg);
     auto rules = rules::LoadBuiltinRules(rules::InlineTests::kSkip);
     EXPECT_TRUE(rules);
@@ -233,9 +233,9 @@ TEST_F(LambdaHandlerTest, FetchFailureFailsTheInvocation) {
   handler_ = Make([](const sources::S3Object&) -> Result<std::string> {
     return Fail(ErrorCode::kNotFound, "NoSuchKey");
   });
-  InvocationOutcome out = Run(
-      R"({"Records":[{"eventSource":"aws:s3","eventName":"ObjectCreated:Put",)"
-      R"("s3":{"bucket":{"name":"ct"},"object":{"key":"k"}}}]})");
+  InvocationOutcome out =
+      Run(R"({"Records":[{"eventSource":"aws:s3","eventName":"ObjectCreated:Put",)"
+          R"("s3":{"bucket":{"name":"ct"},"object":{"key":"k"}}}]})");
   ASSERT_TRUE(out.error);
   EXPECT_EQ(out.error->type, kErrorFetch);
   EXPECT_NE(out.error->message.find("NoSuchKey"), std::string::npos);

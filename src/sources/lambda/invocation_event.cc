@@ -128,9 +128,8 @@ Result<InvocationEvent> ParseInvocationEvent(std::string_view body) {
     return Fail(ErrorCode::kInvalidArgument, "unknown event shape: keys " + KeysOf(object));
   }
   if (records.size() > kMaxInvocationRecords) {
-    return Fail(ErrorCode::kResourceExhausted,
-                fmt::format("{} records in one event (limit {})", records.size(),
-                            kMaxInvocationRecords));
+    return Fail(ErrorCode::kResourceExhausted, fmt::format("{} records in one event (limit {})",
+                                                           records.size(), kMaxInvocationRecords));
   }
   dom::object first;
   if (records.size() == 0 || records.at(0).get_object().get(first) != simdjson::SUCCESS) {
@@ -158,8 +157,8 @@ Result<InvocationEvent> ParseInvocationEvent(std::string_view body) {
         return Fail(ErrorCode::kParse, fmt::format("Records[{}]: missing Sns.Message", i));
       }
       if (auto r = AddNotification(message, item); !r) {
-        return Fail(r.error().code, fmt::format("Records[{}].Sns.Message: {}", i,
-                                                r.error().message));
+        return Fail(r.error().code,
+                    fmt::format("Records[{}].Sns.Message: {}", i, r.error().message));
       }
       ++i;
     }

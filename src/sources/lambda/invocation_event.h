@@ -26,7 +26,8 @@
 //
 // Bodies and messages are parsed by aws::ParseNotification (aws/notification.h), the parser the
 // `sqs` source uses, so an SQS message means the same to both. A body that fails to parse inside
-// an SQS record marks that item (Item::error); the others are unaffected. For the other shapes a malformed event is an error of the whole parse.
+// an SQS record marks that item (Item::error); the others are unaffected. For the other shapes a
+// malformed event is an error of the whole parse.
 //
 // The result owns all its strings. Thread-safety: a pure function (a parser per call).
 #pragma once

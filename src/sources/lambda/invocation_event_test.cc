@@ -76,11 +76,12 @@ TEST(InvocationEventTest, SnsWrappedS3) {
 TEST(InvocationEventTest, SqsItemsFailAlone) {
   const std::string eventbridge =
       R"({"detail-type":"AWS API Call via CloudTrail","source":"aws.iam","detail":{}})";
-  const std::string sns = R"({"Type":"Notification","MessageId":"x","Message":)" +
-                          JsonString(S3Event()) + "}";
+  const std::string sns =
+      R"({"Type":"Notification","MessageId":"x","Message":)" + JsonString(S3Event()) + "}";
   const std::string body =
       R"({"Records":[)"
-      R"({"messageId":"a","eventSource":"aws:sqs","body":)" + JsonString(eventbridge) + "}," +
+      R"({"messageId":"a","eventSource":"aws:sqs","body":)" +
+      JsonString(eventbridge) + "}," +
       R"({"messageId":"b","eventSource":"aws:sqs","body":"not json"},)" +
       R"({"messageId":"c","eventSource":"aws:sqs","body":)" + JsonString(S3Event()) + "}," +
       R"({"messageId":"d","eventSource":"aws:sqs","body":)" + JsonString(sns) + "}," +
@@ -116,8 +117,7 @@ TEST(InvocationEventTest, UnknownShapeNamesWhatWasSeen) {
 }
 
 TEST(InvocationEventTest, SqsRecordWithoutMessageIdFailsTheBatch) {
-  auto event =
-      ParseInvocationEvent(R"({"Records":[{"eventSource":"aws:sqs","body":"{}"}]})");
+  auto event = ParseInvocationEvent(R"({"Records":[{"eventSource":"aws:sqs","body":"{}"}]})");
   ASSERT_FALSE(event);
   EXPECT_EQ(event.error().code, ErrorCode::kParse);
 }

@@ -36,9 +36,8 @@ Result<RuntimeApi> RuntimeApi::Create(std::string_view endpoint, http::HttpClien
   if (endpoint.empty()) return Fail(ErrorCode::kInvalidArgument, "AWS_LAMBDA_RUNTIME_API is empty");
   for (char c : endpoint) {
     if (c == '/' || c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '?' || c == '#') {
-      return Fail(ErrorCode::kInvalidArgument,
-                  "AWS_LAMBDA_RUNTIME_API must be host:port, got \"" +
-                      EscapeForTerminal(endpoint) + "\"");
+      return Fail(ErrorCode::kInvalidArgument, "AWS_LAMBDA_RUNTIME_API must be host:port, got \"" +
+                                                   EscapeForTerminal(endpoint) + "\"");
     }
   }
   return RuntimeApi("http://" + std::string(endpoint) + "/2018-06-01", client);
@@ -69,7 +68,8 @@ Result<Invocation> RuntimeApi::Next() {
     inv.trace_id = *trace;
   }
   if (response->body_truncated) {
-    inv.problem = Error{ErrorCode::kResourceExhausted, "the event is larger than the runtime's limit"};
+    inv.problem =
+        Error{ErrorCode::kResourceExhausted, "the event is larger than the runtime's limit"};
   }
   const std::string* deadline = response->FindHeader("Lambda-Runtime-Deadline-Ms");
   int64_t ms = 0;

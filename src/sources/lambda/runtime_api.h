@@ -70,7 +70,8 @@ class RuntimeApi {
   const std::string& base_url() const { return base_; }
 
  private:
-  RuntimeApi(std::string base, http::HttpClient& client) : base_(std::move(base)), client_(&client) {}
+  RuntimeApi(std::string base, http::HttpClient& client)
+      : base_(std::move(base)), client_(&client) {}
   Result<void> Post(const std::string& path, const std::string& body,
                     const std::string* error_type);
 

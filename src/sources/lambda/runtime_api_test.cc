@@ -46,8 +46,7 @@ TEST(RuntimeApiTest, NextReadsTheInvocationHeaders) {
   EXPECT_EQ(client.sent[0].url, "http://127.0.0.1:9001/2018-06-01/runtime/invocation/next");
   EXPECT_EQ(inv->request_id, "8476a536-e9f4");
   ASSERT_TRUE(inv->deadline);
-  EXPECT_EQ(std::chrono::duration_cast<std::chrono::milliseconds>(
-                inv->deadline->time_since_epoch())
+  EXPECT_EQ(std::chrono::duration_cast<std::chrono::milliseconds>(inv->deadline->time_since_epoch())
                 .count(),
             1700000000123);
   EXPECT_EQ(inv->function_arn, "arn:aws:lambda:x");
@@ -58,8 +57,8 @@ TEST(RuntimeApiTest, NextReadsTheInvocationHeaders) {
 
 TEST(RuntimeApiTest, BogusDeadlineIsAProblemNotAFailure) {
   ScriptedClient client;
-  client.answers.push_back(NextAnswer({{"Lambda-Runtime-Aws-Request-Id", "r1"},
-                                       {"Lambda-Runtime-Deadline-Ms", "soon"}}));
+  client.answers.push_back(NextAnswer(
+      {{"Lambda-Runtime-Aws-Request-Id", "r1"}, {"Lambda-Runtime-Deadline-Ms", "soon"}}));
   client.answers.push_back(NextAnswer({{"Lambda-Runtime-Aws-Request-Id", "r2"}}));
   auto api = RuntimeApi::Create("h:1", client);
   ASSERT_TRUE(api);
