@@ -266,6 +266,12 @@ int RunLambda(const LambdaArgs& args) {
     return kExitUsage;
   }
 
+  if (!Env("TRAILWATCH_STATE_TABLE").empty()) {
+    // deploy/template.yaml sets it with StateTable=dynamodb; no DynamoDB StateStore exists yet.
+    LogJson(
+        "\"level\":\"warning\",\"msg\":\"TRAILWATCH_STATE_TABLE is set but DynamoDB state is "
+        "not available yet: dedupe and thresholds hold only while this instance is warm\"");
+  }
   bool first = true;
   while (true) {
     if (first) {
