@@ -41,7 +41,10 @@ int Check(const ConfigArgs& args) {
   }
   std::vector<std::string> ids;
   for (const rules::Rule& r : *loaded) ids.push_back(r.id);
-  const std::vector<rules::Diagnostic> unknown = config::ValidateOverrides(cfg, ids);
+  std::vector<rules::Diagnostic> unknown = config::ValidateOverrides(cfg, ids);
+  std::vector<std::string> packs;
+  for (const rules::Rule& r : *loaded) packs.push_back(r.pack);
+  for (rules::Diagnostic& d : config::ValidatePacks(cfg, packs)) unknown.push_back(std::move(d));
   if (!unknown.empty()) {
     std::fprintf(stderr, "%s\n", rules::FormatDiagnostics(unknown).c_str());
     PrintError(fmt::format("{}: invalid config ({} problem{})", cfg.display_name, unknown.size(),

@@ -41,14 +41,16 @@ constexpr std::string_view kHttpKeys[] = {
     "max_body", "tls"};
 constexpr std::string_view kTlsKeys[] = {"cert_file", "key_file"};
 constexpr std::string_view kSinkTypes[] = {"slack", "slack_api", "webhook", "stdout", "file"};
-constexpr std::string_view kSinkCommonKeys[] = {"type", "name", "min_severity", "rules",
-                                                "exclude_rules"};
-constexpr std::string_view kSlackKeys[] = {"webhook_url", "webhook_url_file"};
-constexpr std::string_view kSlackApiKeys[] = {"token", "token_file", "channel", "api_url",
-                                              "dm_rules"};
-constexpr std::string_view kWebhookKeys[] = {"url", "hmac_secret", "hmac_secret_file", "headers"};
+constexpr std::string_view kSinkCommonKeys[] = {"type",          "name",         "min_severity",
+                                                "rules",         "exclude_rules", "min_interval",
+                                                "max_attempts"};
+constexpr std::string_view kSlackKeys[] = {"webhook_url", "webhook_url_file", "timeout"};
+constexpr std::string_view kSlackApiKeys[] = {"token",   "token_file", "channel",
+                                              "api_url", "dm_rules",   "timeout"};
+constexpr std::string_view kWebhookKeys[] = {"url", "hmac_secret", "hmac_secret_file", "headers",
+                                             "timeout"};
 constexpr std::string_view kStdoutKeys[] = {"format"};
-constexpr std::string_view kFileKeys[] = {"path"};
+constexpr std::string_view kFileKeys[] = {"path", "fsync"};
 constexpr std::string_view kDays[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
 // Keys whose value is a secret: never echoed.
 constexpr std::string_view kSecretKeys[] = {"webhook_url", "token", "hmac_secret",
@@ -580,7 +582,15 @@ class ConfigParser {
       return out;
     }();
     for (const YamlMember* p : InOrder(members)) {
-      if (auto b = c_.Bool(*p)) config_.packs.emplace_back(p->first.scalar, *b);
+      if (auto b = c_.Bool(*p)) {
+        config_.packs.emplace_back(p->first.scalar, *b);
+        RuleIdReference ref;
+        ref.id = p->first.scalar;
+        ref.where = c_.Where(p->first);
+        ref.excerpt = std::string(rules::LineOf(text_, p->first.line));
+        ref.what = "packs";
+        config_.pack_references.push_back(std::move(ref));
+      }
     }
   }
 
@@ -904,6 +914,15 @@ class ConfigParser {
       if (const YamlMember* r = Find(members, "exclude_rules")) {
         AddRuleIds(*r, sink.exclude_rules, fmt::format("`exclude_rules` of sink `{}`", sink.name));
       }
+      if (const YamlMember* p = Find(members, "min_interval")) {
+        if (auto d = c_.Duration(*p, std::chrono::seconds(0))) sink.min_interval = *d;
+      }
+      if (const YamlMember* a = Find(members, "max_attempts")) {
+        if (auto n = c_.Integer(*a, 0, 1'000'000)) sink.max_attempts = static_cast<int>(*n);
+      }
+      if (const YamlMember* t = Find(members, "timeout")) {
+        if (auto d = c_.Duration(*t, std::chrono::seconds(1))) sink.timeout = *d;
+      }
       if (*type == "slack") {
         SlackSinkConfig slack;
         slack.webhook_url = ReadSecret(members, item, "webhook_url", true);
@@ -985,6 +1004,19 @@ class ConfigParser {
       } else {
         FileSinkConfig file;
         if (auto path = RequiredString(members, item, "path", what)) file.path = Resolve(*path);
+        if (const YamlMember* f = Find(members, "fsync")) {
+          if (auto policy = c_.String(*f)) {
+            if (*policy == "always" || *policy == "never") {
+              file.fsync = *policy == "always";
+            } else {
+              const std::string_view suggestion =
+                  rules::ClosestMatch(*policy, {"always", "never"});
+              c_.Error(f->second, f->first, fmt::format("unknown fsync policy `{}`", *policy),
+                       suggestion.empty() ? "`fsync` is `always` or `never`"
+                                          : fmt::format("did you mean `{}`?", suggestion));
+            }
+          }
+        }
         sink.settings = std::move(file);
       }
       if (c_.error_count() == errors) config_.sinks.push_back(std::move(sink));
@@ -1002,6 +1034,14 @@ class ConfigParser {
 };
 
 }  // namespace
+
+bool Config::PackEnabled(std::string_view pack) const {
+  bool enabled = true;
+  for (const auto& [name, on] : packs) {
+    if (name == pack) enabled = on;
+  }
+  return enabled;
+}
 
 const RuleOverride* Config::FindOverride(std::string_view rule_id) const {
   for (const RuleOverride& o : overrides) {
@@ -1059,6 +1099,30 @@ std::vector<Diagnostic> ValidateOverrides(const Config& config,
     d.caret_column = ref.where.column;
     const std::string_view suggestion = rules::ClosestMatch(ref.id, candidates);
     d.hint = suggestion.empty() ? "`trailwatch rules list` shows the loaded rules' ids"
+                                : fmt::format("did you mean `{}`?", suggestion);
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+}  // namespace tw::config
+
+namespace tw::config {
+
+std::vector<Diagnostic> ValidatePacks(const Config& config,
+                                      const std::vector<std::string>& known_packs) {
+  std::vector<Diagnostic> out;
+  const std::set<std::string> known(known_packs.begin(), known_packs.end());
+  const std::vector<std::string_view> candidates(known.begin(), known.end());
+  for (const RuleIdReference& ref : config.pack_references) {
+    if (known.count(ref.id) != 0) continue;
+    Diagnostic d;
+    d.where = ref.where;
+    d.message = fmt::format("unknown rule pack `{}` in packs", ref.id);
+    d.excerpt = ref.excerpt;
+    d.caret_column = ref.where.column;
+    const std::string_view suggestion = rules::ClosestMatch(ref.id, candidates);
+    d.hint = suggestion.empty() ? "`trailwatch rules list --format json` shows each rule's pack"
                                 : fmt::format("did you mean `{}`?", suggestion);
     out.push_back(std::move(d));
   }

@@ -45,6 +45,8 @@ struct Secret {
   std::string origin;
 
   bool empty() const { return value.empty(); }
+  // Equal values are the same secret wherever they came from (a reload compares configs).
+  bool operator==(const Secret& other) const { return value == other.value; }
 };
 
 // `state:`. `sqlite` (the default) keeps everything in the file at `path`. `dynamodb` shares the
@@ -61,16 +63,24 @@ struct DirSourceConfig {
   std::string path;  // resolved against base_dir
   // How often to rescan when inotify is unavailable or as a safety net; default 2s.
   std::chrono::seconds poll_interval{2};
+
+  bool operator==(const DirSourceConfig&) const = default;
 };
-struct StdinSourceConfig {};
+struct StdinSourceConfig {
+  bool operator==(const StdinSourceConfig&) const = default;
+};
 struct HttpSourceConfig {
   std::string host = "127.0.0.1";  // `listen: "host:port"`; the host defaults to 127.0.0.1
   int port = 8088;                 // 0: any free port
   Secret token;                    // bearer token (`token` / `token_file`); may be empty if
   Secret firehose_access_key;      // ... an access key is set (at least one is)
-  int64_t max_body = 16 << 20;     // bytes; a larger body is answered 413
-  std::string tls_cert_file;       // both or neither; resolved against base_dir
+  // Bytes; a larger body is answered 413. 64 MiB: Firehose's largest body before compression,
+  // and Firehose treats a 413 as permanent (docs/sources.md).
+  int64_t max_body = int64_t{64} << 20;
+  std::string tls_cert_file;  // both or neither; resolved against base_dir
   std::string tls_key_file;
+
+  bool operator==(const HttpSourceConfig&) const = default;
 };
 // `{type: s3, bucket: B, prefix: AWSLogs/, lookback: 2d, interval: 60s}`: polls the CloudTrail
 // day folders of the last `lookback` (sources/s3/s3_poll_source.h).
@@ -99,29 +109,45 @@ struct SourceConfig {
   std::string type;  // "dir", "stdin", "http", "s3", "sqs"
   SourceSettings settings;
   rules::SourceLocation where;
+
+  // Same type and settings (the place in the file is not compared).
+  bool SameAs(const SourceConfig& other) const {
+    return type == other.type && settings == other.settings;
+  }
 };
 
 // `sinks:` items.
 struct SlackSinkConfig {
   Secret webhook_url;
+
+  bool operator==(const SlackSinkConfig&) const = default;
 };
 struct SlackApiSinkConfig {
   Secret token;
   std::string channel;
   std::string api_url = "https://slack.com/api";  // no trailing slash
   std::vector<std::string> dm_rules;  // rule ids whose alerts also go to the actor by DM
+
+  bool operator==(const SlackApiSinkConfig&) const = default;
 };
 struct WebhookSinkConfig {
   std::string url;
   Secret hmac_secret;                                        // empty: no signature header
   std::vector<std::pair<std::string, std::string>> headers;  // in file order
+
+  bool operator==(const WebhookSinkConfig&) const = default;
 };
 enum class OutputFormat { kText, kJson };
 struct StdoutSinkConfig {
   OutputFormat format = OutputFormat::kText;
+
+  bool operator==(const StdoutSinkConfig&) const = default;
 };
 struct FileSinkConfig {
-  std::string path;  // NDJSON, appended; resolved against base_dir
+  std::string path;   // NDJSON, appended; resolved against base_dir
+  bool fsync = true;  // `fsync: always` (default) | `never`
+
+  bool operator==(const FileSinkConfig&) const = default;
 };
 using SinkSettings = std::variant<SlackSinkConfig, SlackApiSinkConfig, WebhookSinkConfig,
                                   StdoutSinkConfig, FileSinkConfig>;
@@ -134,8 +160,22 @@ struct SinkConfig {
   rules::Severity min_severity = rules::Severity::kInfo;
   std::vector<std::string> rules;          // empty: every rule
   std::vector<std::string> exclude_rules;  // applied after `rules`
+  // Delivery, for every sink type (sinks/outbox/delivery_loop.h):
+  std::chrono::seconds min_interval{0};  // pacing: at least this long between two deliveries
+  int max_attempts = 0;                  // 0: retry forever; N: dead-letter after N failures
+  // HTTP sinks (slack, slack_api, webhook) only: the whole request, connect included (the
+  // connect itself is given at most 5 s).
+  std::chrono::seconds timeout{15};
   SinkSettings settings;
   rules::SourceLocation where;
+
+  // Same type, name, filter, delivery and settings (the place in the file is not compared).
+  bool SameAs(const SinkConfig& other) const {
+    return type == other.type && name == other.name && min_severity == other.min_severity &&
+           rules == other.rules && exclude_rules == other.exclude_rules &&
+           min_interval == other.min_interval && max_attempts == other.max_attempts &&
+           timeout == other.timeout && settings == other.settings;
+  }
 };
 
 // One `overrides:` entry.
@@ -161,7 +201,10 @@ struct Config {
   StateConfig state;
   std::vector<std::string> rule_paths;  // `rules:`, resolved against base_dir
   bool builtin_rules = true;
-  std::vector<std::pair<std::string, bool>> packs;  // `packs: {name: bool}`, kept as given
+  // `packs: {name: bool}`, kept as given. A rule whose pack is switched off is not evaluated,
+  // unless its `overrides:` entry sets `enabled: true` (PackEnabled, pipeline::BuildProcessing).
+  std::vector<std::pair<std::string, bool>> packs;
+  std::vector<RuleIdReference> pack_references;  // the pack names, for ValidatePacks
   rules::PolicyLayer defaults;                      // `defaults:`
   std::vector<RuleOverride> overrides;              // `overrides:`, in file order
   std::chrono::seconds shutdown_grace{10};
@@ -169,6 +212,8 @@ struct Config {
   std::vector<SinkConfig> sinks;
   std::vector<RuleIdReference> rule_references;  // every rule id the config names
 
+  // False when `packs:` switches `pack` off (the last mention wins); true otherwise.
+  bool PackEnabled(std::string_view pack) const;
   // The override for `rule_id`, or nullptr.
   const RuleOverride* FindOverride(std::string_view rule_id) const;
   // The effective policy of a rule, given its own policy and keys (rules::Rule::policy,
@@ -210,6 +255,12 @@ struct ParseOptions {
 // rule set). One diagnostic per unknown id, with a did-you-mean hint. Empty: all known.
 std::vector<rules::Diagnostic> ValidateOverrides(const Config& config,
                                                  const std::vector<std::string>& known_rule_ids);
+
+// Checks every pack name under `packs:` against `known_packs` (the packs of the loaded rules:
+// the built-in files' names and the user rule files' names). One diagnostic per unknown name,
+// with a did-you-mean hint. Empty: all known.
+std::vector<rules::Diagnostic> ValidatePacks(const Config& config,
+                                             const std::vector<std::string>& known_packs);
 
 // A commented config that shows every option (the seed's business hours, Mon-Fri 08:00-22:00,
 // Asia/Seoul); `trailwatch config example` prints it and deploy/trailwatch.example.yml is the same

@@ -133,7 +133,7 @@ sinks:
   EXPECT_EQ(http.port, 8088);
   EXPECT_EQ(http.token.value, "http-token");  // trailing newline trimmed
   EXPECT_TRUE(http.firehose_access_key.empty());
-  EXPECT_EQ(http.max_body, 16 << 20);
+  EXPECT_EQ(http.max_body, 64 << 20);  // Firehose's largest body (docs/sources.md)
 
   ASSERT_EQ(c->sinks.size(), 5u);
   EXPECT_EQ(c->sinks[0].name, "slack");
@@ -148,7 +148,59 @@ sinks:
   EXPECT_EQ(hook.hmac_secret.value, "s3cret");
   EXPECT_EQ(std::get<StdoutSinkConfig>(c->sinks[3].settings).format, OutputFormat::kText);
   EXPECT_EQ(std::get<FileSinkConfig>(c->sinks[4].settings).path, dir.path() + "/alerts.ndjson");
-  for (const SinkConfig& s : c->sinks) EXPECT_EQ(s.min_severity, rules::Severity::kInfo);
+  EXPECT_TRUE(std::get<FileSinkConfig>(c->sinks[4].settings).fsync);
+  for (const SinkConfig& s : c->sinks) {
+    EXPECT_EQ(s.min_severity, rules::Severity::kInfo);
+    EXPECT_EQ(s.min_interval, std::chrono::seconds(0));
+    EXPECT_EQ(s.max_attempts, 0);
+    EXPECT_EQ(s.timeout, std::chrono::seconds(15));
+  }
+}
+
+TEST(ConfigTest, SinkDeliveryKeys) {
+  auto c = Parse(R"(sinks:
+  - {type: slack, webhook_url: "http://127.0.0.1:1/s", min_interval: 1s, timeout: 3s}
+  - {type: webhook, url: "http://127.0.0.1:1/h", max_attempts: 5, timeout: 1m}
+  - {type: file, path: /tmp/a.ndjson, fsync: never, min_interval: 2s}
+  - {type: stdout, max_attempts: 1}
+)",
+                 {}, "");
+  ASSERT_TRUE(c) << Show(c);
+  ASSERT_EQ(c->sinks.size(), 4u);
+  EXPECT_EQ(c->sinks[0].min_interval, std::chrono::seconds(1));
+  EXPECT_EQ(c->sinks[0].timeout, std::chrono::seconds(3));
+  EXPECT_EQ(c->sinks[1].max_attempts, 5);
+  EXPECT_EQ(c->sinks[1].timeout, std::chrono::seconds(60));
+  EXPECT_FALSE(std::get<FileSinkConfig>(c->sinks[2].settings).fsync);
+  EXPECT_EQ(c->sinks[2].min_interval, std::chrono::seconds(2));
+  EXPECT_EQ(c->sinks[3].max_attempts, 1);
+}
+
+TEST(ConfigTest, SameAsIgnoresThePlaceInTheFileButNotTheSettings) {
+  auto a = Parse("sinks:\n  - {type: file, path: /tmp/a.ndjson}\n"
+                 "sources:\n  - {type: dir, path: /in}\n", {}, "");
+  auto b = Parse("\n\nsources:\n  - {type: dir, path: /in}\n"
+                 "sinks:\n  - {type: file, path: /tmp/a.ndjson}\n", {}, "");
+  auto c = Parse("sinks:\n  - {type: file, path: /tmp/a.ndjson, fsync: never}\n"
+                 "sources:\n  - {type: dir, path: /in, poll_interval: 3s}\n", {}, "");
+  ASSERT_TRUE(a && b && c);
+  EXPECT_TRUE(a->sinks[0].SameAs(b->sinks[0]));
+  EXPECT_TRUE(a->sources[0].SameAs(b->sources[0]));
+  EXPECT_FALSE(a->sinks[0].SameAs(c->sinks[0]));
+  EXPECT_FALSE(a->sources[0].SameAs(c->sources[0]));
+}
+
+TEST(ValidatePacksTest, UnknownPackWithDidYouMean) {
+  auto c = Parse("packs: {cis: false, rsd: false}\n", {}, "");
+  ASSERT_TRUE(c) << Show(c);
+  EXPECT_FALSE(c->PackEnabled("cis"));
+  EXPECT_TRUE(c->PackEnabled("core"));  // not listed: on
+  const std::vector<Diagnostic> d = ValidatePacks(*c, {"core", "cis", "rds", "cis"});
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].where.ToString(), "c.yml:1:21");
+  EXPECT_EQ(d[0].message, "unknown rule pack `rsd` in packs");
+  EXPECT_EQ(d[0].hint, "did you mean `rds`?");
+  EXPECT_TRUE(ValidatePacks(*c, {"cis", "rsd"}).empty());
 }
 
 TEST(ConfigTest, EveryRemainingKey) {
@@ -290,6 +342,14 @@ INSTANTIATE_TEST_SUITE_P(
                 ""},
         BadCase{"builtin_rules: yes\n", "c.yml:1:16: `builtin_rules` must be true or false", ""},
         BadCase{"packs: {cis: 1}\n", "c.yml:1:14: `cis` must be true or false", ""},
+        BadCase{"sinks:\n  - {type: stdout, timeout: 5s}\n",
+                "c.yml:2:20: unknown key `timeout` in a `stdout` sink", ""},
+        BadCase{"sinks:\n  - {type: file, path: a, fsync: sometimes}\n",
+                "c.yml:2:34: unknown fsync policy `sometimes`", ""},
+        BadCase{"sinks:\n  - {type: stdout, max_attempts: -1}\n",
+                "c.yml:2:34: `max_attempts` must be a whole number from 0 to 1000000", ""},
+        BadCase{"sinks:\n  - {type: stdout, min_interval: 1}\n",
+                "c.yml:2:34: invalid duration `1`: missing a unit (s, m, h or d)", ""},
         BadCase{"defaults: {dedupe: {window: 15}}\n",
                 "c.yml:1:29: invalid duration `15`: missing a unit (s, m, h or d)", ""},
         BadCase{"defaults: {schedul: always}\n", "c.yml:1:12: unknown key `schedul` in `defaults`",
@@ -662,6 +722,10 @@ TEST(ExampleConfigTest, MentionsEveryKey) {
                           "hmac_secret_file:",
                           "headers:",
                           "format:",
+                          "min_interval:",
+                          "max_attempts:",
+                          "timeout:",
+                          "fsync:",
                           "enabled:",
                           "severity:",
                           "schedule:",

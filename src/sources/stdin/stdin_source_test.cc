@@ -81,6 +81,26 @@ TEST_F(StdinSourceTest, HandsOutALineWhileTheStreamIsStillOpen) {
   EXPECT_FALSE(end->has_value());
 }
 
+TEST_F(StdinSourceTest, BatchesCarryTheLinesBeforeThemSoLineNumbersGoOn) {
+  StdinOptions options;
+  options.max_batch_bytes = 16;  // "{\"n\":1}\n" is 8 bytes: two lines per batch at most
+  auto source = Make(options);
+  Write("{\"n\":1}\n{\"n\":2}\n{\"n\":3}\n");  // one read, cut into two batches
+  auto first = source->Next(stop_);
+  ASSERT_TRUE(first && *first);
+  EXPECT_EQ((*first)->documents.at(0), "{\"n\":1}\n{\"n\":2}\n");
+  EXPECT_EQ((*first)->first_line, 0u);
+  auto second = source->Next(stop_);
+  ASSERT_TRUE(second && *second);
+  EXPECT_EQ((*second)->documents.at(0), "{\"n\":3}\n");
+  EXPECT_EQ((*second)->first_line, 2u);  // lines 1 and 2 came before
+  Write("{\"n\":4}\n");  // a later read
+  auto third = source->Next(stop_);
+  ASSERT_TRUE(third && *third);
+  EXPECT_EQ((*third)->documents.at(0), "{\"n\":4}\n");
+  EXPECT_EQ((*third)->first_line, 3u);
+}
+
 TEST_F(StdinSourceTest, LastLineWithoutNewlineAtEndOfInput) {
   auto source = Make();
   Write("{\"a\":1}");
