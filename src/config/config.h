@@ -92,6 +92,8 @@ struct S3SourceConfig {
   std::vector<std::string> accounts;  // empty: every account found
   std::vector<std::string> regions;   // empty: every region found
   bool path_style = false;
+
+  bool operator==(const S3SourceConfig&) const = default;
 };
 // `{type: sqs, queue_url: URL}`: S3/SNS/EventBridge notifications from an SQS queue.
 struct SqsSourceConfig {
@@ -100,6 +102,8 @@ struct SqsSourceConfig {
   std::chrono::seconds visibility_timeout{120};  // asked at receive, renewed while working
   std::optional<std::chrono::seconds> retry_delay;  // a failed message returns after this
   bool path_style = false;                      // S3 path-style addressing for the objects
+
+  bool operator==(const SqsSourceConfig&) const = default;
 };
 using SourceSettings =
     std::variant<DirSourceConfig, StdinSourceConfig, HttpSourceConfig, S3SourceConfig,

@@ -179,8 +179,11 @@ sinks::SinkFilter FilterOf(const config::SinkConfig& c) {
   return filter;
 }
 
-Result<std::unique_ptr<http::HttpClient>> NewHttpClient() {
-  auto client = http::CurlHttpClient::Create(http::CurlOptions{});
+Result<std::unique_ptr<http::HttpClient>> NewHttpClient(const config::SinkConfig& c) {
+  http::CurlOptions options;
+  options.total_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(c.timeout);
+  options.connect_timeout = std::min(options.connect_timeout, options.total_timeout);
+  auto client = http::CurlHttpClient::Create(std::move(options));
   if (!client) return tl::unexpected(client.error());
   return std::unique_ptr<http::HttpClient>(std::move(*client));
 }
@@ -226,7 +229,7 @@ Result<std::unique_ptr<sinks::Sink>> BuildSlackSink(const config::SinkConfig& c,
   options.name = c.name;
   options.webhook_url = s.webhook_url.value;
   options.filter = FilterOf(c);
-  auto client = NewHttpClient();
+  auto client = NewHttpClient(c);
   if (!client) return tl::unexpected(client.error());
   return Upcast(sinks::slack::SlackWebhookSink::Create(std::move(options), std::move(*client),
                                                        clock));
@@ -242,7 +245,7 @@ Result<std::unique_ptr<sinks::Sink>> BuildSlackApiSink(const config::SinkConfig&
   options.api_url = s.api_url;
   options.dm_rules = s.dm_rules;
   options.filter = FilterOf(c);
-  auto client = NewHttpClient();
+  auto client = NewHttpClient(c);
   if (!client) return tl::unexpected(client.error());
   return Upcast(
       sinks::slack::SlackApiSink::Create(std::move(options), std::move(*client), clock));
@@ -257,7 +260,7 @@ Result<std::unique_ptr<sinks::Sink>> BuildWebhookSink(const config::SinkConfig& 
   options.hmac_secret = s.hmac_secret.value;
   for (const auto& [key, value] : s.headers) options.headers.push_back({key, value});
   options.filter = FilterOf(c);
-  auto client = NewHttpClient();
+  auto client = NewHttpClient(c);
   if (!client) return tl::unexpected(client.error());
   return Upcast(sinks::webhook::WebhookSink::Create(std::move(options), &JsonLine,
                                                     std::move(*client), clock));
@@ -280,6 +283,7 @@ Result<std::unique_ptr<sinks::Sink>> BuildFileSink(const config::SinkConfig& c,
   sinks::file::FileOptions options;
   options.name = c.name;
   options.path = s.path;
+  options.fsync = s.fsync ? sinks::file::FsyncPolicy::kAlways : sinks::file::FsyncPolicy::kNever;
   options.filter = FilterOf(c);
   return Upcast(sinks::file::FileSink::Create(std::move(options), &JsonLine));
 }
@@ -334,6 +338,13 @@ Result<Processing> BuildProcessing(const config::Config& config, std::vector<rul
   size_t disabled = 0;
   for (rules::Rule& rule : rules) {
     rules::RulePolicy policy = config.PolicyFor(rule.id, rule.policy, rule.policy_keys);
+    if (!config.PackEnabled(rule.pack)) {
+      // A pack switched off drops its rules, unless an override switches one back on.
+      const config::RuleOverride* o = config.FindOverride(rule.id);
+      if (o == nullptr || !o->policy.keys.enabled || !o->policy.values.enabled) {
+        policy.enabled = false;
+      }
+    }
     if (!policy.enabled) {
       ++disabled;
       continue;
@@ -421,17 +432,14 @@ Result<std::unique_ptr<state::StateStore>> OpenStateStore(const config::StateCon
 // Wakes the delivery loops once a batch is committed, then tells the caller's listener.
 class Daemon::Notifier final : public BatchListener {
  public:
-  Notifier(std::vector<std::unique_ptr<sinks::outbox::DeliveryLoop>>& loops, BatchListener* next)
-      : loops_(loops), next_(next) {}
+  Notifier(Daemon& daemon, BatchListener* next) : daemon_(daemon), next_(next) {}
   void OnBatch(BatchReport& report) override {
-    if (!report.alerts.empty()) {
-      for (auto& loop : loops_) loop->Notify();
-    }
+    if (!report.alerts.empty()) daemon_.NotifyLoops();
     if (next_ != nullptr) next_->OnBatch(report);
   }
 
  private:
-  std::vector<std::unique_ptr<sinks::outbox::DeliveryLoop>>& loops_;
+  Daemon& daemon_;
   BatchListener* next_;
 };
 
@@ -439,9 +447,36 @@ Daemon::Daemon(const config::Config& config, Clock& clock, DaemonOptions options
     : config_(config), clock_(clock), options_(std::move(options)) {}
 
 Daemon::~Daemon() {
-  // Loops first: they borrow the sinks and the store.
-  loops_.clear();
+  // The pipeline first: its workers use the sinks and the notifier. Then the loops: they borrow
+  // the sinks and the store.
   pipeline_.reset();
+  for (SinkSlot& slot : sinks_) slot.loop.reset();
+}
+
+void Daemon::NotifyLoops() {
+  std::lock_guard<std::mutex> lock(sinks_mu_);
+  for (SinkSlot& slot : sinks_) slot.loop->Notify();
+}
+
+Result<Daemon::SinkSlot> Daemon::MakeSinkSlot(const config::SinkConfig& c) {
+  auto sink = BuildSink(c, clock_);
+  if (!sink) {
+    return Fail(sink.error().code, fmt::format("sink `{}`: {}", c.name, sink.error().message));
+  }
+  sinks::outbox::DeliveryLoopOptions delivery = options_.delivery;
+  if (c.min_interval.count() > 0) {
+    delivery.min_interval = std::chrono::duration_cast<std::chrono::milliseconds>(c.min_interval);
+  }
+  if (c.max_attempts > 0) delivery.max_attempts = c.max_attempts;
+  auto loop = sinks::outbox::DeliveryLoop::Create(
+      **sink, *state_, clock_, [](std::string_view p) { return alert::DecodeAlert(p); },
+      std::move(delivery));
+  if (!loop) return tl::unexpected(loop.error());
+  SinkSlot slot;
+  slot.config = c;
+  slot.sink = std::move(*sink);
+  slot.loop = std::move(*loop);
+  return slot;
 }
 
 Result<std::unique_ptr<Daemon>> Daemon::Create(const config::Config& config,
@@ -461,24 +496,16 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const config::Config& config,
       return Fail(source.error().code,
                   fmt::format("source `{}`: {}", s.type, source.error().message));
     }
+    d->sources_.push_back(SourceSlot{s, source->get()});
     parts.sources.push_back(std::move(*source));
   }
   for (const config::SinkConfig& s : config.sinks) {
-    auto sink = BuildSink(s, clock);
-    if (!sink) {
-      return Fail(sink.error().code, fmt::format("sink `{}`: {}", s.name, sink.error().message));
-    }
-    d->sinks_.push_back(std::move(*sink));
+    auto slot = d->MakeSinkSlot(s);
+    if (!slot) return tl::unexpected(slot.error());
+    parts.sinks.push_back(slot->sink.get());
+    d->sinks_.push_back(std::move(*slot));
   }
-  for (auto& sink : d->sinks_) {
-    auto loop = sinks::outbox::DeliveryLoop::Create(
-        *sink, *d->state_, clock, [](std::string_view p) { return alert::DecodeAlert(p); },
-        d->options_.delivery);
-    if (!loop) return tl::unexpected(loop.error());
-    d->loops_.push_back(std::move(*loop));
-    parts.sinks.push_back(sink.get());
-  }
-  d->notifier_ = std::make_unique<Notifier>(d->loops_, d->options_.listener);
+  d->notifier_ = std::make_unique<Notifier>(*d, d->options_.listener);
   d->rules_ = processing->rules;
   parts.rules = processing->rules;
   parts.stages = std::move(processing->stages);
@@ -493,93 +520,235 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const config::Config& config,
 }
 
 Result<void> Daemon::Run(const std::atomic<bool>& stop) {
-  if (!started_) {
-    for (auto& loop : loops_) loop->Start();
-    started_ = true;
+  {
+    std::lock_guard<std::mutex> lock(sinks_mu_);
+    if (!started_) {
+      for (SinkSlot& slot : sinks_) slot.loop->Start();
+      started_ = true;
+    }
   }
   return pipeline_->Run(stop);
 }
 
 Result<void> Daemon::Tick() {
   auto r = pipeline_->Tick();
-  for (auto& loop : loops_) loop->Notify();
+  NotifyLoops();
   return r;
 }
 
-void Daemon::Drain(Clock::MonoTime deadline) {
-  if (!started_) return;
-  for (auto& loop : loops_) loop->Notify();
+bool Daemon::Drain(Clock::MonoTime deadline) {
+  std::lock_guard<std::mutex> lock(sinks_mu_);
+  if (!started_) return true;
+  for (SinkSlot& slot : sinks_) slot.loop->Notify();
   // Each loop delivers until the shared deadline; stopping them one after another still ends
   // by the deadline because a stopped loop returns at once once nothing is due.
-  for (auto& loop : loops_) loop->Stop(deadline);
+  bool all = true;
+  for (SinkSlot& slot : sinks_) all = slot.loop->StopBy(deadline) && all;
+  return all;
 }
 
 namespace {
-bool SameSources(const config::Config& a, const config::Config& b) {
-  if (a.sources.size() != b.sources.size()) return false;
-  for (size_t i = 0; i < a.sources.size(); ++i) {
-    if (a.sources[i].type != b.sources[i].type) return false;
-    if (a.sources[i].settings.index() != b.sources[i].settings.index()) return false;
-    if (const auto* x = std::get_if<config::DirSourceConfig>(&a.sources[i].settings)) {
-      const auto& y = std::get<config::DirSourceConfig>(b.sources[i].settings);
-      if (x->path != y.path) return false;
-    }
-    if (const auto* x = std::get_if<config::S3SourceConfig>(&a.sources[i].settings)) {
-      const auto& y = std::get<config::S3SourceConfig>(b.sources[i].settings);
-      if (x->bucket != y.bucket || x->prefix != y.prefix || x->lookback != y.lookback ||
-          x->interval != y.interval || x->accounts != y.accounts || x->regions != y.regions ||
-          x->path_style != y.path_style) {
-        return false;
-      }
-    }
-    if (const auto* x = std::get_if<config::SqsSourceConfig>(&a.sources[i].settings)) {
-      if (x->queue_url != std::get<config::SqsSourceConfig>(b.sources[i].settings).queue_url) {
-        return false;
-      }
-    }
-    if (const auto* x = std::get_if<config::HttpSourceConfig>(&a.sources[i].settings)) {
-      const auto& y = std::get<config::HttpSourceConfig>(b.sources[i].settings);
-      if (x->host != y.host || x->port != y.port || x->token.value != y.token.value) return false;
-    }
+
+std::string Describe(const config::SourceConfig& s) {
+  if (const auto* dir = std::get_if<config::DirSourceConfig>(&s.settings)) {
+    return fmt::format("dir {}", dir->path);
   }
-  return true;
+  if (const auto* h = std::get_if<config::HttpSourceConfig>(&s.settings)) {
+    return fmt::format("http {}:{}", h->host, h->port);
+  }
+  return s.type;
 }
 
-bool SameSinks(const config::Config& a, const config::Config& b) {
-  if (a.sinks.size() != b.sinks.size()) return false;
-  for (size_t i = 0; i < a.sinks.size(); ++i) {
-    const config::SinkConfig& x = a.sinks[i];
-    const config::SinkConfig& y = b.sinks[i];
-    if (x.type != y.type || x.name != y.name || x.min_severity != y.min_severity ||
-        x.rules != y.rules || x.exclude_rules != y.exclude_rules) {
-      return false;
-    }
-  }
-  return true;
+// An http source that listens where `old` listens (a fixed port): it can only bind once the old
+// one has stopped.
+bool SameAddress(const config::SourceConfig& next, const config::SourceConfig& old) {
+  const auto* a = std::get_if<config::HttpSourceConfig>(&next.settings);
+  const auto* b = std::get_if<config::HttpSourceConfig>(&old.settings);
+  return a != nullptr && b != nullptr && a->port != 0 && a->port == b->port;
 }
+
 }  // namespace
 
-Result<void> Daemon::Reload(const config::Config& next_config, std::vector<rules::Rule> rules) {
-  for (auto& sink : sinks_) sink->Reopen();
-  if (next_config.state.path != config_.state.path ||
-      next_config.state.type != config_.state.type ||
-      next_config.state.table != config_.state.table || !SameSources(config_, next_config) ||
-      !SameSinks(config_, next_config)) {
+Result<std::string> Daemon::Reload(const config::Config& next, std::vector<rules::Rule> rules) {
+  if (next.state.type != config_.state.type || next.state.path != config_.state.path ||
+      next.state.table != config_.state.table) {
     return Fail(ErrorCode::kInvalidArgument,
-                "the new config changes `state`, `sources` or `sinks`; a reload only changes "
-                "rules and policy (restart to change those)");
+                fmt::format("`state` changed (path {} -> {}): the state store cannot be switched "
+                            "while trailwatch runs; restart it to use the new state. Nothing "
+                            "was reloaded.",
+                            config_.state.path, next.state.path));
   }
-  auto processing = BuildProcessing(next_config, std::move(rules));
+  // ---- 1. Build everything new while the old runtime runs. ----
+  auto processing = BuildProcessing(next, std::move(rules));
   if (!processing) return tl::unexpected(processing.error());
-  // Stages first, then rules: a batch evaluated with new rules always meets the new policy.
-  // Alerts of old rules still in flight find their policy in the new table or its fallback.
+
+  // Sinks: keep the unchanged ones (by name and settings), build the others.
+  std::vector<std::optional<size_t>> kept_sink(next.sinks.size());  // index into sinks_
+  std::vector<SinkSlot> built_sinks;                                // for the others, in order
+  std::vector<bool> old_sink_kept(sinks_.size(), false);
+  for (size_t i = 0; i < next.sinks.size(); ++i) {
+    for (size_t j = 0; j < sinks_.size(); ++j) {
+      if (!old_sink_kept[j] && sinks_[j].config.SameAs(next.sinks[i])) {
+        kept_sink[i] = j;
+        old_sink_kept[j] = true;
+        break;
+      }
+    }
+    if (kept_sink[i]) continue;
+    auto slot = MakeSinkSlot(next.sinks[i]);
+    if (!slot) return tl::unexpected(slot.error());
+    built_sinks.push_back(std::move(*slot));
+  }
+
+  // Sources: keep the unchanged ones, build the others (an http source on the address of one
+  // that goes away is built after it has gone).
+  std::vector<bool> old_source_kept(sources_.size(), false);
+  std::vector<std::optional<size_t>> kept_source(next.sources.size());
+  std::vector<std::unique_ptr<sources::Source>> built_sources(next.sources.size());
+  std::vector<size_t> rebind;  // indexes into next.sources
+  for (size_t i = 0; i < next.sources.size(); ++i) {
+    for (size_t j = 0; j < sources_.size(); ++j) {
+      if (!old_source_kept[j] && sources_[j].config.SameAs(next.sources[i])) {
+        kept_source[i] = j;
+        old_source_kept[j] = true;
+        break;
+      }
+    }
+  }
+  for (size_t i = 0; i < next.sources.size(); ++i) {
+    if (kept_source[i]) continue;
+    bool after = false;
+    for (size_t j = 0; j < sources_.size(); ++j) {
+      if (!old_source_kept[j] && SameAddress(next.sources[i], sources_[j].config)) after = true;
+    }
+    if (after) {
+      rebind.push_back(i);
+      continue;
+    }
+    auto source = BuildSource(next.sources[i], state_.get(), clock_);
+    if (!source) {
+      return Fail(source.error().code, fmt::format("source `{}`: {}", Describe(next.sources[i]),
+                                                   source.error().message));
+    }
+    built_sources[i] = std::move(*source);
+  }
+
+  // ---- 2. Swap. ----
+  pipeline_->HoldRun(true);  // removing a source before adding its successor must not end Run
+  int sources_removed = 0;
+  std::vector<config::SourceConfig> removed_configs;
+  for (size_t j = 0; j < sources_.size(); ++j) {
+    if (old_source_kept[j]) continue;
+    pipeline_->RemoveSource(sources_[j].source);  // finishes and commits what it holds
+    removed_configs.push_back(sources_[j].config);
+    ++sources_removed;
+  }
   pipeline_->SetStages(std::move(processing->stages));
+
+  std::vector<SinkSlot> next_slots;
+  std::vector<SinkSlot> retired;
+  int sinks_built = static_cast<int>(built_sinks.size());
+  {
+    size_t b = 0;
+    for (size_t i = 0; i < next.sinks.size(); ++i) {
+      if (kept_sink[i]) {
+        next_slots.push_back(std::move(sinks_[*kept_sink[i]]));
+        next_slots.back().config = next.sinks[i];
+      } else {
+        next_slots.push_back(std::move(built_sinks[b++]));
+      }
+    }
+  }
+  std::vector<sinks::Sink*> sink_ptrs;
+  for (SinkSlot& slot : next_slots) sink_ptrs.push_back(slot.sink.get());
+  pipeline_->SetSinks(sink_ptrs);  // from the next batch on, outbox rows name the new sinks
+  {
+    std::lock_guard<std::mutex> lock(sinks_mu_);
+    for (size_t j = 0; j < sinks_.size(); ++j) {
+      if (!old_sink_kept[j]) retired.push_back(std::move(sinks_[j]));
+    }
+    sinks_ = std::move(next_slots);
+  }
+  // A replaced sink's loop ends after its request in flight; only then may a loop of the same
+  // name start, so that no row is delivered by two loops.
+  const int sinks_removed = static_cast<int>(retired.size());
+  bool started = false;
+  {
+    std::lock_guard<std::mutex> lock(sinks_mu_);
+    started = started_;
+  }
+  for (SinkSlot& slot : retired) {
+    if (started) slot.loop->Stop(clock_.Monotonic());
+    slot.loop.reset();
+    slot.sink.reset();
+  }
+  {
+    std::lock_guard<std::mutex> lock(sinks_mu_);
+    for (size_t i = 0; i < sinks_.size(); ++i) {
+      if (kept_sink[i]) {
+        sinks_[i].sink->Reopen();  // logrotate
+      } else if (started_) {
+        sinks_[i].loop->Start();
+      }
+    }
+  }
   pipeline_->SetRules(processing->rules);
   rules_ = processing->rules;
-  config_ = next_config;
-  return Ok();
+
+  std::vector<SourceSlot> next_sources;
+  std::string problems;
+  for (size_t i = 0; i < next.sources.size(); ++i) {
+    if (kept_source[i]) {
+      next_sources.push_back(SourceSlot{next.sources[i], sources_[*kept_source[i]].source});
+      continue;
+    }
+    if (!built_sources[i]) {  // rebind: the old one has gone, its port is free
+      auto source = BuildSource(next.sources[i], state_.get(), clock_);
+      if (!source) {
+        problems += fmt::format(" source `{}` failed to start: {};", Describe(next.sources[i]),
+                                source.error().message);
+        for (const config::SourceConfig& old : removed_configs) {
+          if (!SameAddress(next.sources[i], old)) continue;
+          auto back = BuildSource(old, state_.get(), clock_);
+          if (back) {
+            problems += " the old one runs again;";
+            next_sources.push_back(SourceSlot{old, back->get()});
+            pipeline_->AddSource(std::move(*back));
+          }
+          break;
+        }
+        continue;
+      }
+      built_sources[i] = std::move(*source);
+    }
+    next_sources.push_back(SourceSlot{next.sources[i], built_sources[i].get()});
+    pipeline_->AddSource(std::move(built_sources[i]));
+  }
+  const int sources_added = static_cast<int>(next.sources.size()) -
+                            static_cast<int>(std::count(old_source_kept.begin(),
+                                                        old_source_kept.end(), true));
+  sources_ = std::move(next_sources);
+  pipeline_->HoldRun(false);
+  config_ = next;
+  if (!problems.empty()) {
+    problems.pop_back();
+    return Fail(ErrorCode::kIo, "reloaded, except:" + problems);
+  }
+  return fmt::format("{} rules; sinks: {} kept, {} started, {} stopped; sources: {} kept, {} "
+                     "started, {} stopped",
+                     rules_->size(), next.sinks.size() - static_cast<size_t>(sinks_built),
+                     sinks_built, sinks_removed,
+                     next.sources.size() - static_cast<size_t>(sources_added), sources_added,
+                     sources_removed);
 }
 
 size_t Daemon::rule_count() const { return rules_ ? rules_->size() : 0; }
+
+size_t Daemon::sink_count() const {
+  std::lock_guard<std::mutex> lock(sinks_mu_);
+  return sinks_.size();
+}
+
+size_t Daemon::source_count() const { return sources_.size(); }
 
 }  // namespace tw::pipeline

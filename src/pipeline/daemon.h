@@ -17,11 +17,26 @@
 // Run(stop) starts the delivery loops and runs the pipeline until `stop` is set or every source
 // is exhausted (stdin at end of file); Tick() is for the caller's periodic timer. Drain(deadline)
 // stops the delivery loops, delivering what is due until the deadline (shutdown_grace).
-// Reload(processing) swaps the rule set and the stage chain (with its policy table) between two
-// batches, atomically with respect to the batches (Pipeline::SetStages takes the commit lock),
-// and reopens the sinks' files (logrotate). Sources, sinks and the state path are NOT changed
-// by a reload: a reload that changes them is refused with a message (restart instead), so that
-// nothing already read is dropped.
+//
+// Reload(config, rules) (SIGHUP) is atomic over the whole config: it first builds everything the
+// new config needs (the rules and the stage chain, every sink and source that is new or whose
+// settings changed) while the old runtime keeps running. Any error there (a bad policy, a file
+// sink that cannot be opened, a port in use ...) rejects the reload with its message and changes
+// nothing. Otherwise it swaps, between two batches:
+//   1. sources that were removed or changed stop reading; the batches they hold are finished and
+//      committed with the old policy (nothing already read is dropped);
+//   2. the stage chain and the set of sinks the pipeline writes outbox rows for are replaced;
+//   3. the delivery loops of removed or changed sinks stop after their request in flight (bounded
+//      by the sink's timeout), and the new sinks' loops start; the outbox lives in SQLite and is
+//      keyed by sink name, so a sink of the same name picks up every row still pending for it
+//      (a removed sink's rows stay pending until a sink of that name returns);
+//   4. the rule set is replaced, and new or changed sources start reading.
+// Sinks and sources whose config is unchanged keep running untouched (a Slack sink paused by a
+// Retry-After stays paused); file sinks are reopened (logrotate). A changed `http` source on the
+// same address must release its port first, so it is the one part built after the swap: should
+// it then fail, the old one is rebuilt and the failure reported. A change of `state:` (type or
+// path) is refused as a whole: the store cannot be switched under running sinks; restart.
+// `shutdown_grace` takes effect from the reload on.
 //
 // Ownership: the daemon owns everything it builds; the clock is borrowed and must outlive it.
 // Thread-safety: Run on one thread; Tick, Reload and Drain from another (the signal thread).
@@ -29,6 +44,7 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -126,28 +142,53 @@ class Daemon {
   [[nodiscard]] Result<void> Tick();
 
   // Stops every delivery loop, each delivering what is due until `deadline` (Clock::Monotonic).
-  void Drain(Clock::MonoTime deadline);
+  // False when a delivery was still in flight at the deadline (a server that hangs): its loop
+  // is left running, and the caller should exit the process without destroying the daemon
+  // (the row stays pending; DeliveryLoop::StopBy).
+  [[nodiscard]] bool Drain(Clock::MonoTime deadline);
 
-  // Swaps in rules and stages built from `next_config` (BuildProcessing); refuses (kInvalid
-  // Argument, nothing changed) a config whose sources, sinks or state differ from the running
-  // one's. Reopens the sinks' files either way.
-  [[nodiscard]] Result<void> Reload(const config::Config& next_config,
-                                    std::vector<rules::Rule> rules);
+  // Replaces the running config with `next_config` and `rules` (see the header comment).
+  // Returns a one-line summary of what changed. Errors: kInvalidArgument for a changed `state:`;
+  // otherwise the error of the first part that could not be built (BuildProcessing, BuildSink,
+  // BuildSource), prefixed with the sink's or source's name. On error nothing changed, except
+  // in the one case described above (a changed http source on the same address), which the
+  // message says.
+  [[nodiscard]] Result<std::string> Reload(const config::Config& next_config,
+                                           std::vector<rules::Rule> rules);
 
   size_t rule_count() const;
-  const std::vector<std::unique_ptr<sinks::Sink>>& sinks() const { return sinks_; }
+  size_t sink_count() const;
+  size_t source_count() const;
+  // The running config (the last one loaded or reloaded). Call from the reloading thread.
+  const config::Config& config() const { return config_; }
   state::StateStore& state() { return *state_; }
 
  private:
   Daemon(const config::Config& config, Clock& clock, DaemonOptions options);
   class Notifier;
+  // A sink with its config and its delivery loop.
+  struct SinkSlot {
+    config::SinkConfig config;
+    std::unique_ptr<sinks::Sink> sink;
+    std::unique_ptr<sinks::outbox::DeliveryLoop> loop;
+  };
+  // A source (owned by the pipeline) with its config.
+  struct SourceSlot {
+    config::SourceConfig config;
+    sources::Source* source = nullptr;
+  };
+
+  // A sink and its (not started) loop for `config`.
+  Result<SinkSlot> MakeSinkSlot(const config::SinkConfig& config);
+  void NotifyLoops();
 
   config::Config config_;
   Clock& clock_;
   DaemonOptions options_;
   std::unique_ptr<state::StateStore> state_;
-  std::vector<std::unique_ptr<sinks::Sink>> sinks_;
-  std::vector<std::unique_ptr<sinks::outbox::DeliveryLoop>> loops_;
+  mutable std::mutex sinks_mu_;  // guards sinks_ (the notifier reads it under the commit lock)
+  std::vector<SinkSlot> sinks_;
+  std::vector<SourceSlot> sources_;
   std::unique_ptr<Notifier> notifier_;
   std::unique_ptr<Pipeline> pipeline_;
   std::shared_ptr<const rules::RuleSet> rules_;

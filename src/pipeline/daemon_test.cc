@@ -76,6 +76,23 @@ TEST(BuildProcessing, ResolvesTheConfigLayersIntoThePolicyTable) {
   EXPECT_EQ(p->policies->For("no-such-rule").dedupe.window, std::chrono::hours(1));
 }
 
+TEST(BuildProcessing, PacksSwitchedOffDropTheirRulesUnlessAnOverrideKeepsOne) {
+  const std::vector<rules::Rule> all = Builtin();
+  size_t cis = 0;
+  for (const auto& r : all) cis += r.pack == "cis" ? 1 : 0;
+  ASSERT_EQ(cis, 14u);  // docs/rules.md: the cis pack is CloudWatch.1-14
+  auto p = BuildProcessing(Parse("packs: {cis: false, core: true}\n"
+                                 "overrides: {cis-root-usage: {enabled: true}}\n"),
+                           all);
+  ASSERT_TRUE(p.has_value()) << p.error().message;
+  EXPECT_EQ(p->disabled_rules, 13u);
+  EXPECT_EQ(p->rules->size(), all.size() - 13);
+  EXPECT_EQ(Find(*p, "cis-config-changes"), nullptr);
+  EXPECT_NE(Find(*p, "cis-root-usage"), nullptr);      // kept by its override
+  EXPECT_NE(Find(*p, "cloudtrail-change"), nullptr);   // core: on
+  EXPECT_NE(Find(*p, "rds-snapshot-made-public"), nullptr);  // not listed: on
+}
+
 TEST(BuildProcessing, EveryRuleDisabledIsAnError) {
   std::vector<rules::Rule> one;
   for (auto& r : Builtin()) {

@@ -1,5 +1,7 @@
 #include "pipeline/pipeline.h"
 
+#include <algorithm>
+#include <chrono>
 #include <thread>
 
 #include "alert/format.h"
@@ -8,10 +10,12 @@ namespace tw::pipeline {
 namespace {
 
 // Feeds the records of one batch to the engine and collects what comes out.
+// Line numbers go on from `first_line` (Batch::first_line: a stdin batch after the first).
 class BatchVisitor final : public decode::RecordVisitor {
  public:
-  BatchVisitor(engine::Engine& engine, BatchReport& report, Progress* progress)
-      : engine_(engine), report_(report), progress_(progress) {}
+  BatchVisitor(engine::Engine& engine, BatchReport& report, Progress* progress,
+               uint64_t first_line)
+      : engine_(engine), report_(report), progress_(progress), first_line_(first_line) {}
 
   decode::RecordStatus OnRecord(const decode::RecordView& record, const decode::RecordWhere& where,
                                 Error& error) override {
@@ -27,7 +31,11 @@ class BatchVisitor final : public decode::RecordVisitor {
   }
 
   void OnError(const decode::RecordWhere& where, Error error) override {
-    report_.errors.push_back(InputError{report_.input, where.ToString(), std::move(error)});
+    std::string at = where.ToString();
+    if (first_line_ != 0 && where.unit() == decode::RecordWhere::Unit::kLine) {
+      at = "line " + std::to_string(where.index() + 1 + first_line_);
+    }
+    report_.errors.push_back(InputError{report_.input, std::move(at), std::move(error)});
   }
 
   void OnSkipped(std::string why) override { report_.skipped = std::move(why); }
@@ -42,6 +50,7 @@ class BatchVisitor final : public decode::RecordVisitor {
   engine::Engine& engine_;
   BatchReport& report_;
   Progress* progress_;
+  uint64_t first_line_;
   uint64_t counted_ = 0;
 };
 
@@ -66,7 +75,7 @@ class Pipeline::Worker {
       return;
     }
     const uint64_t events_before = engine_->events();
-    BatchVisitor visitor(*engine_, report, progress);
+    BatchVisitor visitor(*engine_, report, progress, batch.first_line);
     for (const std::string& document : batch.documents) {
       if (batch.line_window) {
         reader_.ReadLines(batch.input, document, batch.first_line, visitor);
@@ -77,6 +86,11 @@ class Pipeline::Worker {
       if (progress != nullptr) progress->bytes += reader_.decoded_bytes();
     }
     report.events = engine_->events() - events_before;
+    if (batch.first_line != 0) {
+      for (alert::Alert& alert : report.alerts) {
+        if (alert.input_is_line) alert.input_record += batch.first_line;
+      }
+    }
   }
 
  private:
@@ -100,8 +114,96 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Create(PipelineParts parts, Pipeline
   return std::unique_ptr<Pipeline>(new Pipeline(std::move(parts), options));
 }
 
+struct Pipeline::SourceRun {
+  std::unique_ptr<sources::Source> source;
+  std::atomic<bool> stop{false};
+  int live = 0;  // workers still running (under runs_mu_)
+  std::vector<std::thread> threads;
+};
+
 Pipeline::Pipeline(PipelineParts parts, PipelineOptions options)
-    : parts_(std::move(parts)), options_(options) {}
+    : parts_(std::move(parts)), options_(options) {
+  for (auto& source : parts_.sources) {
+    auto run = std::make_unique<SourceRun>();
+    run->source = std::move(source);
+    runs_.push_back(std::move(run));
+  }
+  parts_.sources.clear();
+}
+
+Pipeline::~Pipeline() {
+  // Normally Run has joined every worker; a pipeline destroyed without Run has none.
+  std::lock_guard<std::mutex> membership(membership_mu_);
+  for (auto& run : runs_) {
+    run->stop = true;
+    for (auto& thread : run->threads) {
+      if (thread.joinable()) thread.join();
+    }
+  }
+}
+
+void Pipeline::SetSinks(std::vector<sinks::Sink*> sinks) {
+  std::lock_guard<std::mutex> lock(commit_mu_);
+  parts_.sinks = std::move(sinks);
+}
+
+void Pipeline::StartRun(SourceRun& run) {
+  run.live = options_.threads;
+  for (int t = 0; t < options_.threads; ++t) {
+    run.threads.emplace_back([this, &run] {
+      RunWorker(*run.source, run.stop);
+      {
+        std::lock_guard<std::mutex> lock(runs_mu_);
+        --run.live;
+      }
+      runs_cv_.notify_all();
+    });
+  }
+}
+
+void Pipeline::AddSource(std::unique_ptr<sources::Source> source) {
+  std::lock_guard<std::mutex> lock(runs_mu_);
+  auto run = std::make_unique<SourceRun>();
+  run->source = std::move(source);
+  if (running_ && !stopping_) StartRun(*run);
+  runs_.push_back(std::move(run));
+  runs_cv_.notify_all();
+}
+
+bool Pipeline::RemoveSource(const sources::Source* source) {
+  std::lock_guard<std::mutex> membership(membership_mu_);
+  std::unique_ptr<SourceRun> run;
+  {
+    std::lock_guard<std::mutex> lock(runs_mu_);
+    for (auto it = runs_.begin(); it != runs_.end(); ++it) {
+      if ((*it)->source.get() == source) {
+        run = std::move(*it);
+        runs_.erase(it);
+        break;
+      }
+    }
+  }
+  if (!run) return false;
+  run->stop = true;
+  for (auto& thread : run->threads) thread.join();
+  runs_cv_.notify_all();
+  return true;
+}
+
+void Pipeline::HoldRun(bool hold) {
+  {
+    std::lock_guard<std::mutex> lock(runs_mu_);
+    held_ = hold;
+  }
+  runs_cv_.notify_all();
+}
+
+std::vector<sources::Source*> Pipeline::Sources() {
+  std::lock_guard<std::mutex> lock(runs_mu_);
+  std::vector<sources::Source*> out;
+  for (const auto& run : runs_) out.push_back(run->source.get());
+  return out;
+}
 
 void Pipeline::SetRules(std::shared_ptr<const rules::RuleSet> rules) {
   std::lock_guard<std::mutex> lock(rules_mu_);
@@ -114,13 +216,35 @@ std::shared_ptr<const rules::RuleSet> Pipeline::CurrentRules() {
 }
 
 Result<void> Pipeline::Run(const std::atomic<bool>& stop) {
-  std::vector<std::thread> pool;
-  for (auto& source : parts_.sources) {
-    for (int t = 0; t < options_.threads; ++t) {
-      pool.emplace_back([this, &source, &stop] { RunWorker(*source, stop); });
+  {
+    std::unique_lock<std::mutex> lock(runs_mu_);
+    running_ = true;
+    for (auto& run : runs_) StartRun(*run);
+    // Until `stop`, or until every source's workers are done (exhausted, or failed). Sources
+    // read `stop` through their own flag, set below; the wait's step bounds the delay.
+    while (!stop.load(std::memory_order_acquire)) {
+      const bool live = std::any_of(runs_.begin(), runs_.end(),
+                                    [](const std::unique_ptr<SourceRun>& r) { return r->live > 0; });
+      if (!live && !held_) break;
+      runs_cv_.wait_for(lock, std::chrono::milliseconds(10));
     }
+    stopping_ = true;
+    for (auto& run : runs_) run->stop = true;
   }
-  for (auto& thread : pool) thread.join();
+  {
+    std::lock_guard<std::mutex> membership(membership_mu_);
+    std::vector<std::thread> threads;
+    {
+      std::lock_guard<std::mutex> lock(runs_mu_);
+      for (auto& run : runs_) {
+        for (auto& thread : run->threads) threads.push_back(std::move(thread));
+        run->threads.clear();
+      }
+    }
+    for (auto& thread : threads) thread.join();
+    std::lock_guard<std::mutex> lock(runs_mu_);
+    running_ = false;
+  }
   if (auto ticked = Tick(); !ticked) return ticked;
   std::lock_guard<std::mutex> lock(error_mu_);
   if (first_error_) return tl::unexpected<Error>(*first_error_);
@@ -161,6 +285,7 @@ void Pipeline::RunWorker(sources::Source& source, const std::atomic<bool>& stop)
         if (batch.part == 0) ++parts_.progress->batches;  // inputs begun, not windows
         parts_.progress->alerts += report.alerts.size();
       }
+      if (!done) report.commit_error = done.error();
       if (parts_.listener != nullptr) parts_.listener->OnBatch(report);
       if (options_.ordered) {
         ++commit_turn_;
@@ -172,6 +297,10 @@ void Pipeline::RunWorker(sources::Source& source, const std::atomic<bool>& stop)
     } else {
       source.Nack(batch, done.error());
       fail(std::move(done.error()));
+      const auto until = std::chrono::steady_clock::now() + options_.commit_retry;
+      while (!stop.load(std::memory_order_acquire) && std::chrono::steady_clock::now() < until) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
     }
   }
 }

@@ -22,17 +22,26 @@
 // one file each at a time; watch: one per source is enough) and returns when every source is
 // exhausted or `stop` is set and the workers have finished the batches they hold.
 //
+// Reconfiguration (SIGHUP, pipeline::Daemon::Reload): while Run is under way, AddSource starts a
+// new source's workers, RemoveSource stops one source's workers after the batches they hold
+// (those are committed and acknowledged as usual, so nothing already read is dropped), and
+// SetRules, SetStages and SetSinks swap the rule set, the stage chain and the sinks between two
+// batches.
+//
 // Ownership: the pipeline owns its sources and stages; the state store, the sinks, the clock,
-// the listener and the progress counters are borrowed and must outlive Run(). The rule set is
-// shared and may be replaced between batches (SetRules, for SIGHUP).
+// the listener and the progress counters are borrowed and must outlive Run() (a sink replaced by
+// SetSinks may be destroyed once SetSinks returns). The rule set is shared and may be replaced
+// between batches (SetRules, for SIGHUP).
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -65,6 +74,9 @@ struct BatchReport {
   std::vector<alert::Alert> alerts;  // the alerts that left the stages (delivered or committed)
   std::vector<InputError> errors;
   std::string skipped;  // non-empty: the input was recognised and deliberately skipped (why)
+  // Set: the batch's alerts and checkpoint could not be committed (a full disk ...); the batch
+  // was not acknowledged (Source::Nack), so a source that can re-read it will.
+  std::optional<Error> commit_error;
 };
 
 // Called once per batch under the commit lock, after its alerts are delivered or committed:
@@ -93,6 +105,9 @@ struct PipelineOptions {
   bool ordered = false;
   engine::EngineOptions engine;
   decode::RecordReaderOptions reader;
+  // After a failed commit (the batch is Nack'ed), a worker waits this long before it takes
+  // another batch, so that a full disk is not met again in a tight loop.
+  std::chrono::milliseconds commit_retry{1'000};
 };
 
 // What a pipeline is built from. Only `rules`, `sources` and `clock` are required.
@@ -117,6 +132,9 @@ class Pipeline {
   // Errors: kInvalidArgument when a required part is missing or threads < 1.
   [[nodiscard]] static Result<std::unique_ptr<Pipeline>> Create(PipelineParts parts,
                                                                 PipelineOptions options);
+  ~Pipeline();
+  Pipeline(const Pipeline&) = delete;
+  Pipeline& operator=(const Pipeline&) = delete;
 
   // Runs every source to exhaustion (or until `stop`). Returns the first error of a source
   // (Source::Next failed) or of the state store; the other batches still ran.
@@ -134,10 +152,36 @@ class Pipeline {
   // stages hold no alerts: their windows live in the state store). Thread-safe.
   void SetStages(std::vector<std::unique_ptr<alert::Stage>> stages);
 
+  // Replaces the sinks the outbox rows are written for (or, without a state store, the alerts
+  // delivered to), from the next batch on. Takes the commit lock; once it returns the old sinks
+  // are no longer used by the pipeline. Thread-safe.
+  void SetSinks(std::vector<sinks::Sink*> sinks);
+
+  // Adds a source. While Run is under way its workers start at once; before, they start with
+  // Run; after Run has begun stopping, the source is kept but never read. Thread-safe.
+  void AddSource(std::unique_ptr<sources::Source> source);
+
+  // Stops reading `source` (one of this pipeline's): its workers finish the batches they hold
+  // (committed and acknowledged as usual), then it is destroyed. Blocks until then (at most a
+  // batch's processing plus the source's 100 ms stop check). False when it is not one of ours.
+  // Thread-safe.
+  bool RemoveSource(const sources::Source* source);
+
+  // While held (Daemon::Reload between removing and adding sources), Run does not return
+  // because every source is exhausted: a source removed before its replacement is added must not
+  // end the run. Thread-safe.
+  void HoldRun(bool hold);
+
+  // The current sources (owned by the pipeline), in the order they were added.
+  std::vector<sources::Source*> Sources();
+
  private:
   Pipeline(PipelineParts parts, PipelineOptions options);
   class Worker;
+  struct SourceRun;
 
+  // Under runs_mu_: starts `run`'s workers.
+  void StartRun(SourceRun& run);
   void RunWorker(sources::Source& source, const std::atomic<bool>& stop);
   // Under commit_mu_: runs stages from `first` on over `alerts`, in place.
   Result<void> RunStages(std::vector<alert::Alert>& alerts, size_t first);
@@ -161,6 +205,17 @@ class Pipeline {
   std::condition_variable turn_cv_;
   std::mutex error_mu_;
   std::optional<Error> first_error_;
+
+  // The sources and their workers. runs_mu_ guards the list and the flags; membership_mu_ is
+  // held by RemoveSource and by Run's final stop while they join workers, so that one never
+  // destroys a source the other is joining.
+  std::mutex membership_mu_;
+  std::mutex runs_mu_;
+  std::condition_variable runs_cv_;
+  std::vector<std::unique_ptr<SourceRun>> runs_;
+  bool running_ = false;
+  bool stopping_ = false;
+  bool held_ = false;
 };
 
 }  // namespace tw::pipeline

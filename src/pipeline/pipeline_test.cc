@@ -10,6 +10,7 @@
 #include <deque>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "rules/loader.h"
@@ -21,7 +22,8 @@ using namespace std::chrono_literals;
 
 class MemorySource final : public sources::Source {
  public:
-  explicit MemorySource(std::vector<std::string> documents) {
+  explicit MemorySource(std::vector<std::string> documents, std::string name = "mem")
+      : name_(std::move(name)) {
     for (size_t i = 0; i < documents.size(); ++i) {
       sources::Batch b;
       b.input = "mem" + std::to_string(i) + ".ndjson";
@@ -41,17 +43,21 @@ class MemorySource final : public sources::Source {
   }
   void Ack(const sources::Batch& batch) override { acked.push_back(batch.handle); }
   void Nack(const sources::Batch& batch, const Error&) override { nacked.push_back(batch.handle); }
+  void SetFirstLine(uint64_t lines) {
+    for (auto& b : batches_) b.first_line = lines;
+  }
 
   std::vector<uint64_t> acked, nacked;
 
  private:
-  std::string name_ = "mem";
+  std::string name_;
   std::mutex mu_;
   std::deque<sources::Batch> batches_;
 };
 
 class CaptureSink final : public sinks::Sink {
  public:
+  explicit CaptureSink(std::string name = "capture") : name_(std::move(name)) {}
   const std::string& name() const override { return name_; }
   bool Accepts(const alert::Alert& alert) const override { return alert.rule_id != "ignored"; }
   sinks::DeliveryResult Deliver(const alert::Alert& alert, const std::string&) override {
@@ -61,7 +67,7 @@ class CaptureSink final : public sinks::Sink {
   std::vector<alert::Alert> delivered;
 
  private:
-  std::string name_ = "capture";
+  std::string name_;
 };
 
 // Holds every alert until the clock has moved a minute past the first one it saw.
@@ -192,7 +198,9 @@ struct Fixture {
     parts.sinks.push_back(&sink);
     parts.clock = &clock;
     parts.listener = &reports;
-    auto p = Pipeline::Create(std::move(parts), PipelineOptions{});
+    PipelineOptions options;
+    options.commit_retry = std::chrono::milliseconds(0);
+    auto p = Pipeline::Create(std::move(parts), options);
     EXPECT_TRUE(p) << p.error().message;
     return std::move(*p);
   }
@@ -276,6 +284,87 @@ TEST(Pipeline, AFailedCommitNacksTheBatch) {
   EXPECT_EQ(ran.error().code, ErrorCode::kIo);
   EXPECT_TRUE(f.source->acked.empty());
   EXPECT_EQ(f.source->nacked, (std::vector<uint64_t>{0}));
+}
+
+TEST(Pipeline, LineNumbersGoOnFromTheBatchsFirstLine) {
+  Fixture f;
+  auto p = f.Build({std::string("not json\n") + kRecord + "\n"});
+  f.source->SetFirstLine(10);  // ten lines of the stream came before this batch
+  const std::atomic<bool> stop{false};
+  ASSERT_TRUE(p->Run(stop));
+  ASSERT_EQ(f.sink.delivered.size(), 1u);
+  EXPECT_TRUE(f.sink.delivered[0].input_is_line);
+  EXPECT_EQ(f.sink.delivered[0].input_record, 11u);  // 0-based: the stream's 12th line
+  ASSERT_EQ(f.reports.reports.size(), 1u);
+  ASSERT_EQ(f.reports.reports[0].errors.size(), 1u);
+  EXPECT_EQ(f.reports.reports[0].errors[0].where, "line 11");  // 1-based: the 11th line
+}
+
+TEST(Pipeline, AFailedCommitIsReportedToTheListener) {
+  Fixture f;
+  RecordingStore store;
+  store.fail = true;
+  auto p = f.Build({kRecord}, {}, &store);
+  const std::atomic<bool> stop{false};
+  EXPECT_FALSE(p->Run(stop));
+  ASSERT_EQ(f.reports.reports.size(), 1u);
+  ASSERT_TRUE(f.reports.reports[0].commit_error.has_value());
+  EXPECT_EQ(f.reports.reports[0].commit_error->message, "disk full");
+}
+
+// Hands out one batch, then waits for `stop`: a live source (as dir or http are).
+class OneThenWaitSource final : public sources::Source {
+ public:
+  explicit OneThenWaitSource(std::string name) : name_(std::move(name)) {}
+  const std::string& name() const override { return name_; }
+  Result<std::optional<sources::Batch>> Next(const std::atomic<bool>& stop) override {
+    if (!sent_) {
+      sent_ = true;
+      sources::Batch b;
+      b.input = name_ + ".ndjson";
+      b.documents.push_back(std::string(kRecord) + "\n");
+      return b;
+    }
+    while (!stop) std::this_thread::yield();
+    return std::nullopt;
+  }
+  void Ack(const sources::Batch&) override { ++acked; }
+  std::atomic<int> acked{0};
+
+ private:
+  std::string name_;
+  bool sent_ = false;
+};
+
+TEST(Pipeline, SourcesAndSinksCanBeSwappedWhileRunning) {
+  Fixture f;
+  RecordingStore store;
+  auto p = f.Build({}, {}, &store);
+  auto first = std::make_unique<OneThenWaitSource>("first");
+  OneThenWaitSource* first_ptr = first.get();
+  p->AddSource(std::move(first));  // before Run: starts with Run
+  std::atomic<bool> stop{false};
+  Result<void> ran;
+  std::thread runner([&] { ran = p->Run(stop); });
+  while (first_ptr->acked == 0) std::this_thread::yield();
+  ASSERT_EQ(store.commits.size(), 1u);
+  EXPECT_EQ(store.commits[0].entries.at(0).sinks, (std::vector<std::string>{"capture"}));
+
+  CaptureSink other("other");
+  p->SetSinks({&other});
+  auto late = std::make_unique<OneThenWaitSource>("late");
+  OneThenWaitSource* late_ptr = late.get();
+  p->AddSource(std::move(late));  // while running: starts at once
+  while (late_ptr->acked == 0) std::this_thread::yield();
+  ASSERT_EQ(store.commits.size(), 2u);
+  EXPECT_EQ(store.commits[1].entries.at(0).sinks, (std::vector<std::string>{"other"}));
+  EXPECT_EQ(p->Sources().size(), 3u);  // the fixture's (exhausted), first, late
+  EXPECT_TRUE(p->RemoveSource(late_ptr));  // stops its worker and destroys it
+  EXPECT_FALSE(p->RemoveSource(late_ptr));
+  EXPECT_EQ(p->Sources().size(), 2u);
+  stop = true;
+  runner.join();
+  EXPECT_TRUE(ran) << ran.error().message;
 }
 
 TEST(Pipeline, CreateRejectsMissingParts) {

@@ -11,7 +11,13 @@
   (c) SIGTERM drains the outbox within shutdown_grace and exits 0;
   (d) SIGHUP: a bad config is rejected and the old one keeps running; a good one changes
       behaviour;
-  (e) a 4xx dead letter shows in `alerts list --failed`, and `alerts retry` sends it again.
+  (e) a 4xx dead letter shows in `alerts list --failed`, and `alerts retry` sends it again;
+  (g) SIGHUP swaps a rule, a sink and a source at once; a config whose sink cannot be built, or
+      that moves the state file, is rejected whole and the running one keeps alerting;
+  (h) hostile Slacks through the whole binary: a 429 storm (Retry-After honoured, read from the
+      request log), a Slack that hangs (timeouts, then delivery; SIGTERM still exits within the
+      grace), a dead Slack (connection refused) that comes back, and a full disk under the state
+      file (a tmpfs; root only): reported, nothing already accepted is lost or sent twice.
 
 No fixed sleeps: every wait polls a condition with a deadline.
 """
@@ -59,9 +65,9 @@ def wait_for(cond, what, deadline=DEADLINE):
 
 
 class Standin:
-    def __init__(self):
-        self.proc = subprocess.Popen([sys.executable if False else "/usr/bin/python3", STANDIN,
-                                      "--port", "0"], stdout=subprocess.PIPE, text=True)
+    def __init__(self, port=0):
+        self.proc = subprocess.Popen(["/usr/bin/python3", STANDIN, "--port", str(port)],
+                                     stdout=subprocess.PIPE, text=True)
         line = self.proc.stdout.readline()
         m = re.match(r"LISTENING (\d+)", line)
         if not m:
@@ -122,7 +128,10 @@ def record(event_id, name="StopLogging", user="alice", when="2024-03-01T12:00:00
 class WatchRun:
     """A temp directory with incoming/, a config, and a `watch` process (restartable)."""
 
-    def __init__(self, standin, extra_config="", sink_rules=None, grace="10s"):
+    def __init__(self, standin, extra_config="", sink_rules=None, grace="10s", sink_extra="",
+                 state="state.db"):
+        self.sink_extra = sink_extra
+        self.state = state
         self.tmp = tempfile.mkdtemp(prefix="tw-watch-")
         self.incoming = os.path.join(self.tmp, "incoming")
         os.mkdir(self.incoming)
@@ -141,11 +150,11 @@ class WatchRun:
         rules = ""
         if self.sink_rules is not None:
             rules = "    rules: [%s]\n" % ", ".join(self.sink_rules)
-        return ("state: {path: state.db}\n"
+        return ("state: {path: %s}\n"
                 "shutdown_grace: %s\n"
                 "sources:\n  - {type: dir, path: incoming}\n"
-                "sinks:\n  - type: slack\n    webhook_url: \"%s/services/T0/B0/XXXX\"\n%s"
-                "%s") % (self.grace, self.standin.url, rules, extra)
+                "sinks:\n  - type: slack\n    webhook_url: \"%s/services/T0/B0/XXXX\"\n%s%s"
+                "%s") % (self.state, self.grace, self.standin.url, rules, self.sink_extra, extra)
 
     def write_config(self, extra="", raw=None):
         text = raw if raw is not None else self.config_text(extra)
@@ -176,16 +185,23 @@ class WatchRun:
                 out += f.read()
         return out.decode(errors="replace")
 
-    def drop(self, name, data):
+    def drop(self, name, data, into=None):
         """Writes a file outside the directory and renames it in (complete when it appears)."""
         path = os.path.join(self.staging, name)
         with open(path, "wb") as f:
             f.write(data)
-        os.rename(path, os.path.join(self.incoming, name))
+        os.rename(path, os.path.join(into or self.incoming, name))
         self.dropped += 1
 
-    def drop_records(self, name, records):
-        self.drop(name, gzip.compress(json.dumps({"Records": records}).encode()))
+    def drop_records(self, name, records, into=None):
+        self.drop(name, gzip.compress(json.dumps({"Records": records}).encode()), into)
+
+    def rows(self, which="--pending"):
+        out = subprocess.run([TRAILWATCH, "alerts", "list", which, "--format", "json",
+                              "--config", self.config], capture_output=True, timeout=30)
+        if out.returncode != 0:
+            raise AssertionError(out.stderr.decode(errors="replace"))
+        return [json.loads(l) for l in out.stdout.decode().splitlines() if l.strip()]
 
     def signal(self, sig):
         self.proc.send_signal(sig)
@@ -481,6 +497,254 @@ class WatchTest(unittest.TestCase):
         ids = alert_ids(self.standin.requests())
         self.assertEqual(ids[0], ids[1])
         self.assertEqual(ids[0], rows[0]["alert_id"])
+
+
+def eid(prefix, i):
+    return "%s%07d-0000-4000-8000-000000000000" % (prefix, i)
+
+
+class ReloadTest(unittest.TestCase):
+    """(g) SIGHUP over the whole config."""
+
+    def setUp(self):
+        self.standin = Standin()
+        self.run_ = WatchRun(self.standin, sink_rules=["cloudtrail-change", "iam-policy-change"])
+
+    def tearDown(self):
+        self.run_.close()
+        self.standin.stop()
+
+    def at(self, path):
+        return [q for q in self.standin.requests() if q["path"] == path]
+
+    def test_sighup_swaps_a_rule_a_sink_and_a_source_and_rejects_a_bad_config_whole(self):
+        run = self.run_
+        run.start()
+        run.drop_records("one.json.gz", [record(eid("a", 1))])
+        wait_for(lambda: len(self.at("/services/T0/B0/XXXX")) == 1, "an alert under the old config")
+
+        incoming2 = os.path.join(run.tmp, "incoming2")
+        os.mkdir(incoming2)
+        alerts_file = os.path.join(run.tmp, "alerts.ndjson")
+        new = ("state: {path: state.db}\n"
+               "sources:\n  - {type: dir, path: incoming2}\n"
+               "sinks:\n"
+               "  - type: slack\n    webhook_url: \"%s/services/T0/B0/YYYY\"\n"
+               "    rules: [cloudtrail-change, iam-policy-change]\n"
+               "  - {type: file, path: alerts.ndjson, fsync: never}\n"
+               "overrides:\n  cloudtrail-change: {enabled: false}\n") % self.standin.url
+        run.write_config(raw=new)
+        run.signal(signal.SIGHUP)
+        wait_for(lambda: b"reloaded:" in run.log(), "the reload")
+        self.assertIn("sinks: 0 kept, 2 started, 1 stopped; sources: 0 kept, 1 started, 1 stopped",
+                      run.log().decode(errors="replace"))
+        # The new directory is watched, with the new rule policy, into the new sinks.
+        run.drop_records("two.json.gz", [record(eid("a", 2)),
+                                         record(eid("a", 3), name="DeleteRolePolicy")],
+                         into=incoming2)
+        wait_for(lambda: len(self.at("/services/T0/B0/YYYY")) == 1, "the alert in the new sink")
+        # The old directory is not watched any more.
+        run.drop_records("old.json.gz", [record(eid("a", 4), name="DeleteRolePolicy")])
+
+        # A config that parses but whose new sink cannot start (a file in a missing folder), and
+        # that would also move Slack: rejected whole.
+        bad_sink = new.replace("/services/T0/B0/YYYY", "/services/T0/B0/ZZZZ").replace(
+            "path: alerts.ndjson", "path: missing/dir/alerts.ndjson")
+        run.write_config(raw=bad_sink)
+        run.signal(signal.SIGHUP)
+        wait_for(lambda: run.log().count(b"reload rejected") >= 1, "the first rejection")
+        # A config that moves the state file: refused, restart needed.
+        run.write_config(raw=new.replace("state.db", "other.db"))
+        run.signal(signal.SIGHUP)
+        wait_for(lambda: run.log().count(b"reload rejected") >= 2, "the second rejection")
+        # A config that does not parse.
+        run.write_config(raw=new + "bogus_key: 1\n")
+        run.signal(signal.SIGHUP)
+        wait_for(lambda: run.log().count(b"reload rejected") >= 3, "the third rejection")
+        log = run.log().decode(errors="replace")
+        self.assertIn("missing/dir/alerts.ndjson", log)
+        self.assertIn("restart", log)
+        self.assertIn("bogus_key", log)
+        # The running config still alerts, to YYYY and the file.
+        run.drop_records("three.json.gz", [record(eid("a", 5), name="DeleteRolePolicy")],
+                         into=incoming2)
+        wait_for(lambda: len(self.at("/services/T0/B0/YYYY")) == 2, "an alert after the rejections")
+        run.signal(signal.SIGTERM)
+        self.assertEqual(run.wait_exit(60), 0, run.all_logs())
+        self.assertEqual(len(self.at("/services/T0/B0/XXXX")), 1)
+        self.assertEqual(self.at("/services/T0/B0/ZZZZ"), [])
+        bodies = [q["body"] for q in self.at("/services/T0/B0/YYYY")]
+        self.assertTrue(all("iam-policy-change" in b for b in bodies), bodies)
+        self.assertNotIn("old.json.gz", "".join(bodies))
+        with open(alerts_file) as f:
+            lines = [json.loads(l) for l in f if l.strip()]
+        self.assertEqual(sorted(a["event_id"] for a in lines), [eid("a", 3), eid("a", 5)])
+        self.assertFalse(os.path.exists(os.path.join(run.tmp, "other.db")))
+
+
+def answered(requests, script):
+    """The status each request got: the script's answers in order, then the default 200."""
+    out = []
+    for i, _ in enumerate(requests):
+        out.append(script[i]["status"] if i < len(script) and "status" in script[i] else
+                   ("hang" if i < len(script) else 200))
+    return out
+
+
+class HostileSlackTest(unittest.TestCase):
+    """(h) The whole binary against a Slack that rate-limits, hangs, dies or whose disk fills."""
+
+    def setUp(self):
+        self.standin = Standin()
+        self.runs = []
+        self.mounted = None
+
+    def tearDown(self):
+        for r in self.runs:
+            r.close()
+        self.standin.stop()
+        if self.mounted:
+            subprocess.run(["umount", "-l", self.mounted])
+
+    def new_run(self, standin=None, **kw):
+        r = WatchRun(standin or self.standin, sink_rules=["cloudtrail-change"], **kw)
+        self.runs.append(r)
+        return r
+
+    def test_429_storm_delivers_everything_and_honours_retry_after(self):
+        n = 10
+        rate_limited = {"status": 429, "headers": {"Retry-After": "1"}, "body": "rate_limited"}
+        script = ([rate_limited] * 3 + [{"status": 200}, rate_limited] * 3)
+        self.standin.script(script)
+        run = self.new_run()
+        run.start()
+        run.drop_records("storm.json.gz", [record(eid("s", i)) for i in range(n)])
+        wait_for(lambda: len(self.standin.requests()) >= n + 6, "every alert through the storm")
+        run.signal(signal.SIGTERM)
+        self.assertEqual(run.wait_exit(60), 0, run.all_logs())
+        got = self.standin.requests()
+        ids = alert_ids(got)
+        status = answered(got, script)
+        delivered = [i for i, st in zip(ids, status) if st == 200]
+        print("\n429 storm: alerts=%d requests=%d rate_limited=%d delivered=%d distinct=%d"
+              % (n, len(got), status.count(429), len(delivered), len(set(delivered))),
+              file=sys.stderr)
+        self.assertEqual(len(got), n + 6)  # one request per alert, plus one per 429
+        self.assertEqual(len(delivered), n)
+        self.assertEqual(len(set(delivered)), n, "no alert delivered twice")
+        for k in range(len(got) - 1):
+            if status[k] == 429:
+                # The same alert is retried (it keeps its place), and not before Retry-After.
+                self.assertEqual(ids[k + 1], ids[k])
+                self.assertGreaterEqual(got[k + 1]["t"] - got[k]["t"], 0.95,
+                                        "request %d came before Retry-After" % (k + 1))
+
+    def test_slack_that_hangs_times_out_then_delivers_and_sigterm_keeps_the_grace(self):
+        run = self.new_run(sink_extra="    timeout: 1s\n", grace="2s")
+        script = [{"hang": True, "seconds": 4}] * 2
+        self.standin.script(script)
+        run.start()
+        run.drop_records("hang.json.gz", [record(eid("h", i)) for i in range(3)])
+        wait_for(lambda: len(self.standin.requests()) >= 5, "two hangs, then three deliveries")
+        got = self.standin.requests()
+        ids = alert_ids(got)
+        self.assertEqual(ids[0], ids[1])  # the hung alert is retried first
+        self.assertEqual(ids[1], ids[2])
+        self.assertEqual(sorted(set(ids[2:])), sorted(set(ids)))
+        self.assertEqual(len(ids[2:]), 3, "each alert delivered once")
+        rows = run.rows("--delivered")
+        first = [r for r in rows if r["alert_id"] == ids[0]]
+        self.assertEqual(first[0]["attempts"], 3, first)  # two timeouts and the delivery
+        # Now Slack hangs for good: SIGTERM still ends within the 2 s grace (+ the loop's margin).
+        self.standin.script([{"hang": True, "seconds": 60}] * 10)
+        run.drop_records("hang2.json.gz", [record(eid("h", 9))])
+        wait_for(lambda: len(self.standin.requests()) >= 6, "the request that hangs")
+        start = time.monotonic()
+        run.signal(signal.SIGTERM)
+        self.assertEqual(run.wait_exit(30), 0, run.all_logs())
+        took = time.monotonic() - start
+        print("\nhanging Slack: shutdown took %.1f s with a 2 s grace and a 1 s timeout" % took,
+              file=sys.stderr)
+        self.assertLess(took, 5)
+        pending = run.rows("--pending")
+        self.assertEqual([r["alert_id"] for r in pending], [alert_ids(self.standin.requests())[5]])
+
+    def test_dead_slack_then_back_delivers_everything(self):
+        dead = Standin()
+        port = dead.port
+        dead.stop()  # nothing listens there now: connection refused
+        run = self.new_run(standin=dead)
+        run.start()
+        run.drop_records("dead.json.gz", [record(eid("d", i)) for i in range(3)])
+        rows = wait_for(lambda: [r for r in run.rows("--pending") if r["attempts"] >= 2],
+                        "two refused attempts")
+        self.assertTrue(rows[0]["last_error"], rows)
+        back = Standin(port=port)
+        try:
+            wait_for(lambda: len(back.requests()) >= 3, "delivery once Slack is back")
+            run.signal(signal.SIGTERM)
+            self.assertEqual(run.wait_exit(60), 0, run.all_logs())
+            ids = alert_ids(back.requests())
+            print("\ndead Slack: %d refused attempts on the first alert, then %d requests for 3 "
+                  "alerts" % (rows[0]["attempts"], len(ids)), file=sys.stderr)
+            self.assertEqual(len(ids), 3)
+            self.assertEqual(len(set(ids)), 3)
+            self.assertEqual(run.rows("--pending"), [])
+        finally:
+            back.stop()
+
+    @unittest.skipUnless(os.geteuid() == 0 and shutil.which("mount"), "needs root for a tmpfs")
+    def test_full_disk_under_the_state_file_is_reported_and_loses_nothing(self):
+        probe = tempfile.mkdtemp(prefix="tw-fs-")
+        if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", probe]).returncode:
+            os.rmdir(probe)
+            self.skipTest("cannot mount a tmpfs here")
+        self.mounted = probe
+        run = self.new_run(state=os.path.join(probe, "state.db"))
+        # Slow answers: alerts are still pending when the disk fills.
+        self.standin.script([{"delay": 0.2, "status": 200}] * 1000)
+        run.start()
+        first = [record(eid("f", i), user="u%d" % i) for i in range(5)]
+        run.drop_records("first.json.gz", first)
+        wait_for(lambda: re.search(rb"first\.json\.gz: 5 events, \d+ alert\(s\) committed",
+                                   run.log()), "the first file committed")
+        filler = os.path.join(probe, "filler")
+        with open(filler, "wb") as f:  # fill the file system to the last byte
+            try:
+                while True:
+                    f.write(b"\0" * 65536)
+                    f.flush()
+            except OSError:
+                pass
+            try:
+                while True:
+                    f.write(b"\0" * 512)
+                    f.flush()
+            except OSError:
+                pass
+        big = [record(eid("g", i), user="v%d" % i, userAgent="x" * 2000) for i in range(300)]
+        run.drop_records("second.json.gz", big)
+        wait_for(lambda: b"NOT committed" in run.log(), "the commit failure reported")
+        log = run.log().decode(errors="replace")
+        self.assertIn("second.json.gz", log)
+        self.assertRegex(log, r"disk is full|No space")
+        os.unlink(filler)  # space again
+        wanted = {eid("f", i) for i in range(5)} | {eid("g", i) for i in range(300)}
+
+        def delivered_ids():
+            return {m.group(1) for q in self.standin.requests()
+                    for m in [re.search(r"([fg]\d{7}-0000-4000-8000-000000000000)", q["body"])]
+                    if m}
+
+        self.standin.script([])  # answer at once now
+        wait_for(lambda: delivered_ids() >= wanted, "every alert after the disk has space", 180)
+        run.signal(signal.SIGTERM)
+        rc = run.wait_exit(60)
+        self.assertEqual(rc, 1, "the state store failed while running: exit 1\n" + run.all_logs())
+        ids = alert_ids(self.standin.requests())
+        print("\nfull disk: %d alerts expected, %d distinct delivered, %d requests, duplicates %d"
+              % (len(wanted), len(set(ids)), len(ids), len(ids) - len(set(ids))), file=sys.stderr)
+        self.assertEqual(len(ids), len(set(ids)), "no alert sent twice")
 
 
 def login(event_id, when, ip="198.51.100.7"):

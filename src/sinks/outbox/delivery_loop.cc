@@ -58,11 +58,20 @@ Result<StepResult> DeliveryLoop::Step(Clock::WallTime now) {
     return step;
   }
   paused_until_.reset();
+  if (unmarked_) {
+    auto marked = store_.MarkDelivered(unmarked_->row_id, unmarked_->at, unmarked_->sink_ref);
+    if (!marked && marked.error().code != ErrorCode::kNotFound) {
+      return tl::unexpected(marked.error());
+    }
+    unmarked_.reset();
+    ++step.delivered;
+  }
   const std::string& name = sink_.name();
   while (true) {
     auto rows = store_.DueRows(name, now, options_.batch_size);
     if (!rows) return tl::unexpected(rows.error());
     for (const state::OutboxRow& row : *rows) {
+      if (PastDeadline()) return step;
       auto alert = decoder_(row.payload);
       if (!alert) {
         auto marked =
@@ -89,7 +98,10 @@ Result<StepResult> DeliveryLoop::Step(Clock::WallTime now) {
       switch (result.status) {
         case DeliveryStatus::kDelivered:
           marked = store_.MarkDelivered(row.row_id, now, result.sink_ref);
-          if (!marked) return tl::unexpected(marked.error());
+          if (!marked) {
+            unmarked_ = Unmarked{row.row_id, now, result.sink_ref};
+            return tl::unexpected(marked.error());
+          }
           ++step.delivered;
           if (options_.min_interval.count() > 0) {
             paused_until_ = now + options_.min_interval;
@@ -131,7 +143,36 @@ Result<StepResult> DeliveryLoop::Step(Clock::WallTime now) {
 
 void DeliveryLoop::Start() {
   TW_CHECK(!thread_.joinable());
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    Run();
+    {
+      std::lock_guard lock(mu_);
+      finished_ = true;
+    }
+    cv_.notify_all();
+  });
+}
+
+bool DeliveryLoop::PastDeadline() {
+  std::lock_guard lock(mu_);
+  return stopping_ && deadline_ && clock_.Monotonic() >= *deadline_;
+}
+
+bool DeliveryLoop::StopBy(Clock::MonoTime deadline) {
+  std::unique_lock lock(mu_);
+  stopping_ = true;
+  deadline_ = deadline;
+  cv_.notify_all();
+  if (!thread_.joinable()) return true;
+  const auto left = deadline - clock_.Monotonic();
+  // A little past the deadline: a loop that stops at the deadline needs a moment to notice.
+  cv_.wait_for(lock, std::max(left, Clock::MonoTime::duration::zero()) +
+                         std::chrono::milliseconds(200),
+               [this] { return finished_; });
+  if (!finished_) return false;
+  lock.unlock();
+  thread_.join();
+  return true;
 }
 
 void DeliveryLoop::Notify() {

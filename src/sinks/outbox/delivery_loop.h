@@ -20,7 +20,9 @@
 // ends, and rows go out in outbox order. A rate-limited or failing sink is thus sent one request
 // per pause, not one per row. The pause is not persisted: after a restart the head row is tried
 // once at once, then the backoff (from its attempt count) applies again. A store error ends the
-// step and the thread tries again after `store_retry`.
+// step and the thread tries again after `store_retry`. When the sink accepted a row but
+// MarkDelivered failed (a full disk), the mark is retried before any other delivery, so the sink
+// never sees that row again because of the store.
 //
 // Time comes only from the Clock: due times and backoff use Clock::Now(), the shutdown deadline
 // Clock::Monotonic(). The thread waits on a condition variable with a timeout computed from the
@@ -120,6 +122,13 @@ class DeliveryLoop {
   // is due, then ends the thread and returns. A Deliver in flight at the deadline finishes
   // first (it is bounded by the sink's own timeouts).
   void Stop(Clock::MonoTime deadline);
+  // Like Stop, but waits for the thread only until `deadline`: true when it has ended (and is
+  // joined); false when a Deliver is still in flight then (a server that hangs), and the thread
+  // is left running. The caller may then exit the process without waiting: the row in flight
+  // stays pending in the outbox, so at worst it is sent once more after the restart, as after
+  // a crash (docs/delivery.md). Between two rows a stopping loop checks the deadline, so a long
+  // run of due rows does not hold it past the deadline either.
+  [[nodiscard]] bool StopBy(Clock::MonoTime deadline);
 
   const std::string& sink_name() const { return sink_.name(); }
 
@@ -128,6 +137,16 @@ class DeliveryLoop {
                DeliveryLoopOptions options);
   void Run();
   Result<StepResult> Step(Clock::WallTime now);
+  bool PastDeadline();
+
+  // A row the sink accepted whose MarkDelivered failed (a full disk): marked again before
+  // anything else is delivered, so that a store failure never makes the sink see it twice.
+  struct Unmarked {
+    int64_t row_id;
+    Clock::WallTime at;
+    std::string sink_ref;
+  };
+  std::optional<Unmarked> unmarked_;
 
   Sink& sink_;
   state::StateStore& store_;
@@ -143,6 +162,7 @@ class DeliveryLoop {
   std::condition_variable cv_;
   bool notified_ = false;
   bool stopping_ = false;
+  bool finished_ = false;  // the thread has left Run
   std::optional<Clock::MonoTime> deadline_;
   std::thread thread_;
 };

@@ -392,6 +392,130 @@ TEST(DeliveryLoopThreadTest, OneSinkDownDoesNotBlockAnother) {
   EXPECT_EQ(CountIn(store, "down", OutboxState::kPending), 5);
 }
 
+// The memory store, except that MarkDelivered fails (a full disk) while `fail_marks` > 0.
+class FullDiskStore final : public state::StateStore {
+ public:
+  explicit FullDiskStore(Clock& clock) : inner_(clock) {}
+  int fail_marks = 0;
+  int mark_calls = 0;
+
+  Result<std::optional<std::string>> LoadCheckpoint(const std::string& s,
+                                                    const std::string& k) override {
+    return inner_.LoadCheckpoint(s, k);
+  }
+  Result<void> Commit(const std::vector<state::NewOutboxEntry>& e,
+                      const std::vector<state::Checkpoint>& c) override {
+    return inner_.Commit(e, c);
+  }
+  Result<std::vector<OutboxRow>> DueRows(const std::string& s, Clock::WallTime now,
+                                         size_t limit) override {
+    return inner_.DueRows(s, now, limit);
+  }
+  Result<std::optional<Clock::WallTime>> NextDue(const std::string& s) override {
+    return inner_.NextDue(s);
+  }
+  Result<void> MarkDelivered(int64_t row, Clock::WallTime at, const std::string& ref) override {
+    ++mark_calls;
+    if (fail_marks > 0) {
+      --fail_marks;
+      return Fail(ErrorCode::kIo, "database or disk is full");
+    }
+    return inner_.MarkDelivered(row, at, ref);
+  }
+  Result<void> Reschedule(int64_t row, Clock::WallTime at, const std::string& e) override {
+    return inner_.Reschedule(row, at, e);
+  }
+  Result<void> MarkFailed(int64_t row, const std::string& e) override {
+    return inner_.MarkFailed(row, e);
+  }
+  Result<int64_t> Retry(const std::string& id, Clock::WallTime now) override {
+    return inner_.Retry(id, now);
+  }
+  Result<std::vector<OutboxRow>> ListRows(std::optional<OutboxState> s, size_t limit) override {
+    return inner_.ListRows(s, limit);
+  }
+  Result<std::optional<std::string>> DeliveredRef(const std::string& id,
+                                                  const std::string& s) override {
+    return inner_.DeliveredRef(id, s);
+  }
+  Result<int64_t> PruneHistory(Clock::WallTime t) override { return inner_.PruneHistory(t); }
+  Result<std::optional<state::Window>> GetWindow(const std::string& k,
+                                                 Clock::WallTime now) override {
+    return inner_.GetWindow(k, now);
+  }
+  Result<void> PutWindow(const state::Window& w) override { return inner_.PutWindow(w); }
+  Result<int64_t> ExpireWindows(Clock::WallTime now) override { return inner_.ExpireWindows(now); }
+
+ private:
+  state::MemoryStateStore inner_;
+};
+
+TEST(DeliveryLoopFullDiskTest, AFailedMarkIsRetriedBeforeTheSinkIsCalledAgain) {
+  FakeClock clock;
+  FullDiskStore store(clock);
+  ScriptedSink sink("s", clock, [](int, const alert::Alert&) { return Delivered("ref"); });
+  auto loop = DeliveryLoop::Create(sink, store, clock, Decode, TestOptions());
+  ASSERT_TRUE(loop);
+  Add(store, "s", "a|1");
+  Add(store, "s", "b|1");
+  store.fail_marks = 3;
+  // The sink took `a`, the mark failed: the step reports the store error.
+  auto first = (*loop)->RunOnce(clock.Now());
+  ASSERT_FALSE(first);
+  EXPECT_EQ(first.error().code, ErrorCode::kIo);
+  // While the disk stays full, later steps retry the mark and never call the sink.
+  for (int i = 0; i < 2; ++i) {
+    clock.Advance(seconds(1));
+    EXPECT_FALSE((*loop)->RunOnce(clock.Now()));
+  }
+  EXPECT_EQ(sink.calls.size(), 1u);
+  EXPECT_EQ(store.mark_calls, 3);
+  // Space again: `a` is marked (with the sink's ref), then `b` goes out. `a` went out once.
+  clock.Advance(seconds(1));
+  auto ok = (*loop)->RunOnce(clock.Now());
+  ASSERT_TRUE(ok) << ok.error().ToString();
+  EXPECT_EQ(ok->delivered, 2);
+  ASSERT_EQ(sink.calls.size(), 2u);
+  EXPECT_EQ(sink.calls[0].id, "a");
+  EXPECT_EQ(sink.calls[1].id, "b");
+  EXPECT_EQ(CountIn(store, "s", OutboxState::kDelivered), 2);
+  EXPECT_EQ(*store.DeliveredRef("a", "s"), std::optional<std::string>("ref"));
+}
+
+TEST(DeliveryLoopThreadTest, StopByLeavesAHangingDeliveryBehind) {
+  FakeClock clock;
+  state::MemoryStateStore store(clock);
+  std::mutex mu;
+  std::condition_variable cv;
+  bool entered = false;
+  bool release = false;
+  ScriptedSink sink("s", clock, [&](int, const alert::Alert&) {
+    std::unique_lock lock(mu);
+    entered = true;
+    cv.notify_all();
+    cv.wait(lock, [&] { return release; });  // a server that hangs until released
+    return Delivered();
+  });
+  auto loop = DeliveryLoop::Create(sink, store, clock, Decode, TestOptions());
+  ASSERT_TRUE(loop);
+  Add(store, "s", "a|1");
+  (*loop)->Start();
+  (*loop)->Notify();
+  {
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return entered; });
+  }
+  // The deadline is now: the loop cannot end while Deliver hangs.
+  EXPECT_FALSE((*loop)->StopBy(clock.Monotonic()));
+  {
+    std::lock_guard lock(mu);
+    release = true;
+  }
+  cv.notify_all();
+  (*loop)->Stop(clock.Monotonic());  // now it ends and is joined
+  EXPECT_EQ(CountIn(store, "s", OutboxState::kDelivered), 1);
+}
+
 TEST(DeliveryLoopThreadTest, NotifyWakesAnIdleLoopAndStopDrains) {
   FakeClock clock;  // never advanced: the thread waits only on the condition variable
   state::MemoryStateStore store(clock);
