@@ -149,13 +149,10 @@ int RunWatch(const WatchArgs& args) {
           if (!next) {
             Log("error", "reload rejected, the old config keeps running:\n" + next.error());
           } else if (auto r = d.Reload(next->config, std::move(next->rules)); !r) {
-            if (r.error().code == ErrorCode::kIo) {
-              Log("error", r.error().message);  // applied, but a source could not start
-            } else {
-              Log("error", "reload rejected, the old config keeps running: " + r.error().message);
-            }
+            Log("error", "reload rejected, the old config keeps running: " + r.error().message);
           } else {
-            Log("info", "reloaded: " + *r);
+            Log("info", "reloaded: " + r->summary);
+            if (!r->problem.empty()) Log("error", r->problem);
           }
         } else {
           Log("info", std::string(info.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT") +

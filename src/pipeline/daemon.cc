@@ -569,7 +569,7 @@ bool SameAddress(const config::SourceConfig& next, const config::SourceConfig& o
 
 }  // namespace
 
-Result<std::string> Daemon::Reload(const config::Config& next, std::vector<rules::Rule> rules) {
+Result<Daemon::ReloadResult> Daemon::Reload(const config::Config& next, std::vector<rules::Rule> rules) {
   if (next.state.type != config_.state.type || next.state.path != config_.state.path ||
       next.state.table != config_.state.table) {
     return Fail(ErrorCode::kInvalidArgument,
@@ -730,16 +730,18 @@ Result<std::string> Daemon::Reload(const config::Config& next, std::vector<rules
   sources_ = std::move(next_sources);
   pipeline_->HoldRun(false);
   config_ = next;
+  ReloadResult result;
   if (!problems.empty()) {
     problems.pop_back();
-    return Fail(ErrorCode::kIo, "reloaded, except:" + problems);
+    result.problem = "reloaded, except:" + problems;
   }
-  return fmt::format("{} rules; sinks: {} kept, {} started, {} stopped; sources: {} kept, {} "
+  result.summary = fmt::format("{} rules; sinks: {} kept, {} started, {} stopped; sources: {} kept, {} "
                      "started, {} stopped",
                      rules_->size(), next.sinks.size() - static_cast<size_t>(sinks_built),
                      sinks_built, sinks_removed,
                      next.sources.size() - static_cast<size_t>(sources_added), sources_added,
                      sources_removed);
+  return result;
 }
 
 size_t Daemon::rule_count() const { return rules_ ? rules_->size() : 0; }

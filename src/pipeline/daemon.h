@@ -147,14 +147,18 @@ class Daemon {
   // (the row stays pending; DeliveryLoop::StopBy).
   [[nodiscard]] bool Drain(Clock::MonoTime deadline);
 
+  // What a reload did: a one-line summary, and (rarely) a problem met after the swap: a changed
+  // http source on the same address that could not start (the old one is rebuilt if it can).
+  struct ReloadResult {
+    std::string summary;
+    std::string problem;  // empty: none
+  };
   // Replaces the running config with `next_config` and `rules` (see the header comment).
-  // Returns a one-line summary of what changed. Errors: kInvalidArgument for a changed `state:`;
-  // otherwise the error of the first part that could not be built (BuildProcessing, BuildSink,
-  // BuildSource), prefixed with the sink's or source's name. On error nothing changed, except
-  // in the one case described above (a changed http source on the same address), which the
-  // message says.
-  [[nodiscard]] Result<std::string> Reload(const config::Config& next_config,
-                                           std::vector<rules::Rule> rules);
+  // Errors (nothing changed): kInvalidArgument for a changed `state:`; otherwise the error of
+  // the first part that could not be built (BuildProcessing, BuildSink, BuildSource), prefixed
+  // with the sink's or source's name.
+  [[nodiscard]] Result<ReloadResult> Reload(const config::Config& next_config,
+                                            std::vector<rules::Rule> rules);
 
   size_t rule_count() const;
   size_t sink_count() const;
