@@ -134,6 +134,9 @@ std::string EncodeAlert(const Alert& a) {
   w.Str("input_file", a.input_file);
   w.UNum("input_record", a.input_record);
   w.Bool("input_is_line", a.input_is_line);
+  // Which record fields the record had (absent fields print as null in the JSON of the file and
+  // webhook sinks, `scan --format json`'s object).
+  w.UNum("present_fields", a.present_fields);
   w.Str("actor_email", a.actor_email);
   w.Str("account_name", a.account_name);
   w.Str("local_time", a.local_time);
@@ -240,6 +243,10 @@ Result<Alert> DecodeAlert(std::string_view json) {
       r = ReadUInt(v, k, a.input_record);
     } else if (k == "input_is_line") {
       r = ReadBool(v, k, a.input_is_line);
+    } else if (k == "present_fields") {
+      uint64_t bits = 0;
+      r = ReadUInt(v, k, bits);
+      a.present_fields = static_cast<uint32_t>(bits);
     } else if (k == "dedupe_count") {
       r = ReadUInt(v, k, a.dedupe_count);
     } else if (k == "suppressed") {

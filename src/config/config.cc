@@ -918,7 +918,9 @@ class ConfigParser {
         if (auto d = c_.Duration(*p, std::chrono::seconds(0))) sink.min_interval = *d;
       }
       if (const YamlMember* a = Find(members, "max_attempts")) {
-        if (auto n = c_.Integer(*a, 0, 1'000'000)) sink.max_attempts = static_cast<int>(*n);
+        if (auto tries = c_.Integer(*a, 0, 1'000'000)) {
+          sink.max_attempts = static_cast<int>(*tries);
+        }
       }
       if (const YamlMember* t = Find(members, "timeout")) {
         if (auto d = c_.Duration(*t, std::chrono::seconds(1))) sink.timeout = *d;

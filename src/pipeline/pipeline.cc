@@ -10,12 +10,10 @@ namespace tw::pipeline {
 namespace {
 
 // Feeds the records of one batch to the engine and collects what comes out.
-// Line numbers go on from `first_line` (Batch::first_line: a stdin batch after the first).
 class BatchVisitor final : public decode::RecordVisitor {
  public:
-  BatchVisitor(engine::Engine& engine, BatchReport& report, Progress* progress,
-               uint64_t first_line)
-      : engine_(engine), report_(report), progress_(progress), first_line_(first_line) {}
+  BatchVisitor(engine::Engine& engine, BatchReport& report, Progress* progress)
+      : engine_(engine), report_(report), progress_(progress) {}
 
   decode::RecordStatus OnRecord(const decode::RecordView& record, const decode::RecordWhere& where,
                                 Error& error) override {
@@ -31,11 +29,7 @@ class BatchVisitor final : public decode::RecordVisitor {
   }
 
   void OnError(const decode::RecordWhere& where, Error error) override {
-    std::string at = where.ToString();
-    if (first_line_ != 0 && where.unit() == decode::RecordWhere::Unit::kLine) {
-      at = "line " + std::to_string(where.index() + 1 + first_line_);
-    }
-    report_.errors.push_back(InputError{report_.input, std::move(at), std::move(error)});
+    report_.errors.push_back(InputError{report_.input, where.ToString(), std::move(error)});
   }
 
   void OnSkipped(std::string why) override { report_.skipped = std::move(why); }
@@ -50,7 +44,6 @@ class BatchVisitor final : public decode::RecordVisitor {
   engine::Engine& engine_;
   BatchReport& report_;
   Progress* progress_;
-  uint64_t first_line_;
   uint64_t counted_ = 0;
 };
 
@@ -75,7 +68,7 @@ class Pipeline::Worker {
       return;
     }
     const uint64_t events_before = engine_->events();
-    BatchVisitor visitor(*engine_, report, progress, batch.first_line);
+    BatchVisitor visitor(*engine_, report, progress);
     for (const std::string& document : batch.documents) {
       if (batch.line_window) {
         reader_.ReadLines(batch.input, document, batch.first_line, visitor);
@@ -86,11 +79,6 @@ class Pipeline::Worker {
       if (progress != nullptr) progress->bytes += reader_.decoded_bytes();
     }
     report.events = engine_->events() - events_before;
-    if (batch.first_line != 0) {
-      for (alert::Alert& alert : report.alerts) {
-        if (alert.input_is_line) alert.input_record += batch.first_line;
-      }
-    }
   }
 
  private:

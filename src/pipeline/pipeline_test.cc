@@ -43,10 +43,6 @@ class MemorySource final : public sources::Source {
   }
   void Ack(const sources::Batch& batch) override { acked.push_back(batch.handle); }
   void Nack(const sources::Batch& batch, const Error&) override { nacked.push_back(batch.handle); }
-  void SetFirstLine(uint64_t lines) {
-    for (auto& b : batches_) b.first_line = lines;
-  }
-
   std::vector<uint64_t> acked, nacked;
 
  private:
@@ -284,20 +280,6 @@ TEST(Pipeline, AFailedCommitNacksTheBatch) {
   EXPECT_EQ(ran.error().code, ErrorCode::kIo);
   EXPECT_TRUE(f.source->acked.empty());
   EXPECT_EQ(f.source->nacked, (std::vector<uint64_t>{0}));
-}
-
-TEST(Pipeline, LineNumbersGoOnFromTheBatchsFirstLine) {
-  Fixture f;
-  auto p = f.Build({std::string("not json\n") + kRecord + "\n"});
-  f.source->SetFirstLine(10);  // ten lines of the stream came before this batch
-  const std::atomic<bool> stop{false};
-  ASSERT_TRUE(p->Run(stop));
-  ASSERT_EQ(f.sink.delivered.size(), 1u);
-  EXPECT_TRUE(f.sink.delivered[0].input_is_line);
-  EXPECT_EQ(f.sink.delivered[0].input_record, 11u);  // 0-based: the stream's 12th line
-  ASSERT_EQ(f.reports.reports.size(), 1u);
-  ASSERT_EQ(f.reports.reports[0].errors.size(), 1u);
-  EXPECT_EQ(f.reports.reports[0].errors[0].where, "line 11");  // 1-based: the 11th line
 }
 
 TEST(Pipeline, AFailedCommitIsReportedToTheListener) {
