@@ -83,8 +83,8 @@ Result<StepResult> DeliveryLoop::Step(Clock::WallTime now) {
       std::string parent_id;
       if (options_.parent_alert_id) {
         parent_id = options_.parent_alert_id(*alert);
-      } else if (alert->dedupe_count > 1) {
-        parent_id = alert->id;
+      } else {
+        parent_id = alert->dedupe_parent_id;  // empty unless the dedupe stage made it a repeat
       }
       std::string parent_ref;
       if (!parent_id.empty()) {

@@ -3,7 +3,7 @@
 // One loop per sink, so a sink that is down or rate limited holds no other sink back. A step
 // (RunOnce) reads the rows due for the sink (StateStore::DueRows, oldest first), decodes each
 // payload to an Alert (the injected decoder: alert/codec.h once on main), looks up the parent
-// message of a dedupe repeat (StateStore::DeliveredRef of the id `parent_alert_id` gives), calls
+// message of a dedupe repeat (StateStore::DeliveredRef of Alert::dedupe_parent_id), calls
 // Sink::Deliver, and records the outcome:
 //   kDelivered -> MarkDelivered(row, now, sink_ref);
 //   kRetry     -> Reschedule(row, row.next_due, error): attempts+1 and last_error recorded, the
@@ -85,7 +85,8 @@ struct DeliveryLoopOptions {
   std::chrono::milliseconds idle_poll{5'000};    // longest wait with nothing due
   std::chrono::milliseconds store_retry{1'000};  // wait after a store error
   uint64_t jitter_seed = 0;                      // 0: seeded from std::random_device
-  // Default: a repeat (dedupe_count > 1) threads under the delivered message of its own id.
+  // Default: a repeat threads under the delivered message of Alert::dedupe_parent_id (the first
+  // alert of its dedupe window, set by the dedupe stage).
   ParentIdFn parent_alert_id;
 };
 

@@ -318,6 +318,28 @@ TEST_P(DeliveryLoopTest, RepeatGetsTheParentsSinkRef) {
   EXPECT_EQ(sink.calls[1].parent_ref, "C1 1.0");
 }
 
+// Without a parent_alert_id option the loop threads a repeat under the alert the dedupe stage
+// named as its first (Alert::dedupe_parent_id), not under the repeat's own id: a repeat is a
+// different event, so its id differs from the first alert's.
+TEST_P(DeliveryLoopTest, RepeatIsThreadedUnderItsDedupeParentByDefault) {
+  Add(store, "slack_api", "first|1");
+  Add(store, "slack_api", "second|2");
+  ScriptedSink sink("slack_api", clock, [](int call, const alert::Alert&) {
+    return Delivered("C1 " + std::to_string(call) + ".0");
+  });
+  auto decode = [](std::string_view payload) -> Result<alert::Alert> {
+    auto a = Decode(payload);
+    if (a && a->dedupe_count > 1) a->dedupe_parent_id = "first";
+    return a;
+  };
+  auto loop = DeliveryLoop::Create(sink, store, clock, decode, TestOptions());
+  ASSERT_TRUE(loop);
+  ASSERT_TRUE((*loop)->RunOnce(clock.Now()));
+  ASSERT_EQ(sink.calls.size(), 2u);
+  EXPECT_EQ(sink.calls[0].parent_ref, "");
+  EXPECT_EQ(sink.calls[1].parent_ref, "C1 1.0");
+}
+
 TEST_P(DeliveryLoopTest, MinIntervalPacesDeliveries) {
   for (const std::string& id : Ids(5)) Add(store, "slack", id + "|1");
   ScriptedSink sink("slack", clock, [](int, const alert::Alert&) { return Delivered(); });
