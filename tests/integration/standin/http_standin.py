@@ -122,6 +122,11 @@ def slack_default(method, fields):
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Answer in one segment, as a real server does: unbuffered, http.server writes the status
+    # line and headers, then the body, in separate small writes, and Nagle's algorithm holds the
+    # body until the client's delayed ACK (~40 ms) arrives, which no real Slack adds.
+    wbufsize = 1 << 16
+    disable_nagle_algorithm = True
 
     def log_message(self, fmt, *args):
         pass
