@@ -60,7 +60,7 @@ Result<HttpFetch> MakeCurlFetch(CurlFetchOptions options) {
   pool->Give(std::move(*probe));
 
   return HttpFetch([pool](const HttpRequest& request) -> Result<HttpResponse> {
-    if (request.method != "GET" && request.method != "POST") {
+    if (request.method != "GET" && request.method != "POST" && request.method != "PUT") {
       return Fail(ErrorCode::kInvalidArgument, "http fetch: unsupported method " + request.method);
     }
     auto client = pool->Take();

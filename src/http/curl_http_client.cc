@@ -140,10 +140,13 @@ Result<Response> CurlHttpClient::Send(const Request& request) {
   curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &OnHeader);
   curl_easy_setopt(h, CURLOPT_HEADERDATA, &cap);
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
-  if (request.method == "POST") {
+  curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, nullptr);  // the handle is reused: reset a PUT
+  if (request.method == "POST" || request.method == "PUT") {
+    // A PUT sends its body like a POST, under its own method (IMDSv2's token request is one).
     curl_easy_setopt(h, CURLOPT_POST, 1L);
     curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.data());
     curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+    if (request.method == "PUT") curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, "PUT");
   } else if (request.method == "GET") {
     curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
   } else {

@@ -27,7 +27,7 @@ struct Header {
 };
 
 struct Request {
-  std::string method = "POST";  // "GET" or "POST"
+  std::string method = "POST";  // "GET", "POST" or "PUT"
   std::string url;
   std::vector<Header> headers;  // sent as given (Content-Type included)
   std::string body;             // sent for POST
