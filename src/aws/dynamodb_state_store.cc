@@ -130,7 +130,7 @@ Result<void> DynamoDbStateStore::PutWindow(const state::Window& window) {
   auto r = db_->UpdateItem(options_.table, Key(WindowKey(window.key)), update, condition);
   if (!r) return tl::unexpected(r.error());
   if (r->outcome == WriteOutcome::kConditionFailed) {
-    return Fail(ErrorCode::kUnavailable,
+    return Fail(ErrorCode::kConflict,
                 "dynamodb state: window `" + window.key +
                     "` was changed by another worker meanwhile; the input will be retried");
   }
@@ -211,7 +211,7 @@ Result<void> DynamoDbStateStore::Commit(const std::vector<state::NewOutboxEntry>
         break;
       case ClaimResult::kHeldElsewhere:
         Release(claimed);
-        return Fail(ErrorCode::kUnavailable,
+        return Fail(ErrorCode::kConflict,
                     "dynamodb state: alert " + entry.alert_id +
                         " is being committed by another worker; the input will be retried");
     }
@@ -231,7 +231,7 @@ Result<void> DynamoDbStateStore::Commit(const std::vector<state::NewOutboxEntry>
     // its own claim, and the local outbox ignores the alert it already holds.
     if (!r) return tl::unexpected(r.error());
     if (r->outcome == WriteOutcome::kConditionFailed) {
-      return Fail(ErrorCode::kUnavailable, "dynamodb state: the claim on alert " + id +
+      return Fail(ErrorCode::kConflict, "dynamodb state: the claim on alert " + id +
                                                " was taken over by another worker");
     }
   }

@@ -106,7 +106,7 @@ TEST_F(DynamoDbStateStoreTest, AnAlertPendingElsewhereFailsTheCommitAndReleasesO
   fake_.On("DeleteItem", 200, "{}");
   auto r = store->Commit({Entry("a1"), Entry("a2")}, {{"sqs", "s3://b/k", "done"}});
   ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().code, ErrorCode::kUnavailable);
+  EXPECT_EQ(r.error().code, ErrorCode::kConflict);
   EXPECT_NE(r.error().message.find("alert a2 is being committed by another worker"),
             std::string::npos);
   EXPECT_EQ(Ops(), (std::vector<std::string>{"PutItem", "PutItem", "GetItem", "DeleteItem"}));
@@ -134,7 +134,7 @@ TEST_F(DynamoDbStateStoreTest, WindowsAreVersionedAcrossWorkers) {
             "1790003601");
 
   // Present at version 4: read back, then the write is conditional on version 4; another
-  // worker's write in between makes it fail as kUnavailable.
+  // worker's write in between makes it fail as kConflict.
   fake_.On("GetItem", 200,
            R"({"Item":{"pk":{"S":"w|dedupe|r|k"},"count":{"N":"2"},"start":{"N":"1790000000000"},
                "expires":{"N":"1790003600000"},"data":{"B":"djF8eA=="},"version":{"N":"4"}}})");
@@ -147,7 +147,7 @@ TEST_F(DynamoDbStateStoreTest, WindowsAreVersionedAcrossWorkers) {
   window.count = 3;
   auto put = store->PutWindow(window);
   ASSERT_FALSE(put);
-  EXPECT_EQ(put.error().code, ErrorCode::kUnavailable);
+  EXPECT_EQ(put.error().code, ErrorCode::kConflict);
   EXPECT_EQ(std::string_view(Body(3)["ConditionExpression"].get_string().value()),
             "#version = :read");
   EXPECT_EQ(std::string_view(

@@ -26,6 +26,7 @@ enum class ErrorCode {
   kIo,                 // the operating system refused a read or write
   kUnavailable,        // a remote peer is down; retrying may help
   kResourceExhausted,  // a limit was hit (size, depth, rate); retrying later may help
+  kConflict,           // another worker changed shared state first; redo the work
   kInternal,           // a bug
 };
 

@@ -284,7 +284,10 @@ void Pipeline::RunWorker(sources::Source& source, const std::atomic<bool>& stop)
       source.Ack(batch);
     } else {
       source.Nack(batch, done.error());
-      fail(std::move(done.error()));
+      // A conflict (another worker on shared state got there first) is how competing workers
+      // work: the source redelivers the input and the retry sees the other worker's result.
+      // Anything else is a failure of the run (exit 1), even when a retry then succeeds.
+      if (done.error().code != ErrorCode::kConflict) fail(std::move(done.error()));
       const auto until = std::chrono::steady_clock::now() + options_.commit_retry;
       while (!stop.load(std::memory_order_acquire) && std::chrono::steady_clock::now() < until) {
         std::this_thread::sleep_for(std::chrono::milliseconds(20));

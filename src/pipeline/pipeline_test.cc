@@ -107,7 +107,7 @@ class RecordingStore final : public state::StateStore {
   }
   Result<void> Commit(const std::vector<state::NewOutboxEntry>& entries,
                       const std::vector<state::Checkpoint>& checkpoints) override {
-    if (fail) return Fail(ErrorCode::kIo, "disk full");
+    if (fail) return Fail(fail_code, fail_code == ErrorCode::kIo ? "disk full" : "clash");
     commits.push_back({entries, checkpoints});
     return Ok();
   }
@@ -145,6 +145,7 @@ class RecordingStore final : public state::StateStore {
   };
   std::vector<CommitCall> commits;
   bool fail = false;
+  ErrorCode fail_code = ErrorCode::kIo;
 };
 
 class Reports final : public BatchListener {
@@ -278,6 +279,20 @@ TEST(Pipeline, AFailedCommitNacksTheBatch) {
   auto ran = p->Run(stop);
   ASSERT_FALSE(ran);
   EXPECT_EQ(ran.error().code, ErrorCode::kIo);
+  EXPECT_TRUE(f.source->acked.empty());
+  EXPECT_EQ(f.source->nacked, (std::vector<uint64_t>{0}));
+}
+
+// Competing workers on shared state (DynamoDB): a conflict Nacks the batch for redelivery, as
+// any failed commit does, but is not a failure of the run (watch exits 0; docs/state.md).
+TEST(Pipeline, AConflictNacksTheBatchWithoutFailingTheRun) {
+  Fixture f;
+  RecordingStore store;
+  store.fail = true;
+  store.fail_code = ErrorCode::kConflict;
+  auto p = f.Build({kRecord}, {}, &store);
+  const std::atomic<bool> stop{false};
+  EXPECT_TRUE(p->Run(stop));
   EXPECT_TRUE(f.source->acked.empty());
   EXPECT_EQ(f.source->nacked, (std::vector<uint64_t>{0}));
 }

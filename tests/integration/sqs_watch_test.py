@@ -272,8 +272,9 @@ class SqsWatchTest(unittest.TestCase):
                  logs.count("left for redelivery")), file=sys.stderr)
         self.assertEqual(len(set(ids)), want, logs)
         self.assertEqual(duplicates, 0, logs)
-        self.assertIn(s1, (0, 1), logs)
-        self.assertIn(s2, (0, 1), logs)
+        # A claim or window conflict is how competing workers work, not a failure: both exit 0.
+        self.assertEqual(s1, 0, logs)
+        self.assertEqual(s2, 0, logs)
         self.aws.assert_no_denials(self)
 
     # (c)
