@@ -29,13 +29,30 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "tw_floor_ondemand: cannot open %s\n", argv[1]);
     return 1;
   }
-  const std::unordered_set<std::string_view> names = {
-      "StopLogging", "DeleteTrail", "UpdateTrail", "PutEventSelectors", "ConsoleLogin",
-      "CreatePolicy", "DeletePolicy", "CreatePolicyVersion", "AttachRolePolicy",
-      "AttachUserPolicy", "PutBucketPolicy", "DeleteBucketPolicy", "StopConfigurationRecorder",
-      "AuthorizeSecurityGroupIngress", "RevokeSecurityGroupIngress", "CreateNetworkAclEntry",
-      "DisableKey", "ScheduleKeyDeletion", "StartSession", "GetSecretValue", "GetParameters",
-      "UpdateFunctionCode20150331v2", "CreateAccessKey", "PutObject"};
+  const std::unordered_set<std::string_view> names = {"StopLogging",
+                                                      "DeleteTrail",
+                                                      "UpdateTrail",
+                                                      "PutEventSelectors",
+                                                      "ConsoleLogin",
+                                                      "CreatePolicy",
+                                                      "DeletePolicy",
+                                                      "CreatePolicyVersion",
+                                                      "AttachRolePolicy",
+                                                      "AttachUserPolicy",
+                                                      "PutBucketPolicy",
+                                                      "DeleteBucketPolicy",
+                                                      "StopConfigurationRecorder",
+                                                      "AuthorizeSecurityGroupIngress",
+                                                      "RevokeSecurityGroupIngress",
+                                                      "CreateNetworkAclEntry",
+                                                      "DisableKey",
+                                                      "ScheduleKeyDeletion",
+                                                      "StartSession",
+                                                      "GetSecretValue",
+                                                      "GetParameters",
+                                                      "UpdateFunctionCode20150331v2",
+                                                      "CreateAccessKey",
+                                                      "PutObject"};
   constexpr size_t kWindow = size_t{8} << 20;
   std::string buf(kWindow + simdjson::SIMDJSON_PADDING, '\0');
   simdjson::ondemand::parser parser;

@@ -240,11 +240,11 @@ Result<WriteOutcome> DynamoDbClient::DeleteItem(const std::string& table, const 
 
 Result<bool> DynamoDbClient::CreateTable(const std::string& table,
                                          const std::string& partition_key) {
-  std::string body = "{\"TableName\":" + JsonText(table) +
-                     ",\"AttributeDefinitions\":[{\"AttributeName\":" + JsonText(partition_key) +
-                     ",\"AttributeType\":\"S\"}],\"KeySchema\":[{\"AttributeName\":" +
-                     JsonText(partition_key) +
-                     ",\"KeyType\":\"HASH\"}],\"BillingMode\":\"PAY_PER_REQUEST\"}";
+  std::string body =
+      "{\"TableName\":" + JsonText(table) +
+      ",\"AttributeDefinitions\":[{\"AttributeName\":" + JsonText(partition_key) +
+      ",\"AttributeType\":\"S\"}],\"KeySchema\":[{\"AttributeName\":" + JsonText(partition_key) +
+      ",\"KeyType\":\"HASH\"}],\"BillingMode\":\"PAY_PER_REQUEST\"}";
   auto r = client_->Call("CreateTable", body);
   if (!r) return tl::unexpected(r.error());
   if (r->aws_code == "ResourceInUseException") return false;
@@ -254,9 +254,10 @@ Result<bool> DynamoDbClient::CreateTable(const std::string& table,
 
 Result<void> DynamoDbClient::UpdateTimeToLive(const std::string& table,
                                               const std::string& attribute) {
-  std::string body = "{\"TableName\":" + JsonText(table) +
-                     ",\"TimeToLiveSpecification\":{\"Enabled\":true,\"AttributeName\":" +
-                     JsonText(attribute) + "}}";
+  std::string body =
+      "{\"TableName\":" + JsonText(table) +
+      ",\"TimeToLiveSpecification\":{\"Enabled\":true,\"AttributeName\":" + JsonText(attribute) +
+      "}}";
   auto r = client_->Call("UpdateTimeToLive", body);
   if (!r) return tl::unexpected(r.error());
   // AWS answers ValidationException "TimeToLive is already enabled" on a repeat.

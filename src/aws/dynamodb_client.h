@@ -57,8 +57,8 @@ struct UpdateOutcome {
 };
 
 struct TableDescription {
-  std::string status;          // "CREATING", "ACTIVE", ...
-  std::string partition_key;   // the HASH key's attribute name
+  std::string status;         // "CREATING", "ACTIVE", ...
+  std::string partition_key;  // the HASH key's attribute name
 };
 
 class DynamoDbClient {

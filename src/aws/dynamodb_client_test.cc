@@ -13,9 +13,7 @@ class DynamoDbClientTest : public ::testing::Test {
   DynamoDbClient Make() {
     return DynamoDbClient(fake_.Client(DynamoDbJsonOptions(RetryOptions{}), clock_));
   }
-  simdjson::dom::element LastBody() {
-    return parser_.parse(fake_.requests.back().body).value();
-  }
+  simdjson::dom::element LastBody() { return parser_.parse(fake_.requests.back().body).value(); }
   std::string LastTarget() { return *FindHeader(fake_.requests.back().headers, "X-Amz-Target"); }
   FakeClock clock_;
   testing::ScriptedJson fake_;
@@ -67,8 +65,9 @@ TEST_F(DynamoDbClientTest, GetItemMissingIsNullopt) {
 }
 
 TEST_F(DynamoDbClientTest, ConditionalPutFailureIsAnOutcome) {
-  fake_.On("PutItem", 400,
-           R"({"__type":"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException","message":"The conditional request failed"})");
+  fake_.On(
+      "PutItem", 400,
+      R"({"__type":"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException","message":"The conditional request failed"})");
   DynamoDbClient db = Make();
   Expression condition{"attribute_not_exists(#pk)", {{"#pk", "pk"}}, {}};
   auto r = db.PutItem("tw", {{"pk", AttributeValue::S("k")}}, condition);
@@ -82,8 +81,9 @@ TEST_F(DynamoDbClientTest, ConditionalPutFailureIsAnOutcome) {
 }
 
 TEST_F(DynamoDbClientTest, OtherErrorsAreErrors) {
-  fake_.On("PutItem", 400,
-           R"({"__type":"com.amazonaws.dynamodb.v20120810#ResourceNotFoundException","message":"Requested resource not found"})");
+  fake_.On(
+      "PutItem", 400,
+      R"({"__type":"com.amazonaws.dynamodb.v20120810#ResourceNotFoundException","message":"Requested resource not found"})");
   DynamoDbClient db = Make();
   auto r = db.PutItem("tw", {{"pk", AttributeValue::S("k")}});
   ASSERT_FALSE(r);
@@ -113,18 +113,21 @@ TEST_F(DynamoDbClientTest, UpdateItemMergesNamesAndValuesAndReturnsNewAttributes
 TEST_F(DynamoDbClientTest, DeleteWithConditionFailed) {
   fake_.On("DeleteItem", 400, R"({"__type":"ConditionalCheckFailedException","message":"x"})");
   DynamoDbClient db = Make();
-  auto r = db.DeleteItem("tw", {{"pk", AttributeValue::S("k")}},
-                         Expression{"#o = :me", {{"#o", "owner"}}, {{":me", AttributeValue::S("a")}}});
+  auto r =
+      db.DeleteItem("tw", {{"pk", AttributeValue::S("k")}},
+                    Expression{"#o = :me", {{"#o", "owner"}}, {{":me", AttributeValue::S("a")}}});
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(*r, WriteOutcome::kConditionFailed);
 }
 
 TEST_F(DynamoDbClientTest, CreateTableTtlAndDescribe) {
   fake_.On("CreateTable", 200, R"({"TableDescription":{"TableStatus":"CREATING"}})");
-  fake_.On("UpdateTimeToLive", 400,
-           R"({"__type":"com.amazonaws.dynamodb.v20120810#ValidationException","message":"TimeToLive is already enabled"})");
-  fake_.On("DescribeTable", 200,
-           R"({"Table":{"TableName":"tw","TableStatus":"ACTIVE","KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}]}})");
+  fake_.On(
+      "UpdateTimeToLive", 400,
+      R"({"__type":"com.amazonaws.dynamodb.v20120810#ValidationException","message":"TimeToLive is already enabled"})");
+  fake_.On(
+      "DescribeTable", 200,
+      R"({"Table":{"TableName":"tw","TableStatus":"ACTIVE","KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}]}})");
   DynamoDbClient db = Make();
   auto created = db.CreateTable("tw", "pk");
   ASSERT_TRUE(created) << created.error().message;
@@ -132,13 +135,14 @@ TEST_F(DynamoDbClientTest, CreateTableTtlAndDescribe) {
   simdjson::dom::element body = LastBody();
   EXPECT_EQ(std::string_view(body["BillingMode"].get_string().value()), "PAY_PER_REQUEST");
   EXPECT_EQ(std::string_view(body["KeySchema"].at(0)["KeyType"].get_string().value()), "HASH");
-  EXPECT_EQ(std::string_view(body["AttributeDefinitions"].at(0)["AttributeType"].get_string().value()),
-            "S");
+  EXPECT_EQ(
+      std::string_view(body["AttributeDefinitions"].at(0)["AttributeType"].get_string().value()),
+      "S");
   auto ttl = db.UpdateTimeToLive("tw", "expires_at");
   EXPECT_TRUE(ttl) << ttl.error().message;
-  EXPECT_EQ(std::string_view(
-                LastBody()["TimeToLiveSpecification"]["AttributeName"].get_string().value()),
-            "expires_at");
+  EXPECT_EQ(
+      std::string_view(LastBody()["TimeToLiveSpecification"]["AttributeName"].get_string().value()),
+      "expires_at");
   auto described = db.DescribeTable("tw");
   ASSERT_TRUE(described) << described.error().message;
   EXPECT_EQ(described->status, "ACTIVE");
@@ -146,10 +150,12 @@ TEST_F(DynamoDbClientTest, CreateTableTtlAndDescribe) {
 }
 
 TEST_F(DynamoDbClientTest, CreateExistingTableAndDescribeMissing) {
-  fake_.On("CreateTable", 400,
-           R"({"__type":"com.amazonaws.dynamodb.v20120810#ResourceInUseException","message":"Table already exists: tw"})");
-  fake_.On("DescribeTable", 400,
-           R"({"__type":"com.amazonaws.dynamodb.v20120810#ResourceNotFoundException","message":"Requested resource not found: Table: tw not found"})");
+  fake_.On(
+      "CreateTable", 400,
+      R"({"__type":"com.amazonaws.dynamodb.v20120810#ResourceInUseException","message":"Table already exists: tw"})");
+  fake_.On(
+      "DescribeTable", 400,
+      R"({"__type":"com.amazonaws.dynamodb.v20120810#ResourceNotFoundException","message":"Requested resource not found: Table: tw not found"})");
   DynamoDbClient db = Make();
   auto created = db.CreateTable("tw", "pk");
   ASSERT_TRUE(created) << created.error().message;

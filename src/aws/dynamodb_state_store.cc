@@ -106,9 +106,8 @@ Result<void> DynamoDbStateStore::PutWindow(const state::Window& window) {
   update.text =
       "SET #count = :count, #start = :start, #expires = :expires, #data = :data, #ttl = :ttl "
       "ADD #version :one";
-  update.names = {{"#count", "count"},     {"#start", "start"}, {"#expires", "expires"},
-                  {"#data", "data"},       {"#ttl", kStateTtlAttribute},
-                  {"#version", "version"}};
+  update.names = {{"#count", "count"}, {"#start", "start"},          {"#expires", "expires"},
+                  {"#data", "data"},   {"#ttl", kStateTtlAttribute}, {"#version", "version"}};
   update.values = {{":count", AttributeValue::N(window.count)},
                    {":start", AttributeValue::N(Millis(window.start))},
                    {":expires", AttributeValue::N(Millis(window.expires))},
@@ -173,10 +172,10 @@ Result<DynamoDbStateStore::ClaimResult> DynamoDbStateStore::Claim(const std::str
 
 void DynamoDbStateStore::Release(const std::vector<std::string>& alert_ids) {
   for (const std::string& id : alert_ids) {
-    Expression condition{"#owner = :me AND #state = :pending",
-                         {{"#owner", "owner"}, {"#state", "state"}},
-                         {{":me", AttributeValue::S(worker_id_)},
-                          {":pending", AttributeValue::S("pending")}}};
+    Expression condition{
+        "#owner = :me AND #state = :pending",
+        {{"#owner", "owner"}, {"#state", "state"}},
+        {{":me", AttributeValue::S(worker_id_)}, {":pending", AttributeValue::S("pending")}}};
     // Best effort: a claim left behind is taken over when its lease runs out.
     (void)db_->DeleteItem(options_.table, Key(ClaimKey(id)), condition);
   }
@@ -224,15 +223,15 @@ Result<void> DynamoDbStateStore::Commit(const std::vector<state::NewOutboxEntry>
     Expression update{"SET #state = :committed",
                       {{"#state", "state"}},
                       {{":committed", AttributeValue::S("committed")}}};
-    Expression condition{"#owner = :me", {{"#owner", "owner"}},
-                         {{":me", AttributeValue::S(worker_id_)}}};
+    Expression condition{
+        "#owner = :me", {{"#owner", "owner"}}, {{":me", AttributeValue::S(worker_id_)}}};
     auto r = db_->UpdateItem(options_.table, Key(ClaimKey(id)), update, condition);
     // A failure leaves the claim pending under this worker: the input is retried (Nack), finds
     // its own claim, and the local outbox ignores the alert it already holds.
     if (!r) return tl::unexpected(r.error());
     if (r->outcome == WriteOutcome::kConditionFailed) {
-      return Fail(ErrorCode::kConflict, "dynamodb state: the claim on alert " + id +
-                                               " was taken over by another worker");
+      return Fail(ErrorCode::kConflict,
+                  "dynamodb state: the claim on alert " + id + " was taken over by another worker");
     }
   }
   return Ok();
@@ -247,8 +246,8 @@ Result<bool> InitStateTable(DynamoDbClient& db, const std::string& table,
     if (!d) return tl::unexpected(d.error());
     if (d->partition_key != kStatePartitionKey) {
       return Fail(ErrorCode::kInvalidArgument,
-                  fmt::format("DynamoDB table {} exists with partition key `{}`, not `{}`",
-                              table, d->partition_key, kStatePartitionKey));
+                  fmt::format("DynamoDB table {} exists with partition key `{}`, not `{}`", table,
+                              d->partition_key, kStatePartitionKey));
     }
     if (d->status == "ACTIVE") break;
     if (i + 1 >= attempts) {

@@ -99,7 +99,7 @@ TEST_F(DynamoDbStateStoreTest, AnAlertCommittedElsewhereIsLeftOutButTheCheckpoin
 
 TEST_F(DynamoDbStateStoreTest, AnAlertPendingElsewhereFailsTheCommitAndReleasesOwnClaims) {
   auto store = Make();
-  fake_.On("PutItem", 200, "{}");  // a1: claimed by us
+  fake_.On("PutItem", 200, "{}");              // a1: claimed by us
   fake_.On("PutItem", 400, kConditionFailed);  // a2: refused
   fake_.On("GetItem", 200,
            R"({"Item":{"pk":{"S":"c|a2"},"owner":{"S":"other"},"state":{"S":"pending"}}})");
@@ -129,9 +129,9 @@ TEST_F(DynamoDbStateStoreTest, WindowsAreVersionedAcrossWorkers) {
             "attribute_not_exists(#pk)");
   EXPECT_EQ(std::string_view(Body(1)["Key"]["pk"]["S"].get_string().value()), "w|dedupe|r|k");
   // TTL: expires (1,790,003,600 s) + 1.
-  EXPECT_EQ(std::string_view(
-                Body(1)["ExpressionAttributeValues"][":ttl"]["N"].get_string().value()),
-            "1790003601");
+  EXPECT_EQ(
+      std::string_view(Body(1)["ExpressionAttributeValues"][":ttl"]["N"].get_string().value()),
+      "1790003601");
 
   // Present at version 4: read back, then the write is conditional on version 4; another
   // worker's write in between makes it fail as kConflict.
@@ -150,9 +150,9 @@ TEST_F(DynamoDbStateStoreTest, WindowsAreVersionedAcrossWorkers) {
   EXPECT_EQ(put.error().code, ErrorCode::kConflict);
   EXPECT_EQ(std::string_view(Body(3)["ConditionExpression"].get_string().value()),
             "#version = :read");
-  EXPECT_EQ(std::string_view(
-                Body(3)["ExpressionAttributeValues"][":read"]["N"].get_string().value()),
-            "4");
+  EXPECT_EQ(
+      std::string_view(Body(3)["ExpressionAttributeValues"][":read"]["N"].get_string().value()),
+      "4");
 
   // Expired by the clock: not returned.
   clock_.Advance(std::chrono::hours(1));
@@ -163,10 +163,12 @@ TEST_F(DynamoDbStateStoreTest, WindowsAreVersionedAcrossWorkers) {
 
 TEST_F(DynamoDbStateStoreTest, InitCreatesWaitsForActiveAndEnablesTtl) {
   fake_.On("CreateTable", 200, "{}");
-  fake_.On("DescribeTable", 200,
-           R"({"Table":{"TableStatus":"CREATING","KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}]}})");
-  fake_.On("DescribeTable", 200,
-           R"({"Table":{"TableStatus":"ACTIVE","KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}]}})");
+  fake_.On(
+      "DescribeTable", 200,
+      R"({"Table":{"TableStatus":"CREATING","KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}]}})");
+  fake_.On(
+      "DescribeTable", 200,
+      R"({"Table":{"TableStatus":"ACTIVE","KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}]}})");
   fake_.On("UpdateTimeToLive", 200, "{}");
   DynamoDbClient db(fake_.Client(DynamoDbJsonOptions({}), clock_));
   int waits = 0;
@@ -180,8 +182,9 @@ TEST_F(DynamoDbStateStoreTest, InitCreatesWaitsForActiveAndEnablesTtl) {
 
 TEST_F(DynamoDbStateStoreTest, InitRefusesATableWithAnotherKey) {
   fake_.On("CreateTable", 400, R"({"__type":"ResourceInUseException","message":"exists"})");
-  fake_.On("DescribeTable", 200,
-           R"({"Table":{"TableStatus":"ACTIVE","KeySchema":[{"AttributeName":"id","KeyType":"HASH"}]}})");
+  fake_.On(
+      "DescribeTable", 200,
+      R"({"Table":{"TableStatus":"ACTIVE","KeySchema":[{"AttributeName":"id","KeyType":"HASH"}]}})");
   DynamoDbClient db(fake_.Client(DynamoDbJsonOptions({}), clock_));
   auto r = InitStateTable(db, "tw", [] {});
   ASSERT_FALSE(r);

@@ -41,12 +41,12 @@ Result<JsonCallResult> AwsJsonClient::Call(std::string_view operation, const std
                                  options_.target_prefix + "." + std::string(operation));
     request.body = body;
     request.timeout = timeout;
-    auto signed_parts =
-        SignRequest(request, *creds,
-                    SigningParams::For(options_.signing_name, endpoint_.signing_region,
-                                       clock_.Now()));
+    auto signed_parts = SignRequest(
+        request, *creds,
+        SigningParams::For(options_.signing_name, endpoint_.signing_region, clock_.Now()));
     if (!signed_parts) {
-      local_failure = Error{signed_parts.error().code, context + ": " + signed_parts.error().message};
+      local_failure =
+          Error{signed_parts.error().code, context + ": " + signed_parts.error().message};
       return Fail(ErrorCode::kInvalidArgument, "signing failed");
     }
     return fetch_(request);

@@ -37,8 +37,8 @@ using CredentialsFn = std::function<Result<Credentials>()>;
 // The outcome of one call: the 200 body, or the AWS error.
 struct JsonCallResult {
   int http_status = 0;
-  std::string body;      // the response body (200) or the error body
-  std::string aws_code;  // empty on success: "ConditionalCheckFailedException" ...
+  std::string body;                       // the response body (200) or the error body
+  std::string aws_code;                   // empty on success: "ConditionalCheckFailedException" ...
   Error error{ErrorCode::kInternal, ""};  // meaningful when !ok()
   bool ok() const { return aws_code.empty() && http_status == 200; }
 };
@@ -54,21 +54,21 @@ struct JsonClientOptions {
 
 class AwsJsonClient {
  public:
-  AwsJsonClient(HttpFetch fetch, Endpoint endpoint, CredentialsFn credentials,
-                const Clock& clock, JsonClientOptions options);
+  AwsJsonClient(HttpFetch fetch, Endpoint endpoint, CredentialsFn credentials, const Clock& clock,
+                JsonClientOptions options);
 
   // Calls `operation` with `body` (a JSON object). `timeout`: the request's total timeout (zero:
   // the HttpFetch's default); long polls pass more than their wait. Fails (Result error) only
   // when no answer came after the retries (kUnavailable) or credentials/signing failed; an AWS
   // error answer is a JsonCallResult with aws_code set.
-  [[nodiscard]] Result<JsonCallResult> Call(std::string_view operation, const std::string& body,
-                                            std::chrono::milliseconds timeout =
-                                                std::chrono::milliseconds(0));
+  [[nodiscard]] Result<JsonCallResult> Call(
+      std::string_view operation, const std::string& body,
+      std::chrono::milliseconds timeout = std::chrono::milliseconds(0));
 
   // Call, then turns any AWS error answer into the Result's error.
-  [[nodiscard]] Result<std::string> CallOk(std::string_view operation, const std::string& body,
-                                           std::chrono::milliseconds timeout =
-                                               std::chrono::milliseconds(0));
+  [[nodiscard]] Result<std::string> CallOk(
+      std::string_view operation, const std::string& body,
+      std::chrono::milliseconds timeout = std::chrono::milliseconds(0));
 
   const Endpoint& endpoint() const { return endpoint_; }
 
