@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "cli/cli_util.h"
+#include "common/log_line.h"
 #include "common/strings.h"
 #include "pipeline/daemon.h"
 #include "rules/diagnostic.h"
@@ -21,35 +22,23 @@
 namespace tw::cli {
 namespace {
 
-// One log line on stderr: "2026-12-01T11:02:03Z trailwatch: <level>: <message>". Messages never
-// carry secrets: components report secrets by their key or origin only.
-void Log(const char* level, const std::string& message) {
-  char stamp[32];
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  std::fprintf(stderr, "%s trailwatch: %s: %s\n", stamp, level, message.c_str());
-  std::fflush(stderr);
-}
-
 // Counts each batch for the log (under the pipeline's commit lock).
 class BatchLog final : public pipeline::BatchListener {
  public:
   void OnBatch(pipeline::BatchReport& report) override {
     for (const pipeline::InputError& e : report.errors) {
-      Log("warning", e.file + (e.where.empty() ? "" : " " + e.where) + ": " + e.error.message);
+      LogLine("warning", e.file + (e.where.empty() ? "" : " " + e.where) + ": " + e.error.message);
     }
     if (report.commit_error) {
-      Log("error", EscapeForTerminal(report.input) + ": " + std::to_string(report.events) +
-                       " events, " + std::to_string(report.alerts.size()) +
-                       " alert(s) NOT committed: " + report.commit_error->message +
-                       " (not acknowledged: the source reads it again if it can; alerts "
-                       "already in the outbox are kept and delivered)");
+      LogLine("error", EscapeForTerminal(report.input) + ": " + std::to_string(report.events) +
+                           " events, " + std::to_string(report.alerts.size()) +
+                           " alert(s) NOT committed: " + report.commit_error->message +
+                           " (not acknowledged: the source reads it again if it can; alerts "
+                           "already in the outbox are kept and delivered)");
       return;
     }
-    Log("info", EscapeForTerminal(report.input) + ": " + std::to_string(report.events) +
-                    " events, " + std::to_string(report.alerts.size()) + " alert(s) committed");
+    LogLine("info", EscapeForTerminal(report.input) + ": " + std::to_string(report.events) +
+                        " events, " + std::to_string(report.alerts.size()) + " alert(s) committed");
   }
 };
 
@@ -66,7 +55,8 @@ tl::expected<LoadedConfig, std::string> LoadConfigAndRules(const std::string& pa
   std::vector<rules::Diagnostic> unknown = config::ValidateOverrides(*parsed, ids);
   std::vector<std::string> packs;
   for (const rules::Rule& r : *loaded) packs.push_back(r.pack);
-  for (rules::Diagnostic& d : config::ValidatePacks(*parsed, packs)) unknown.push_back(std::move(d));
+  for (rules::Diagnostic& d : config::ValidatePacks(*parsed, packs))
+    unknown.push_back(std::move(d));
   if (!unknown.empty()) return tl::unexpected(rules::FormatDiagnostics(unknown));
   return LoadedConfig{std::move(*parsed), std::move(*loaded)};
 }
@@ -123,9 +113,9 @@ int RunWatch(const WatchArgs& args) {
     return kExitUsage;
   }
   pipeline::Daemon& d = **daemon;
-  Log("info", "watching with " + std::to_string(d.rule_count()) + " rules, " +
-                  std::to_string(d.source_count()) + " source(s), " +
-                  std::to_string(d.sink_count()) + " sink(s); state " + d.config().state.path);
+  LogLine("info", "watching with " + std::to_string(d.rule_count()) + " rules, " +
+                      std::to_string(d.source_count()) + " source(s), " +
+                      std::to_string(d.sink_count()) + " sink(s); state " + d.config().state.path);
 
   std::atomic<bool> stop{false};
   std::atomic<bool> finished{false};
@@ -144,46 +134,47 @@ int RunWatch(const WatchArgs& args) {
       signalfd_siginfo info{};
       if (read(sfd, &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
         if (info.ssi_signo == SIGHUP) {
-          Log("info", "SIGHUP: reloading " + args.config);
+          LogLine("info", "SIGHUP: reloading " + args.config);
           auto next = LoadConfigAndRules(args.config);
           if (!next) {
-            Log("error", "reload rejected, the old config keeps running:\n" + next.error());
+            LogLine("error", "reload rejected, the old config keeps running:\n" + next.error());
           } else if (auto r = d.Reload(next->config, std::move(next->rules)); !r) {
-            Log("error", "reload rejected, the old config keeps running: " + r.error().message);
+            LogLine("error", "reload rejected, the old config keeps running: " + r.error().message);
           } else {
-            Log("info", "reloaded: " + r->summary);
-            if (!r->problem.empty()) Log("error", r->problem);
+            LogLine("info", "reloaded: " + r->summary);
+            if (!r->problem.empty()) LogLine("error", r->problem);
           }
         } else {
-          Log("info", std::string(info.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT") +
-                          ": stopping (finishing the events already read)");
+          LogLine("info", std::string(info.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT") +
+                              ": stopping (finishing the events already read)");
           stop = true;
           break;
         }
       }
     }
     if (std::chrono::steady_clock::now() >= next_tick) {
-      if (auto r = d.Tick(); !r) Log("error", "tick: " + r.error().message);
+      if (auto r = d.Tick(); !r) LogLine("error", "tick: " + r.error().message);
       next_tick = std::chrono::steady_clock::now() + std::chrono::seconds(1);
     }
   }
   runner.join();
   if (!run_result) {
-    Log("error", run_result.error().message);
+    LogLine("error", run_result.error().message);
     status = kExitInputError;
   }
-  if (auto r = d.Tick(); !r) Log("error", "tick: " + r.error().message);
+  if (auto r = d.Tick(); !r) LogLine("error", "tick: " + r.error().message);
   const std::chrono::seconds grace = d.config().shutdown_grace;
-  Log("info", "delivering from the outbox for up to " + std::to_string(grace.count()) + "s");
+  LogLine("info", "delivering from the outbox for up to " + std::to_string(grace.count()) + "s");
   if (!d.Drain(clock.Monotonic() + grace)) {
     // A request still hangs past the grace: leave without waiting for it. Its row is still
     // pending in the outbox and goes out at the next start (docs/delivery.md).
-    Log("warning", "a delivery was still in flight at the end of shutdown_grace; exiting "
-                   "without waiting for it (its alert stays pending in the outbox)");
+    LogLine("warning",
+            "a delivery was still in flight at the end of shutdown_grace; exiting "
+            "without waiting for it (its alert stays pending in the outbox)");
     std::fflush(nullptr);
     std::_Exit(status);
   }
-  Log("info", "stopped");
+  LogLine("info", "stopped");
   close(sfd);
   return status;
 }

@@ -4,19 +4,11 @@
 #include <ctime>
 
 #include "aws/notification.h"
+#include "common/log_line.h"
 #include "common/strings.h"
 
 namespace tw::sources {
 namespace {
-
-void StderrLog(const char* level, const std::string& message) {
-  char stamp[32];
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  std::fprintf(stderr, "%s trailwatch: %s: %s\n", stamp, level, message.c_str());
-}
 
 std::string ObjectUri(const aws::S3ObjectRef& o) { return "s3://" + o.bucket + "/" + o.key; }
 
@@ -25,8 +17,7 @@ std::string ObjectUri(const aws::S3ObjectRef& o) { return "s3://" + o.bucket + "
 Result<std::unique_ptr<SqsSource>> SqsSource::Create(SqsOptions options,
                                                      std::unique_ptr<aws::SqsClient> sqs,
                                                      std::unique_ptr<aws::S3Client> s3,
-                                                     state::StateStore* store,
-                                                     const Clock& clock) {
+                                                     state::StateStore* store, const Clock& clock) {
   if (options.queue_url.empty()) {
     return Fail(ErrorCode::kInvalidArgument, "sqs source: queue_url is empty");
   }
@@ -103,7 +94,7 @@ void SqsSource::Log(const char* level, const std::string& message) const {
   if (options_.log) {
     options_.log(level, line);
   } else {
-    StderrLog(level, line);
+    LogLine(level, line);
   }
 }
 
@@ -143,8 +134,8 @@ void SqsSource::Heartbeat() {
     }
   }
   for (const auto& [id, receipt] : due) {
-    auto r = sqs_->ChangeMessageVisibility(options_.queue_url, receipt,
-                                           options_.visibility_timeout);
+    auto r =
+        sqs_->ChangeMessageVisibility(options_.queue_url, receipt, options_.visibility_timeout);
     if (!r) {
       Log("warning", "could not extend a message's visibility: " + r.error().message);
       continue;
@@ -182,8 +173,8 @@ Result<std::optional<Batch>> SqsSource::Next(const std::atomic<bool>& stop) {
 std::optional<Batch> SqsSource::Take(uint64_t id, const aws::SqsMessage& message) {
   auto parsed = aws::ParseNotification(message.body);
   if (!parsed) {
-    Leave(id, "message " + EscapeForTerminal(message.message_id) + " is not a notification: " +
-                  parsed.error().message);
+    Leave(id, "message " + EscapeForTerminal(message.message_id) +
+                  " is not a notification: " + parsed.error().message);
     return std::nullopt;
   }
   Batch batch;
