@@ -72,9 +72,9 @@ Result<Notification> ParseS3Records(array records) {
     if (!record.is_object()) return Fail(ErrorCode::kParse, where + " is not an object");
     element s3;
     if (record["s3"].get(s3) != simdjson::SUCCESS || !s3.is_object()) {
-      return Fail(ErrorCode::kParse,
-                  where + " has no `s3` object (keys " + KeysOf(record.get_object().value()) +
-                      "; a CloudTrail log file is not a notification)");
+      return Fail(ErrorCode::kParse, where + " has no `s3` object (keys " +
+                                         KeysOf(record.get_object().value()) +
+                                         "; a CloudTrail log file is not a notification)");
     }
     std::string_view event_name;
     if (GetString(record, "eventName", event_name) && !IsObjectCreated(event_name)) {
@@ -105,8 +105,8 @@ Result<Notification> ParseEventBridge(element doc, std::string_view detail_type,
   bool has_detail = doc["detail"].get(detail) == simdjson::SUCCESS && detail.is_object();
   if (EndsWith(detail_type, " via CloudTrail")) {
     if (!has_detail) {
-      return Fail(ErrorCode::kParse, "EventBridge event `" + Excerpt(detail_type) +
-                                         "` has no `detail` object");
+      return Fail(ErrorCode::kParse,
+                  "EventBridge event `" + Excerpt(detail_type) + "` has no `detail` object");
     }
     Notification out;
     out.kind = Notification::Kind::kCloudTrailEvent;
@@ -122,10 +122,10 @@ Result<Notification> ParseEventBridge(element doc, std::string_view detail_type,
     }
     std::string_view bucket, key;
     element object_element;
-    if (!has_detail || !GetPointer(detail, "/bucket/name", bucket) ||
-        bucket.empty()) {
-      return Fail(ErrorCode::kParse, "EventBridge S3 `Object Created` event has no "
-                                     "detail.bucket.name");
+    if (!has_detail || !GetPointer(detail, "/bucket/name", bucket) || bucket.empty()) {
+      return Fail(ErrorCode::kParse,
+                  "EventBridge S3 `Object Created` event has no "
+                  "detail.bucket.name");
     }
     if (detail["object"].get(object_element) != simdjson::SUCCESS ||
         !GetString(object_element, "key", key) || key.empty()) {

@@ -41,7 +41,7 @@ namespace tw::aws {
 
 struct S3ObjectRef {
   std::string bucket;
-  std::string key;  // decoded: the key as stored in S3 (bytes; usually UTF-8)
+  std::string key;         // decoded: the key as stored in S3 (bytes; usually UTF-8)
   std::uint64_t size = 0;  // 0 when the notification does not say
 };
 

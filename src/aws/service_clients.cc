@@ -39,8 +39,7 @@ std::string RegionOfQueueUrl(std::string_view queue_url) {
 }
 
 Result<std::unique_ptr<SqsClient>> MakeSqsClient(const AwsSetup& setup,
-                                                 const std::string& queue_url,
-                                                 const Clock& clock) {
+                                                 const std::string& queue_url, const Clock& clock) {
   std::string region = setup.region.empty() ? RegionOfQueueUrl(queue_url) : setup.region;
   if (region.empty()) {
     return Fail(ErrorCode::kInvalidArgument,
@@ -53,9 +52,9 @@ Result<std::unique_ptr<SqsClient>> MakeSqsClient(const AwsSetup& setup,
     if (!parts) return tl::unexpected(parts.error());
     endpoint->url = parts->Origin();
   }
-  return std::make_unique<SqsClient>(std::make_unique<AwsJsonClient>(
-      setup.fetch, *endpoint, setup.credentials, clock,
-      SqsJsonOptions(DefaultRetryOptions(nullptr))));
+  return std::make_unique<SqsClient>(
+      std::make_unique<AwsJsonClient>(setup.fetch, *endpoint, setup.credentials, clock,
+                                      SqsJsonOptions(DefaultRetryOptions(nullptr))));
 }
 
 Result<std::unique_ptr<S3Client>> MakeS3Client(const AwsSetup& setup, std::string_view region,
@@ -77,9 +76,9 @@ Result<std::unique_ptr<DynamoDbClient>> MakeDynamoDbClient(const AwsSetup& setup
   }
   auto endpoint = ResolveEndpoint(Service::kDynamoDb, setup.region, setup.env);
   if (!endpoint) return tl::unexpected(endpoint.error());
-  return std::make_unique<DynamoDbClient>(std::make_unique<AwsJsonClient>(
-      setup.fetch, *endpoint, setup.credentials, clock,
-      DynamoDbJsonOptions(DefaultRetryOptions(nullptr))));
+  return std::make_unique<DynamoDbClient>(
+      std::make_unique<AwsJsonClient>(setup.fetch, *endpoint, setup.credentials, clock,
+                                      DynamoDbJsonOptions(DefaultRetryOptions(nullptr))));
 }
 
 }  // namespace tw::aws

@@ -38,13 +38,13 @@ std::string RegionOfQueueUrl(std::string_view queue_url);
 // set, else the queue URL's own origin; the region is the setup's, else the queue URL's.
 // kInvalidArgument when the URL does not parse or no region is known.
 [[nodiscard]] Result<std::unique_ptr<SqsClient>> MakeSqsClient(const AwsSetup& setup,
-                                                              const std::string& queue_url,
-                                                              const Clock& clock);
+                                                               const std::string& queue_url,
+                                                               const Clock& clock);
 // `region` overrides the setup's when not empty.
 [[nodiscard]] Result<std::unique_ptr<S3Client>> MakeS3Client(const AwsSetup& setup,
-                                                            std::string_view region,
-                                                            bool path_style, const Clock& clock);
+                                                             std::string_view region,
+                                                             bool path_style, const Clock& clock);
 [[nodiscard]] Result<std::unique_ptr<DynamoDbClient>> MakeDynamoDbClient(const AwsSetup& setup,
-                                                                        const Clock& clock);
+                                                                         const Clock& clock);
 
 }  // namespace tw::aws

@@ -18,8 +18,9 @@ JsonClientOptions SqsJsonOptions(RetryOptions retry) {
 Result<std::vector<SqsMessage>> SqsClient::ReceiveMessage(const std::string& queue_url,
                                                           const ReceiveParams& params) {
   if (params.max_messages < 1 || params.max_messages > 10) {
-    return Fail(ErrorCode::kInvalidArgument, "SQS ReceiveMessage: MaxNumberOfMessages must be "
-                                             "1..10");
+    return Fail(ErrorCode::kInvalidArgument,
+                "SQS ReceiveMessage: MaxNumberOfMessages must be "
+                "1..10");
   }
   if (params.wait.count() < 0 || params.wait.count() > 20) {
     return Fail(ErrorCode::kInvalidArgument, "SQS ReceiveMessage: WaitTimeSeconds must be 0..20");
@@ -68,9 +69,9 @@ Result<std::vector<SqsMessage>> SqsClient::ReceiveMessage(const std::string& que
 
 Result<void> SqsClient::DeleteMessage(const std::string& queue_url,
                                       const std::string& receipt_handle) {
-  auto answer = client_->CallOk("DeleteMessage", "{\"QueueUrl\":" + JsonText(queue_url) +
-                                                     ",\"ReceiptHandle\":" +
-                                                     JsonText(receipt_handle) + "}");
+  auto answer =
+      client_->CallOk("DeleteMessage", "{\"QueueUrl\":" + JsonText(queue_url) +
+                                           ",\"ReceiptHandle\":" + JsonText(receipt_handle) + "}");
   if (!answer) return tl::unexpected(answer.error());
   return Ok();
 }
@@ -78,14 +79,13 @@ Result<void> SqsClient::DeleteMessage(const std::string& queue_url,
 Result<std::vector<DeleteFailure>> SqsClient::DeleteMessageBatch(
     const std::string& queue_url, const std::vector<std::string>& receipt_handles) {
   if (receipt_handles.empty() || receipt_handles.size() > 10) {
-    return Fail(ErrorCode::kInvalidArgument,
-                "SQS DeleteMessageBatch: 1 to 10 entries per call");
+    return Fail(ErrorCode::kInvalidArgument, "SQS DeleteMessageBatch: 1 to 10 entries per call");
   }
   std::string body = "{\"QueueUrl\":" + JsonText(queue_url) + ",\"Entries\":[";
   for (size_t i = 0; i < receipt_handles.size(); ++i) {
     if (i > 0) body += ",";
-    body += "{\"Id\":\"" + std::to_string(i) + "\",\"ReceiptHandle\":" +
-            JsonText(receipt_handles[i]) + "}";
+    body += "{\"Id\":\"" + std::to_string(i) +
+            "\",\"ReceiptHandle\":" + JsonText(receipt_handles[i]) + "}";
   }
   body += "]}";
   auto answer = client_->CallOk("DeleteMessageBatch", body);
@@ -118,9 +118,9 @@ Result<void> SqsClient::ChangeMessageVisibility(const std::string& queue_url,
                 "SQS ChangeMessageVisibility: VisibilityTimeout must be 0..43200 s");
   }
   auto answer = client_->CallOk(
-      "ChangeMessageVisibility", "{\"QueueUrl\":" + JsonText(queue_url) + ",\"ReceiptHandle\":" +
-                                     JsonText(receipt_handle) + ",\"VisibilityTimeout\":" +
-                                     std::to_string(timeout.count()) + "}");
+      "ChangeMessageVisibility",
+      "{\"QueueUrl\":" + JsonText(queue_url) + ",\"ReceiptHandle\":" + JsonText(receipt_handle) +
+          ",\"VisibilityTimeout\":" + std::to_string(timeout.count()) + "}");
   if (!answer) return tl::unexpected(answer.error());
   return Ok();
 }

@@ -33,8 +33,8 @@ struct SqsMessage {
 };
 
 struct ReceiveParams {
-  int max_messages = 10;                    // 1..10
-  std::chrono::seconds wait{20};            // 0..20: the long poll
+  int max_messages = 10;                                   // 1..10
+  std::chrono::seconds wait{20};                           // 0..20: the long poll
   std::optional<std::chrono::seconds> visibility_timeout;  // the queue's when absent
 };
 

@@ -14,9 +14,7 @@ class SqsClientTest : public ::testing::Test {
  protected:
   SqsClient Make() { return SqsClient(fake_.Client(SqsJsonOptions(RetryOptions{}), clock_)); }
   // The last request's body as a parsed document (kept alive by parser_).
-  simdjson::dom::element LastBody() {
-    return parser_.parse(fake_.requests.back().body).value();
-  }
+  simdjson::dom::element LastBody() { return parser_.parse(fake_.requests.back().body).value(); }
   FakeClock clock_;
   testing::ScriptedJson fake_;
   simdjson::dom::parser parser_;
@@ -58,8 +56,8 @@ TEST_F(SqsClientTest, ReceiveMessageLongPollsAndReadsTheReceiveCount) {
 TEST_F(SqsClientTest, EmptyAnswerIsNoMessagesAndVisibilityIsSentWhenGiven) {
   fake_.On("ReceiveMessage", 200, "{}");
   SqsClient sqs = Make();
-  auto messages = sqs.ReceiveMessage(kQueue, ReceiveParams{1, std::chrono::seconds(0),
-                                                           std::chrono::seconds(0)});
+  auto messages = sqs.ReceiveMessage(
+      kQueue, ReceiveParams{1, std::chrono::seconds(0), std::chrono::seconds(0)});
   ASSERT_TRUE(messages) << messages.error().message;
   EXPECT_TRUE(messages->empty());
   EXPECT_EQ(int64_t(LastBody()["VisibilityTimeout"].get_int64().value()), 0);
@@ -67,13 +65,9 @@ TEST_F(SqsClientTest, EmptyAnswerIsNoMessagesAndVisibilityIsSentWhenGiven) {
 
 TEST_F(SqsClientTest, ParametersOutOfRangeAreRefusedWithoutACall) {
   SqsClient sqs = Make();
-  EXPECT_EQ(sqs.ReceiveMessage(kQueue, ReceiveParams{11, std::chrono::seconds(1), {}})
-                .error()
-                .code,
+  EXPECT_EQ(sqs.ReceiveMessage(kQueue, ReceiveParams{11, std::chrono::seconds(1), {}}).error().code,
             ErrorCode::kInvalidArgument);
-  EXPECT_EQ(sqs.ReceiveMessage(kQueue, ReceiveParams{1, std::chrono::seconds(21), {}})
-                .error()
-                .code,
+  EXPECT_EQ(sqs.ReceiveMessage(kQueue, ReceiveParams{1, std::chrono::seconds(21), {}}).error().code,
             ErrorCode::kInvalidArgument);
   EXPECT_EQ(sqs.ChangeMessageVisibility(kQueue, "h", std::chrono::seconds(43201)).error().code,
             ErrorCode::kInvalidArgument);
@@ -82,9 +76,10 @@ TEST_F(SqsClientTest, ParametersOutOfRangeAreRefusedWithoutACall) {
 }
 
 TEST_F(SqsClientTest, ErrorsCarryTheQueryCompatibleCode) {
-  fake_.On("DeleteMessage", 400,
-           R"({"__type":"com.amazonaws.sqs#QueueDoesNotExist","message":"The specified queue does not exist."})",
-           {{"x-amzn-query-error", "AWS.SimpleQueueService.NonExistentQueue;Sender"}});
+  fake_.On(
+      "DeleteMessage", 400,
+      R"({"__type":"com.amazonaws.sqs#QueueDoesNotExist","message":"The specified queue does not exist."})",
+      {{"x-amzn-query-error", "AWS.SimpleQueueService.NonExistentQueue;Sender"}});
   SqsClient sqs = Make();
   auto r = sqs.DeleteMessage(kQueue, "handle");
   ASSERT_FALSE(r);
@@ -105,8 +100,7 @@ TEST_F(SqsClientTest, DeleteBatchReportsFailedEntriesById) {
   EXPECT_EQ((*failed)[0].id, "1");
   EXPECT_EQ((*failed)[0].code, "ReceiptHandleIsInvalid");
   simdjson::dom::element body = LastBody();
-  EXPECT_EQ(std::string_view(body["Entries"].at(1)["ReceiptHandle"].get_string().value()),
-            "h\"1");
+  EXPECT_EQ(std::string_view(body["Entries"].at(1)["ReceiptHandle"].get_string().value()), "h\"1");
   EXPECT_EQ(std::string_view(body["Entries"].at(1)["Id"].get_string().value()), "1");
 }
 

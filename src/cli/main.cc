@@ -6,7 +6,6 @@
 
 #include "cli/alerts_command.h"
 #include "cli/aws_command.h"
-#include "cli/state_command.h"
 #include "cli/cli_util.h"
 #include "cli/config_command.h"
 #include "cli/lambda_command.h"
@@ -14,6 +13,7 @@
 #include "cli/rules_command.h"
 #include "cli/scan_command.h"
 #include "cli/sigma_command.h"
+#include "cli/state_command.h"
 #include "cli/watch_command.h"
 
 #ifndef TW_VERSION

@@ -88,8 +88,8 @@ class Printer : public pipeline::BatchListener {
     std::string out = fmt::format(
         R"({{"files":{},"bytes":{},"events":{},"alerts":{},"errors":{},"suppressed":{},)"
         R"("index_fallbacks":{},"seconds":{:.3f},"by_rule":{{)",
-        files_, bytes_, events_, alerts_, errors_, suppressed_,
-        rules.index().shape_set_fallbacks(), seconds);
+        files_, bytes_, events_, alerts_, errors_, suppressed_, rules.index().shape_set_fallbacks(),
+        seconds);
     bool first = true;
     for (const auto& rule : rules.rules()) {
       auto it = by_id_.find(rule->id);

@@ -51,8 +51,8 @@ int RunState(const StateArgs& args, const std::string& which) {
     PrintError(db.error().message);
     return kExitInputError;
   }
-  auto created = aws::InitStateTable(
-      **db, cfg->state.table, [] { std::this_thread::sleep_for(std::chrono::seconds(1)); });
+  auto created = aws::InitStateTable(**db, cfg->state.table,
+                                     [] { std::this_thread::sleep_for(std::chrono::seconds(1)); });
   if (!created) {
     PrintError(created.error().message);
     return kExitInputError;

@@ -30,7 +30,7 @@ constexpr std::string_view kTopKeys[] = {"timezone",      "business_hours", "sta
 constexpr std::string_view kBusinessHoursKeys[] = {"days", "start", "end", "holidays"};
 constexpr std::string_view kStateKeys[] = {"type", "path", "table"};
 constexpr std::string_view kSourceTypes[] = {"dir", "stdin", "http", "s3", "sqs"};
-constexpr std::string_view kSqsKeys[] = {"type", "queue_url", "wait", "visibility_timeout",
+constexpr std::string_view kSqsKeys[] = {"type",        "queue_url", "wait", "visibility_timeout",
                                          "retry_delay", "path_style"};
 constexpr std::string_view kDirKeys[] = {"type", "path", "poll_interval"};
 constexpr std::string_view kStdinKeys[] = {"type"};
@@ -41,9 +41,8 @@ constexpr std::string_view kHttpKeys[] = {
     "max_body", "tls"};
 constexpr std::string_view kTlsKeys[] = {"cert_file", "key_file"};
 constexpr std::string_view kSinkTypes[] = {"slack", "slack_api", "webhook", "stdout", "file"};
-constexpr std::string_view kSinkCommonKeys[] = {"type",          "name",         "min_severity",
-                                                "rules",         "exclude_rules", "min_interval",
-                                                "max_attempts"};
+constexpr std::string_view kSinkCommonKeys[] = {
+    "type", "name", "min_severity", "rules", "exclude_rules", "min_interval", "max_attempts"};
 constexpr std::string_view kSlackKeys[] = {"webhook_url", "webhook_url_file", "timeout"};
 constexpr std::string_view kSlackApiKeys[] = {"token",   "token_file", "channel",
                                               "api_url", "dm_rules",   "timeout"};
@@ -1011,8 +1010,7 @@ class ConfigParser {
             if (*policy == "always" || *policy == "never") {
               file.fsync = *policy == "always";
             } else {
-              const std::string_view suggestion =
-                  rules::ClosestMatch(*policy, {"always", "never"});
+              const std::string_view suggestion = rules::ClosestMatch(*policy, {"always", "never"});
               c_.Error(f->second, f->first, fmt::format("unknown fsync policy `{}`", *policy),
                        suggestion.empty() ? "`fsync` is `always` or `never`"
                                           : fmt::format("did you mean `{}`?", suggestion));

@@ -97,17 +97,16 @@ struct S3SourceConfig {
 };
 // `{type: sqs, queue_url: URL}`: S3/SNS/EventBridge notifications from an SQS queue.
 struct SqsSourceConfig {
-  std::string queue_url;                        // http(s) URL of the queue
-  std::chrono::seconds wait{20};                // long poll, 0..20 s
-  std::chrono::seconds visibility_timeout{120};  // asked at receive, renewed while working
+  std::string queue_url;                            // http(s) URL of the queue
+  std::chrono::seconds wait{20};                    // long poll, 0..20 s
+  std::chrono::seconds visibility_timeout{120};     // asked at receive, renewed while working
   std::optional<std::chrono::seconds> retry_delay;  // a failed message returns after this
-  bool path_style = false;                      // S3 path-style addressing for the objects
+  bool path_style = false;                          // S3 path-style addressing for the objects
 
   bool operator==(const SqsSourceConfig&) const = default;
 };
-using SourceSettings =
-    std::variant<DirSourceConfig, StdinSourceConfig, HttpSourceConfig, S3SourceConfig,
-                 SqsSourceConfig>;
+using SourceSettings = std::variant<DirSourceConfig, StdinSourceConfig, HttpSourceConfig,
+                                    S3SourceConfig, SqsSourceConfig>;
 
 struct SourceConfig {
   std::string type;  // "dir", "stdin", "http", "s3", "sqs"
@@ -209,8 +208,8 @@ struct Config {
   // unless its `overrides:` entry sets `enabled: true` (PackEnabled, pipeline::BuildProcessing).
   std::vector<std::pair<std::string, bool>> packs;
   std::vector<RuleIdReference> pack_references;  // the pack names, for ValidatePacks
-  rules::PolicyLayer defaults;                      // `defaults:`
-  std::vector<RuleOverride> overrides;              // `overrides:`, in file order
+  rules::PolicyLayer defaults;                   // `defaults:`
+  std::vector<RuleOverride> overrides;           // `overrides:`, in file order
   std::chrono::seconds shutdown_grace{10};
   std::vector<SourceConfig> sources;
   std::vector<SinkConfig> sinks;

@@ -177,12 +177,18 @@ TEST(ConfigTest, SinkDeliveryKeys) {
 }
 
 TEST(ConfigTest, SameAsIgnoresThePlaceInTheFileButNotTheSettings) {
-  auto a = Parse("sinks:\n  - {type: file, path: /tmp/a.ndjson}\n"
-                 "sources:\n  - {type: dir, path: /in}\n", {}, "");
-  auto b = Parse("\n\nsources:\n  - {type: dir, path: /in}\n"
-                 "sinks:\n  - {type: file, path: /tmp/a.ndjson}\n", {}, "");
-  auto c = Parse("sinks:\n  - {type: file, path: /tmp/a.ndjson, fsync: never}\n"
-                 "sources:\n  - {type: dir, path: /in, poll_interval: 3s}\n", {}, "");
+  auto a = Parse(
+      "sinks:\n  - {type: file, path: /tmp/a.ndjson}\n"
+      "sources:\n  - {type: dir, path: /in}\n",
+      {}, "");
+  auto b = Parse(
+      "\n\nsources:\n  - {type: dir, path: /in}\n"
+      "sinks:\n  - {type: file, path: /tmp/a.ndjson}\n",
+      {}, "");
+  auto c = Parse(
+      "sinks:\n  - {type: file, path: /tmp/a.ndjson, fsync: never}\n"
+      "sources:\n  - {type: dir, path: /in, poll_interval: 3s}\n",
+      {}, "");
   ASSERT_TRUE(a && b && c);
   EXPECT_TRUE(a->sinks[0].SameAs(b->sinks[0]));
   EXPECT_TRUE(a->sources[0].SameAs(b->sources[0]));

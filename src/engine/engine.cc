@@ -38,7 +38,6 @@ size_t CountOpeners(std::string_view s) {
   return n;
 }
 
-
 // The string member `key` of `e`, or "" when absent or not a string. With `present`, sets
 // `bit` in it when the member is a string (even an empty one).
 std::string Str(simdjson::dom::element e, std::string_view key, uint32_t* present = nullptr,

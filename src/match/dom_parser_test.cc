@@ -28,8 +28,7 @@ double Num(element e) {
 TEST(DomParser, PlainJsonIsSimdjsonsOwn) {
   DomParser p;
   element root;
-  ASSERT_EQ(p.Parse(R"({"a":5,"b":18446744073709551615,"c":1.5})", false, root),
-            simdjson::SUCCESS);
+  ASSERT_EQ(p.Parse(R"({"a":5,"b":18446744073709551615,"c":1.5})", false, root), simdjson::SUCCESS);
   EXPECT_FALSE(p.wide_numbers());
   EXPECT_EQ(At(root, "a").type(), element_type::INT64);
   EXPECT_EQ(At(root, "b").type(), element_type::UINT64);
@@ -83,8 +82,8 @@ TEST(DomParser, WhatIsNotJsonStaysAnError) {
   EXPECT_NE(p.Parse(R"({"n":1e999,"m":+1})", false, root), simdjson::SUCCESS);
   EXPECT_NE(p.Parse(R"({"n":1e999)", false, root), simdjson::SUCCESS);
   EXPECT_NE(p.Parse(R"({"n":1e999,"m":0x10})", false, root), simdjson::SUCCESS);
-  const std::string deep = R"({"n":1e999,"d":)" + std::string(1100, '[') +
-                           std::string(1100, ']') + "}";
+  const std::string deep =
+      R"({"n":1e999,"d":)" + std::string(1100, '[') + std::string(1100, ']') + "}";
   EXPECT_EQ(p.Parse(deep, false, root), simdjson::DEPTH_ERROR);
 }
 

@@ -184,8 +184,7 @@ void Dump(const Node& node, std::string& out) {
       return;
     }
     case NodeKind::kScope:
-      out += "scope(" + PathToString(node.path) +
-             ModeName(node.path.mode) + ",";
+      out += "scope(" + PathToString(node.path) + ModeName(node.path.mode) + ",";
       Dump(*node.children[0], out);
       out += ')';
       return;

@@ -73,24 +73,24 @@ enum class Target : uint8_t {
 // The test applied to each reached value. Types are strict unless stated: a string op is false
 // for numbers, a numeric op false for strings (see Operand::numeric_strings).
 enum class Op : uint8_t {
-  kPresent,      // true for any reached node (scalar or not); `negate` is ignored
-  kNever,        // always false (used with on_missing=true for "must be absent")
-  kAnyScalar,    // any string, number, boolean or null
-  kStrEq,        // string equal to any operand string
-  kStrPrefix,    // string starts with any operand
-  kStrSuffix,    // string ends with any operand
-  kStrContains,  // string contains any operand (term patterns on raw text)
-  kStrEqFold,    // FoldCase(value) equals any operand (operands stored folded)
-  kPrefixFold,   // FoldCase(value) starts with any operand (stored folded)
-  kSuffixFold,   // FoldCase(value) ends with any operand (stored folded)
-  kWildcard,     // EventBridge wildcard: `*` is any run of characters; operands pre-parsed
-  kRegex,        // RE2 unanchored partial match against any operand regex
-  kNumEq,        // number equal to any operand number (by value: 300 == 300.0)
-  kNumRange,     // lo (<|<=) number (<|<=) hi
-  kIsNull,       // JSON null
-  kIsTrue,       // JSON true
-  kIsFalse,      // JSON false
-  kCidr,         // string that parses as an IP address inside any operand block
+  kPresent,       // true for any reached node (scalar or not); `negate` is ignored
+  kNever,         // always false (used with on_missing=true for "must be absent")
+  kAnyScalar,     // any string, number, boolean or null
+  kStrEq,         // string equal to any operand string
+  kStrPrefix,     // string starts with any operand
+  kStrSuffix,     // string ends with any operand
+  kStrContains,   // string contains any operand (term patterns on raw text)
+  kStrEqFold,     // FoldCase(value) equals any operand (operands stored folded)
+  kPrefixFold,    // FoldCase(value) starts with any operand (stored folded)
+  kSuffixFold,    // FoldCase(value) ends with any operand (stored folded)
+  kWildcard,      // EventBridge wildcard: `*` is any run of characters; operands pre-parsed
+  kRegex,         // RE2 unanchored partial match against any operand regex
+  kNumEq,         // number equal to any operand number (by value: 300 == 300.0)
+  kNumRange,      // lo (<|<=) number (<|<=) hi
+  kIsNull,        // JSON null
+  kIsTrue,        // JSON true
+  kIsFalse,       // JSON false
+  kCidr,          // string that parses as an IP address inside any operand block
   kContainsFold,  // FoldCase(value) contains any operand (stored folded)
   // A scalar equal to some scalar that `operand.field` reaches from the same current node:
   // strings byte for byte, numbers by value, booleans and null by kind (Sigma `fieldref`).

@@ -39,8 +39,8 @@ namespace {
 Result<std::shared_ptr<const alert::PolicyTable>> PolicyTableFor(
     const std::vector<rules::Rule>& rules, const rules::PolicyLayer& defaults,
     const std::function<rules::RulePolicy(const rules::Rule&)>& resolve, bool dedupe) {
-  rules::RulePolicy fallback = rules::ResolvePolicy(defaults, rules::RulePolicy{},
-                                                    rules::PolicyKeys{}, nullptr);
+  rules::RulePolicy fallback =
+      rules::ResolvePolicy(defaults, rules::RulePolicy{}, rules::PolicyKeys{}, nullptr);
   if (!dedupe) fallback.dedupe.enabled = false;
   std::map<std::string, rules::RulePolicy, std::less<>> per_rule;
   for (const rules::Rule& rule : rules) {
@@ -68,8 +68,8 @@ Result<Processing> Finish(std::vector<rules::Rule> rules,
 // ---- the source registry -------------------------------------------------------------------
 
 using SourceBuilder = Result<std::unique_ptr<sources::Source>> (*)(const config::SourceConfig&,
-                                                                  state::StateStore*,
-                                                                  const Clock&);
+                                                                   state::StateStore*,
+                                                                   const Clock&);
 
 Result<std::unique_ptr<sources::Source>> BuildDirSource(const config::SourceConfig& c,
                                                         state::StateStore* store,
@@ -162,11 +162,8 @@ struct SourceFactory {
 
 // The source registry: `sources: - {type: ...}` -> its builder.
 constexpr SourceFactory kSourceFactories[] = {
-    {"dir", &BuildDirSource},
-    {"stdin", &BuildStdinSource},
-    {"http", &BuildHttpSource},
-    {"s3", &BuildS3Source},
-    {"sqs", &BuildSqsSource},
+    {"dir", &BuildDirSource}, {"stdin", &BuildStdinSource}, {"http", &BuildHttpSource},
+    {"s3", &BuildS3Source},   {"sqs", &BuildSqsSource},
 };
 
 // ---- the sink registry ---------------------------------------------------------------------
@@ -231,8 +228,8 @@ Result<std::unique_ptr<sinks::Sink>> BuildSlackSink(const config::SinkConfig& c,
   options.filter = FilterOf(c);
   auto client = NewHttpClient(c);
   if (!client) return tl::unexpected(client.error());
-  return Upcast(sinks::slack::SlackWebhookSink::Create(std::move(options), std::move(*client),
-                                                       clock));
+  return Upcast(
+      sinks::slack::SlackWebhookSink::Create(std::move(options), std::move(*client), clock));
 }
 
 Result<std::unique_ptr<sinks::Sink>> BuildSlackApiSink(const config::SinkConfig& c,
@@ -247,8 +244,7 @@ Result<std::unique_ptr<sinks::Sink>> BuildSlackApiSink(const config::SinkConfig&
   options.filter = FilterOf(c);
   auto client = NewHttpClient(c);
   if (!client) return tl::unexpected(client.error());
-  return Upcast(
-      sinks::slack::SlackApiSink::Create(std::move(options), std::move(*client), clock));
+  return Upcast(sinks::slack::SlackApiSink::Create(std::move(options), std::move(*client), clock));
 }
 
 Result<std::unique_ptr<sinks::Sink>> BuildWebhookSink(const config::SinkConfig& c,
@@ -380,8 +376,7 @@ Result<Processing> BuildPlainScanProcessing(std::vector<rules::Rule> rules) {
 }
 
 Result<std::unique_ptr<sources::Source>> BuildSource(const config::SourceConfig& source,
-                                                     state::StateStore* store,
-                                                     const Clock& clock) {
+                                                     state::StateStore* store, const Clock& clock) {
   for (const SourceFactory& f : kSourceFactories) {
     if (f.type == source.type) return f.build(source, store, clock);
   }
@@ -410,7 +405,8 @@ std::vector<std::string> SinkTypes() {
 Result<std::unique_ptr<state::StateStore>> OpenStateStore(const config::StateConfig& state,
                                                           Clock& clock) {
   if (state.type != "sqlite" && state.type != "dynamodb") {
-    return Fail(ErrorCode::kUnsupported, fmt::format("state type `{}` is not supported", state.type));
+    return Fail(ErrorCode::kUnsupported,
+                fmt::format("state type `{}` is not supported", state.type));
   }
   auto local = state::SqliteStateStore::Open(state.path, clock);
   if (!local) return tl::unexpected(local.error());
@@ -421,8 +417,8 @@ Result<std::unique_ptr<state::StateStore>> OpenStateStore(const config::StateCon
   if (!db) return tl::unexpected(db.error());
   aws::DynamoDbStateOptions options;
   options.table = state.table;
-  auto shared = aws::DynamoDbStateStore::Create(std::move(*local), std::move(*db),
-                                                std::move(options), clock);
+  auto shared =
+      aws::DynamoDbStateStore::Create(std::move(*local), std::move(*db), std::move(options), clock);
   if (!shared) return tl::unexpected(shared.error());
   return std::unique_ptr<state::StateStore>(std::move(*shared));
 }
@@ -569,7 +565,8 @@ bool SameAddress(const config::SourceConfig& next, const config::SourceConfig& o
 
 }  // namespace
 
-Result<Daemon::ReloadResult> Daemon::Reload(const config::Config& next, std::vector<rules::Rule> rules) {
+Result<Daemon::ReloadResult> Daemon::Reload(const config::Config& next,
+                                            std::vector<rules::Rule> rules) {
   if (next.state.type != config_.state.type || next.state.path != config_.state.path ||
       next.state.table != config_.state.table) {
     return Fail(ErrorCode::kInvalidArgument,
@@ -724,9 +721,9 @@ Result<Daemon::ReloadResult> Daemon::Reload(const config::Config& next, std::vec
     next_sources.push_back(SourceSlot{next.sources[i], built_sources[i].get()});
     pipeline_->AddSource(std::move(built_sources[i]));
   }
-  const int sources_added = static_cast<int>(next.sources.size()) -
-                            static_cast<int>(std::count(old_source_kept.begin(),
-                                                        old_source_kept.end(), true));
+  const int sources_added =
+      static_cast<int>(next.sources.size()) -
+      static_cast<int>(std::count(old_source_kept.begin(), old_source_kept.end(), true));
   sources_ = std::move(next_sources);
   pipeline_->HoldRun(false);
   config_ = next;
@@ -735,12 +732,12 @@ Result<Daemon::ReloadResult> Daemon::Reload(const config::Config& next, std::vec
     problems.pop_back();
     result.problem = "reloaded, except:" + problems;
   }
-  result.summary = fmt::format("{} rules; sinks: {} kept, {} started, {} stopped; sources: {} kept, {} "
-                     "started, {} stopped",
-                     rules_->size(), next.sinks.size() - static_cast<size_t>(sinks_built),
-                     sinks_built, sinks_removed,
-                     next.sources.size() - static_cast<size_t>(sources_added), sources_added,
-                     sources_removed);
+  result.summary = fmt::format(
+      "{} rules; sinks: {} kept, {} started, {} stopped; sources: {} kept, {} "
+      "started, {} stopped",
+      rules_->size(), next.sinks.size() - static_cast<size_t>(sinks_built), sinks_built,
+      sinks_removed, next.sources.size() - static_cast<size_t>(sources_added), sources_added,
+      sources_removed);
   return result;
 }
 

@@ -5,16 +5,15 @@
 
 #include <algorithm>
 
-#include "rules/builtin.h"
 #include "pipeline/scan_filter_stages.h"
+#include "rules/builtin.h"
 
 namespace tw::pipeline {
 namespace {
 
 config::Config Parse(const std::string& text) {
-  auto cfg = config::ParseConfig(text, "test.yml", [](const std::string&) {
-    return std::optional<std::string>();
-  });
+  auto cfg = config::ParseConfig(text, "test.yml",
+                                 [](const std::string&) { return std::optional<std::string>(); });
   EXPECT_TRUE(cfg.has_value()) << (cfg ? "" : rules::FormatDiagnostics(cfg.error()));
   return cfg ? *cfg : config::Config{};
 }
@@ -88,8 +87,8 @@ TEST(BuildProcessing, PacksSwitchedOffDropTheirRulesUnlessAnOverrideKeepsOne) {
   EXPECT_EQ(p->disabled_rules, 13u);
   EXPECT_EQ(p->rules->size(), all.size() - 13);
   EXPECT_EQ(Find(*p, "cis-config-changes"), nullptr);
-  EXPECT_NE(Find(*p, "cis-root-usage"), nullptr);      // kept by its override
-  EXPECT_NE(Find(*p, "cloudtrail-change"), nullptr);   // core: on
+  EXPECT_NE(Find(*p, "cis-root-usage"), nullptr);            // kept by its override
+  EXPECT_NE(Find(*p, "cloudtrail-change"), nullptr);         // core: on
   EXPECT_NE(Find(*p, "rds-snapshot-made-public"), nullptr);  // not listed: on
 }
 

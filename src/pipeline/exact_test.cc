@@ -228,11 +228,10 @@ TEST(ScanExact, ARecordTheDomCannotHoldIsAnErrorWithoutACandidateRule) {
   const std::string deep_ok = std::string(1000, '[') + std::string(1000, ']');
   std::string many;  // 1,100 openers, but only 3 levels deep
   for (int i = 0; i < 1100; ++i) many += i ? ",{}" : "{}";
-  const Outcome o = ScanBoth(R"({"eventName":"Harmless","x":)" + deep + "}\n" +
-                             R"({"eventName":"Harmless","x":)" + deep_ok + "}\n" +
-                             R"({"eventName":"Harmless","x":[)" + many + "]}\n" +
-                             R"({"eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging"})" +
-                             "\n");
+  const Outcome o = ScanBoth(
+      R"({"eventName":"Harmless","x":)" + deep + "}\n" + R"({"eventName":"Harmless","x":)" +
+      deep_ok + "}\n" + R"({"eventName":"Harmless","x":[)" + many + "]}\n" +
+      R"({"eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging"})" + "\n");
   ASSERT_EQ(o.errors.size(), 1u);
   EXPECT_TRUE(o.errors[0].starts_with("line 1: the record cannot be evaluated")) << o.errors[0];
   EXPECT_EQ(o.events, 3u);
@@ -243,12 +242,14 @@ TEST(ScanExact, ARecordTheDomCannotHoldIsAnErrorWithoutACandidateRule) {
 // bits) does not reject the record. It is the nearest double: 1e999 is +infinity, -1e999
 // -infinity, 18446744073709551616 is 2^64, 1.0000000000000000001 is 1.
 TEST(ScanExact, NumbersBeyondTheJsonReaderAreEvaluated) {
-  const std::string head = R"({"eventSource":"cloudtrail.amazonaws.com","eventName":"NumTest","n":)";
+  const std::string head =
+      R"({"eventSource":"cloudtrail.amazonaws.com","eventName":"NumTest","n":)";
   const Outcome o = ScanBoth(
       head + "1e999}\n" + head + "-1e999}\n" + head + "18446744073709551616}\n" + head +
       "1.0000000000000000001}\n" + head + R"(5,"id":123456789012345678901234567890})" + "\n" +
       R"({"eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging","z":1E400,)"
-      R"("y":-99999999999999999999})" "\n" +
+      R"("y":-99999999999999999999})"
+      "\n" +
       R"({"version":"0","id":"e1","detail-type":"AWS API Call via CloudTrail",)"
       R"("source":"aws.cloudtrail","account":"111122223333","region":"us-east-1","big":-1e999,)"
       R"("detail":{"eventSource":"cloudtrail.amazonaws.com","eventName":"NumTest","n":1e999}})"
@@ -256,10 +257,10 @@ TEST(ScanExact, NumbersBeyondTheJsonReaderAreEvaluated) {
   EXPECT_TRUE(o.errors.empty()) << o.errors.front();
   EXPECT_EQ(o.events, 7u);
   const std::set<std::pair<uint64_t, std::string>> expected = {
-      {0, "it-cwl-n-gt-1000"}, {0, "it-eb-n-gt-1000"},      // +infinity > 1000
-      {2, "it-cwl-n-gt-1000"}, {2, "it-eb-n-gt-1000"},      // 2^64 > 1000
-      {2, "it-eb-n-is-2-64"},                               // and equal to 2^64
-      {6, "it-cwl-n-gt-1000"}, {6, "it-eb-n-gt-1000"}};     // the envelope's detail
+      {0, "it-cwl-n-gt-1000"}, {0, "it-eb-n-gt-1000"},   // +infinity > 1000
+      {2, "it-cwl-n-gt-1000"}, {2, "it-eb-n-gt-1000"},   // 2^64 > 1000
+      {2, "it-eb-n-is-2-64"},                            // and equal to 2^64
+      {6, "it-cwl-n-gt-1000"}, {6, "it-eb-n-gt-1000"}};  // the envelope's detail
   std::set<std::pair<uint64_t, std::string>> numeric;
   for (const auto& a : o.alerts) {
     if (a.second.starts_with("it-cwl-n") || a.second.starts_with("it-eb-n")) numeric.insert(a);

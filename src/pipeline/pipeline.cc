@@ -211,8 +211,9 @@ Result<void> Pipeline::Run(const std::atomic<bool>& stop) {
     // Until `stop`, or until every source's workers are done (exhausted, or failed). Sources
     // read `stop` through their own flag, set below; the wait's step bounds the delay.
     while (!stop.load(std::memory_order_acquire)) {
-      const bool live = std::any_of(runs_.begin(), runs_.end(),
-                                    [](const std::unique_ptr<SourceRun>& r) { return r->live > 0; });
+      const bool live =
+          std::any_of(runs_.begin(), runs_.end(),
+                      [](const std::unique_ptr<SourceRun>& r) { return r->live > 0; });
       if (!live && !held_) break;
       runs_cv_.wait_for(lock, std::chrono::milliseconds(10));
     }

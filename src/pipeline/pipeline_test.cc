@@ -118,9 +118,7 @@ class RecordingStore final : public state::StateStore {
   Result<std::optional<Clock::WallTime>> NextDue(const std::string&) override {
     return std::nullopt;
   }
-  Result<void> MarkDelivered(int64_t, Clock::WallTime, const std::string&) override {
-    return Ok();
-  }
+  Result<void> MarkDelivered(int64_t, Clock::WallTime, const std::string&) override { return Ok(); }
   Result<void> Reschedule(int64_t, Clock::WallTime, const std::string&) override { return Ok(); }
   Result<void> MarkFailed(int64_t, const std::string&) override { return Ok(); }
   Result<int64_t> Retry(const std::string&, Clock::WallTime) override { return 0; }
@@ -128,8 +126,7 @@ class RecordingStore final : public state::StateStore {
                                                  size_t) override {
     return std::vector<state::OutboxRow>{};
   }
-  Result<std::optional<std::string>> DeliveredRef(const std::string&,
-                                                  const std::string&) override {
+  Result<std::optional<std::string>> DeliveredRef(const std::string&, const std::string&) override {
     return std::nullopt;
   }
   Result<int64_t> PruneHistory(Clock::WallTime) override { return 0; }
@@ -355,7 +352,7 @@ TEST(Pipeline, SourcesAndSinksCanBeSwappedWhileRunning) {
   while (late_ptr->acked == 0) std::this_thread::yield();
   ASSERT_EQ(store.commits.size(), 2u);
   EXPECT_EQ(store.commits[1].entries.at(0).sinks, (std::vector<std::string>{"other"}));
-  EXPECT_EQ(p->Sources().size(), 3u);  // the fixture's (exhausted), first, late
+  EXPECT_EQ(p->Sources().size(), 3u);      // the fixture's (exhausted), first, late
   EXPECT_TRUE(p->RemoveSource(late_ptr));  // stops its worker and destroys it
   EXPECT_FALSE(p->RemoveSource(late_ptr));
   EXPECT_EQ(p->Sources().size(), 2u);

@@ -12,9 +12,9 @@ Result<alert::EventTime> ParseTimeBound(std::string_view text, BoundKind kind) {
   } else if (auto t = alert::ParseEventTime(text)) {
     return *t;
   }
-  return Fail(ErrorCode::kInvalidArgument,
-              "`" + std::string(text) +
-                  "` is not a date (YYYY-MM-DD) or a time (YYYY-MM-DDTHH:MM:SSZ)");
+  return Fail(
+      ErrorCode::kInvalidArgument,
+      "`" + std::string(text) + "` is not a date (YYYY-MM-DD) or a time (YYYY-MM-DDTHH:MM:SSZ)");
 }
 
 Result<void> EventTimeRangeStage::Process(std::vector<alert::Alert>& alerts,

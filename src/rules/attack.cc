@@ -17,7 +17,8 @@ std::string_view EnterpriseTechniquesTsv();
 namespace {
 
 bool IsDigits(std::string_view s, size_t n) {
-  return s.size() == n && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+  return s.size() == n &&
+         std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 // T + 4 digits, optionally . + 3 digits.
@@ -76,8 +77,9 @@ std::string_view AttackVersion() { return GetTable().version; }
 
 const AttackTechnique* FindAttackTechnique(std::string_view id) {
   const auto& all = GetTable().techniques;
-  const auto it = std::lower_bound(all.begin(), all.end(), id,
-                                   [](const AttackTechnique& t, std::string_view v) { return t.id < v; });
+  const auto it =
+      std::lower_bound(all.begin(), all.end(), id,
+                       [](const AttackTechnique& t, std::string_view v) { return t.id < v; });
   return it != all.end() && it->id == id ? &*it : nullptr;
 }
 
@@ -92,16 +94,14 @@ std::optional<AttackIdProblem> CheckAttackId(std::string_view id) {
   std::vector<std::string_view> ids;
   for (const AttackTechnique& t : AttackTechniques()) ids.push_back(t.id);
   const std::string_view closest = ClosestMatch(id, ids);
-  std::string hint = closest.empty()
-                         ? std::string()
-                         : fmt::format("did you mean `{}` ({})? ", closest,
-                                       FindAttackTechnique(closest)->name);
+  std::string hint = closest.empty() ? std::string()
+                                     : fmt::format("did you mean `{}` ({})? ", closest,
+                                                   FindAttackTechnique(closest)->name);
   hint += fmt::format(
       "the bundled list (rules/attack/enterprise-techniques.tsv, ATT&CK Enterprise v{}) is a "
       "subset: add the technique there if it exists",
       AttackVersion());
-  return AttackIdProblem{
-      fmt::format("unknown ATT&CK technique `{}`", id), std::move(hint)};
+  return AttackIdProblem{fmt::format("unknown ATT&CK technique `{}`", id), std::move(hint)};
 }
 
 }  // namespace tw::rules

@@ -258,10 +258,9 @@ void YamlChecker::Error(const YamlNode& node, const YamlNode& fallback, std::str
   out_.push_back(std::move(d));
 }
 
-std::map<std::string, const YamlMember*> CollectMembers(const YamlNode& mapping,
-                                                        const std::vector<std::string_view>& allowed,
-                                                        const MemberWording& wording,
-                                                        const MemberErrorFn& error) {
+std::map<std::string, const YamlMember*> CollectMembers(
+    const YamlNode& mapping, const std::vector<std::string_view>& allowed,
+    const MemberWording& wording, const MemberErrorFn& error) {
   std::map<std::string, const YamlMember*> members;
   for (const YamlMember& member : mapping.members) {
     const YamlNode& key = member.first;
@@ -291,11 +290,10 @@ std::map<std::string, const YamlMember*> CollectMembers(const YamlNode& mapping,
 std::map<std::string, const YamlMember*> YamlChecker::Members(
     const YamlNode& mapping, const std::vector<std::string_view>& allowed, std::string_view what) {
   const std::string key_of = fmt::format("a key in {}", what);
-  return CollectMembers(mapping, allowed, MemberWording{key_of, what},
-                        [this](const YamlNode& node, const YamlNode& fallback, std::string message,
-                               std::string hint) {
-                          Error(node, fallback, std::move(message), std::move(hint));
-                        });
+  return CollectMembers(
+      mapping, allowed, MemberWording{key_of, what},
+      [this](const YamlNode& node, const YamlNode& fallback, std::string message,
+             std::string hint) { Error(node, fallback, std::move(message), std::move(hint)); });
 }
 
 std::optional<std::string> YamlChecker::String(const YamlMember& member, bool secret) {

@@ -58,10 +58,9 @@ using MemberErrorFn = std::function<void(const YamlNode& node, const YamlNode& f
 // The members of `mapping` by key: reports (through `error`) a key that is not a scalar, a
 // duplicate key (the first one is kept) and a key not in `allowed` (left out, with a did-you-mean
 // hint or the list of keys). Shared by the rule loader and the policy/config checker.
-std::map<std::string, const YamlMember*> CollectMembers(const YamlNode& mapping,
-                                                        const std::vector<std::string_view>& allowed,
-                                                        const MemberWording& wording,
-                                                        const MemberErrorFn& error);
+std::map<std::string, const YamlMember*> CollectMembers(
+    const YamlNode& mapping, const std::vector<std::string_view>& allowed,
+    const MemberWording& wording, const MemberErrorFn& error);
 
 // Reports problems in one YAML text into a diagnostics list it borrows.
 class YamlChecker {

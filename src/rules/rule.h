@@ -33,7 +33,7 @@ struct Rule {
   std::string description;
   Severity severity = Severity::kInfo;
   std::vector<std::string> references;  // URLs or benchmark control ids, as written
-  std::vector<std::string> tags;          // themes, [a-z0-9-]+ each, as written (`tags:`)
+  std::vector<std::string> tags;        // themes, [a-z0-9-]+ each, as written (`tags:`)
   // MITRE ATT&CK Enterprise technique ids ("T1562.008"), each in the bundled list (attack.h).
   std::vector<std::string> mitre_attack;
   // The pack the rule belongs to: its file's name without the extension ("rds" for

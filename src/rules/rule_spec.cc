@@ -241,11 +241,10 @@ class FileParser {
       const YamlNode& mapping, const std::vector<std::string_view>& allowed, const char* what) {
     const std::string key_of = fmt::format("a {} key", what);
     const std::string in_what = fmt::format("a {}", what);
-    return CollectMembers(mapping, allowed, MemberWording{key_of, in_what},
-                          [this](const YamlNode& node, const YamlNode& fallback,
-                                 std::string message, std::string hint) {
-                            Error(node, fallback, std::move(message), std::move(hint));
-                          });
+    return CollectMembers(
+        mapping, allowed, MemberWording{key_of, in_what},
+        [this](const YamlNode& node, const YamlNode& fallback, std::string message,
+               std::string hint) { Error(node, fallback, std::move(message), std::move(hint)); });
   }
 
   // A non-empty string value (a scalar of any style).
@@ -390,15 +389,15 @@ class FileParser {
     }
     for (const YamlNode& item : value.items) {
       if (item.kind != YamlKind::kScalar) {
-        Error(item, key, fmt::format("a `{}` item must be a string, not {}", key.scalar,
-                                     KindName(item)));
+        Error(item, key,
+              fmt::format("a `{}` item must be a string, not {}", key.scalar, KindName(item)));
         continue;
       }
       if (tags) {
-        const bool ok = !item.scalar.empty() &&
-                        std::all_of(item.scalar.begin(), item.scalar.end(), [](char c) {
-                          return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
-                        });
+        const bool ok =
+            !item.scalar.empty() && std::all_of(item.scalar.begin(), item.scalar.end(), [](char c) {
+              return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+            });
         if (!ok) {
           Error(item, key, fmt::format("invalid tag `{}`", item.scalar),
                 "a tag uses only lower-case letters, digits and `-`");

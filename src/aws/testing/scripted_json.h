@@ -18,8 +18,7 @@ class ScriptedJson {
  public:
   // Queues `response` for a call of `operation` ("ReceiveMessage"): calls take the queued answers
   // in order; once the queue is empty, the last answer taken answers every further call.
-  void On(const std::string& operation, int status, std::string body,
-          HttpHeaders headers = {}) {
+  void On(const std::string& operation, int status, std::string body, HttpHeaders headers = {}) {
     answers_[operation].push_back(HttpResponse{status, std::move(headers), std::move(body)});
   }
 

@@ -534,7 +534,7 @@ TEST(CwlDifferential, NumbersBeyondTheJsonReaderByHand) {
       {"{ $.x = 1 }", "1e999", true},  // the record is evaluated: other fields still match
       {"{ $.n NOT EXISTS }", "1e999", false},
       {"{ $.n = \"1e999\" }", "1e999", false},  // a quoted value matches strings only
-      {"1e999", "1e999", true},                     // a term matches the raw text
+      {"1e999", "1e999", true},                 // a term matches the raw text
       {"{ $.n = * }", "-99999999999999999999", true},
   };
   for (const Case& c : cases) {

@@ -66,7 +66,8 @@ std::vector<Piece> ParseWildcards(std::string_view s) {
     if (c == '\\' && i + 1 < s.size() && (s[i + 1] == '*' || s[i + 1] == '?' || s[i + 1] == '\\')) {
       literal() += s[++i];
     } else if (c == '*') {
-      if (out.empty() || out.back().kind != Piece::Kind::kStar) out.push_back({Piece::Kind::kStar, {}});
+      if (out.empty() || out.back().kind != Piece::Kind::kStar)
+        out.push_back({Piece::Kind::kStar, {}});
     } else if (c == '?') {
       out.push_back({Piece::Kind::kOne, {}});
     } else {
@@ -111,7 +112,8 @@ NodePtr LowerString(const match::Path& path, std::string_view value, const Modif
   const Piece star{Piece::Kind::kStar, {}};
   using Shape = Modifiers::Shape;
   if (mods.shape == Shape::kContains || mods.shape == Shape::kEndsWith) {
-    if (pieces.empty() || pieces.front().kind != Piece::Kind::kStar) pieces.insert(pieces.begin(), star);
+    if (pieces.empty() || pieces.front().kind != Piece::Kind::kStar)
+      pieces.insert(pieces.begin(), star);
   }
   if (mods.shape == Shape::kContains || mods.shape == Shape::kStartsWith) {
     if (pieces.empty() || pieces.back().kind != Piece::Kind::kStar) pieces.push_back(star);
@@ -126,11 +128,13 @@ NodePtr LowerString(const match::Path& path, std::string_view value, const Modif
     // `"enable": false` where rules say 'false').
     const std::string literal = n == 0 ? std::string() : pieces[0].text;
     std::vector<NodePtr> alts;
-    alts.push_back(StringLeaf(path, fold ? Op::kStrEqFold : Op::kStrEq,
-                              fold ? FoldCase(literal) : literal));
+    alts.push_back(
+        StringLeaf(path, fold ? Op::kStrEqFold : Op::kStrEq, fold ? FoldCase(literal) : literal));
     const std::string folded = FoldCase(literal);
-    if ((fold ? folded : literal) == "true") alts.push_back(match::MakeLeaf(PathLeaf(path, Op::kIsTrue)));
-    if ((fold ? folded : literal) == "false") alts.push_back(match::MakeLeaf(PathLeaf(path, Op::kIsFalse)));
+    if ((fold ? folded : literal) == "true")
+      alts.push_back(match::MakeLeaf(PathLeaf(path, Op::kIsTrue)));
+    if ((fold ? folded : literal) == "false")
+      alts.push_back(match::MakeLeaf(PathLeaf(path, Op::kIsFalse)));
     if (IsNumberText(literal)) {
       Leaf leaf = PathLeaf(path, Op::kNumEq);
       leaf.operand.numbers.push_back(std::strtod(literal.c_str(), nullptr));
@@ -187,8 +191,8 @@ NodePtr MergeOr(std::vector<NodePtr> alts) {
     if (a->kind == match::NodeKind::kLeaf) {
       const Op op = a->leaf->op;
       const bool mergeable = op == Op::kStrEqFold || op == Op::kPrefixFold ||
-                             op == Op::kSuffixFold || op == Op::kContainsFold ||
-                             op == Op::kStrEq || op == Op::kStrPrefix || op == Op::kStrSuffix ||
+                             op == Op::kSuffixFold || op == Op::kContainsFold || op == Op::kStrEq ||
+                             op == Op::kStrPrefix || op == Op::kStrSuffix ||
                              op == Op::kStrContains || op == Op::kCidr;
       if (mergeable) {
         auto it = by_op.find(op);
@@ -219,9 +223,9 @@ int ColumnOf(const YamlNode& node, std::string_view text, size_t i) {
 
 const std::vector<std::string_view>& KnownModifiers() {
   static const std::vector<std::string_view> k = {
-      "contains", "startswith", "endswith", "all", "re",  "i",   "m",  "s",   "cidr",
-      "exists",   "fieldref",   "cased",    "lt",  "lte", "gt",  "gte", "windash", "base64",
-      "base64offset", "utf16le", "utf16be", "utf16", "wide", "expand"};
+      "contains", "startswith", "endswith",     "all",     "re",      "i",     "m",    "s",
+      "cidr",     "exists",     "fieldref",     "cased",   "lt",      "lte",   "gt",   "gte",
+      "windash",  "base64",     "base64offset", "utf16le", "utf16be", "utf16", "wide", "expand"};
   return k;
 }
 
@@ -318,8 +322,8 @@ FieldKey ParseFieldKey(const YamlNode& key, Context& ctx) {
                 "command-line dashes",
                 "write the values you expect in the CloudTrail field instead");
       out.ok = false;
-    } else if (mod == "base64" || mod == "base64offset" || mod == "utf16le" ||
-               mod == "utf16be" || mod == "utf16" || mod == "wide" || mod == "expand") {
+    } else if (mod == "base64" || mod == "base64offset" || mod == "utf16le" || mod == "utf16be" ||
+               mod == "utf16" || mod == "wide" || mod == "expand") {
       ctx.Error(key.line, col, fmt::format("modifier `{}` is not supported", mod),
                 "trailwatch supports contains, startswith, endswith, all, re, cidr, exists, "
                 "fieldref, cased, lt, lte, gt, gte (docs/sigma.md)");
@@ -339,8 +343,8 @@ FieldKey ParseFieldKey(const YamlNode& key, Context& ctx) {
                         : m.fieldref ? "fieldref"
                         : m.compare  ? "lt/lte/gt/gte"
                                      : nullptr;
-  const int specials = int(m.re) + int(m.cidr) + int(m.exists) + int(m.fieldref) +
-                       int(m.compare.has_value());
+  const int specials =
+      int(m.re) + int(m.cidr) + int(m.exists) + int(m.fieldref) + int(m.compare.has_value());
   if (out.ok && specials > 1) {
     ctx.Error(key.line, key.column,
               fmt::format("`{}`: the modifiers re, cidr, exists, fieldref and lt/lte/gt/gte "
@@ -348,9 +352,9 @@ FieldKey ParseFieldKey(const YamlNode& key, Context& ctx) {
                           s));
     out.ok = false;
   } else if (out.ok && special != nullptr && !shape_name.empty()) {
-    ctx.Error(key.line, key.column,
-              fmt::format("`{}`: modifier `{}` cannot be combined with `{}`", s, special,
-                          shape_name));
+    ctx.Error(
+        key.line, key.column,
+        fmt::format("`{}`: modifier `{}` cannot be combined with `{}`", s, special, shape_name));
     out.ok = false;
   }
   return out;
@@ -579,7 +583,7 @@ std::vector<Token> Tokenize(std::string_view s) {
     if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
       ++i;
     } else if (c == '(' || c == ')' || c == '|') {
-      out.push_back({c == '(' ? Token::Kind::kOpen
+      out.push_back({c == '('   ? Token::Kind::kOpen
                      : c == ')' ? Token::Kind::kClose
                                 : Token::Kind::kPipe,
                      s.substr(i, 1), i});
@@ -697,8 +701,9 @@ class ConditionParser {
       return n;
     }
     if (t.kind != Token::Kind::kWord) {
-      Error(t, t.kind == Token::Kind::kEnd ? std::string("condition ends too early")
-                                            : fmt::format("unexpected `{}` in condition", t.text),
+      Error(t,
+            t.kind == Token::Kind::kEnd ? std::string("condition ends too early")
+                                        : fmt::format("unexpected `{}` in condition", t.text),
             "expected a search identifier, `not`, `(`, `1 of` or `all of`");
       return nullptr;
     }
@@ -725,8 +730,8 @@ class ConditionParser {
     }
     const Token target = Peek();
     if (target.kind != Token::Kind::kWord) {
-      Error(target, fmt::format("`{} of` needs `them` or a search identifier pattern",
-                                quantifier.text));
+      Error(target,
+            fmt::format("`{} of` needs `them` or a search identifier pattern", quantifier.text));
       return nullptr;
     }
     ++pos_;
@@ -741,8 +746,9 @@ class ConditionParser {
       parts.push_back(std::move(n));
     }
     if (parts.empty()) {
-      Error(target, fmt::format("`{} of {}` names no search identifier of this detection",
-                                quantifier.text, target.text),
+      Error(target,
+            fmt::format("`{} of {}` names no search identifier of this detection", quantifier.text,
+                        target.text),
             "search identifiers are the keys of `detection` other than `condition`");
       return nullptr;
     }
@@ -763,9 +769,10 @@ class ConditionParser {
       }
     }
     const std::string_view near = ClosestMatch(t.text, names);
-    Error(t, fmt::format("condition names `{}`, which is not a search identifier of this "
-                         "detection",
-                         t.text),
+    Error(t,
+          fmt::format("condition names `{}`, which is not a search identifier of this "
+                      "detection",
+                      t.text),
           near.empty() ? std::string("search identifiers are the keys of `detection`")
                        : fmt::format("did you mean `{}`?", near));
     return nullptr;
@@ -794,8 +801,9 @@ match::NodePtr CompileDetection(const YamlNode& key, const YamlNode& detection,
                                 const SourceText& source, std::vector<Diagnostic>& diagnostics) {
   Context ctx{source, diagnostics};
   if (detection.kind != YamlKind::kMapping) {
-    ctx.Error(key.line, key.column, "`detection` must be a mapping of search identifiers and a "
-                                    "`condition`");
+    ctx.Error(key.line, key.column,
+              "`detection` must be a mapping of search identifiers and a "
+              "`condition`");
     return nullptr;
   }
   const YamlNode* condition = nullptr;

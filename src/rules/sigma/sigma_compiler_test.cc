@@ -48,8 +48,9 @@ bool Fires(const SigmaRule& rule, std::string_view event) {
 }
 
 TEST(SigmaValues, StringsAreCaseInsensitiveWithWildcards) {
-  const SigmaRule r = Load(Rule("    sel:\n        eventName: 'Delete*Trail'\n"
-                                "    condition: sel\n"));
+  const SigmaRule r =
+      Load(Rule("    sel:\n        eventName: 'Delete*Trail'\n"
+                "    condition: sel\n"));
   EXPECT_TRUE(Fires(r, R"({"eventName":"DeleteTrail"})"));
   EXPECT_TRUE(Fires(r, R"({"eventName":"deleteMyTRAIL"})"));
   EXPECT_FALSE(Fires(r, R"({"eventName":"DeleteTrails"})"));
@@ -57,27 +58,30 @@ TEST(SigmaValues, StringsAreCaseInsensitiveWithWildcards) {
 }
 
 TEST(SigmaValues, QuestionMarkIsOneCharacterAndEscapesAreLiteral) {
-  const SigmaRule r = Load(Rule("    sel:\n        a: 'x?z'\n        b: 'p\\*q\\?\\\\'\n"
-                                "    condition: sel\n"));
+  const SigmaRule r =
+      Load(Rule("    sel:\n        a: 'x?z'\n        b: 'p\\*q\\?\\\\'\n"
+                "    condition: sel\n"));
   EXPECT_TRUE(Fires(r, R"({"a":"xYz","b":"p*q?\\"})"));
   EXPECT_FALSE(Fires(r, R"({"a":"xz","b":"p*q?\\"})"));
   EXPECT_FALSE(Fires(r, R"({"a":"xyz","b":"pAq?\\"})"));  // \* is a literal star
 }
 
 TEST(SigmaValues, ListIsOrMapIsAndListOfMapsIsOr) {
-  const SigmaRule r = Load(Rule("    sel:\n"
-                                "        - eventSource: ec2.amazonaws.com\n"
-                                "          eventName: [CreateRoute, DeleteRoute]\n"
-                                "        - eventName: StopLogging\n"
-                                "    condition: sel\n"));
+  const SigmaRule r =
+      Load(Rule("    sel:\n"
+                "        - eventSource: ec2.amazonaws.com\n"
+                "          eventName: [CreateRoute, DeleteRoute]\n"
+                "        - eventName: StopLogging\n"
+                "    condition: sel\n"));
   EXPECT_TRUE(Fires(r, R"({"eventSource":"ec2.amazonaws.com","eventName":"DeleteRoute"})"));
   EXPECT_FALSE(Fires(r, R"({"eventSource":"s3.amazonaws.com","eventName":"DeleteRoute"})"));
   EXPECT_TRUE(Fires(r, R"({"eventSource":"s3.amazonaws.com","eventName":"StopLogging"})"));
 }
 
 TEST(SigmaValues, NumbersBooleansNull) {
-  const SigmaRule r = Load(Rule("    sel:\n        n: 22\n        t: true\n        gone: null\n"
-                                "    condition: sel\n"));
+  const SigmaRule r =
+      Load(Rule("    sel:\n        n: 22\n        t: true\n        gone: null\n"
+                "    condition: sel\n"));
   EXPECT_TRUE(Fires(r, R"({"n":22,"t":true})"));
   EXPECT_TRUE(Fires(r, R"({"n":"22","t":"TRUE","gone":null})"));
   EXPECT_FALSE(Fires(r, R"({"n":23,"t":true})"));
@@ -87,36 +91,39 @@ TEST(SigmaValues, NumbersBooleansNull) {
 
 TEST(SigmaValues, QuotedBooleanMatchesJsonBoolean) {
   // aws_cloudtrail_guardduty_detector_deleted_or_updated writes 'false' for a JSON false.
-  const SigmaRule r = Load(Rule("    sel:\n        requestParameters.enable: 'false'\n"
-                                "    condition: sel\n"));
+  const SigmaRule r =
+      Load(Rule("    sel:\n        requestParameters.enable: 'false'\n"
+                "    condition: sel\n"));
   EXPECT_TRUE(Fires(r, R"({"requestParameters":{"enable":false}})"));
   EXPECT_TRUE(Fires(r, R"({"requestParameters":{"enable":"False"}})"));
   EXPECT_FALSE(Fires(r, R"({"requestParameters":{"enable":true}})"));
 }
 
 TEST(SigmaValues, DottedFieldsReachNestedAndArrayValues) {
-  const SigmaRule r = Load(Rule("    sel:\n        requestParameters.containerDefinitions."
-                                "command|contains: CREDS\n"
-                                "    condition: sel\n"));
+  const SigmaRule r =
+      Load(Rule("    sel:\n        requestParameters.containerDefinitions."
+                "command|contains: CREDS\n"
+                "    condition: sel\n"));
   EXPECT_TRUE(Fires(
       r, R"({"requestParameters":{"containerDefinitions":[{"command":["sh","echo $creds"]}]}})"));
-  EXPECT_FALSE(
-      Fires(r, R"({"requestParameters":{"containerDefinitions":[{"command":["sh"]}]}})"));
+  EXPECT_FALSE(Fires(r, R"({"requestParameters":{"containerDefinitions":[{"command":["sh"]}]}})"));
 }
 
 TEST(SigmaValues, ObjectFieldStandsForEveryScalarBelowIt) {
-  const SigmaRule r = Load(Rule("    sel:\n        requestParameters|contains: Suspended\n"
-                                "    condition: sel\n"));
-  EXPECT_TRUE(Fires(
-      r, R"({"requestParameters":{"VersioningConfiguration":{"Status":"Suspended"}}})"));
+  const SigmaRule r =
+      Load(Rule("    sel:\n        requestParameters|contains: Suspended\n"
+                "    condition: sel\n"));
+  EXPECT_TRUE(
+      Fires(r, R"({"requestParameters":{"VersioningConfiguration":{"Status":"Suspended"}}})"));
   EXPECT_FALSE(
       Fires(r, R"({"requestParameters":{"VersioningConfiguration":{"Status":"Enabled"}}})"));
 }
 
 TEST(SigmaModifiers, ContainsStartswithEndswith) {
-  const SigmaRule r = Load(Rule("    sel:\n        a|contains: mid\n        b|startswith: "
-                                "Pre\n        c|endswith: end\n"
-                                "    condition: sel\n"));
+  const SigmaRule r =
+      Load(Rule("    sel:\n        a|contains: mid\n        b|startswith: "
+                "Pre\n        c|endswith: end\n"
+                "    condition: sel\n"));
   EXPECT_TRUE(Fires(r, R"({"a":"xxMIDxx","b":"prefix","c":"THE END"})"));
   EXPECT_FALSE(Fires(r, R"({"a":"xxMIxx","b":"prefix","c":"THE END"})"));
   EXPECT_FALSE(Fires(r, R"({"a":"mid","b":"xpre","c":"THE END"})"));
@@ -130,8 +137,9 @@ TEST(SigmaModifiers, ContainsKeepsInnerWildcards) {
 }
 
 TEST(SigmaModifiers, AllNeedsEveryValue) {
-  const SigmaRule r = Load(Rule("    sel:\n        a|contains|all:\n            - one\n"
-                                "            - two\n    condition: sel\n"));
+  const SigmaRule r =
+      Load(Rule("    sel:\n        a|contains|all:\n            - one\n"
+                "            - two\n    condition: sel\n"));
   EXPECT_TRUE(Fires(r, R"({"a":"two and one"})"));
   EXPECT_FALSE(Fires(r, R"({"a":"only one"})"));
 }
@@ -145,9 +153,10 @@ TEST(SigmaModifiers, ReIsCaseSensitiveUnlessI) {
 }
 
 TEST(SigmaModifiers, CidrV4AndV6) {
-  const SigmaRule r = Load(Rule("    sel:\n        sourceIPAddress|cidr:\n"
-                                "            - 10.0.0.0/8\n            - '2001:db8::/32'\n"
-                                "    condition: sel\n"));
+  const SigmaRule r =
+      Load(Rule("    sel:\n        sourceIPAddress|cidr:\n"
+                "            - 10.0.0.0/8\n            - '2001:db8::/32'\n"
+                "    condition: sel\n"));
   EXPECT_TRUE(Fires(r, R"({"sourceIPAddress":"10.200.3.4"})"));
   EXPECT_TRUE(Fires(r, R"({"sourceIPAddress":"2001:db8:1::5"})"));
   EXPECT_FALSE(Fires(r, R"({"sourceIPAddress":"11.0.0.1"})"));
@@ -156,8 +165,10 @@ TEST(SigmaModifiers, CidrV4AndV6) {
 }
 
 TEST(SigmaModifiers, Exists) {
-  const SigmaRule yes = Load(Rule("    sel:\n        errorCode|exists: true\n    condition: sel\n"));
-  const SigmaRule no = Load(Rule("    sel:\n        errorCode|exists: false\n    condition: sel\n"));
+  const SigmaRule yes =
+      Load(Rule("    sel:\n        errorCode|exists: true\n    condition: sel\n"));
+  const SigmaRule no =
+      Load(Rule("    sel:\n        errorCode|exists: false\n    condition: sel\n"));
   EXPECT_TRUE(Fires(yes, R"({"errorCode":"AccessDenied"})"));
   EXPECT_FALSE(Fires(yes, R"({"eventName":"x"})"));
   EXPECT_FALSE(Fires(no, R"({"errorCode":"AccessDenied"})"));
@@ -165,18 +176,20 @@ TEST(SigmaModifiers, Exists) {
 }
 
 TEST(SigmaModifiers, FieldrefComparesTwoFields) {
-  const SigmaRule r = Load(Rule("    sel:\n        userIdentity.userName|fieldref: "
-                                "requestParameters.userName\n    condition: sel\n"));
-  EXPECT_TRUE(Fires(
-      r, R"({"userIdentity":{"userName":"bob"},"requestParameters":{"userName":"bob"}})"));
-  EXPECT_FALSE(Fires(
-      r, R"({"userIdentity":{"userName":"bob"},"requestParameters":{"userName":"eve"}})"));
+  const SigmaRule r =
+      Load(Rule("    sel:\n        userIdentity.userName|fieldref: "
+                "requestParameters.userName\n    condition: sel\n"));
+  EXPECT_TRUE(
+      Fires(r, R"({"userIdentity":{"userName":"bob"},"requestParameters":{"userName":"bob"}})"));
+  EXPECT_FALSE(
+      Fires(r, R"({"userIdentity":{"userName":"bob"},"requestParameters":{"userName":"eve"}})"));
   EXPECT_FALSE(Fires(r, R"({"userIdentity":{"userName":"bob"}})"));
 }
 
 TEST(SigmaModifiers, CasedAndNumericComparisons) {
-  const SigmaRule r = Load(Rule("    sel:\n        a|cased: Abc\n        n|gte: 10\n"
-                                "        m|lt: 3\n    condition: sel\n"));
+  const SigmaRule r =
+      Load(Rule("    sel:\n        a|cased: Abc\n        n|gte: 10\n"
+                "        m|lt: 3\n    condition: sel\n"));
   EXPECT_TRUE(Fires(r, R"({"a":"Abc","n":10,"m":2.5})"));
   EXPECT_FALSE(Fires(r, R"({"a":"abc","n":10,"m":2.5})"));
   EXPECT_FALSE(Fires(r, R"({"a":"Abc","n":9,"m":2.5})"));
@@ -185,9 +198,10 @@ TEST(SigmaModifiers, CasedAndNumericComparisons) {
 
 // Conditions. a, b, c are three selections on fields a, b, c equal to 1.
 std::string Abc(std::string_view condition) {
-  return Rule("    sel_a:\n        a: 'y'\n    sel_b:\n        b: 'y'\n    filter_c:\n"
-              "        c: 'y'\n    _hidden:\n        d: 'y'\n    condition: " +
-              std::string(condition) + "\n");
+  return Rule(
+      "    sel_a:\n        a: 'y'\n    sel_b:\n        b: 'y'\n    filter_c:\n"
+      "        c: 'y'\n    _hidden:\n        d: 'y'\n    condition: " +
+      std::string(condition) + "\n");
 }
 
 TEST(SigmaConditions, PrecedenceNotAndOr) {
@@ -281,8 +295,7 @@ TEST(SigmaErrors, Windash) {
 }
 
 TEST(SigmaErrors, UnknownModifier) {
-  const std::string e =
-      Errors(Rule("    sel:\n        a|contians: x\n    condition: sel\n"));
+  const std::string e = Errors(Rule("    sel:\n        a|contians: x\n    condition: sel\n"));
   EXPECT_NE(e.find("t.yml:8:11: error: unknown modifier `contians`"), std::string::npos) << e;
   EXPECT_NE(e.find("did you mean `contains`?"), std::string::npos) << e;
 }
@@ -305,7 +318,8 @@ TEST(SigmaErrors, ConditionNamesMissingSelection) {
                    "identifier"),
             std::string::npos)
       << e;
-  const std::string of = Errors(Rule("    selection:\n        a: b\n    condition: 1 of filter*\n"));
+  const std::string of =
+      Errors(Rule("    selection:\n        a: b\n    condition: 1 of filter*\n"));
   EXPECT_NE(of.find("t.yml:9:21: error: `1 of filter*` names no search identifier"),
             std::string::npos)
       << of;

@@ -102,7 +102,8 @@ std::string JsonString(std::string_view s) {
 std::string Instance(std::string_view v) {
   std::string out;
   for (size_t i = 0; i < v.size(); ++i) {
-    if (v[i] == '\\' && i + 1 < v.size() && (v[i + 1] == '*' || v[i + 1] == '?' || v[i + 1] == '\\')) {
+    if (v[i] == '\\' && i + 1 < v.size() &&
+        (v[i + 1] == '*' || v[i + 1] == '?' || v[i + 1] == '\\')) {
       out += v[++i];
     } else if (v[i] == '*') {
     } else if (v[i] == '?') {
@@ -272,9 +273,9 @@ std::vector<LabelledCase> LabelledCases() {
       if (parser.parse(line).get(root) != simdjson::SUCCESS) continue;
       simdjson::dom::element event;
       if (root["event"].get(event) != simdjson::SUCCESS) continue;
-      out.push_back({std::filesystem::path(file).filename().string() + ":" +
-                         std::to_string(line_no),
-                     simdjson::minify(event)});
+      out.push_back(
+          {std::filesystem::path(file).filename().string() + ":" + std::to_string(line_no),
+           simdjson::minify(event)});
     }
   }
   return out;

@@ -5,8 +5,8 @@
 #include <optional>
 
 #include "common/strings.h"
-#include "rules/sigma/sigma_compiler.h"
 #include "rules/rule_spec.h"
+#include "rules/sigma/sigma_compiler.h"
 #include "rules/yaml_adapter.h"
 
 namespace tw::rules::sigma {

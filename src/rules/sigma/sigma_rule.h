@@ -34,13 +34,13 @@
 namespace tw::rules::sigma {
 
 struct SigmaRule {
-  Rule rule;                               // id, title, severity, description, references, matcher
-  std::string sigma_id;                    // the Sigma `id` (a UUID), empty when absent
-  std::string author;                      // as written, empty when absent
-  std::vector<std::string> tags;           // Sigma tags that are not ATT&CK technique ids
-  std::vector<std::string> mitre_attack;   // "T1562.008", from attack.t1562.008
+  Rule rule;                              // id, title, severity, description, references, matcher
+  std::string sigma_id;                   // the Sigma `id` (a UUID), empty when absent
+  std::string author;                     // as written, empty when absent
+  std::vector<std::string> tags;          // Sigma tags that are not ATT&CK technique ids
+  std::vector<std::string> mitre_attack;  // "T1562.008", from attack.t1562.008
   std::vector<std::string> falsepositives;
-  std::string sigma_text;                  // the Sigma document as written (for import)
+  std::string sigma_text;  // the Sigma document as written (for import)
 };
 
 struct SigmaLoadResult {

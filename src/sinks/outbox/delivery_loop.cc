@@ -166,8 +166,8 @@ bool DeliveryLoop::StopBy(Clock::MonoTime deadline) {
   if (!thread_.joinable()) return true;
   const auto left = deadline - clock_.Monotonic();
   // A little past the deadline: a loop that stops at the deadline needs a moment to notice.
-  cv_.wait_for(lock, std::max(left, Clock::MonoTime::duration::zero()) +
-                         std::chrono::milliseconds(200),
+  cv_.wait_for(lock,
+               std::max(left, Clock::MonoTime::duration::zero()) + std::chrono::milliseconds(200),
                [this] { return finished_; });
   if (!finished_) return false;
   lock.unlock();

@@ -53,9 +53,9 @@ namespace tw::sources {
 struct SqsOptions {
   std::string name = "sqs";
   std::string queue_url;
-  int max_messages = 10;                          // 1..10 per ReceiveMessage
-  std::chrono::seconds wait{20};                  // long poll, 0..20
-  std::chrono::seconds visibility_timeout{120};   // asked at receive, renewed while held
+  int max_messages = 10;                            // 1..10 per ReceiveMessage
+  std::chrono::seconds wait{20};                    // long poll, 0..20
+  std::chrono::seconds visibility_timeout{120};     // asked at receive, renewed while held
   std::optional<std::chrono::seconds> retry_delay;  // after a failure; unset: let it lapse
   // Where warnings and notes go ("warning", text); default: stderr like `watch`'s log.
   std::function<void(const char* level, const std::string& message)> log;

@@ -15,7 +15,8 @@ using namespace std::chrono_literals;
 constexpr char kQueue[] = "http://127.0.0.1:4566/123456789012/ct-events";
 
 std::string S3Event(std::string_view encoded_key) {
-  return std::string(R"({"Records":[{"eventName":"ObjectCreated:Put","s3":{"bucket":{"name":"ct-bucket"},"object":{"key":")") +
+  return std::string(
+             R"({"Records":[{"eventName":"ObjectCreated:Put","s3":{"bucket":{"name":"ct-bucket"},"object":{"key":")") +
          std::string(encoded_key) + R"(","size":3}}}]})";
 }
 
@@ -59,8 +60,8 @@ class SqsSourceTest : public ::testing::Test {
           return Result<aws::Credentials>(c);
         },
         s3_options, clock_);
-    auto made = SqsSource::Create(std::move(options), std::move(sqs), std::move(s3), &store_,
-                                  clock_);
+    auto made =
+        SqsSource::Create(std::move(options), std::move(sqs), std::move(s3), &store_, clock_);
     EXPECT_TRUE(made) << made.error().message;
     return std::move(*made);
   }
@@ -135,8 +136,9 @@ TEST_F(SqsSourceTest, UnreadableObjectAndPoisonMessageAreLeftWithTheirReceiveCou
   sqs_.On("ReceiveMessage", 200,
           Messages({{"not json at all", "p1", 4}, {S3Event("missing"), "r2", 2}}));
   sqs_.On("ChangeMessageVisibility", 200, "{}");
-  s3_.On("GET", "http://127.0.0.1:4566/ct-bucket/missing", 404,
-         "<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>");
+  s3_.On(
+      "GET", "http://127.0.0.1:4566/ct-bucket/missing", 404,
+      "<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>");
   SqsOptions options;
   options.retry_delay = 7s;
   auto source = Make(options);

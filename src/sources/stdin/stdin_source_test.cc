@@ -94,7 +94,7 @@ TEST_F(StdinSourceTest, BatchesCarryTheLinesBeforeThemSoLineNumbersGoOn) {
   ASSERT_TRUE(second && *second);
   EXPECT_EQ((*second)->documents.at(0), "{\"n\":3}\n");
   EXPECT_EQ((*second)->first_line, 2u);  // lines 1 and 2 came before
-  Write("{\"n\":4}\n");  // a later read
+  Write("{\"n\":4}\n");                  // a later read
   auto third = source->Next(stop_);
   ASSERT_TRUE(third && *third);
   EXPECT_EQ((*third)->documents.at(0), "{\"n\":4}\n");
