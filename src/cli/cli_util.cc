@@ -8,6 +8,7 @@
 #include <cstring>
 #include <map>
 
+#include "common/strings.h"
 #include "rules/builtin.h"
 #include "rules/diagnostic.h"
 #include "rules/loader.h"
@@ -134,5 +135,11 @@ int CheckStdout(int status) {
 
 bool StdoutIsColorTerminal() { return isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr; }
 bool StderrIsTerminal() { return isatty(STDERR_FILENO); }
+
+std::string DescribeInputError(const pipeline::InputError& e) {
+  std::string out = EscapeForTerminal(e.file);
+  if (!e.where.empty()) out += ": " + EscapeForTerminal(e.where);
+  return out + ": " + EscapeForTerminal(e.error.message);
+}
 
 }  // namespace tw::cli

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/error.h"
+#include "pipeline/pipeline.h"
 #include "rules/rule.h"
 
 namespace tw::cli {
@@ -38,6 +39,10 @@ int ParseArgs(CLI::App& app, int argc, const char* const* argv);
 
 // Prints "trailwatch: error: <message>" (and any further lines) to stderr.
 void PrintError(const std::string& message);
+
+// "<file>: <where>: <message>" for one damaged input, every part escaped for a terminal (file
+// names, S3 keys and messages can quote attacker-controlled text). `where` is left out when empty.
+std::string DescribeInputError(const pipeline::InputError& e);
 
 // True when stdout / stderr is a terminal and NO_COLOR is unset.
 bool StdoutIsColorTerminal();

@@ -70,10 +70,7 @@ class MatchPrinter : public pipeline::BatchListener {
     }
     for (const auto& e : r.errors) {
       ++errors_;
-      std::string where = EscapeForTerminal(e.file);
-      if (!e.where.empty()) where += ": " + e.where;
-      std::fprintf(stderr, "trailwatch: error: %s: %s\n", where.c_str(),
-                   EscapeForTerminal(e.error.message).c_str());
+      std::fprintf(stderr, "trailwatch: error: %s\n", DescribeInputError(e).c_str());
     }
   }
   uint64_t matches_ = 0;

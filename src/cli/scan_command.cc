@@ -69,10 +69,7 @@ class Printer : public pipeline::BatchListener {
   void ReportError(const pipeline::InputError& e) {
     ++errors_;
     ClearProgressLine();
-    std::string where = EscapeForTerminal(e.file);
-    if (!e.where.empty()) where += ": " + e.where;
-    std::fprintf(stderr, "trailwatch: error: %s: %s\n", where.c_str(),
-                 EscapeForTerminal(e.error.message).c_str());
+    std::fprintf(stderr, "trailwatch: error: %s\n", DescribeInputError(e).c_str());
   }
 
   void ClearProgressLine() {

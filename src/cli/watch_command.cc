@@ -27,7 +27,7 @@ class BatchLog final : public pipeline::BatchListener {
  public:
   void OnBatch(pipeline::BatchReport& report) override {
     for (const pipeline::InputError& e : report.errors) {
-      LogLine("warning", e.file + (e.where.empty() ? "" : " " + e.where) + ": " + e.error.message);
+      LogLine("warning", DescribeInputError(e));
     }
     if (report.commit_error) {
       LogLine("error", EscapeForTerminal(report.input) + ": " + std::to_string(report.events) +

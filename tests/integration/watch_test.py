@@ -414,6 +414,23 @@ class WatchTest(unittest.TestCase):
         self.assertEqual(len(set(alert_ids(self.standin.requests()))), n, run.all_logs())
         self.assertIn("SIGTERM: stopping", run.all_logs())
 
+    def test_damaged_record_warning_escapes_the_file_name(self):
+        # A file name is attacker-controlled (an S3 key, a dropped file): the log line that
+        # reports its damaged record must not carry a raw ESC to the operator's terminal.
+        run = self.new_run(sink_rules=["cloudtrail-change"])
+        run.start()
+        name = "evil\x1b[2J\x1b]0;owned\x07.json"
+        good = json.dumps(record("e1000000-0000-4000-8000-000000000001"))
+        run.drop(name, ("%s\n{\"eventName\": oops}\n" % good).encode())
+        wait_for(lambda: b"warning" in run.log(), "the damaged record's warning")
+        wait_for(lambda: len(self.standin.requests()) >= 1, "the good record's alert")
+        log = run.log()
+        self.assertNotIn(b"\x1b", log)
+        self.assertNotIn(b"\x07", log)
+        line = [l for l in log.decode().splitlines() if "warning" in l][0]
+        self.assertIn("evil\\x1b[2J\\x1b]0;owned\\x07.json", line)
+        self.assertIn("line 2", line)
+
     def test_sigterm_exits_at_the_grace_when_slack_hangs(self):
         run = self.new_run(sink_rules=["cloudtrail-change"], grace="2s")
         self.standin.script([{"status": 500}] * 1000)
