@@ -70,6 +70,7 @@ Result<HttpFetch> MakeCurlFetch(CurlFetchOptions options) {
     out.url = request.url;
     out.body = request.body;
     out.timeout = request.timeout;
+    out.cancel = request.cancel;
     out.headers.reserve(request.headers.size());
     for (const auto& [name, value] : request.headers) out.headers.push_back({name, value});
     auto sent = (*client)->Send(out);

@@ -73,6 +73,34 @@ TEST(CurlFetchTest, ParallelCallsUseSeparateHandles) {
   EXPECT_NE(ports[0], ports[1]);
 }
 
+TEST(CurlFetchTest, CancelEndsAHangingRequestWithoutAnAnswer) {
+  // A long poll that hangs (the stand-in holds the request 60 s, past the test's own ctest
+  // timeout) ends with an error once the flag turns true, not with a response.
+  StandinProcess standin(TW_STANDIN);
+  ASSERT_NE(standin.port(), 0);
+  ASSERT_TRUE(standin.Script(R"([{"hang": true, "seconds": 60}])"));
+  auto fetch = MakeCurlFetch({});
+  ASSERT_TRUE(fetch.has_value());
+  std::atomic<bool> cancel{false};
+  HttpRequest poll;
+  poll.method = "POST";
+  poll.url = standin.Url("/poll");
+  poll.timeout = std::chrono::seconds(90);
+  poll.cancel = &cancel;
+  std::thread stopper([&] {
+    // Cancel only once the request is on the wire, so the transfer itself is what stops.
+    // (Each Requests() is itself a round trip to the stand-in: no busy spin.)
+    while (standin.Requests().find("/poll") == std::string::npos) {
+    }
+    cancel.store(true);
+  });
+  auto got = (*fetch)(poll);
+  stopper.join();
+  ASSERT_FALSE(got.has_value());
+  EXPECT_EQ(got.error().code, ErrorCode::kUnavailable) << got.error().ToString();
+  EXPECT_NE(got.error().message.find("allback"), std::string::npos) << got.error().message;
+}
+
 TEST(CurlFetchTest, BodyLimitAndRequestTimeout) {
   StandinProcess standin(TW_STANDIN);
   ASSERT_NE(standin.port(), 0);

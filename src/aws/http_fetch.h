@@ -14,6 +14,7 @@
 // it (the credential chain calls it under its own lock, one call at a time).
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <string>
@@ -47,6 +48,8 @@ struct HttpRequest {
   // Total time allowed for this request; zero means the client's default. The metadata
   // endpoints use a short one, as the SDKs do (1 s), so that a chain off EC2 fails fast.
   std::chrono::milliseconds timeout{0};
+  // Passed to the transport: see http::Request::cancel.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 struct HttpResponse {

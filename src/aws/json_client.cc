@@ -24,10 +24,15 @@ AwsJsonClient::AwsJsonClient(HttpFetch fetch, Endpoint endpoint, CredentialsFn c
 }
 
 Result<JsonCallResult> AwsJsonClient::Call(std::string_view operation, const std::string& body,
-                                           std::chrono::milliseconds timeout) {
+                                           std::chrono::milliseconds timeout,
+                                           const std::atomic<bool>* cancel) {
   const std::string context = options_.service_label + " " + std::string(operation);
   std::optional<Error> local_failure;
   auto attempt = [&]() -> Result<HttpResponse> {
+    if (cancel != nullptr && cancel->load()) {
+      local_failure = Error{ErrorCode::kUnavailable, context + ": cancelled"};
+      return Fail(ErrorCode::kInvalidArgument, "cancelled");  // not retried
+    }
     auto creds = credentials_();
     if (!creds) {
       local_failure = Error{creds.error().code, context + ": " + creds.error().message};
@@ -41,6 +46,7 @@ Result<JsonCallResult> AwsJsonClient::Call(std::string_view operation, const std
                                  options_.target_prefix + "." + std::string(operation));
     request.body = body;
     request.timeout = timeout;
+    request.cancel = cancel;
     auto signed_parts = SignRequest(
         request, *creds,
         SigningParams::For(options_.signing_name, endpoint_.signing_region, clock_.Now()));
@@ -69,8 +75,9 @@ Result<JsonCallResult> AwsJsonClient::Call(std::string_view operation, const std
 }
 
 Result<std::string> AwsJsonClient::CallOk(std::string_view operation, const std::string& body,
-                                          std::chrono::milliseconds timeout) {
-  auto r = Call(operation, body, timeout);
+                                          std::chrono::milliseconds timeout,
+                                          const std::atomic<bool>* cancel) {
+  auto r = Call(operation, body, timeout, cancel);
   if (!r) return tl::unexpected(r.error());
   if (!r->ok()) return tl::unexpected(r->error);
   return std::move(r->body);

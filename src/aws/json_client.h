@@ -58,17 +58,21 @@ class AwsJsonClient {
                 JsonClientOptions options);
 
   // Calls `operation` with `body` (a JSON object). `timeout`: the request's total timeout (zero:
-  // the HttpFetch's default); long polls pass more than their wait. Fails (Result error) only
-  // when no answer came after the retries (kUnavailable) or credentials/signing failed; an AWS
-  // error answer is a JsonCallResult with aws_code set.
+  // the HttpFetch's default); long polls pass more than their wait. `cancel`: see
+  // HttpRequest::cancel (a cancelled call fails with kUnavailable, "...: cancelled", and is not
+  // retried). Fails (Result error) only when no answer came after the retries (kUnavailable), the
+  // call was cancelled, or credentials/signing failed; an AWS error answer is a JsonCallResult with
+  // aws_code set.
   [[nodiscard]] Result<JsonCallResult> Call(
       std::string_view operation, const std::string& body,
-      std::chrono::milliseconds timeout = std::chrono::milliseconds(0));
+      std::chrono::milliseconds timeout = std::chrono::milliseconds(0),
+      const std::atomic<bool>* cancel = nullptr);
 
   // Call, then turns any AWS error answer into the Result's error.
   [[nodiscard]] Result<std::string> CallOk(
       std::string_view operation, const std::string& body,
-      std::chrono::milliseconds timeout = std::chrono::milliseconds(0));
+      std::chrono::milliseconds timeout = std::chrono::milliseconds(0),
+      const std::atomic<bool>* cancel = nullptr);
 
   const Endpoint& endpoint() const { return endpoint_; }
 

@@ -36,6 +36,9 @@ struct ReceiveParams {
   int max_messages = 10;                                   // 1..10
   std::chrono::seconds wait{20};                           // 0..20: the long poll
   std::optional<std::chrono::seconds> visibility_timeout;  // the queue's when absent
+  // When set, turning it true ends the long poll early with an error ("...: cancelled"). Messages
+  // SQS handed out in that moment stay invisible until their visibility timeout, then come back.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 struct DeleteFailure {

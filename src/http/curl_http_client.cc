@@ -43,6 +43,11 @@ size_t OnHeader(char* data, size_t size, size_t count, void* user) {
   return n;
 }
 
+// CURLOPT_XFERINFOFUNCTION: a non-zero answer aborts the transfer (CURLE_ABORTED_BY_CALLBACK).
+int OnProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return static_cast<const std::atomic<bool>*>(user)->load() ? 1 : 0;
+}
+
 ErrorCode CodeFor(CURLcode rc) {
   switch (rc) {
     case CURLE_URL_MALFORMAT:
@@ -62,6 +67,8 @@ ErrorCode CodeFor(CURLcode rc) {
     case CURLE_HTTP2:
     case CURLE_HTTP2_STREAM:
     case CURLE_PROXY:
+      return ErrorCode::kUnavailable;
+    case CURLE_ABORTED_BY_CALLBACK:  // only OnProgress aborts: Request::cancel
       return ErrorCode::kUnavailable;
     default:
       return ErrorCode::kInternal;
@@ -140,6 +147,12 @@ Result<Response> CurlHttpClient::Send(const Request& request) {
   curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &OnHeader);
   curl_easy_setopt(h, CURLOPT_HEADERDATA, &cap);
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+  if (request.cancel != nullptr) {
+    // libcurl calls this at least once a second, also while waiting for a long poll's answer.
+    curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, &OnProgress);
+    curl_easy_setopt(h, CURLOPT_XFERINFODATA, const_cast<std::atomic<bool>*>(request.cancel));
+  }
   curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, nullptr);  // the handle is reused: reset a PUT
   if (request.method == "POST" || request.method == "PUT") {
     // A PUT sends its body like a POST, under its own method (IMDSv2's token request is one).

@@ -12,6 +12,7 @@
 // reentrant.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <string>
 #include <string_view>
@@ -34,6 +35,9 @@ struct Request {
   // Total time allowed for this request when positive and shorter than the client's own total
   // timeout (the AWS metadata endpoints use 1 s); zero: the client's.
   std::chrono::milliseconds timeout{0};
+  // When set: the transfer stops, with a kUnavailable error, within about a second of *cancel
+  // turning true (a long poll ended at shutdown). Must outlive the call.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 struct Response {

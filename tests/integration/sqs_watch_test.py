@@ -101,17 +101,17 @@ def trail_file(tag, n):
 
 
 class Worker:
-    def __init__(self, tmp, name, aws, standin, queue_url, state):
+    def __init__(self, tmp, name, aws, standin, queue_url, state, wait="1s"):
         self.dir = os.path.join(tmp, name)
         os.makedirs(self.dir, exist_ok=True)
         self.config = os.path.join(self.dir, "trailwatch.yml")
         with open(self.config, "w") as f:
             f.write("state: %s\n"
                     "shutdown_grace: 10s\n"
-                    "sources:\n  - {type: sqs, queue_url: \"%s\", wait: 1s, "
+                    "sources:\n  - {type: sqs, queue_url: \"%s\", wait: %s, "
                     "visibility_timeout: 6s, retry_delay: 1s}\n"
                     "sinks:\n  - type: slack\n    webhook_url: \"%s/services/T0/B0/XXXX\"\n"
-                    "    rules: [cloudtrail-change]\n" % (state, queue_url, standin.url))
+                    "    rules: [cloudtrail-change]\n" % (state, queue_url, wait, standin.url))
         self.env = aws.env()
         self.proc = None
         self.logs = []
@@ -190,11 +190,25 @@ class SqsWatchTest(unittest.TestCase):
         return (int(a["ApproximateNumberOfMessages"]) == 0 and
                 int(a["ApproximateNumberOfMessagesNotVisible"]) == 0)
 
-    def worker(self, name, queue_url, state):
+    def worker(self, name, queue_url, state, wait="1s"):
         w = Worker(self.tmp, name, self.aws, self.standin,
-                   self.aws.queue_url_via_proxy(queue_url), state)
+                   self.aws.queue_url_via_proxy(queue_url), state, wait)
         self.workers.append(w)
         return w
+
+    def test_sigterm_ends_a_20_s_long_poll_in_flight(self):
+        # The default long poll holds ReceiveMessage open for 20 s; SIGTERM must not wait for
+        # it (ECS gives a task 30 s from SIGTERM to SIGKILL, the grace here is 10 s).
+        _, url = self.queue("tw-stop")
+        w = self.worker("stop", url, "{path: state.db}", wait="20s")
+        w.start()
+        wait_for(lambda: self.aws.proxy_stats()["ok"] >= 1, "the first ReceiveMessage")
+        start = time.monotonic()
+        rc = w.stop()
+        took = time.monotonic() - start
+        self.assertEqual(rc, 0, w.all_logs())
+        self.assertLess(took, 10, "SIGTERM waited for the long poll:\n" + w.all_logs())
+        self.assertNotIn("warning", w.all_logs())
 
     # (a)
     def test_s3_notifications_reach_slack_and_the_queue_empties(self):

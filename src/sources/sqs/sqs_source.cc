@@ -43,6 +43,7 @@ Result<std::unique_ptr<SqsSource>> SqsSource::Create(SqsOptions options,
           if (self->closing_) return;
         }
         if (auto polled = self->Poll(); !polled) {
+          if (self->stopping_.load()) return;  // the poll was cancelled: not a failure
           self->Log("warning", polled.error().message + " (retrying in 5 s)");
           std::unique_lock<std::mutex> lock(self->mu_);
           self->cv_.wait_for(lock, std::chrono::seconds(5), [self] { return self->closing_; });
@@ -73,6 +74,7 @@ SqsSource::SqsSource(SqsOptions options, std::unique_ptr<aws::SqsClient> sqs,
       clock_(clock) {}
 
 SqsSource::~SqsSource() {
+  stopping_.store(true);  // ends a long poll in flight within about a second
   {
     std::lock_guard<std::mutex> lock(mu_);
     closing_ = true;
@@ -107,6 +109,7 @@ Result<size_t> SqsSource::Poll() {
   params.max_messages = options_.max_messages;
   params.wait = options_.wait;
   params.visibility_timeout = options_.visibility_timeout;
+  params.cancel = &stopping_;
   auto messages = sqs_->ReceiveMessage(options_.queue_url, params);
   if (!messages) return tl::unexpected(messages.error());
   const Clock::MonoTime until = clock_.Monotonic() + options_.visibility_timeout;

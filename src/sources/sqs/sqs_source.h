@@ -114,7 +114,8 @@ class SqsSource final : public Source {
   std::deque<uint64_t> waiting_;   // held, not yet handed out
   uint64_t next_id_ = 1;
   bool closing_ = false;
-  std::mutex next_mu_;  // serialises Next
+  std::atomic<bool> stopping_{false};  // closing_, readable without mu_ by the HTTP transfer
+  std::mutex next_mu_;                 // serialises Next
 
   std::atomic<uint64_t> deleted_{0};
   std::atomic<uint64_t> left_{0};
