@@ -7,6 +7,7 @@
 #endif
 
 #include "match/evaluator.h"
+#include "match/json_escapes.h"
 
 namespace tw::engine {
 namespace {
@@ -121,13 +122,52 @@ decode::RecordStatus Engine::Evaluate(const decode::RecordView& record, const Or
                                       std::vector<alert::Alert>& out, Error& error) {
   const std::vector<uint32_t>* candidates = &all_rules_;
   bool envelope = false;
+  Result<ExtractResult> extracted = ExtractResult{};
   if (options_.use_index) {
-    auto r = extractor_.Extract(record.object, anchors_.data(), source_scratch_);
-    if (!r) {
-      error = std::move(r.error());
+    extracted = extractor_.Extract(record.object, anchors_.data(), source_scratch_);
+  }
+  // The record's text: delimited by the reader (NDJSON), or where the extractor's walk ended
+  // (raw_json reads no further), or (exhaustive mode, damage) a quick scan for its end.
+  std::string_view text = record.text;
+  if (text.empty() && extracted && record.object.raw_json().get(text) == simdjson::SUCCESS) {
+    while (!text.empty() && text.back() != '}') text.remove_suffix(1);  // whitespace after it
+  }
+  if (text.empty()) {
+    const char* end = decode::JsonValueEnd(record.start, record.doc.data() + record.doc.size());
+    if (end == nullptr) {
+      error = extracted ? Error{ErrorCode::kParse, "unterminated JSON object"}
+                        : std::move(extracted.error());
       return decode::RecordStatus::kDamaged;
     }
-    envelope = r->envelope;
+    text = std::string_view(record.start, static_cast<size_t>(end - record.start));
+  }
+  // Every string escape, once per record, whichever members the rules read
+  // (match/json_escapes.h): the index and exhaustive evaluation must count a record alike.
+  const match::EscapeCheck escapes = match::CheckJsonEscapes(text);
+  if (escapes.kind == match::EscapeCheck::Kind::kInvalid) {
+    error = Error{ErrorCode::kParse,
+                  fmt::format("damaged JSON: {} of the record",
+                              match::DescribeBadEscape(text, escapes.offset))};
+    return decode::RecordStatus::kRejected;
+  }
+  if (escapes.kind == match::EscapeCheck::Kind::kLoneSurrogates) {
+    // Unpaired surrogates read as U+FFFD: every path reads the rewritten copy, the extractor
+    // too (simdjson refuses the original's strings).
+    match::ReplaceLoneSurrogates(text, repaired_);
+    const size_t size = repaired_.size();
+    repaired_.append(simdjson::SIMDJSON_PADDING, '\0');  // readable, initialised padding
+    repaired_.resize(size);
+    text = repaired_;
+    if (options_.use_index) {
+      extracted = ExtractRepaired();
+    }
+  }
+  if (!extracted) {
+    error = std::move(extracted.error());
+    return decode::RecordStatus::kDamaged;
+  }
+  if (options_.use_index) {
+    envelope = extracted->envelope;
     rules_->index().Candidates(anchors_.data(), candidates_);
     candidates = &candidates_;
   }
@@ -135,39 +175,33 @@ decode::RecordStatus Engine::Evaluate(const decode::RecordView& record, const Or
   if (candidates->empty()) {
     // Exhaustive evaluation would find a record nested deeper than the DOM holds unreadable:
     // so must the index, or the two would count it differently (docs/json-input.md).
-    if (options_.use_index && TooDeepForTheDom(record, error)) {
+    if (options_.use_index && TooDeepForTheDom(text, error)) {
       --events_;
       return decode::RecordStatus::kRejected;
     }
     return decode::RecordStatus::kOk;
-  }
-  std::string_view text = record.text;  // delimited by the reader (NDJSON): no second walk
-  if (text.empty()) {
-    const char* end = decode::JsonValueEnd(record.start, record.doc.data() + record.doc.size());
-    if (end == nullptr) {
-      --events_;
-      error = Error{ErrorCode::kParse, "unterminated JSON object"};
-      return decode::RecordStatus::kDamaged;
-    }
-    text = std::string_view(record.start, static_cast<size_t>(end - record.start));
   }
   decode::RecordStatus status = decode::RecordStatus::kOk;
   EvaluateCandidates(text, *candidates, envelope, origin, out, error, status);
   return status;
 }
 
-bool Engine::TooDeepForTheDom(const decode::RecordView& record, Error& error) {
-  // Cheap bounds first: nesting deeper than kDomDepth takes more than 2 * kDomDepth bytes and as
-  // many '{' / '['. The extractor has walked the whole object, so raw_json() only reads where
-  // the walk ended. Only a record with that many openers is parsed to know for sure.
-  const auto* doc_end = record.doc.data() + record.doc.size();
-  if (static_cast<size_t>(doc_end - record.start) <= 2 * kDomDepth) return false;
-  std::string_view text = record.text;  // delimited by the reader (NDJSON)
-  if (text.empty() && record.object.raw_json().get(text) != simdjson::SUCCESS) {
-    const char* end = decode::JsonValueEnd(record.start, doc_end);
-    if (end == nullptr) return false;  // damaged: the reader reports it
-    text = std::string_view(record.start, static_cast<size_t>(end - record.start));
+Result<ExtractResult> Engine::ExtractRepaired() {
+  simdjson::ondemand::document doc;
+  simdjson::ondemand::object object;
+  if (auto err = repaired_parser_.iterate(repaired_.data(), repaired_.size(), repaired_.capacity())
+                     .get(doc)) {
+    return Fail(ErrorCode::kParse, simdjson::error_message(err));
   }
+  if (auto err = doc.get_object().get(object)) {
+    return Fail(ErrorCode::kParse, simdjson::error_message(err));
+  }
+  return extractor_.Extract(object, anchors_.data(), source_scratch_);
+}
+
+bool Engine::TooDeepForTheDom(std::string_view text, Error& error) {
+  // Cheap bounds first: nesting deeper than kDomDepth takes more than 2 * kDomDepth bytes and as
+  // many '{' / '['. Only a record with that many openers is parsed to know for sure.
   if (text.size() <= 2 * kDomDepth || CountOpeners(text) <= kDomDepth) return false;
   simdjson::dom::element root;
   const auto err = dom_.Parse(text, /*padded=*/true, root);
@@ -220,7 +254,9 @@ void Engine::EvaluateCandidates(std::string_view text, const std::vector<uint32_
     if (subject_.is_envelope()) {
       alert.record_json = subject_.RecordText();  // the detail, minified once per event
     } else if (text.find('\n') == std::string_view::npos) {
-      alert.record_json = text;  // a record of a CloudTrail file or an NDJSON line, as written
+      // A record of a CloudTrail file or an NDJSON line, as written (an unpaired surrogate
+      // escape rewritten as \ufffd, as it was read).
+      alert.record_json = text;
     } else {
       alert.record_json = subject_.MinifiedRecord();  // a pretty-printed document
     }

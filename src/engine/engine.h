@@ -79,9 +79,11 @@ class Engine {
                           bool envelope, const Origin& origin, std::vector<alert::Alert>& out,
                           Error& error, decode::RecordStatus& status);
   alert::Alert NewAlert(const rules::Rule& rule, const Origin& origin) const;
-  // True (and `error` set) when `record`, which no rule is a candidate for, is one the DOM
-  // cannot hold (nesting deeper than its limit): then it is an error, as in exhaustive mode.
-  bool TooDeepForTheDom(const decode::RecordView& record, Error& error);
+  // True (and `error` set) when the record `text`, which no rule is a candidate for, is one the
+  // DOM cannot hold (nesting deeper than its limit): then it is an error, as in exhaustive mode.
+  bool TooDeepForTheDom(std::string_view text, Error& error);
+  // Extracts the anchors of repaired_ (a record with unpaired surrogates rewritten).
+  Result<ExtractResult> ExtractRepaired();
 
   std::shared_ptr<const rules::RuleSet> rules_;
   EngineOptions options_;
@@ -93,6 +95,10 @@ class Engine {
   match::FieldCache fields_;
   match::SubjectSelector subject_;
   match::DomParser dom_;  // simdjson's DOM, plus numbers beyond its range
+  // A record with unpaired surrogate escapes, rewritten as \ufffd (match/json_escapes.h), with
+  // simdjson padding; and the On-Demand parser its anchors are extracted with.
+  std::string repaired_;
+  simdjson::ondemand::parser repaired_parser_;
   uint64_t events_ = 0;
 };
 

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "common/strings.h"
+#include "match/json_escapes.h"
 
 namespace tw::match {
 namespace {
@@ -137,9 +138,21 @@ DomParser::DomParser() {
 simdjson::error_code DomParser::Parse(std::string_view text, bool padded,
                                       simdjson::dom::element& root) {
   wide_numbers_ = false;
-  const simdjson::error_code err =
+  text_ = {};
+  simdjson::error_code err =
       parser_.parse(text.data(), text.size(), /*realloc_if_needed=*/!padded).get(root);
-  if (err != simdjson::NUMBER_ERROR) return err;
+  if ((err == simdjson::STRING_ERROR || err == simdjson::NUMBER_ERROR) &&
+      CheckJsonEscapes(text).kind == EscapeCheck::Kind::kLoneSurrogates) {
+    // An unpaired surrogate escape reads as U+FFFD: read the copy that says so. (A number
+    // beyond simdjson's range may come first in the text, hence NUMBER_ERROR too.)
+    ReplaceLoneSurrogates(text, surrogates_);
+    text = surrogates_;
+    err = parser_.parse(text.data(), text.size(), /*realloc_if_needed=*/true).get(root);
+  }
+  if (err != simdjson::NUMBER_ERROR) {
+    if (err == simdjson::SUCCESS) text_ = text;
+    return err;
+  }
 
   // The fallback: every number token (outside strings) becomes `0`, its value kept aside.
   scratch_.clear();
@@ -209,6 +222,7 @@ simdjson::error_code DomParser::Parse(std::string_view text, bool padded,
   if (next != numbers_.size()) return simdjson::NUMBER_ERROR;
   root = parser_.doc.root();
   wide_numbers_ = true;
+  text_ = text;
   return simdjson::SUCCESS;
 }
 

@@ -16,6 +16,11 @@
 // double. Strings, keys and structure are simdjson's own; a text that is not JSON for another
 // reason still fails with simdjson's error.
 //
+// Unpaired UTF-16 surrogate escapes (`"\ud800x"`, `"\udc00"`) read as U+FFFD
+// (match/json_escapes.h, docs/json-input.md "String escapes"): when simdjson refuses a string
+// (STRING_ERROR) and the text's only fault is such escapes, Parse reads a copy in which each is
+// rewritten `\ufffd`. Any other bad escape still fails with simdjson's STRING_ERROR.
+//
 // simdjson::minify cannot write an infinite double (it writes nothing), so a DOM read with the
 // fallback is written back with MinifyDom, which spells +-infinity as 1e999 / -1e999.
 //
@@ -47,6 +52,11 @@ class DomParser {
   // simdjson's range): write its elements with MinifyDom, not simdjson::minify.
   bool wide_numbers() const { return wide_numbers_; }
 
+  // The text the last successful Parse read: its `text`, or the copy with unpaired surrogate
+  // escapes rewritten as \ufffd (then valid until the next Parse). What a term or regex pattern
+  // sees, so that it reads the record as every other path does.
+  std::string_view text() const { return text_; }
+
  private:
   struct NumberSlot {
     char type;      // 'l', 'u' or 'd', as on simdjson's tape
@@ -55,6 +65,8 @@ class DomParser {
 
   simdjson::dom::parser parser_;
   std::string scratch_;
+  std::string surrogates_;  // the text with unpaired surrogate escapes rewritten
+  std::string_view text_;
   std::vector<NumberSlot> numbers_;
   bool wide_numbers_ = false;
 };

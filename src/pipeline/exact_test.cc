@@ -7,6 +7,7 @@
 // StopLogging}; it-eb-delete-trail is the EventBridge pattern source aws.cloudtrail,
 // detail-type "AWS API Call via CloudTrail", detail.eventName DeleteTrail.
 #include <gtest/gtest.h>
+#include <simdjson.h>
 
 #include <deque>
 #include <mutex>
@@ -19,6 +20,7 @@
 #include "pipeline/pipeline.h"
 #include "rules/builtin.h"
 #include "rules/loader.h"
+#include "sinks/slack/block_kit.h"
 
 namespace tw::pipeline {
 namespace {
@@ -55,6 +57,18 @@ constexpr std::string_view kNumericRules = R"(
   event_pattern: {"detail": {"eventName": ["NumTest"], "n": [18446744073709551616]}}
 )";
 
+// An unpaired surrogate in a pattern is U+FFFD (eventbridge/pattern_json.cc), as in a record
+// (docs/json-input.md, "String escapes"): this rule matches the eventName Delete<U+FFFD>Trail
+// however the record spells the unpaired surrogate.
+constexpr std::string_view kReplacementRule = R"(
+id: it-eb-replacement-character
+title: eventName with U+FFFD
+severity: low
+description: An anchor that holds U+FFFD.
+references: [https://www.rfc-editor.org/rfc/rfc8259#section-8.2]
+event_pattern: {"detail": {"eventName": ["Delete\ufffdTrail"]}}
+)";
+
 class OneDocumentSource final : public sources::Source {
  public:
   explicit OneDocumentSource(std::string document) : document_(std::move(document)) {}
@@ -79,8 +93,10 @@ class OneDocumentSource final : public sources::Source {
 struct Outcome {
   std::set<std::pair<uint64_t, std::string>> alerts;  // (record, rule)
   std::vector<std::string> event_names;               // of the alerts, in order
+  std::vector<std::string> user_agents;               // of the alerts, in order
   uint64_t events = 0;
   std::vector<std::string> errors;  // "where: message"
+  std::vector<alert::Alert> all;    // every alert, whole
 };
 
 class Collect final : public BatchListener {
@@ -89,6 +105,8 @@ class Collect final : public BatchListener {
     for (const auto& a : r.alerts) {
       out.alerts.insert({a.input_record, a.rule_id});
       out.event_names.push_back(a.rule_id + ":" + a.event_name);
+      out.user_agents.push_back(a.user_agent);
+      out.all.push_back(a);
     }
     out.events += r.events;
     for (const auto& e : r.errors) out.errors.push_back(e.where + ": " + e.error.message);
@@ -106,6 +124,9 @@ std::shared_ptr<const rules::RuleSet> Rules() {
     auto numeric = rules::LoadRulesFromText(kNumericRules, "numeric.yml", "");
     EXPECT_TRUE(numeric) << numeric.error().message;
     for (auto& r : *numeric) rules->push_back(std::move(r));
+    auto replacement = rules::LoadRulesFromText(kReplacementRule, "fffd.yml", "");
+    EXPECT_TRUE(replacement) << replacement.error().message;
+    rules->push_back(std::move(replacement->front()));
     return rules::RuleSet::Create(std::move(*rules));
   }();
   return set;
@@ -134,7 +155,9 @@ Outcome ScanBoth(const std::string& ndjson) {
   Outcome all = Scan(ndjson, false);
   EXPECT_EQ(indexed.alerts, all.alerts) << ndjson;
   EXPECT_EQ(indexed.event_names, all.event_names) << ndjson;
+  EXPECT_EQ(indexed.user_agents, all.user_agents) << ndjson;
   EXPECT_EQ(indexed.events, all.events) << ndjson;
+  EXPECT_EQ(indexed.errors, all.errors) << ndjson;
   return indexed;
 }
 
@@ -267,6 +290,76 @@ TEST(ScanExact, NumbersBeyondTheJsonReaderAreEvaluated) {
   }
   EXPECT_EQ(numeric, expected);
   EXPECT_TRUE(Has(o, 5, "cloudtrail-change"));  // an unrelated 1E400 hides nothing
+}
+
+// Issue 8: an unpaired UTF-16 surrogate escape (RFC 8259 §8.2 leaves its meaning open) reads as
+// U+FFFD, EF BF BD in UTF-8, in every field: the record is evaluated, with or without a
+// candidate rule, and whether the escape lies in an anchor the index reads or elsewhere.
+TEST(ScanExact, UnpairedSurrogatesReadAsTheReplacementCharacter) {
+  const std::string stop = R"({"eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging",)";
+  const Outcome o = ScanBoth(
+      stop + R"("userAgent":"\ud800x"})" + "\n" +             // a high surrogate, then text
+      stop + R"("userAgent":"\ud800\u0041"})" + "\n" +        // then a non-low escape
+      stop + R"("userAgent":"\udc00"})" + "\n" +               // a lone low surrogate
+      R"({"eventSource":"s3.amazonaws.com","eventName":"GetObject","userAgent":"\ud800x"})"
+      "\n"  // no candidate rule
+      R"({"eventSource":"cloudtrail.amazonaws.com","eventName":"Delete\udc00Trail"})"
+      "\n"  // in an anchor
+      R"({"eventSource":"cloudtrail.amazonaws.com","eventName":"Delete\uDBFFTrail",)"
+      R"("k\ud800":1})"
+      "\n"  // in an anchor and a key
+      R"({"eventSource":"cloudtrail.amazonaws.com","eventName":"Stop\ud800Logging"})"
+      "\n");  // not StopLogging
+  EXPECT_TRUE(o.errors.empty()) << o.errors.front();
+  EXPECT_EQ(o.events, 7u);
+  for (uint64_t r : {0, 1, 2}) EXPECT_TRUE(Has(o, r, "cloudtrail-change")) << r;
+  EXPECT_TRUE(Has(o, 4, "it-eb-replacement-character"));
+  EXPECT_TRUE(Has(o, 5, "it-eb-replacement-character"));
+  EXPECT_FALSE(Has(o, 4, "cloudtrail-change"));
+  EXPECT_FALSE(Has(o, 6, "cloudtrail-change"));
+  std::set<std::string> agents;
+  for (size_t i = 0; i < o.event_names.size(); ++i) {
+    if (o.event_names[i] == "cloudtrail-change:StopLogging") agents.insert(o.user_agents[i]);
+  }
+  EXPECT_EQ(agents, (std::set<std::string>{"\xEF\xBF\xBDx", "\xEF\xBF\xBD" "A", "\xEF\xBF\xBD"}));
+  // The Slack payload of such an alert is JSON in valid UTF-8 (simdjson's DOM validates both),
+  // with the user agent as read.
+  int payloads = 0;
+  for (const auto& a : o.all) {
+    if (a.rule_id != "cloudtrail-change" || a.user_agent != "\xEF\xBF\xBDx") continue;
+    ++payloads;
+    const std::string payload = sinks::slack::SlackMessageJson(sinks::slack::BuildSlackMessage(a));
+    simdjson::dom::parser parser;
+    simdjson::dom::element root;
+    EXPECT_EQ(parser.parse(payload).get(root), simdjson::SUCCESS) << payload;
+    EXPECT_NE(payload.find("\xEF\xBF\xBDx"), std::string::npos) << payload;
+    EXPECT_EQ(a.record_json.find("\\ud800"), std::string::npos) << a.record_json;
+    EXPECT_NE(a.record_json.find("\\ufffdx"), std::string::npos) << a.record_json;
+  }
+  EXPECT_EQ(payloads, 1);
+}
+
+// Issue 8: a string escape JSON does not have (RFC 8259 §7: only \" \\ \/ \b \f \n \r \t and
+// \u with four hex digits) damages the record in any field, also one no rule reads and the
+// index skips unread: an error with its line, never an event (events + errors = records).
+TEST(ScanExact, AnInvalidEscapeIsAnErrorEvenInAFieldNoRuleReads) {
+  const std::string get = R"({"eventSource":"s3.amazonaws.com","eventName":"GetObject","x":)";
+  const Outcome o = ScanBoth(
+      get + R"("\q"})" + "\n" + get + R"("\u12"})" + "\n" + get + R"("\u12G4"})" + "\n" +
+      R"({"eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging","x":"\q"})" + "\n" +
+      R"({"eventSource":"cloudtrail.amazonaws.com","eventName":"Stop\qLogging"})" + "\n" +
+      R"({"eventSource":"cloudtrail.amazonaws.com","eventName":"DeleteTrail"})" + "\n");
+  EXPECT_EQ(o.events, 1u);
+  ASSERT_EQ(o.errors.size(), 5u);
+  // `{"eventSource":"s3.amazonaws.com","eventName":"GetObject","x":"` is 63 bytes: the
+  // backslash is byte 64.
+  EXPECT_EQ(o.errors[0], "line 1: damaged JSON: invalid escape \\q in a string at byte 64 of the record");
+  EXPECT_EQ(o.errors[1], "line 2: damaged JSON: invalid escape \\u12 in a string at byte 64 of the record");
+  EXPECT_EQ(o.errors[2], "line 3: damaged JSON: invalid escape \\u12G4 in a string at byte 64 of the record");
+  EXPECT_TRUE(o.errors[3].starts_with("line 4: damaged JSON: invalid escape \\q")) << o.errors[3];
+  EXPECT_TRUE(o.errors[4].starts_with("line 5: damaged JSON: invalid escape \\q")) << o.errors[4];
+  EXPECT_TRUE(Has(o, 5, "cloudtrail-change"));
+  EXPECT_FALSE(Has(o, 3, "cloudtrail-change"));
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include "match/dom_parser.h"
 #include "match/evaluator.h"
 #include "match/subject.h"
 #include "rules/rule_spec.h"
@@ -18,10 +19,12 @@ std::string TestLabel(const RuleTest& test, size_t index) {
 
 Result<bool> MatchEventJson(const Rule& rule, std::string_view event_json) {
   TW_CHECK(rule.matcher != nullptr);
-  const std::string_view raw = TrimWhitespace(event_json);
-  simdjson::dom::parser parser;
+  // Read as scan reads a record (match::DomParser, docs/json-input.md): numbers beyond
+  // simdjson's range, and unpaired surrogate escapes as U+FFFD.
+  match::DomParser parser;
   simdjson::dom::element root;
-  if (auto error = parser.parse(raw.data(), raw.size()).get(root); error != simdjson::SUCCESS) {
+  if (auto error = parser.Parse(TrimWhitespace(event_json), /*padded=*/false, root);
+      error != simdjson::SUCCESS) {
     return Fail(ErrorCode::kParse,
                 fmt::format("event is not valid JSON: {}", simdjson::error_message(error)));
   }
@@ -30,7 +33,8 @@ Result<bool> MatchEventJson(const Rule& rule, std::string_view event_json) {
   // What the rule sees is decided where scan decides it (match/subject.h): a filter pattern sees
   // an envelope's detail, an event pattern the envelope.
   match::SubjectSelector selector;
-  selector.Reset(root, raw, match::IsCloudTrailEnvelope(root), /*as_given=*/false);
+  selector.Reset(root, parser.text(), match::IsCloudTrailEnvelope(root), /*as_given=*/false,
+                 parser.wide_numbers());
   return match::Evaluate(*rule.matcher->root, selector.For(rule.matcher->language));
 }
 

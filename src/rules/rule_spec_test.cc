@@ -182,6 +182,28 @@ TEST(RuleSpecTest, TestErrors) {
   EXPECT_TRUE(parsed.rules[0].tests.empty());
 }
 
+// Issue 8: a test event is read as scan reads a record (match::DomParser, docs/json-input.md):
+// 1e999 (RFC 8259 §6 allows any exponent), a 30-digit integer and an unpaired surrogate
+// escape (§7's grammar allows it) are JSON, so the test is kept. A bad escape still is not.
+TEST(RuleSpecTest, TestEventsAreReadAsScanReadsRecords) {
+  ParsedRuleFile parsed = Parse(
+      "id: x\ntitle: t\nseverity: low\ndescription: d\nfilter_pattern: '{ $.n > 1000 }'\n"
+      "tests:\n"
+      "  - expect: true\n"
+      "    event: '{\"n\": 1e999}'\n"
+      "  - expect: true\n"
+      "    event: '{\"n\": 123456789012345678901234567890}'\n"
+      "  - expect: false\n"
+      "    event: '{\"n\": 5, \"userAgent\": \"\\ud800x\"}'\n"
+      "  - expect: false\n"  // 11: not JSON
+      "    event: '{\"n\": 5, \"userAgent\": \"\\q\"}'\n");
+  const std::string all = All(parsed);
+  ASSERT_EQ(parsed.rules.size(), 1u) << all;
+  EXPECT_EQ(parsed.rules[0].tests.size(), 3u) << all;
+  EXPECT_NE(all.find("t.yml:12:12: error: test event is not valid JSON"), std::string::npos) << all;
+  EXPECT_EQ(parsed.diagnostics.size(), 1u) << all;
+}
+
 TEST(RuleSpecTest, EventFileIsRelativeToTheRuleFile) {
   ParsedRuleFile parsed = ParseRuleFile(
       "id: x\ntitle: t\nseverity: low\ndescription: d\nfilter_pattern: x\n"

@@ -7,7 +7,12 @@
 // HostileRecord builds a record from a stream of choices: CloudTrail records and EventBridge
 // envelopes with extra top-level members, a record's own `detail`, duplicate keys, anchors of
 // every JSON type, escaped and dotted keys, keys that collide with the anchor names, numbers out
-// of the double/int64 range, and (rarely) nesting deeper than the DOM allows.
+// of the double/int64 range, unpaired UTF-16 surrogate escapes (read as U+FFFD) in values, keys
+// and anchors, string escapes JSON does not have (the record is an error), and (rarely) nesting
+// deeper than the DOM allows.
+//
+// Besides the alerts, the two paths must agree on which records are events: a record evaluated
+// by one and an error for the other (events + errors = records) is a difference too.
 //
 // The rules are the built-in pack plus kHostileRules: one or more rules on every anchor kind the
 // index has (exact values, prefixes, shapes, the two envelope slots, a nested path, a record's
@@ -141,6 +146,13 @@ severity: low
 description: numbers in detail
 references: [https://example.com]
 event_pattern: {"detail": {"n": [{"numeric": [">", 1000]}], "eventName": ["DeleteTrail"]}}
+---
+id: h-eb-replacement-character
+title: h
+severity: low
+description: an anchor holding U+FFFD, as an unpaired surrogate escape reads
+references: [https://example.com]
+event_pattern: {"detail": {"eventName": ["Delete\ud800Trail"]}}
 )";
 
 // The built-in pack and kHostileRules.
@@ -179,6 +191,14 @@ inline constexpr std::string_view kStrings[] = {
     "\"AwsConsoleSignIn\"",
     "\"\"",
     "\"1500\"",
+    "\"Delete\\udc00Trail\"",
+};
+// Unpaired surrogate escapes (U+FFFD for every path) and escapes JSON does not have (the record
+// is an error for every path), in members the index reads and in those it skips.
+inline constexpr std::string_view kEscapes[] = {
+    "\"\\ud800x\"",          "\"\\ud800\\u0041\"", "\"\\udc00\"",
+    "\"Delete\\uDBFFTrail\"", "\"\\ud800\\ud83d\\ude00\"",
+    "\"\\q\"",               "\"\\u12\"",         "\"\\u12G4\"",
 };
 inline constexpr std::string_view kScalars[] = {
     "0",      "-1", "1500", "1e999", "-1e999", "123456789012345678901234567890",
@@ -199,6 +219,7 @@ inline constexpr std::string_view kKeys[] = {
     "event\\u004eame",
     "detail.eventName",
     "userIdentity.type",
+    "k\\ud800",
     "version",
     "awsRegion",
     "requestParameters",
@@ -230,8 +251,14 @@ inline void Value(Choices& c, int depth, std::string& out) {
       out += kScalars[c.Below(std::size(kScalars))];
       return;
     case 2:
-    case 3:
       out += kStrings[c.Below(std::size(kStrings))];
+      return;
+    case 3:
+      if (c.Below(3) == 0) {
+        out += kEscapes[c.Below(std::size(kEscapes))];
+      } else {
+        out += kStrings[c.Below(std::size(kStrings))];
+      }
       return;
     case 4:
     case 5:
@@ -322,6 +349,10 @@ inline std::set<AlertKey> AlertsOf(engine::Engine& engine, const std::string& do
           engine_.Evaluate(record, engine::Origin{input, where}, alerts_, error);
       for (const auto& a : alerts_) {
         out.insert({where.index(), a.rule_id, a.event_name, a.event_source, a.record_json});
+      }
+      // Which records are events (events + errors = records): an entry of its own.
+      if (s == decode::RecordStatus::kOk || s == decode::RecordStatus::kError) {
+        out.insert({where.index(), "(an event)", "", "", ""});
       }
       return s;
     }

@@ -94,6 +94,54 @@ class Exact(TempDirTest):
         self.assertEqual(m.rc, 0, m.describe())
         self.assertEqual(len(m.out.splitlines()), 1, m.describe())
 
+    def test_unpaired_surrogates_read_as_the_replacement_character_in_scan_and_match(self):
+        # An unpaired UTF-16 surrogate escape is U+FFFD (docs/json-input.md, "String escapes"):
+        # the record is evaluated with or without a candidate rule, and the JSON output is
+        # strict UTF-8 with the field as read. U+FFFD is EF BF BD in UTF-8.
+        stop = '{"eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging",'
+        lines = [stop + r'"userAgent":"\ud800x"}',
+                 stop + r'"userAgent":"\ud800\u0041"}',
+                 stop + r'"userAgent":"\udc00"}',
+                 r'{"eventSource":"s3.amazonaws.com","eventName":"GetObject","userAgent":"\ud800x"}']
+        path = self.write("u.ndjson", "".join(line + "\n" for line in lines))
+        res = run("scan", "--format", "json", "--summary", "json", path)
+        self.assertEqual(res.rc, 0, res.describe())
+        text = res.out_bytes.decode("utf-8")  # strict: raises on invalid UTF-8
+        self.assertNotIn("\\ud800", text)
+        agents = sorted(a["user_agent"] for a in map(json.loads, text.splitlines())
+                        if a["rule_id"] == CT)
+        self.assertEqual(agents, ["\ufffd", "\ufffdA", "\ufffdx"])
+        summary = json.loads(res.err.strip().splitlines()[-1])
+        self.assertEqual((summary["events"], summary["errors"]), (4, 0))
+        # match: every line is a JSON event (none falls back to text), printed as read.
+        m = run("match", "--filter-pattern", '{ $.userAgent = "\ufffdx" }', path)
+        self.assertEqual(m.rc, 0, m.describe())
+        printed = [json.loads(x) for x in m.out_bytes.decode("utf-8").splitlines()]
+        self.assertEqual([p["eventName"] for p in printed], ["StopLogging", "GetObject"])
+        m = run("match", "--event-pattern", '{"detail":{"userAgent":["\ufffdA"]}}', "--envelope",
+                path)
+        self.assertEqual(m.rc, 0, m.describe())
+        self.assertEqual(len(m.out.splitlines()), 1, m.describe())
+
+    def test_invalid_escape_is_an_error_even_where_no_rule_reads(self):
+        # RFC 8259 §7 has no \q escape and \u takes four hex digits: the record is an error
+        # with its line, not an event, whether or not a rule is a candidate for it.
+        get = '{"eventSource":"s3.amazonaws.com","eventName":"GetObject","x":'
+        lines = [get + r'"\q"}', get + r'"\u12G4"}',
+                 r'{"eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging","x":"\u12"}',
+                 '{"eventSource":"cloudtrail.amazonaws.com","eventName":"DeleteTrail"}']
+        path = self.write("e.ndjson", "".join(line + "\n" for line in lines))
+        res = run("scan", "--format", "json", "--summary", "json", path)
+        self.assertEqual(res.rc, 1, res.describe())
+        errors = res.error_lines()
+        self.assertEqual(len(errors), 3, res.describe())
+        for n, line in enumerate(errors, 1):
+            self.assertIn("e.ndjson: line %d: damaged JSON: invalid escape" % n, line)
+        summary = json.loads(res.err.strip().splitlines()[-1])
+        self.assertEqual((summary["events"], summary["errors"]), (1, 3))
+        self.assertEqual({(a["input"]["record"], a["rule_id"]) for a in res.json_lines()
+                          if a["rule_id"] == CT}, {(4, CT)})
+
     def test_a_record_too_deep_for_the_dom_is_an_error_without_a_candidate(self):
         # Defect 7: reported with its line, counted as an error, and the rest is read on.
         deep = "[" * 1100 + "]" * 1100
