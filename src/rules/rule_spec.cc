@@ -16,6 +16,7 @@
 
 #include "common/strings.h"
 #include "match/dom_parser.h"
+#include "match/json_escapes.h"
 #include "rules/attack.h"
 #include "rules/policy_yaml.h"
 
@@ -563,7 +564,12 @@ class FileParser {
     match::DomParser parser;
     simdjson::dom::element root;
     if (auto error = parser.Parse(json, /*padded=*/false, root); error != simdjson::SUCCESS) {
-      Error(at, at, fmt::format("test event is not valid JSON: {}", simdjson::error_message(error)),
+      std::string why = simdjson::error_message(error);
+      if (const match::EscapeCheck e = match::CheckJsonEscapes(json);
+          e.kind == match::EscapeCheck::Kind::kInvalid) {
+        why = match::DescribeBadEscape(json, e.offset);  // simdjson says only "a string"
+      }
+      Error(at, at, fmt::format("test event is not valid JSON: {}", why),
             "give the event as JSON text (a `|` block keeps it verbatim) or as a YAML mapping");
       return false;
     }

@@ -152,7 +152,7 @@ title: h
 severity: low
 description: an anchor holding U+FFFD, as an unpaired surrogate escape reads
 references: [https://example.com]
-event_pattern: {"detail": {"eventName": ["Delete\ud800Trail"]}}
+event_pattern: '{"detail": {"eventName": ["Delete\ud800Trail"]}}'
 )";
 
 // The built-in pack and kHostileRules.
