@@ -145,9 +145,8 @@ decode::RecordStatus Engine::Evaluate(const decode::RecordView& record, const Or
   // (match/json_escapes.h): the index and exhaustive evaluation must count a record alike.
   const match::EscapeCheck escapes = match::CheckJsonEscapes(text);
   if (escapes.kind == match::EscapeCheck::Kind::kInvalid) {
-    error = Error{ErrorCode::kParse,
-                  fmt::format("damaged JSON: {} of the record",
-                              match::DescribeBadEscape(text, escapes.offset))};
+    error = Error{ErrorCode::kParse, fmt::format("damaged JSON: {} of the record",
+                                                 match::DescribeBadEscape(text, escapes.offset))};
     return decode::RecordStatus::kRejected;
   }
   if (escapes.kind == match::EscapeCheck::Kind::kLoneSurrogates) {

@@ -296,20 +296,21 @@ TEST(ScanExact, NumbersBeyondTheJsonReaderAreEvaluated) {
 // U+FFFD, EF BF BD in UTF-8, in every field: the record is evaluated, with or without a
 // candidate rule, and whether the escape lies in an anchor the index reads or elsewhere.
 TEST(ScanExact, UnpairedSurrogatesReadAsTheReplacementCharacter) {
-  const std::string stop = R"({"eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging",)";
-  const Outcome o = ScanBoth(
-      stop + R"("userAgent":"\ud800x"})" + "\n" +             // a high surrogate, then text
-      stop + R"("userAgent":"\ud800\u0041"})" + "\n" +        // then a non-low escape
-      stop + R"("userAgent":"\udc00"})" + "\n" +               // a lone low surrogate
-      R"({"eventSource":"s3.amazonaws.com","eventName":"GetObject","userAgent":"\ud800x"})"
-      "\n"  // no candidate rule
-      R"({"eventSource":"cloudtrail.amazonaws.com","eventName":"Delete\udc00Trail"})"
-      "\n"  // in an anchor
-      R"({"eventSource":"cloudtrail.amazonaws.com","eventName":"Delete\uDBFFTrail",)"
-      R"("k\ud800":1})"
-      "\n"  // in an anchor and a key
-      R"({"eventSource":"cloudtrail.amazonaws.com","eventName":"Stop\ud800Logging"})"
-      "\n");  // not StopLogging
+  const std::string stop =
+      R"({"eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging",)";
+  const Outcome o =
+      ScanBoth(stop + R"("userAgent":"\ud800x"})" + "\n" +       // a high surrogate, then text
+               stop + R"("userAgent":"\ud800\u0041"})" + "\n" +  // then a non-low escape
+               stop + R"("userAgent":"\udc00"})" + "\n" +        // a lone low surrogate
+               R"({"eventSource":"s3.amazonaws.com","eventName":"GetObject","userAgent":"\ud800x"})"
+               "\n"  // no candidate rule
+               R"({"eventSource":"cloudtrail.amazonaws.com","eventName":"Delete\udc00Trail"})"
+               "\n"  // in an anchor
+               R"({"eventSource":"cloudtrail.amazonaws.com","eventName":"Delete\uDBFFTrail",)"
+               R"("k\ud800":1})"
+               "\n"  // in an anchor and a key
+               R"({"eventSource":"cloudtrail.amazonaws.com","eventName":"Stop\ud800Logging"})"
+               "\n");  // not StopLogging
   EXPECT_TRUE(o.errors.empty()) << o.errors.front();
   EXPECT_EQ(o.events, 7u);
   for (uint64_t r : {0, 1, 2}) EXPECT_TRUE(Has(o, r, "cloudtrail-change")) << r;
@@ -321,7 +322,10 @@ TEST(ScanExact, UnpairedSurrogatesReadAsTheReplacementCharacter) {
   for (size_t i = 0; i < o.event_names.size(); ++i) {
     if (o.event_names[i] == "cloudtrail-change:StopLogging") agents.insert(o.user_agents[i]);
   }
-  EXPECT_EQ(agents, (std::set<std::string>{"\xEF\xBF\xBDx", "\xEF\xBF\xBD" "A", "\xEF\xBF\xBD"}));
+  EXPECT_EQ(agents, (std::set<std::string>{"\xEF\xBF\xBDx",
+                                           "\xEF\xBF\xBD"
+                                           "A",
+                                           "\xEF\xBF\xBD"}));
   // The Slack payload of such an alert is JSON in valid UTF-8 (simdjson's DOM validates both),
   // with the user agent as read.
   int payloads = 0;
@@ -353,9 +357,12 @@ TEST(ScanExact, AnInvalidEscapeIsAnErrorEvenInAFieldNoRuleReads) {
   ASSERT_EQ(o.errors.size(), 5u);
   // `{"eventSource":"s3.amazonaws.com","eventName":"GetObject","x":"` is 63 bytes: the
   // backslash is byte 64.
-  EXPECT_EQ(o.errors[0], "line 1: damaged JSON: invalid escape \\q in a string at byte 64 of the record");
-  EXPECT_EQ(o.errors[1], "line 2: damaged JSON: invalid escape \\u12 in a string at byte 64 of the record");
-  EXPECT_EQ(o.errors[2], "line 3: damaged JSON: invalid escape \\u12G4 in a string at byte 64 of the record");
+  EXPECT_EQ(o.errors[0],
+            "line 1: damaged JSON: invalid escape \\q in a string at byte 64 of the record");
+  EXPECT_EQ(o.errors[1],
+            "line 2: damaged JSON: invalid escape \\u12 in a string at byte 64 of the record");
+  EXPECT_EQ(o.errors[2],
+            "line 3: damaged JSON: invalid escape \\u12G4 in a string at byte 64 of the record");
   EXPECT_TRUE(o.errors[3].starts_with("line 4: damaged JSON: invalid escape \\q")) << o.errors[3];
   EXPECT_TRUE(o.errors[4].starts_with("line 5: damaged JSON: invalid escape \\q")) << o.errors[4];
   EXPECT_TRUE(Has(o, 5, "cloudtrail-change"));

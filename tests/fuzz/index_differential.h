@@ -196,9 +196,14 @@ inline constexpr std::string_view kStrings[] = {
 // Unpaired surrogate escapes (U+FFFD for every path) and escapes JSON does not have (the record
 // is an error for every path), in members the index reads and in those it skips.
 inline constexpr std::string_view kEscapes[] = {
-    "\"\\ud800x\"",          "\"\\ud800\\u0041\"", "\"\\udc00\"",
-    "\"Delete\\uDBFFTrail\"", "\"\\ud800\\ud83d\\ude00\"",
-    "\"\\q\"",               "\"\\u12\"",         "\"\\u12G4\"",
+    "\"\\ud800x\"",
+    "\"\\ud800\\u0041\"",
+    "\"\\udc00\"",
+    "\"Delete\\uDBFFTrail\"",
+    "\"\\ud800\\ud83d\\ude00\"",
+    "\"\\q\"",
+    "\"\\u12\"",
+    "\"\\u12G4\"",
 };
 inline constexpr std::string_view kScalars[] = {
     "0",      "-1", "1500", "1e999", "-1e999", "123456789012345678901234567890",
@@ -206,24 +211,11 @@ inline constexpr std::string_view kScalars[] = {
     "1e-999",
 };
 inline constexpr std::string_view kKeys[] = {
-    "eventName",
-    "eventSource",
-    "eventType",
-    "source",
-    "detail-type",
-    "detail",
-    "userIdentity",
-    "type",
-    "errorCode",
-    "n",
-    "event\\u004eame",
-    "detail.eventName",
-    "userIdentity.type",
-    "k\\ud800",
-    "version",
-    "awsRegion",
-    "requestParameters",
-    "x",
+    "eventName",         "eventSource", "eventType",       "source",
+    "detail-type",       "detail",      "userIdentity",    "type",
+    "errorCode",         "n",           "event\\u004eame", "detail.eventName",
+    "userIdentity.type", "k\\ud800",    "version",         "awsRegion",
+    "requestParameters", "x",
 };
 
 inline void Value(Choices& c, int depth, std::string& out);
