@@ -27,7 +27,18 @@ LineReader::Step LineReader::HandOut(std::size_t stop) {
   step.kind = Kind::kLines;
   step.text = std::string_view(buffer_.data() + begin_, stop - begin_);
   step.line = next_line_;
-  step.count = static_cast<uint64_t>(std::count(step.text.begin(), step.text.end(), '\n'));
+  // memchr from newline to newline (glibc's is vectorised; std::count is a byte loop at -O2,
+  // which was a fifth of a windowed NDJSON scan's time).
+  uint64_t count = 0;
+  const char* p = step.text.data();
+  const char* const end = p + step.text.size();
+  while (p < end) {
+    p = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
+    if (p == nullptr) break;
+    ++count;
+    ++p;
+  }
+  step.count = count;
   if (step.text.back() != '\n') ++step.count;  // the input's last line, without '\n'
   next_line_ += step.count;
   begin_ = stop;
