@@ -59,6 +59,8 @@ class AnchorExtractor {
     int id = 0;  // position in the per-record `seen` marks
     std::vector<Trie> children;
     uint64_t child_sizes = 0;  // bit n: some child key has length n (n < 64), for fast rejects
+    uint64_t head = 0;         // keys of 8 bytes or more: the first 8 bytes, as loaded
+    uint64_t tail = 0;         // and the last 8
   };
 
  private:

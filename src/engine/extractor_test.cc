@@ -1,5 +1,6 @@
 #include "engine/extractor.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 namespace tw::engine {
@@ -117,6 +118,47 @@ TEST(AnchorExtractor, RecognisesTheEventBridgeEnvelope) {
   EXPECT_TRUE(result.envelope);
   EXPECT_EQ(v[0].value, "CreateVpc");
   EXPECT_EQ(v[1].value, "IAMUser");
+}
+
+// Keys are read and compared a word (8 bytes) at a time: every length from 1 to 24 must be told
+// apart from a decoy of the same length that differs in one byte only (first, middle or last),
+// and a backslash anywhere in a key must send it through unescaping.
+TEST(AnchorExtractor, KeysOfEveryLengthAreComparedWholly) {
+  for (size_t n = 1; n <= 24; ++n) {
+    std::string key;
+    for (size_t i = 0; i < n; ++i) key += static_cast<char>('a' + i % 26);
+    std::vector<AnchorSlot> slots(1);
+    slots[0].path = {key};
+    AnchorExtractor extractor(slots);
+    for (size_t pos : {size_t{0}, n / 2, n - 1}) {
+      std::string decoy = key;
+      decoy[pos] = 'Z';
+      // The decoy comes first: it must not take the slot; the real key must.
+      const std::string json = "{\"" + decoy + "\":\"no\",\"" + key + "\":\"yes\"}";
+      simdjson::ondemand::parser parser;
+      simdjson::padded_string padded(json);
+      simdjson::ondemand::document doc = parser.iterate(padded);
+      simdjson::ondemand::object obj = doc.get_object();
+      AnchorValue value;
+      std::string scratch;
+      ASSERT_TRUE(extractor.Extract(obj, &value, scratch)) << json;
+      EXPECT_EQ(value.state, AnchorValue::State::kString) << json;
+      EXPECT_EQ(std::string(value.value), "yes") << json;
+    }
+    // The same key with its last character written as a \u escape.
+    std::string escaped = key.substr(0, n - 1);
+    escaped += "\\u00";
+    escaped += fmt::format("{:02x}", static_cast<int>(key[n - 1]));
+    const std::string json = "{\"" + escaped + "\":\"esc\"}";
+    simdjson::ondemand::parser parser;
+    simdjson::padded_string padded(json);
+    simdjson::ondemand::document doc = parser.iterate(padded);
+    simdjson::ondemand::object obj = doc.get_object();
+    AnchorValue value;
+    std::string scratch;
+    ASSERT_TRUE(extractor.Extract(obj, &value, scratch)) << json;
+    EXPECT_EQ(std::string(value.value), "esc") << json;
+  }
 }
 
 }  // namespace
