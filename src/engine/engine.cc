@@ -61,11 +61,10 @@ std::string StrAt(simdjson::dom::element e, std::initializer_list<std::string_vi
 
 }  // namespace
 
-std::string ActorOf(simdjson::dom::element record) {
-  simdjson::dom::element id;
-  if (record["userIdentity"].get(id) != simdjson::SUCCESS) {
-    return {};
-  }
+namespace {
+
+// ActorOf, given the record's userIdentity member.
+std::string ActorOfIdentity(simdjson::dom::element id) {
   const std::string type = Str(id, "type");
   const std::string arn = Str(id, "arn");
   if (type == "Root") return "root";
@@ -90,22 +89,103 @@ std::string ActorOf(simdjson::dom::element record) {
   return Str(id, "principalId");
 }
 
+// The top-level members FillAlertFromRecord reads.
+enum AlertMember : uint8_t {
+  kEventId,
+  kEventName,
+  kEventSource,
+  kEventTime,
+  kAwsRegion,
+  kRecipientAccountId,
+  kUserIdentity,
+  kSourceIp,
+  kUserAgent,
+  kErrorCode,
+  kErrorMessage,
+  kAlertMembers,  // how many
+};
+
+// Which AlertMember `key` names, or kAlertMembers for none.
+AlertMember AlertMemberOf(std::string_view key) {
+  switch (key.size()) {
+    case 7:
+      if (key == "eventID") return kEventId;
+      break;
+    case 9:
+      if (key == "eventName") return kEventName;
+      if (key == "eventTime") return kEventTime;
+      if (key == "awsRegion") return kAwsRegion;
+      if (key == "userAgent") return kUserAgent;
+      if (key == "errorCode") return kErrorCode;
+      break;
+    case 11:
+      if (key == "eventSource") return kEventSource;
+      break;
+    case 12:
+      if (key == "userIdentity") return kUserIdentity;
+      if (key == "errorMessage") return kErrorMessage;
+      break;
+    case 15:
+      if (key == "sourceIPAddress") return kSourceIp;
+      break;
+    case 18:
+      if (key == "recipientAccountId") return kRecipientAccountId;
+      break;
+    default:
+      break;
+  }
+  return kAlertMembers;
+}
+
+}  // namespace
+
+std::string ActorOf(simdjson::dom::element record) {
+  simdjson::dom::element id;
+  if (record["userIdentity"].get(id) != simdjson::SUCCESS) {
+    return {};
+  }
+  return ActorOfIdentity(id);
+}
+
 void FillAlertFromRecord(simdjson::dom::element record, alert::Alert& alert) {
+  // One pass over the members instead of a lookup (a scan of the members) per field. The first
+  // occurrence of a key is the one taken, as with a lookup (duplicate keys: first wins).
+  simdjson::dom::element members[kAlertMembers];
+  uint32_t found = 0;
+  simdjson::dom::object object;
+  if (record.get_object().get(object) == simdjson::SUCCESS) {
+    for (auto field : object) {
+      const AlertMember m = AlertMemberOf(field.key);
+      if (m == kAlertMembers || (found >> m & 1) != 0) continue;
+      found |= uint32_t{1} << m;
+      members[m] = field.value;
+    }
+  }
   uint32_t* p = &alert.present_fields;
-  alert.event_id = Str(record, "eventID", p, alert::kFieldEventId);
-  alert.event_name = Str(record, "eventName", p, alert::kFieldEventName);
-  alert.event_source = Str(record, "eventSource", p, alert::kFieldEventSource);
-  alert.event_time = Str(record, "eventTime", p, alert::kFieldEventTime);
-  alert.aws_region = Str(record, "awsRegion", p, alert::kFieldAwsRegion);
-  alert.account_id = Str(record, "recipientAccountId");
-  if (alert.account_id.empty()) alert.account_id = StrAt(record, {"userIdentity", "accountId"});
+  // The member's string, "" when absent or not a string; sets `bit` when it is a string.
+  const auto str = [&](AlertMember m, uint32_t bit) -> std::string {
+    std::string_view v;
+    if ((found >> m & 1) == 0 || members[m].get_string().get(v) != simdjson::SUCCESS) return {};
+    *p |= bit;
+    return std::string(v);
+  };
+  alert.event_id = str(kEventId, alert::kFieldEventId);
+  alert.event_name = str(kEventName, alert::kFieldEventName);
+  alert.event_source = str(kEventSource, alert::kFieldEventSource);
+  alert.event_time = str(kEventTime, alert::kFieldEventTime);
+  alert.aws_region = str(kAwsRegion, alert::kFieldAwsRegion);
+  alert.account_id = str(kRecipientAccountId, 0);
+  const bool has_identity = (found >> kUserIdentity & 1) != 0;
+  if (alert.account_id.empty() && has_identity) {
+    alert.account_id = StrAt(members[kUserIdentity], {"accountId"});
+  }
   if (!alert.account_id.empty()) *p |= alert::kFieldAccountId;
-  alert.actor = ActorOf(record);
+  alert.actor = has_identity ? ActorOfIdentity(members[kUserIdentity]) : std::string();
   if (!alert.actor.empty()) *p |= alert::kFieldActor;
-  alert.source_ip = Str(record, "sourceIPAddress", p, alert::kFieldSourceIp);
-  alert.user_agent = Str(record, "userAgent", p, alert::kFieldUserAgent);
-  alert.error_code = Str(record, "errorCode", p, alert::kFieldErrorCode);
-  alert.error_message = Str(record, "errorMessage", p, alert::kFieldErrorMessage);
+  alert.source_ip = str(kSourceIp, alert::kFieldSourceIp);
+  alert.user_agent = str(kUserAgent, alert::kFieldUserAgent);
+  alert.error_code = str(kErrorCode, alert::kFieldErrorCode);
+  alert.error_message = str(kErrorMessage, alert::kFieldErrorMessage);
 }
 
 Engine::Engine(std::shared_ptr<const rules::RuleSet> rules, EngineOptions options)
