@@ -89,7 +89,8 @@ class RecordWhere {
 // `text`, when not empty, is that record text already delimited by the reader (an NDJSON
 // document, from the parser's structural index; a line that is one object), so that the visitor
 // need not walk the record's bytes again to find its end. Empty: not known (a record of a
-// Records array); use JsonValueEnd.
+// Records array); a visitor that has iterated `object` to its end gets it at no cost from
+// object.raw_json() (the engine does), else use JsonValueEnd.
 struct RecordView {
   simdjson::ondemand::object& object;
   const char* start;
