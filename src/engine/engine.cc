@@ -90,7 +90,7 @@ std::string ActorOfIdentity(simdjson::dom::element id) {
 }
 
 // The top-level members FillAlertFromRecord reads.
-enum AlertMember : uint8_t {
+enum class AlertMember : uint8_t {
   kEventId,
   kEventName,
   kEventSource,
@@ -102,39 +102,39 @@ enum AlertMember : uint8_t {
   kUserAgent,
   kErrorCode,
   kErrorMessage,
-  kAlertMembers,  // how many
+  kNone,  // not one of them; also how many there are
 };
 
-// Which AlertMember `key` names, or kAlertMembers for none.
+// Which AlertMember `key` names (kNone for none).
 AlertMember AlertMemberOf(std::string_view key) {
   switch (key.size()) {
     case 7:
-      if (key == "eventID") return kEventId;
+      if (key == "eventID") return AlertMember::kEventId;
       break;
     case 9:
-      if (key == "eventName") return kEventName;
-      if (key == "eventTime") return kEventTime;
-      if (key == "awsRegion") return kAwsRegion;
-      if (key == "userAgent") return kUserAgent;
-      if (key == "errorCode") return kErrorCode;
+      if (key == "eventName") return AlertMember::kEventName;
+      if (key == "eventTime") return AlertMember::kEventTime;
+      if (key == "awsRegion") return AlertMember::kAwsRegion;
+      if (key == "userAgent") return AlertMember::kUserAgent;
+      if (key == "errorCode") return AlertMember::kErrorCode;
       break;
     case 11:
-      if (key == "eventSource") return kEventSource;
+      if (key == "eventSource") return AlertMember::kEventSource;
       break;
     case 12:
-      if (key == "userIdentity") return kUserIdentity;
-      if (key == "errorMessage") return kErrorMessage;
+      if (key == "userIdentity") return AlertMember::kUserIdentity;
+      if (key == "errorMessage") return AlertMember::kErrorMessage;
       break;
     case 15:
-      if (key == "sourceIPAddress") return kSourceIp;
+      if (key == "sourceIPAddress") return AlertMember::kSourceIp;
       break;
     case 18:
-      if (key == "recipientAccountId") return kRecipientAccountId;
+      if (key == "recipientAccountId") return AlertMember::kRecipientAccountId;
       break;
     default:
       break;
   }
-  return kAlertMembers;
+  return AlertMember::kNone;
 }
 
 }  // namespace
@@ -150,42 +150,47 @@ std::string ActorOf(simdjson::dom::element record) {
 void FillAlertFromRecord(simdjson::dom::element record, alert::Alert& alert) {
   // One pass over the members instead of a lookup (a scan of the members) per field. The first
   // occurrence of a key is the one taken, as with a lookup (duplicate keys: first wins).
-  simdjson::dom::element members[kAlertMembers];
+  constexpr auto kCount = static_cast<size_t>(AlertMember::kNone);
+  simdjson::dom::element members[kCount];
   uint32_t found = 0;
+  const auto bit = [](AlertMember m) { return uint32_t{1} << static_cast<unsigned>(m); };
   simdjson::dom::object object;
   if (record.get_object().get(object) == simdjson::SUCCESS) {
     for (auto field : object) {
       const AlertMember m = AlertMemberOf(field.key);
-      if (m == kAlertMembers || (found >> m & 1) != 0) continue;
-      found |= uint32_t{1} << m;
-      members[m] = field.value;
+      if (m == AlertMember::kNone || (found & bit(m)) != 0) continue;
+      found |= bit(m);
+      members[static_cast<size_t>(m)] = field.value;
     }
   }
   uint32_t* p = &alert.present_fields;
-  // The member's string, "" when absent or not a string; sets `bit` when it is a string.
-  const auto str = [&](AlertMember m, uint32_t bit) -> std::string {
+  // The member's string, "" when absent or not a string; sets `present` when it is a string.
+  const auto str = [&](AlertMember m, uint32_t present) -> std::string {
     std::string_view v;
-    if ((found >> m & 1) == 0 || members[m].get_string().get(v) != simdjson::SUCCESS) return {};
-    *p |= bit;
+    if ((found & bit(m)) == 0 ||
+        members[static_cast<size_t>(m)].get_string().get(v) != simdjson::SUCCESS) {
+      return {};
+    }
+    *p |= present;
     return std::string(v);
   };
-  alert.event_id = str(kEventId, alert::kFieldEventId);
-  alert.event_name = str(kEventName, alert::kFieldEventName);
-  alert.event_source = str(kEventSource, alert::kFieldEventSource);
-  alert.event_time = str(kEventTime, alert::kFieldEventTime);
-  alert.aws_region = str(kAwsRegion, alert::kFieldAwsRegion);
-  alert.account_id = str(kRecipientAccountId, 0);
-  const bool has_identity = (found >> kUserIdentity & 1) != 0;
-  if (alert.account_id.empty() && has_identity) {
-    alert.account_id = StrAt(members[kUserIdentity], {"accountId"});
-  }
+  using M = AlertMember;
+  alert.event_id = str(M::kEventId, alert::kFieldEventId);
+  alert.event_name = str(M::kEventName, alert::kFieldEventName);
+  alert.event_source = str(M::kEventSource, alert::kFieldEventSource);
+  alert.event_time = str(M::kEventTime, alert::kFieldEventTime);
+  alert.aws_region = str(M::kAwsRegion, alert::kFieldAwsRegion);
+  alert.account_id = str(M::kRecipientAccountId, 0);
+  const bool has_identity = (found & bit(M::kUserIdentity)) != 0;
+  const simdjson::dom::element identity = members[static_cast<size_t>(M::kUserIdentity)];
+  if (alert.account_id.empty() && has_identity) alert.account_id = StrAt(identity, {"accountId"});
   if (!alert.account_id.empty()) *p |= alert::kFieldAccountId;
-  alert.actor = has_identity ? ActorOfIdentity(members[kUserIdentity]) : std::string();
+  alert.actor = has_identity ? ActorOfIdentity(identity) : std::string();
   if (!alert.actor.empty()) *p |= alert::kFieldActor;
-  alert.source_ip = str(kSourceIp, alert::kFieldSourceIp);
-  alert.user_agent = str(kUserAgent, alert::kFieldUserAgent);
-  alert.error_code = str(kErrorCode, alert::kFieldErrorCode);
-  alert.error_message = str(kErrorMessage, alert::kFieldErrorMessage);
+  alert.source_ip = str(M::kSourceIp, alert::kFieldSourceIp);
+  alert.user_agent = str(M::kUserAgent, alert::kFieldUserAgent);
+  alert.error_code = str(M::kErrorCode, alert::kFieldErrorCode);
+  alert.error_message = str(M::kErrorMessage, alert::kFieldErrorMessage);
 }
 
 Engine::Engine(std::shared_ptr<const rules::RuleSet> rules, EngineOptions options)
