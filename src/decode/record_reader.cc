@@ -104,17 +104,22 @@ const char* JsonValueEnd(const char* p, const char* limit) { return EndAtDepthZe
 uint64_t RecordWhere::index() const { return lazy_ ? lazy_->LineAt(offset_) : index_; }
 
 std::string RecordWhere::ToString() const {
+  std::string out = document_ == 0 ? std::string() : fmt::format("document {}", document_);
+  if (unit_ != Unit::kNone && !out.empty()) out += ", ";
   switch (unit_) {
     case Unit::kNone:
-      return {};
+      break;
     case Unit::kRecord:
-      return fmt::format("record {}", index() + 1);  // people count records and lines from 1
+      out += fmt::format("record {}", index() + 1);  // people count records and lines from 1
+      break;
     case Unit::kLine:
-      return fmt::format("line {}", index() + 1);
+      out += fmt::format("line {}", index() + 1);
+      break;
     case Unit::kLogEvent:
-      return fmt::format("logEvents[{}]", index());
+      out += fmt::format("logEvents[{}]", index());
+      break;
   }
-  return {};
+  return out;
 }
 
 // The 0-based line of byte `offset` of the current NDJSON document, counting forward from the
@@ -141,8 +146,8 @@ uint64_t RecordReader::LineAt(size_t offset) {
 // The state of reading one document.
 class RecordReader::Run {
  public:
-  Run(RecordReader& reader, RecordVisitor& visitor, size_t capacity)
-      : r_(reader), visitor_(visitor), capacity_(capacity) {}
+  Run(RecordReader& reader, RecordVisitor& visitor, size_t capacity, uint64_t document = 0)
+      : r_(reader), visitor_(visitor), capacity_(capacity), document_(document) {}
 
   void Read(std::string_view name, std::string_view raw) {
     (void)name;
@@ -215,7 +220,15 @@ class RecordReader::Run {
   }
 
  private:
-  void Report(const RecordWhere& where, Error error) {
+  // `where`, naming the document when the input is one document of a stream.
+  RecordWhere Stamp(const RecordWhere& where) const {
+    RecordWhere out = where;
+    out.document_ = document_;
+    return out;
+  }
+
+  void Report(const RecordWhere& unstamped, Error error) {
+    const RecordWhere where = document_ == 0 ? unstamped : Stamp(unstamped);
     if (pending_gz_) {
       // After gzip damage the decoded text ends inside a record: that is one problem, reported
       // once, at the record where the readable data ends.
@@ -376,6 +389,9 @@ class RecordReader::Run {
   // `text`: the record's exact text when known (RecordView::text), else empty.
   RecordStatus Visit(ondemand::object& obj, const char* start, std::string_view doc,
                      const RecordWhere& where, std::string_view text = {}) {
+    if (document_ != 0) {
+      return visitor_.OnRecord(RecordView{obj, start, doc, text}, Stamp(where), error_);
+    }
     return visitor_.OnRecord(RecordView{obj, start, doc, text}, where, error_);
   }
 
@@ -477,13 +493,13 @@ class RecordReader::Run {
     }
     ondemand::json_type type;
     if (auto err = d.type().get(type)) {
-      if (r_.options_.text_lines) return visitor_.OnText(text, where);
+      if (r_.options_.text_lines) return visitor_.OnText(text, Stamp(where));
       Report(where, Error{ErrorCode::kParse,
                           fmt::format("invalid JSON ({})", simdjson::error_message(err))});
       return;
     }
     if (type != ondemand::json_type::object) {
-      if (r_.options_.text_lines) return visitor_.OnText(text, where);
+      if (r_.options_.text_lines) return visitor_.OnText(text, Stamp(where));
       Report(where, Error{ErrorCode::kParse, "an event must be a JSON object"});
       return;
     }
@@ -497,7 +513,7 @@ class RecordReader::Run {
     if (r_.options_.text_lines &&
         (status == RecordStatus::kRejected || status == RecordStatus::kDamaged)) {
       // Not a usable JSON object after all: in match mode it is a text line.
-      return visitor_.OnText(text, where);
+      return visitor_.OnText(text, Stamp(where));
     }
     ReportStatus(status, where);
   }
@@ -645,6 +661,7 @@ class RecordReader::Run {
   Error error_{ErrorCode::kInternal, {}};
   uint64_t base_ = 0;   // the index of the next record of a Records array or single document
   bool lines_ = false;  // the document is read line by line (NDJSON, text)
+  uint64_t document_ = 0;  // 1-based: the input is this document of a stream (ReadDocument)
 };
 
 RecordReader::RecordReader(RecordReaderOptions options) : options_(options) {
@@ -663,6 +680,13 @@ const std::string& RecordReader::Padded(const std::string& bytes) {
 void RecordReader::Read(std::string_view name, const std::string& bytes, RecordVisitor& visitor) {
   const std::string& input = Padded(bytes);
   Run run(*this, visitor, input.capacity());
+  run.Read(name, input);
+}
+
+void RecordReader::ReadDocument(std::string_view name, const std::string& doc, uint64_t document,
+                                RecordVisitor& visitor) {
+  const std::string& input = Padded(doc);
+  Run run(*this, visitor, input.capacity(), document + 1);
   run.Read(name, input);
 }
 

@@ -36,7 +36,9 @@
 // single-document input, counted on across the documents of one input; "line N" for NDJSON and
 // text; both 1-based for people (0-based in index()). "logEvents[N]" for CloudWatch Logs
 // subscriptions is the 0-based array index. A malformed logEvents[N] is one error there; the
-// other entries are read.
+// other entries are read. A document cut from a stream by DocumentSplitter (ReadDocument:
+// standard input that is not NDJSON) numbers its records from 1 within itself and names the
+// document: "document 3, record 12".
 //
 // Ownership and thread-safety: a RecordReader owns its parser and buffers (reused from document
 // to document) and is used by one thread at a time; make one per worker. Views passed to the
@@ -69,8 +71,12 @@ class RecordWhere {
   bool lines() const { return lines_; }
   // The 0-based index of the record (or line, or log event) in the input.
   uint64_t index() const;
+  // The 1-based number of the document this record is in, when the input was cut into
+  // documents (RecordReader::ReadDocument); 0 otherwise.
+  uint64_t document() const { return document_; }
   // "record 12", "line 7" (1-based), "logEvents[3]" (0-based index); empty for the input as a
-  // whole.
+  // whole. Prefixed "document 3, " (or just "document 3" for the document as a whole) when
+  // document() is set.
   std::string ToString() const;
 
  private:
@@ -78,6 +84,7 @@ class RecordWhere {
   Unit unit_ = Unit::kNone;
   bool lines_ = false;
   uint64_t index_ = 0;
+  uint64_t document_ = 0;
   // Non-null: the line is counted only when asked (NDJSON read in bulk), at byte `offset_`.
   RecordReader* lazy_ = nullptr;
   size_t offset_ = 0;
@@ -151,6 +158,15 @@ class RecordReader {
   // a run of blank lines is no error. Padding as in Read.
   void ReadLines(std::string_view name, const std::string& lines, uint64_t first_line,
                  RecordVisitor& visitor);
+
+  // Reads one document cut from a stream by DocumentSplitter (standard input that is not
+  // NDJSON: `zcat *.json.gz`, pretty-printed records, a JSON array), document `document`
+  // (0-based) of that stream. It is read as Read reads an input (classified by content; a
+  // document that ends early, `truncated` by the splitter, is salvaged record by record), but
+  // its records are numbered from 0 within it and every location names the document
+  // (RecordWhere::document() is document + 1): "document 4, record 12". Padding as in Read.
+  void ReadDocument(std::string_view name, const std::string& doc, uint64_t document,
+                    RecordVisitor& visitor);
 
   // The decompressed size of the last document read.
   uint64_t decoded_bytes() const { return decoded_bytes_; }

@@ -69,9 +69,12 @@ class Pipeline::Worker {
     }
     const uint64_t events_before = engine_->events();
     BatchVisitor visitor(*engine_, report, progress);
-    for (const std::string& document : batch.documents) {
+    for (size_t i = 0; i < batch.documents.size(); ++i) {
+      const std::string& document = batch.documents[i];
       if (batch.line_window) {
         reader_.ReadLines(batch.input, document, batch.first_line, visitor);
+      } else if (batch.split_documents) {
+        reader_.ReadDocument(batch.input, document, batch.first_document + i, visitor);
       } else {
         reader_.Read(batch.input, document, visitor);
       }

@@ -47,6 +47,13 @@ struct Batch {
   // errors and alerts name the input's own line numbers.
   bool line_window = false;
   uint64_t first_line = 0;
+  // Set when each of `documents` is one top-level JSON document cut from a stream by
+  // decode::DocumentSplitter (standard input that is not NDJSON: `zcat *.json.gz`, a multi-member
+  // gzip, pretty-printed records, a JSON array). The pipeline reads documents[i] with
+  // decode::RecordReader::ReadDocument as document `first_document + i` (0-based) of the stream,
+  // so that errors and alerts name the document ("document 4, record 12").
+  bool split_documents = false;
+  uint64_t first_document = 0;
   // Batches of one input are numbered from 0 (an input read in windows gives several; most
   // inputs one): a caller counting inputs counts the batches of part 0.
   uint64_t part = 0;

@@ -1,11 +1,17 @@
 #include "sources/stdin/stdin_source.h"
 
+#include <fmt/format.h>
 #include <poll.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
 #include <utility>
+
+#include "decode/input_kind.h"
+#include "decode/record_reader.h"
 
 namespace tw::sources {
 namespace {
@@ -28,6 +34,58 @@ uint64_t CountLines(std::string_view s) {
   return n;
 }
 
+constexpr std::string_view kBom = "\xEF\xBB\xBF";
+
+// How to read an input that starts with `bytes` (all of it so far); nullopt: not known yet.
+// `final`: no more bytes will come before deciding (the input ended, or the window is full).
+//   gzip magic                                  -> kGzip
+//   '[' or an object spread over lines          -> kDocuments (cut into JSON documents)
+//   a CloudTrail file, lookup-events output, CloudWatch Logs payload, digest, Insights file,
+//   or two objects on the first line ({..}{..}: `zcat *.json.gz`) -> kDocuments
+//   another compact object (a record, an event) -> kStream (NDJSON lines)
+//   anything else (text, nothing)               -> kWhole
+std::optional<int> SniffMode(std::string_view bytes, bool final) {
+  enum { kStream = 1, kWhole = 2, kDocuments = 3, kGzip = 4 };
+  if (bytes.size() >= 2 && static_cast<unsigned char>(bytes[0]) == 0x1f &&
+      static_cast<unsigned char>(bytes[1]) == 0x8b) {
+    return kGzip;
+  }
+  if (!final && bytes.size() < 2 &&
+      (bytes.empty() || static_cast<unsigned char>(bytes[0]) == 0x1f)) {
+    return std::nullopt;
+  }
+  size_t i = 0;
+  if (bytes.substr(0, 3) == kBom) {
+    i = 3;
+  } else if (kBom.substr(0, bytes.size()) == bytes && !final) {
+    return std::nullopt;  // maybe a BOM: wait for more
+  }
+  while (i < bytes.size() && Blank(bytes[i])) ++i;
+  if (i == bytes.size()) return final ? std::optional<int>(kWhole) : std::nullopt;
+  if (bytes[i] == '[') return kDocuments;
+  if (bytes[i] != '{') return kWhole;  // text, other compression
+  if (i + 1 == bytes.size()) return final ? std::optional<int>(kDocuments) : std::nullopt;
+  if (Blank(bytes[i + 1])) return kDocuments;  // pretty-printed
+  switch (decode::ClassifyInput(bytes.substr(i))) {
+    case decode::InputKind::kCloudTrailFile:
+    case decode::InputKind::kInsight:
+    case decode::InputKind::kDigest:
+    case decode::InputKind::kLookupEvents:
+    case decode::InputKind::kCwlSubscription:
+    case decode::InputKind::kCwlSubscriptionLambda:
+    case decode::InputKind::kRecordArray:
+      return kDocuments;
+    default:
+      break;
+  }
+  const char* const end = bytes.data() + bytes.size();
+  const char* e = decode::JsonValueEnd(bytes.data() + i, end);
+  if (e == nullptr) return final ? std::optional<int>(kStream) : std::nullopt;
+  while (e < end && (*e == ' ' || *e == '\t' || *e == '\r')) ++e;
+  if (e == end && !final) return std::nullopt;
+  return e < end && (*e == '{' || *e == '[') ? kDocuments : kStream;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<StdinSource>> StdinSource::Create(StdinOptions options, const Clock& clock) {
@@ -36,6 +94,12 @@ Result<std::unique_ptr<StdinSource>> StdinSource::Create(StdinOptions options, c
   }
   if (options.max_batch_delay.count() < 0) {
     return Fail(ErrorCode::kInvalidArgument, "stdin source: max_batch_delay is negative");
+  }
+  if (options.compressed_chunk == 0) {
+    return Fail(ErrorCode::kInvalidArgument, "stdin source: compressed_chunk is 0");
+  }
+  if (auto check = decode::DocumentSplitter::Create(options.documents); !check) {
+    return Fail(ErrorCode::kInvalidArgument, "stdin source: " + check.error().message);
   }
   auto reader = decode::LineReader::Create(options.fd, options.lines);
   if (!reader) return tl::unexpected(reader.error());
@@ -88,25 +152,272 @@ Result<std::optional<StdinSource::Mode>> StdinSource::Sniff(const std::atomic<bo
     if (!seen) return Fail(seen.error().code, "stdin source: " + seen.error().message);
     const std::string_view bytes = *seen;
     const bool ended = reader_.ended() || bytes.size() >= options_.lines.window;
-    constexpr std::string_view kBom = "\xEF\xBB\xBF";
-    size_t i = 0;
-    if (bytes.substr(0, 3) == kBom) {
-      i = 3;
-    } else if (kBom.substr(0, bytes.size()) == bytes && !ended) {
-      continue;  // maybe a BOM: wait for more
+    const std::optional<int> mode = SniffMode(bytes, ended);
+    if (!mode) continue;
+    switch (*mode) {
+      case 1:
+        return Mode::kStream;
+      case 2:
+        return Mode::kWhole;
+      default:
+        break;
     }
-    while (i < bytes.size() && Blank(bytes[i])) ++i;
-    if (i == bytes.size()) {
-      if (ended) return Mode::kWhole;  // empty or blank: as before
-      continue;
+    // Documents or gzip: the bytes sniffed so far leave the line reader, which is done with.
+    input_ended_ = reader_.ended();
+    if (*mode == 3) {
+      head_.assign(bytes);
+      if (auto started = StartSplitter(decode::DocumentSplitterOptions::Unit::kDocuments);
+          !started) {
+        return tl::unexpected(started.error());
+      }
+      return Mode::kDocuments;
     }
-    if (bytes[i] != '{') return Mode::kWhole;  // gzip, '[', text
-    if (i + 1 == bytes.size()) {
-      if (ended) return Mode::kWhole;
-      continue;
-    }
-    return Blank(bytes[i + 1]) ? Mode::kWhole : Mode::kStream;
+    auto gunzip = decode::GunzipStream::Create();
+    if (!gunzip) return tl::unexpected(gunzip.error());
+    gunzip_.emplace(std::move(*gunzip));
+    compressed_.resize(std::max(options_.compressed_chunk, bytes.size()));
+    std::memcpy(compressed_.data(), bytes.data(), bytes.size());
+    in_begin_ = 0;
+    in_end_ = bytes.size();
+    return Mode::kGzip;
   }
+}
+
+Result<void> StdinSource::StartSplitter(decode::DocumentSplitterOptions::Unit unit) {
+  decode::DocumentSplitterOptions options = options_.documents;
+  options.unit = unit;
+  if (unit == decode::DocumentSplitterOptions::Unit::kLines) {
+    options.max_document = std::max(options_.lines.max_line, options.window);
+  }
+  auto splitter = decode::DocumentSplitter::Create(options);
+  if (!splitter) return tl::unexpected(splitter.error());
+  splitter_.emplace(std::move(*splitter));
+  split_lines_ = unit == decode::DocumentSplitterOptions::Unit::kLines;
+  return Ok();
+}
+
+Result<std::size_t> StdinSource::ReadSome(char* out, std::size_t size) {
+  ssize_t n;
+  do {
+    n = ::read(options_.fd, out, size);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) return Fail(ErrorCode::kIo, std::string("stdin source: read: ") + std::strerror(errno));
+  return static_cast<std::size_t>(n);
+}
+
+bool StdinSource::Inflate() {
+  if (in_begin_ == in_end_) return false;
+  std::span<char> out;
+  std::size_t head_size = head_.size();
+  if (!splitter_) {
+    // The content's form is not known yet: inflate into head_, at most a window of it.
+    const std::size_t room =
+        std::min<std::size_t>(64 * 1024, options_.documents.window - head_.size());
+    head_.resize(head_size + room);
+    out = std::span<char>(head_.data() + head_size, room);
+  } else {
+    out = splitter_->Space();
+  }
+  const decode::GunzipStream::Step step =
+      gunzip_->Inflate(std::string_view(compressed_.data() + in_begin_, in_end_ - in_begin_), out);
+  in_begin_ += step.consumed;
+  if (!splitter_) {
+    head_.resize(head_size + step.written);
+  } else {
+    splitter_->Commit(step.written);
+    if (step.broke) splitter_->Break();
+  }
+  if (step.error) split_errors_.push_back(*step.error);
+  return step.consumed > 0 || step.written > 0 || step.error.has_value();
+}
+
+Result<bool> StdinSource::Feed(std::chrono::milliseconds timeout) {
+  if (splitter_ && !head_.empty()) {  // bytes sniffed (or inflated) before the splitter existed
+    const std::span<char> space = splitter_->Space();
+    const std::size_t n = std::min(space.size(), head_.size());
+    std::memcpy(space.data(), head_.data(), n);
+    splitter_->Commit(n);
+    head_.erase(0, n);
+    if (head_.empty()) head_.shrink_to_fit();
+    return true;
+  }
+  if (mode_ == Mode::kGzip) {
+    if (Inflate()) {
+      if (!splitter_) {
+        const bool full = head_.size() >= options_.documents.window;
+        const std::optional<int> mode = SniffMode(head_, full);
+        if (mode) {
+          auto started = StartSplitter(*mode == 1 ? decode::DocumentSplitterOptions::Unit::kLines
+                                                  : decode::DocumentSplitterOptions::Unit::kDocuments);
+          if (!started) return tl::unexpected(started.error());
+        }
+      }
+      return true;
+    }
+    if (input_ended_) {
+      if (!gzip_finished_) {
+        gzip_finished_ = true;
+        auto finished =
+            gunzip_->Finish(std::string_view(compressed_.data() + in_begin_, in_end_ - in_begin_));
+        if (!finished) split_errors_.push_back(finished.error());
+        if (!splitter_) {
+          const std::optional<int> mode = SniffMode(head_, true);
+          auto started = StartSplitter(mode && *mode == 1
+                                           ? decode::DocumentSplitterOptions::Unit::kLines
+                                           : decode::DocumentSplitterOptions::Unit::kDocuments);
+          if (!started) return tl::unexpected(started.error());
+        }
+        return true;
+      }
+      if (!head_.empty()) return true;  // fed above on the next call
+      splitter_->Finish();
+      return true;
+    }
+    auto readable = Readable(timeout);
+    if (!readable) return tl::unexpected(readable.error());
+    if (!*readable) return false;
+    if (in_begin_ > 0) {
+      std::memmove(compressed_.data(), compressed_.data() + in_begin_, in_end_ - in_begin_);
+      in_end_ -= in_begin_;
+      in_begin_ = 0;
+    }
+    if (in_end_ == compressed_.size()) compressed_.resize(compressed_.size() * 2);  // < 2 bytes left
+    auto n = ReadSome(compressed_.data() + in_end_, compressed_.size() - in_end_);
+    if (!n) return tl::unexpected(n.error());
+    if (*n == 0) input_ended_ = true;
+    in_end_ += *n;
+    return true;
+  }
+  // kDocuments
+  if (input_ended_) {
+    splitter_->Finish();
+    return true;
+  }
+  auto readable = Readable(timeout);
+  if (!readable) return tl::unexpected(readable.error());
+  if (!*readable) return false;
+  const std::span<char> space = splitter_->Space();
+  auto n = ReadSome(space.data(), space.size());
+  if (!n) return tl::unexpected(n.error());
+  if (*n == 0) {
+    input_ended_ = true;
+    splitter_->Finish();
+  }
+  splitter_->Commit(*n);
+  return true;
+}
+
+Result<std::optional<Batch>> StdinSource::NextSplit(const std::atomic<bool>& stop) {
+  using Kind = decode::DocumentSplitter::Kind;
+  Batch batch;
+  batch.input = "-";
+  std::size_t bytes = 0;
+  Clock::MonoTime first{};
+  bool lines = false;
+  auto has_data = [&] { return !batch.documents.empty(); };
+  while (split_errors_.empty() && !done_) {
+    if (!splitter_) {  // gzip content not yet sniffed
+      if (!has_data() && stop.load(std::memory_order_acquire)) return std::nullopt;
+      auto fed = Feed(std::chrono::milliseconds(100));
+      if (!fed) return tl::unexpected(fed.error());
+      continue;
+    }
+    const decode::DocumentSplitter::Piece piece = splitter_->Next();
+    switch (piece.kind) {
+      case Kind::kDocument: {
+        if (!has_data()) {
+          first = clock_.Monotonic();
+          batch.split_documents = true;
+          batch.first_document = piece.index;
+        }
+        std::string doc;
+        doc.reserve(piece.text.size() + kPadding);
+        doc.assign(piece.text);
+        batch.documents.push_back(std::move(doc));
+        bytes += piece.text.size();
+        if (bytes >= options_.max_batch_bytes) goto out;
+        continue;
+      }
+      case Kind::kLines: {
+        if (!has_data()) {
+          first = clock_.Monotonic();
+          batch.line_window = true;
+          batch.first_line = piece.index;
+          batch.documents.emplace_back();
+          lines = true;
+        }
+        std::string& doc = batch.documents.back();
+        doc.append(piece.text);
+        if (doc.back() != '\n') doc.push_back('\n');  // a last line, or one cut by damage
+        bytes += piece.text.size();
+        if (bytes >= options_.max_batch_bytes) goto out;
+        continue;
+      }
+      case Kind::kGarbage: {
+        std::string head;
+        for (const char c : piece.text) {
+          head += (c >= 0x20 && c < 0x7f && c != '"' && c != '\\')
+                      ? std::string(1, c)
+                      : fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
+        }
+        split_errors_.push_back(Error{
+            ErrorCode::kParse,
+            fmt::format("byte {}: {} byte{} between JSON documents {} not JSON (\"{}\"{}); skipped",
+                        piece.offset, piece.count, piece.count == 1 ? "" : "s",
+                        piece.count == 1 ? "is" : "are", head,
+                        piece.count > piece.text.size() ? "..." : "")});
+        continue;
+      }
+      case Kind::kOversize:
+        split_errors_.push_back(
+            split_lines_ ? Error{ErrorCode::kResourceExhausted,
+                          fmt::format("line {}: longer than the {}-byte line limit; skipped",
+                                      piece.index + 1, options_.lines.max_line)}
+                  : Error{ErrorCode::kResourceExhausted,
+                          fmt::format("document {} (from byte {}): longer than the {}-byte "
+                                      "document limit; skipped",
+                                      piece.index + 1, piece.offset,
+                                      options_.documents.max_document)});
+        continue;
+      case Kind::kBom:
+        split_errors_.push_back(
+            Error{ErrorCode::kParse,
+                  "the input starts with a UTF-8 byte order mark, which is not JSON (ignored; the "
+                  "records after it are read)"});
+        continue;
+      case Kind::kEnd:
+        done_ = true;
+        continue;
+      case Kind::kNeedMore:
+        break;
+    }
+    std::chrono::milliseconds wait(0);
+    if (has_data()) {
+      if (clock_.Monotonic() - first >= options_.max_batch_delay) break;
+    } else {
+      if (stop.load(std::memory_order_acquire)) return std::nullopt;
+      wait = std::chrono::milliseconds(100);
+    }
+    auto fed = Feed(wait);
+    if (!fed) return tl::unexpected(fed.error());
+    if (!*fed && has_data()) break;  // the input paused: hand out what we have now
+  }
+out:
+  if (has_data()) {
+    if (lines) {
+      std::string& doc = batch.documents.back();
+      if (doc.capacity() - doc.size() < kPadding) doc.reserve(doc.size() + kPadding);
+    }
+    batch.part = parts_++;
+    return batch;
+  }
+  if (!split_errors_.empty()) {
+    batch.part = parts_++;
+    batch.error = std::move(split_errors_.front());
+    split_errors_.pop_front();
+    return batch;
+  }
+  return std::nullopt;  // end of input, or stopped
 }
 
 Result<std::optional<Batch>> StdinSource::NextWhole() {
@@ -137,6 +448,7 @@ Result<std::optional<Batch>> StdinSource::Next(const std::atomic<bool>& stop) {
     mode_ = **mode;
   }
   if (mode_ == Mode::kWhole) return NextWhole();
+  if (mode_ == Mode::kDocuments || mode_ == Mode::kGzip) return NextSplit(stop);
   std::string doc;
   Clock::MonoTime first{};
   uint64_t first_line = 0;

@@ -4,8 +4,11 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
+
+#include "decode/test_helpers.h"
 
 namespace tw::sources {
 namespace {
@@ -196,12 +199,11 @@ TEST_F(StdinSourceTest, StopEndsAWaitWithNothingRead) {
   EXPECT_FALSE(batch->has_value());
 }
 
-TEST_F(StdinSourceTest, InputThatIsNotCompactJsonIsReadWhole) {
+TEST_F(StdinSourceTest, InputThatIsNotJsonIsReadWhole) {
   const std::string inputs[] = {
-      std::string("\x1f\x8b\x08\x00gzip\nbytes\n", 14),  // gzip magic
-      "{\n  \"Records\": [\n  ]\n}\n",                   // pretty-printed
-      "\xEF\xBB\xBF  [1,\n2]",                           // BOM, then not an object
-      "",                                                // empty
+      "hello world\nnot json\n",  // text
+      "BZh91AY&SY",                // bzip2 (reported by the record reader)
+      "",                          // empty
   };
   bool first = true;
   for (const std::string& input : inputs) {
@@ -217,10 +219,148 @@ TEST_F(StdinSourceTest, InputThatIsNotCompactJsonIsReadWhole) {
     ASSERT_TRUE(batch.has_value() && batch->has_value());
     ASSERT_EQ((*batch)->documents.size(), 1u);
     EXPECT_EQ((*batch)->documents[0], input);
+    EXPECT_FALSE((*batch)->split_documents);
     auto end = source->Next(stop_);
     ASSERT_TRUE(end.has_value());
     EXPECT_FALSE(end->has_value());
   }
+}
+
+// What a split stream handed out, batch by batch, until its end.
+struct Seen {
+  std::vector<std::string> documents;  // each split document, in order
+  std::vector<uint64_t> indexes;       // its document number (first_document + i)
+  std::vector<std::string> errors;     // error batches' messages, in order
+  std::string lines;                   // line-window batches, concatenated
+  std::vector<uint64_t> first_lines;   // their first_line
+  std::vector<uint64_t> line_counts;   // the lines each holds
+};
+
+Seen Drain(StdinSource& source, const std::atomic<bool>& stop) {
+  Seen seen;
+  for (;;) {
+    auto batch = source.Next(stop);
+    EXPECT_TRUE(batch.has_value());
+    if (!batch || !*batch) return seen;
+    const Batch& b = **batch;
+    if (b.error) {
+      seen.errors.push_back(b.error->message);
+      continue;
+    }
+    if (b.line_window) {
+      EXPECT_EQ(b.documents.size(), 1u);
+      seen.first_lines.push_back(b.first_line);
+      for (const auto& d : b.documents) {
+        seen.lines += d;
+        seen.line_counts.push_back(static_cast<uint64_t>(std::count(d.begin(), d.end(), '\n')));
+      }
+      continue;
+    }
+    EXPECT_TRUE(b.split_documents);
+    for (size_t i = 0; i < b.documents.size(); ++i) {
+      EXPECT_GE(b.documents[i].capacity() - b.documents[i].size(), 64u);
+      seen.documents.push_back(b.documents[i]);
+      seen.indexes.push_back(b.first_document + i);
+    }
+  }
+}
+
+TEST_F(StdinSourceTest, PrettyPrintedAndArraysAreCutIntoDocuments) {
+  auto source = Make();
+  Write("\xEF\xBB\xBF {\n  \"Records\": [\n  ]\n}\n[1,\n2]{\"a\":\"}\"}\n");
+  CloseWrite();
+  const Seen seen = Drain(*source, stop_);
+  EXPECT_EQ(seen.documents, (std::vector<std::string>{"{\n  \"Records\": [\n  ]\n}", "[1,\n2]",
+                                                      "{\"a\":\"}\"}"}));
+  EXPECT_EQ(seen.indexes, (std::vector<uint64_t>{0, 1, 2}));
+  ASSERT_EQ(seen.errors.size(), 1u);
+  EXPECT_NE(seen.errors[0].find("byte order mark"), std::string::npos);
+}
+
+TEST_F(StdinSourceTest, ConcatenatedCloudTrailFilesStreamWhileOpen) {
+  auto source = Make();
+  const std::string a = R"({"Records":[{"eventName":"A"}]})";
+  const std::string b = R"({"Records":[{"eventName":"B","x":"]}"}]})";
+  Write(a + b.substr(0, 20));  // `zcat *.json.gz`: no newline between files
+  auto first = source->Next(stop_);
+  ASSERT_TRUE(first.has_value() && first->has_value());
+  EXPECT_TRUE((*first)->split_documents);
+  EXPECT_EQ((*first)->first_document, 0u);
+  EXPECT_EQ((*first)->documents, std::vector<std::string>{a});
+  Write(b.substr(20));
+  auto second = source->Next(stop_);
+  ASSERT_TRUE(second.has_value() && second->has_value());
+  EXPECT_EQ((*second)->first_document, 1u);
+  EXPECT_EQ((*second)->documents, std::vector<std::string>{b});
+  EXPECT_EQ((*second)->part, 1u);
+  CloseWrite();
+  const Seen rest = Drain(*source, stop_);
+  EXPECT_TRUE(rest.documents.empty());
+  EXPECT_TRUE(rest.errors.empty());
+}
+
+TEST_F(StdinSourceTest, GarbageAndOversizedDocumentsAreErrorBatches) {
+  StdinOptions options;
+  options.documents.window = 16;
+  options.documents.max_document = 32;
+  auto source = Make(options);
+  const std::string big = "[\"" + std::string(40, 'x') + "\"]";
+  Write("[1]oops" + big + "[2]");
+  CloseWrite();
+  const Seen seen = Drain(*source, stop_);
+  EXPECT_EQ(seen.documents, (std::vector<std::string>{"[1]", "[2]"}));
+  EXPECT_EQ(seen.indexes, (std::vector<uint64_t>{0, 2}));  // document 1 (0-based) was dropped
+  ASSERT_EQ(seen.errors.size(), 2u);
+  EXPECT_EQ(seen.errors[0],
+            "byte 3: 4 bytes between JSON documents are not JSON (\"oops\"); skipped");
+  EXPECT_EQ(seen.errors[1],
+            "document 2 (from byte 7): longer than the 32-byte document limit; skipped");
+}
+
+TEST_F(StdinSourceTest, MultiMemberGzipIsInflatedMemberByMember) {
+  auto source = Make();
+  const std::string a = R"({"Records":[{"eventName":"A"}]})";
+  const std::string b = R"({"Records":[{"eventName":"B"}]})";
+  Write(decode::testing::GzipMember(a) + decode::testing::GzipMember(b));
+  CloseWrite();
+  const Seen seen = Drain(*source, stop_);
+  EXPECT_EQ(seen.documents, (std::vector<std::string>{a, b}));
+  EXPECT_EQ(seen.indexes, (std::vector<uint64_t>{0, 1}));
+  EXPECT_TRUE(seen.errors.empty());
+}
+
+TEST_F(StdinSourceTest, GzipNdjsonIsCutIntoLines) {
+  StdinOptions options;
+  options.documents.window = 64;  // several windows of lines
+  options.max_batch_bytes = 64;
+  auto source = Make(options);
+  std::string ndjson;
+  for (int i = 0; i < 40; ++i) ndjson += "{\"eventName\":\"E" + std::to_string(i) + "\"}\n";
+  const std::string gz = decode::testing::GzipMember(ndjson);
+  Write(gz.substr(0, gz.size() / 2));
+  Write(gz.substr(gz.size() / 2));
+  CloseWrite();
+  const Seen seen = Drain(*source, stop_);
+  EXPECT_EQ(seen.lines, ndjson);
+  ASSERT_GT(seen.first_lines.size(), 1u);
+  // Each batch starts at the line after the previous batch's lines.
+  uint64_t line = 0;
+  for (size_t i = 0; i < seen.first_lines.size(); ++i) {
+    EXPECT_EQ(seen.first_lines[i], line);
+    line += seen.line_counts[i];
+  }
+  EXPECT_EQ(line, 40u);
+  EXPECT_TRUE(seen.errors.empty());
+}
+
+TEST_F(StdinSourceTest, DamagedGzipIsAnErrorBatch) {
+  auto source = Make();
+  Write(std::string("\x1f\x8b\x08\x00gzip\nbytes\n", 14));
+  CloseWrite();
+  const Seen seen = Drain(*source, stop_);
+  EXPECT_TRUE(seen.documents.empty());
+  ASSERT_FALSE(seen.errors.empty());
+  EXPECT_NE(seen.errors[0].find("gzip"), std::string::npos);
 }
 
 TEST_F(StdinSourceTest, ABomAndBlankLinesBeforeCompactJsonStillStream) {
@@ -233,7 +373,7 @@ TEST_F(StdinSourceTest, AWholeInputOverTheLimitIsAnErrorBatch) {
   StdinOptions options;
   options.max_document_bytes = 10;
   auto source = Make(options);
-  Write("[" + std::string(20, ' ') + "]");
+  Write("text, " + std::string(20, ' ') + ".");
   CloseWrite();
   auto batch = source->Next(stop_);
   ASSERT_TRUE(batch.has_value() && batch->has_value());

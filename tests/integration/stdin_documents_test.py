@@ -1,0 +1,222 @@
+"""`scan -` streams standard input that is not NDJSON (issue 8 item 10, issue 12 "Bounded memory").
+
+`zcat AWSLogs/.../*.json.gz | trailwatch scan -` gives CloudTrail files back to back with nothing
+between them; `cat *.json.gz | trailwatch scan -` gives a multi-member gzip. Both are read as they
+arrive, document by document (and gzip member by member), in bounded memory:
+
+- an alert comes out while stdin is still open, for concatenated documents and for gzip;
+- 300+ MB of concatenated `{"Records":[...]}` documents, and the same as a multi-member gzip,
+  give exactly the alerts put in (one StopLogging record per document: one cloudtrail-change
+  alert each, at the record's known position) with the child's peak RSS (os.wait4) under 64 MiB
+  plus the 8 MiB window (and the 1 MiB compressed chunk for gzip);
+- a single-member gzip of NDJSON is cut into lines: a damaged line is named by its line number;
+- damage between documents (garbage, a truncated last document) is reported with its location
+  and every intact record is still read.
+Every expected count comes from how the input was built, not from a run of trailwatch.
+"""
+
+import gzip
+import json
+import os
+import select
+import subprocess
+import threading
+import time
+import unittest
+import zlib
+
+from twtest import TRAILWATCH, fixture_records, run, summary_events
+
+DEADLINE_S = 10
+RULE = "cloudtrail-change"  # rules/core.yml: CreateTrail, UpdateTrail, DeleteTrail, Start/StopLogging
+
+
+def read_line(stream, deadline_s=DEADLINE_S):
+    """One line from `stream`, or None if none arrives before the deadline."""
+    end = time.monotonic() + deadline_s
+    buf = b""
+    fd = stream.fileno()
+    while not buf.endswith(b"\n"):
+        left = end - time.monotonic()
+        if left <= 0:
+            return None
+        ready, _, _ = select.select([fd], [], [], left)
+        if not ready:
+            return None
+        chunk = os.read(fd, 1)
+        if not chunk:
+            return None
+        buf += chunk
+    return buf.decode()
+
+
+def records():
+    """(stop_logging, quiet): a StopLogging record and the same record as DescribeTrails."""
+    stop_logging = fixture_records()[0]
+    quiet = stop_logging.replace('"StopLogging"', '"DescribeTrails"')
+    assert quiet != stop_logging
+    return stop_logging, quiet
+
+
+def cloudtrail_file(recs):
+    """A CloudTrail log file as delivered: one line, no trailing newline."""
+    return '{"Records":[' + ",".join(recs) + "]}"
+
+
+def pipe_through(args, write_input):
+    """Runs trailwatch with `args`, feeding stdin with write_input(stdin) from this thread while
+    other threads drain stdout and stderr. Returns (exit code, stdout, stderr, peak RSS MiB)."""
+    proc = subprocess.Popen([TRAILWATCH] + args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    out_chunks, err_chunks = [], []
+
+    def drain(stream, into):
+        for chunk in iter(lambda: stream.read(65536), b""):
+            into.append(chunk)
+
+    readers = [threading.Thread(target=drain, args=(proc.stdout, out_chunks)),
+               threading.Thread(target=drain, args=(proc.stderr, err_chunks))]
+    for t in readers:
+        t.start()
+    try:
+        write_input(proc.stdin)
+    finally:
+        proc.stdin.close()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    for t in readers:
+        t.join(timeout=60)
+    proc.stdout.close()
+    proc.stderr.close()
+    return (proc.returncode, b"".join(out_chunks).decode(),
+            b"".join(err_chunks).decode(), usage.ru_maxrss / 1024.0)
+
+
+class StdinDocumentsTest(unittest.TestCase):
+    def read_alert_for(self, proc, event_name):
+        end = time.monotonic() + DEADLINE_S
+        while time.monotonic() < end:
+            line = read_line(proc.stdout, end - time.monotonic())
+            if line is None:
+                return None
+            alert = json.loads(line)
+            if alert["event_name"] == event_name:
+                return alert
+        return None
+
+    def check_streaming(self, encode):
+        stop_logging, delete_trail = fixture_records()[:2]
+        proc = subprocess.Popen([TRAILWATCH, "scan", "--format", "json", "-"],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE)
+        try:
+            for record, name in ((stop_logging, "StopLogging"), (delete_trail, "DeleteTrail")):
+                proc.stdin.write(encode(cloudtrail_file([record])))
+                proc.stdin.flush()
+                alert = self.read_alert_for(proc, name)
+                self.assertIsNotNone(alert, "no %s alert within %d s while stdin is open"
+                                     % (name, DEADLINE_S))
+                self.assertEqual(alert["input"]["file"], "-")
+                self.assertEqual(alert["input"]["record"], 1)  # the first of its document
+                self.assertIsNone(proc.poll(), "the process must still be running")
+        finally:
+            proc.stdin.close()
+            proc.stdin = None
+            out, err = proc.communicate(timeout=60)
+        self.assertEqual(proc.returncode, 0, err.decode())
+        self.assertIn("2 events", err.decode())
+
+    def test_alert_leaves_before_stdin_closes_concatenated_documents(self):
+        self.check_streaming(lambda doc: doc.encode())
+
+    def test_alert_leaves_before_stdin_closes_gzip_members(self):
+        self.check_streaming(lambda doc: gzip.compress(doc.encode()))
+
+    def big_stream(self, compress):
+        """300+ MB of documents of `per_doc` records, the StopLogging one at index `at`."""
+        stop_logging, quiet = records()
+        per_doc, at = 200, 137
+        recs = [quiet] * per_doc
+        recs[at] = stop_logging
+        doc = cloudtrail_file(recs).encode()
+        docs = 300 * 1000 * 1000 // len(doc) + 1
+        unit = gzip.compress(doc, compresslevel=1) if compress else doc
+
+        def write(stdin):
+            for _ in range(docs):
+                stdin.write(unit)
+
+        rc, out, err, peak_mib = pipe_through(["scan", "--format", "json", "-"], write)
+        self.assertEqual(rc, 0, err[-2000:])
+        alerts = [json.loads(l) for l in out.splitlines() if l.strip()]
+        ours = [a for a in alerts if a["rule_id"] == RULE]
+        self.assertEqual(len(ours), docs)
+        self.assertTrue(all(a["event_name"] == "StopLogging" for a in ours))
+        self.assertEqual({a["input"]["record"] for a in ours}, {at + 1})  # 1-based in its document
+        self.assertEqual(summary_events(err), docs * per_doc)
+        return docs * len(doc), len(unit) * docs, peak_mib
+
+    def test_large_concatenated_documents_in_bounded_memory(self):
+        size, _, peak_mib = self.big_stream(compress=False)
+        limit_mib = 64 + 8
+        print("concatenated documents: %.0f MB, peak RSS %.1f MiB (limit %d MiB)"
+              % (size / 1e6, peak_mib, limit_mib))
+        self.assertLess(peak_mib, limit_mib)
+
+    def test_large_multi_member_gzip_in_bounded_memory(self):
+        size, compressed, peak_mib = self.big_stream(compress=True)
+        limit_mib = 64 + 8 + 1
+        print("multi-member gzip: %.0f MB (%.0f MB compressed), peak RSS %.1f MiB (limit %d MiB)"
+              % (size / 1e6, compressed / 1e6, peak_mib, limit_mib))
+        self.assertLess(peak_mib, limit_mib)
+
+    def test_gzip_ndjson_is_cut_into_lines(self):
+        stop_logging, quiet = records()
+        block_lines = 1000
+        block = ((quiet + "\n") * (block_lines - 1) + stop_logging + "\n").encode()
+        blocks = 60 * 1000 * 1000 // len(block) + 1
+        damaged = b'{"eventVersion":"1.08","eventName":\n'
+
+        def write(stdin):
+            z = zlib.compressobj(1, zlib.DEFLATED, 16 + zlib.MAX_WBITS)  # one gzip member
+            for _ in range(blocks):
+                stdin.write(z.compress(block))
+            stdin.write(z.compress(damaged + block))
+            stdin.write(z.flush())
+
+        rc, out, err, peak_mib = pipe_through(["scan", "--format", "json", "-"], write)
+        self.assertEqual(rc, 1, err[-2000:])  # the damaged line
+        ours = [json.loads(l) for l in out.splitlines() if RULE in l]
+        ours = [a for a in ours if a["rule_id"] == RULE]
+        self.assertEqual(len(ours), blocks + 1)
+        lines = {a["input"]["record"] for a in ours}
+        want = {(b + 1) * block_lines for b in range(blocks)} | {(blocks + 1) * block_lines + 1}
+        self.assertEqual(lines, want)
+        self.assertIn("-: line %d: " % (blocks * block_lines + 1), err)
+        self.assertEqual(summary_events(err), (blocks + 1) * block_lines)
+        print("gzip NDJSON: peak RSS %.1f MiB" % peak_mib)
+        self.assertLess(peak_mib, 64 + 8 + 1)
+
+    def test_damage_between_documents_is_reported_and_the_rest_read(self):
+        stop_logging, quiet = records()
+        one = cloudtrail_file([quiet, stop_logging])
+        pretty = json.dumps(json.loads(stop_logging), indent=2)
+        array = "[" + quiet + "," + stop_logging + "]"
+        truncated = cloudtrail_file([stop_logging, quiet, quiet])[:-len(quiet) // 2]
+        stream = (one + "\n#garbage#\n" + pretty + "\n" + array + one + truncated).encode()
+        res = run("scan", "--format", "json", "-", stdin=stream)
+        self.assertEqual(res.rc, 1, res.describe())
+        alerts = [a for a in res.json_lines() if a["rule_id"] == RULE]
+        # Documents: 1 one (StopLogging is record 2), 2 pretty (1), 3 array (2), 4 one (2),
+        # 5 truncated (1: its first two records are intact).
+        self.assertEqual(sorted(a["input"]["record"] for a in alerts), [1, 1, 2, 2, 2])
+        garbage_at = len(one) + 1
+        self.assertIn("-: byte %d: 10 bytes between JSON documents are not JSON" % garbage_at,
+                      res.err)
+        self.assertRegex(res.err, r"-: document 5, record 3: ")
+        # Events: 2 + 1 + 2 + 2 + 2 intact records of the truncated document.
+        self.assertEqual(summary_events(res.err), 9)
+
+
+if __name__ == "__main__":
+    unittest.main()
