@@ -4,6 +4,10 @@
 #include <cstring>
 #include <utility>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 namespace tw::decode {
 namespace {
 
@@ -54,8 +58,6 @@ DocumentSplitter::Piece DocumentSplitter::Next() {
 bool DocumentSplitter::ScanDocument() {
   const char* const b = buffer_.data();
   std::size_t p = scan_;
-  std::size_t quote = 0;  // a '"' at or after p, when > p (cached: escapes do not rescan)
-  bool have_quote = false;
   while (p < end_) {
     if (in_string_) {
       if (escape_) {
@@ -63,23 +65,30 @@ bool DocumentSplitter::ScanDocument() {
         ++p;
         continue;
       }
-      if (!have_quote || quote < p) {
-        const void* q = std::memchr(b + p, '"', end_ - p);
-        quote = q ? static_cast<std::size_t>(static_cast<const char*>(q) - b) : end_;
-        have_quote = true;
+      // To the next '"' or '\\': 16 bytes at a time where SSE2 is there (strings are most of a
+      // CloudTrail record's bytes), else byte by byte.
+#ifdef __SSE2__
+      const __m128i quote = _mm_set1_epi8('"');
+      const __m128i backslash = _mm_set1_epi8('\\');
+      while (p + 16 <= end_) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + p));
+        const int mask = _mm_movemask_epi8(
+            _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)));
+        if (mask != 0) {
+          p += static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+          break;
+        }
+        p += 16;
       }
-      // A backslash before the quote escapes the next byte (perhaps that quote).
-      if (const void* bs = std::memchr(b + p, '\\', quote - p)) {
-        p = static_cast<std::size_t>(static_cast<const char*>(bs) - b) + 1;
-        escape_ = true;
-        continue;
+#endif
+      while (p < end_ && b[p] != '"' && b[p] != '\\') ++p;
+      if (p == end_) break;
+      if (b[p] == '\\') {
+        escape_ = true;  // the next byte, perhaps in the next piece, is escaped
+      } else {
+        in_string_ = false;
       }
-      if (quote == end_) {
-        p = end_;
-        break;
-      }
-      in_string_ = false;
-      p = quote + 1;
+      ++p;
       continue;
     }
     const char c = b[p++];

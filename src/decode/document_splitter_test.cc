@@ -107,6 +107,22 @@ TEST(DocumentSplitter, ByteByByte) {
   EXPECT_EQ(Split(chunks, Small()), Expected());
 }
 
+TEST(DocumentSplitter, LongStringsWithEscapesAtEveryCut) {
+  // Strings longer than 16 bytes (scanned 16 at a time where SSE2 is there) with an escaped
+  // quote, an escaped backslash and brackets at different places, and one at the very end.
+  const std::string a = R"({"k":"0123456789abcdefg\"}]0123456789ABCDEFG\\","l":"[[[[[[[[[[[[[[[[[["})";
+  const std::string b = R"(["0123456789012345\\\"0123456789012345}"])";
+  const std::string in = a + b;
+  const std::vector<Got> want = {Doc(a, 0, 0), Doc(b, 1, a.size())};
+  DocumentSplitterOptions small = Small();
+  small.max_document = 128;  // a is 73 bytes
+  for (std::size_t cut = 0; cut <= in.size(); ++cut) {
+    SCOPED_TRACE(cut);
+    EXPECT_EQ(Split({in.substr(0, cut), in.substr(cut)}, DocumentSplitterOptions{}), want);
+    EXPECT_EQ(Split({in.substr(0, cut), in.substr(cut)}, small), want);
+  }
+}
+
 TEST(DocumentSplitter, GarbageBetweenDocumentsIsReportedOnce) {
   const std::string in = R"({"a":1}garbage"{"{"b":2} trailing)";
   // "garbage\"" is 8 bytes at offset 7; the next '{' starts a document at 15 (inside what a

@@ -1,6 +1,7 @@
 #include "decode/gunzip_stream.h"
 
 #include <fmt/format.h>
+#include <libdeflate.h>
 #include <zlib.h>
 
 #include <algorithm>
@@ -12,8 +13,10 @@ namespace tw::decode {
 struct GunzipStream::State {
   z_stream zs{};
   bool ready = false;
+  libdeflate_decompressor* fast = nullptr;
   ~State() {
     if (ready) inflateEnd(&zs);
+    if (fast != nullptr) libdeflate_free_decompressor(fast);
   }
 };
 
@@ -23,6 +26,10 @@ Result<GunzipStream> GunzipStream::Create() {
     return Fail(ErrorCode::kResourceExhausted, "gzip: cannot allocate the inflate state");
   }
   state->ready = true;
+  state->fast = libdeflate_alloc_decompressor();
+  if (state->fast == nullptr) {
+    return Fail(ErrorCode::kResourceExhausted, "gzip: cannot allocate the decompressor");
+  }
   return GunzipStream(std::move(state));
 }
 
@@ -86,7 +93,7 @@ GunzipStream::Step GunzipStream::Inflate(std::string_view in, std::span<char> ou
     w += avail_out - zs.avail_out;
     if (r == Z_STREAM_END) {
       in_member_ = false;
-      continue;
+      break;  // at a member boundary: the caller may take the next member whole (InflateMember)
     }
     if (r == Z_OK) continue;
     if (r == Z_BUF_ERROR) break;  // no progress possible now
@@ -105,6 +112,27 @@ GunzipStream::Step GunzipStream::Inflate(std::string_view in, std::span<char> ou
   step.written = w;
   in_offset_ += i;
   return step;
+}
+
+GunzipStream::Whole GunzipStream::InflateMember(std::string_view in, std::span<char> out,
+                                                Step& step) {
+  step = Step{};
+  if (!at_boundary() || in.size() < 2 || static_cast<unsigned char>(in[0]) != 0x1f ||
+      static_cast<unsigned char>(in[1]) != 0x8b) {
+    return Whole::kNotHere;
+  }
+  std::size_t in_used = 0;
+  std::size_t out_used = 0;
+  const libdeflate_result r = libdeflate_gzip_decompress_ex(
+      state_->fast, in.data(), in.size(), out.data(), out.size(), &in_used, &out_used);
+  if (r == LIBDEFLATE_INSUFFICIENT_SPACE) return Whole::kNoRoom;
+  if (r != LIBDEFLATE_SUCCESS) return Whole::kIncomplete;
+  step.consumed = in_used;
+  step.written = out_used;
+  member_start_ = in_offset_;
+  ++members_;
+  in_offset_ += in_used;
+  return Whole::kDone;
 }
 
 Result<void> GunzipStream::Finish(std::string_view rest) {

@@ -36,6 +36,10 @@ uint64_t CountLines(std::string_view s) {
 
 constexpr std::string_view kBom = "\xEF\xBB\xBF";
 
+// The largest gzip member content decoded whole by libdeflate (a CloudTrail file is a few MB);
+// a larger member is streamed by zlib, so that memory stays bounded.
+constexpr std::size_t kMaxWholeMember = std::size_t{16} << 20;
+
 // How to read an input that starts with `bytes` (all of it so far); nullopt: not known yet.
 // `final`: no more bytes will come before deciding (the input ended, or the window is full).
 //   gzip magic                                  -> kGzip
@@ -165,11 +169,12 @@ Result<std::optional<StdinSource::Mode>> StdinSource::Sniff(const std::atomic<bo
     // Documents or gzip: the bytes sniffed so far leave the line reader, which is done with.
     input_ended_ = reader_.ended();
     if (*mode == 3) {
-      head_.assign(bytes);
       if (auto started = StartSplitter(decode::DocumentSplitterOptions::Unit::kDocuments);
           !started) {
         return tl::unexpected(started.error());
       }
+      if (!splitter_->Append(bytes)) head_.assign(bytes);  // fed as room allows
+      ReleaseLineReader();
       return Mode::kDocuments;
     }
     auto gunzip = decode::GunzipStream::Create();
@@ -179,8 +184,16 @@ Result<std::optional<StdinSource::Mode>> StdinSource::Sniff(const std::atomic<bo
     std::memcpy(compressed_.data(), bytes.data(), bytes.size());
     in_begin_ = 0;
     in_end_ = bytes.size();
+    ReleaseLineReader();
     return Mode::kGzip;
   }
+}
+
+void StdinSource::ReleaseLineReader() {
+  // The line reader's window (8 MiB, touched as far as the sniffing read went) is not used
+  // again: swap it for a minimal one so that its memory is given back.
+  auto tiny = decode::LineReader::Create(options_.fd, decode::LineReaderOptions{1, 1});
+  if (tiny) reader_ = std::move(*tiny);
 }
 
 Result<void> StdinSource::StartSplitter(decode::DocumentSplitterOptions::Unit unit) {
@@ -231,17 +244,81 @@ bool StdinSource::Inflate() {
   return step.consumed > 0 || step.written > 0 || step.error.has_value();
 }
 
+Result<void> StdinSource::ReadCompressed() {
+  if (in_begin_ > 0) {
+    std::memmove(compressed_.data(), compressed_.data() + in_begin_, in_end_ - in_begin_);
+    in_end_ -= in_begin_;
+    in_begin_ = 0;
+  }
+  if (in_end_ == compressed_.size()) compressed_.resize(compressed_.size() * 2);  // < 2 bytes left
+  auto n = ReadSome(compressed_.data() + in_end_, compressed_.size() - in_end_);
+  if (!n) return tl::unexpected(n.error());
+  if (*n == 0) input_ended_ = true;
+  in_end_ += *n;
+  return Ok();
+}
+
+Result<bool> StdinSource::InflateWholeMember() {
+  if (!splitter_ || !gunzip_->at_boundary()) return false;
+  const std::size_t avail = in_end_ - in_begin_;
+  if (avail < 2) return false;
+  // More input may complete the member: take what is there already first. A producer that
+  // paused (or a full buffer) makes us try with what we hold; a member that does not end in it
+  // is streamed by zlib instead, so nothing waits for input that may never come.
+  if (!input_ended_ && avail < compressed_.size()) {
+    auto readable = Readable(std::chrono::milliseconds(0));
+    if (!readable) return tl::unexpected(readable.error());
+    if (*readable) {
+      auto read = ReadCompressed();
+      if (!read) return tl::unexpected(read.error());
+      return true;
+    }
+  }
+  const std::string_view in(compressed_.data() + in_begin_, in_end_ - in_begin_);
+  decode::GunzipStream::Step step;
+  using Whole = decode::GunzipStream::Whole;
+  Whole whole = gunzip_->InflateMember(in, splitter_->Space(), step);
+  if (whole == Whole::kDone) {
+    splitter_->Commit(step.written);
+    in_begin_ += step.consumed;
+    return true;
+  }
+  // Larger than the splitter's room: into head_, doubling up to kMaxWholeMember.
+  std::size_t room = std::max<std::size_t>(splitter_->Space().size() * 2, 1 << 20);
+  while (whole == Whole::kNoRoom && room <= kMaxWholeMember) {
+    head_.resize(room);
+    whole = gunzip_->InflateMember(in, std::span<char>(head_.data(), room), step);
+    room *= 2;
+  }
+  if (whole == Whole::kDone) {
+    head_.resize(step.written);
+    head_pos_ = 0;
+    in_begin_ += step.consumed;
+    return true;
+  }
+  head_.clear();
+  head_pos_ = 0;
+  return false;  // incomplete, damaged or huge: zlib streams this member
+}
+
 Result<bool> StdinSource::Feed(std::chrono::milliseconds timeout) {
-  if (splitter_ && !head_.empty()) {  // bytes sniffed (or inflated) before the splitter existed
+  if (splitter_ && head_pos_ < head_.size()) {  // content waiting: sniffed, or a whole member
     const std::span<char> space = splitter_->Space();
-    const std::size_t n = std::min(space.size(), head_.size());
-    std::memcpy(space.data(), head_.data(), n);
+    const std::size_t n = std::min(space.size(), head_.size() - head_pos_);
+    std::memcpy(space.data(), head_.data() + head_pos_, n);
     splitter_->Commit(n);
-    head_.erase(0, n);
-    if (head_.empty()) head_.shrink_to_fit();
+    head_pos_ += n;
+    if (head_pos_ == head_.size()) {
+      head_.clear();
+      head_pos_ = 0;
+      if (head_.capacity() > options_.documents.window) head_.shrink_to_fit();
+    }
     return true;
   }
   if (mode_ == Mode::kGzip) {
+    auto whole = InflateWholeMember();
+    if (!whole) return tl::unexpected(whole.error());
+    if (*whole) return true;
     if (Inflate()) {
       if (!splitter_) {
         const bool full = head_.size() >= options_.documents.window;
@@ -269,23 +346,15 @@ Result<bool> StdinSource::Feed(std::chrono::milliseconds timeout) {
         }
         return true;
       }
-      if (!head_.empty()) return true;  // fed above on the next call
+      if (head_pos_ < head_.size()) return true;  // fed above on the next call
       splitter_->Finish();
       return true;
     }
     auto readable = Readable(timeout);
     if (!readable) return tl::unexpected(readable.error());
     if (!*readable) return false;
-    if (in_begin_ > 0) {
-      std::memmove(compressed_.data(), compressed_.data() + in_begin_, in_end_ - in_begin_);
-      in_end_ -= in_begin_;
-      in_begin_ = 0;
-    }
-    if (in_end_ == compressed_.size()) compressed_.resize(compressed_.size() * 2);  // < 2 bytes left
-    auto n = ReadSome(compressed_.data() + in_end_, compressed_.size() - in_end_);
-    if (!n) return tl::unexpected(n.error());
-    if (*n == 0) input_ended_ = true;
-    in_end_ += *n;
+    auto read = ReadCompressed();
+    if (!read) return tl::unexpected(read.error());
     return true;
   }
   // kDocuments

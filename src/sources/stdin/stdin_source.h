@@ -79,7 +79,9 @@ struct StdinOptions {
   // Input that is not NDJSON: window (8 MiB) and max_document (256 MiB). Gzip'ed NDJSON is cut
   // into lines with this window and lines.max_line.
   decode::DocumentSplitterOptions documents;
-  std::size_t compressed_chunk = std::size_t{1} << 20;  // gzip input read at a time: 1 MiB
+  // Gzip input buffered: 4 MiB. A member that ends within it is inflated whole by libdeflate;
+  // a larger one (or one that arrives slowly) is streamed by zlib.
+  std::size_t compressed_chunk = std::size_t{4} << 20;
   std::size_t max_batch_bytes = std::size_t{1} << 20;  // 1 MiB
   std::chrono::milliseconds max_batch_delay{5};
   // Input read whole (text, an empty stream, compression other than gzip): 1 GiB.
@@ -115,6 +117,13 @@ class StdinSource final : public Source {
   bool Inflate();
   // Creates splitter_ for content whose first bytes are `head` (kGzip) or `sniffed` (plain).
   Result<void> StartSplitter(decode::DocumentSplitterOptions::Unit unit);
+  // kGzip fast path: a whole member decoded by libdeflate (into splitter_, or head_ when larger
+  // than its room); false when the member must be streamed by zlib (Inflate) instead.
+  Result<bool> InflateWholeMember();
+  // Compacts compressed_ and reads once into it.
+  Result<void> ReadCompressed();
+  // Frees the line reader's window once the input is known not to be NDJSON.
+  void ReleaseLineReader();
   // Reads once into `buf` (compacting it); n == 0: end of input.
   Result<std::size_t> ReadSome(char* out, std::size_t size);
   // Waits up to `timeout` for the descriptor to be readable (or at end of file / hung up).
@@ -139,7 +148,8 @@ class StdinSource final : public Source {
   std::string compressed_;           // gzip input not yet inflated: [in_begin_, in_end_)
   std::size_t in_begin_ = 0;
   std::size_t in_end_ = 0;
-  std::string head_;                 // kGzip: content inflated before its form is known
+  std::string head_;  // content not yet fed to splitter_: sniffed, or a whole member inflated
+  std::size_t head_pos_ = 0;  // how much of head_ was fed
   bool input_ended_ = false;         // read(2) returned end of file
   bool gzip_finished_ = false;
   bool split_lines_ = false;         // splitter_ cuts lines (gzip'ed NDJSON)
