@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -120,6 +121,71 @@ TEST(DocumentSplitter, LongStringsWithEscapesAtEveryCut) {
     SCOPED_TRACE(cut);
     EXPECT_EQ(Split({in.substr(0, cut), in.substr(cut)}, DocumentSplitterOptions{}), want);
     EXPECT_EQ(Split({in.substr(0, cut), in.substr(cut)}, small), want);
+  }
+}
+
+// A JSON string literal of random content drawn from brackets, quotes, backslashes and letters,
+// escaped as JSON requires.
+std::string RandomString(std::mt19937& rng) {
+  static constexpr char kAlphabet[] = "{}[]ab:, \"\\";  // the last two only in some strings
+  std::string out = "\"";
+  const int n = static_cast<int>(rng() % 90);
+  const std::size_t letters = rng() % 3 == 0 ? sizeof(kAlphabet) - 1 : sizeof(kAlphabet) - 3;
+  for (int i = 0; i < n; ++i) {
+    const char c = kAlphabet[rng() % letters];
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+// A random document: nested objects and arrays of strings and numbers.
+std::string RandomValue(std::mt19937& rng, int depth) {
+  const unsigned pick = depth > 4 ? 2 + rng() % 2 : rng() % 4;
+  if (pick == 0 || depth == 0) {
+    std::string out = "{";
+    const int n = static_cast<int>(rng() % 5);
+    for (int i = 0; i < n; ++i) {
+      if (i > 0) out += ',';
+      out += RandomString(rng) + ":" + RandomValue(rng, depth + 1);
+    }
+    return out + "}";
+  }
+  if (pick == 1) {
+    std::string out = "[";
+    const int n = static_cast<int>(rng() % 5);
+    for (int i = 0; i < n; ++i) {
+      if (i > 0) out += ',';
+      out += RandomValue(rng, depth + 1);
+    }
+    return out + "]";
+  }
+  if (pick == 2) return RandomString(rng);
+  return std::to_string(rng() % 1000);
+}
+
+TEST(DocumentSplitter, RandomDocumentsInRandomPieces) {
+  std::mt19937 rng(20261201);
+  for (int round = 0; round < 20; ++round) {
+    std::string in;
+    std::vector<Got> want;
+    for (int d = 0; d < 60; ++d) {
+      const std::string doc = RandomValue(rng, 0);
+      want.push_back(Doc(doc, static_cast<uint64_t>(d), in.size()));
+      in += doc;
+      if (rng() % 3 == 0) in += std::string(rng() % 4, '\n');
+    }
+    std::vector<std::string> chunks;
+    for (std::size_t at = 0; at < in.size();) {
+      const std::size_t n = 1 + rng() % 300;
+      chunks.push_back(in.substr(at, n));
+      at += n;
+    }
+    DocumentSplitterOptions small = Small();
+    small.window = 64;
+    small.max_document = std::size_t{1} << 20;
+    EXPECT_EQ(Split(chunks, DocumentSplitterOptions{}), want);
+    EXPECT_EQ(Split(chunks, small), want);
   }
 }
 

@@ -259,7 +259,7 @@ Result<void> StdinSource::ReadCompressed() {
 }
 
 Result<bool> StdinSource::InflateWholeMember() {
-  if (!splitter_ || !gunzip_->at_boundary()) return false;
+  if (!gunzip_->at_boundary() || (!splitter_ && !head_.empty())) return false;
   const std::size_t avail = in_end_ - in_begin_;
   if (avail < 2) return false;
   // More input may complete the member: take what is there already first. A producer that
@@ -277,14 +277,20 @@ Result<bool> StdinSource::InflateWholeMember() {
   const std::string_view in(compressed_.data() + in_begin_, in_end_ - in_begin_);
   decode::GunzipStream::Step step;
   using Whole = decode::GunzipStream::Whole;
-  Whole whole = gunzip_->InflateMember(in, splitter_->Space(), step);
-  if (whole == Whole::kDone) {
-    splitter_->Commit(step.written);
-    in_begin_ += step.consumed;
-    return true;
+  Whole whole = Whole::kNoRoom;
+  // A first guess of the member's content size: the window (a CloudTrail file is a few MB).
+  std::size_t room = std::max<std::size_t>(options_.documents.window, 1 << 20);
+  if (splitter_) {
+    whole = gunzip_->InflateMember(in, splitter_->Space(), step);
+    if (whole == Whole::kDone) {
+      splitter_->Commit(step.written);
+      in_begin_ += step.consumed;
+      return true;
+    }
+    room = std::max(room, splitter_->Space().size() * 2);
   }
-  // Larger than the splitter's room: into head_, doubling up to kMaxWholeMember.
-  std::size_t room = std::max<std::size_t>(splitter_->Space().size() * 2, 1 << 20);
+  // Larger than the splitter's room (or the first member, before the content's form is
+  // known): into head_, doubling up to kMaxWholeMember.
   while (whole == Whole::kNoRoom && room <= kMaxWholeMember) {
     head_.resize(room);
     whole = gunzip_->InflateMember(in, std::span<char>(head_.data(), room), step);
@@ -318,19 +324,18 @@ Result<bool> StdinSource::Feed(std::chrono::milliseconds timeout) {
   if (mode_ == Mode::kGzip) {
     auto whole = InflateWholeMember();
     if (!whole) return tl::unexpected(whole.error());
-    if (*whole) return true;
-    if (Inflate()) {
-      if (!splitter_) {
-        const bool full = head_.size() >= options_.documents.window;
-        const std::optional<int> mode = SniffMode(head_, full);
-        if (mode) {
-          auto started = StartSplitter(*mode == 1 ? decode::DocumentSplitterOptions::Unit::kLines
-                                                  : decode::DocumentSplitterOptions::Unit::kDocuments);
-          if (!started) return tl::unexpected(started.error());
-        }
+    bool progress = *whole || Inflate();
+    if (progress && !splitter_ && !head_.empty()) {
+      // The content's form, from its first bytes (a whole first member, or what zlib gave).
+      const bool full = head_.size() >= options_.documents.window;
+      const std::optional<int> mode = SniffMode(head_, full);
+      if (mode) {
+        auto started = StartSplitter(*mode == 1 ? decode::DocumentSplitterOptions::Unit::kLines
+                                                : decode::DocumentSplitterOptions::Unit::kDocuments);
+        if (!started) return tl::unexpected(started.error());
       }
-      return true;
     }
+    if (progress) return true;
     if (input_ended_) {
       if (!gzip_finished_) {
         gzip_finished_ = true;
