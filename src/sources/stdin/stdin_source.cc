@@ -302,7 +302,7 @@ Result<bool> StdinSource::InflateWholeMember() {
     in_begin_ += step.consumed;
     return true;
   }
-  head_.clear();
+  std::string().swap(head_);  // give the attempt's memory back
   head_pos_ = 0;
   return false;  // incomplete, damaged or huge: zlib streams this member
 }

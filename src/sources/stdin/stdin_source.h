@@ -4,8 +4,11 @@
 // The first bytes decide how (after a UTF-8 BOM and blank space):
 //   - NDJSON (a compact object first, neither a CloudTrail file nor another container, nor two
 //     objects on its first line): cut into lines, below ("line N" counts from the start);
-//   - gzip (1f 8b): decompressed as it arrives, member after member (decode::GunzipStream), and
-//     its content decided the same way: NDJSON is cut into lines, anything else into documents;
+//   - gzip (1f 8b): decompressed as it arrives, member after member (decode::GunzipStream: a
+//     member that ends within the 4 MiB compressed buffer and holds at most 16 MiB is inflated
+//     whole by libdeflate; a larger one, one that arrives slowly or a damaged one is streamed by
+//     zlib), and its content decided the same way: NDJSON is cut into lines, anything else into
+//     documents;
 //   - any other JSON ('[', a pretty-printed object, `zcat *.json.gz`: CloudTrail files back to
 //     back with nothing between them, lookup-events output, CloudWatch Logs payloads): cut into
 //     top-level documents (decode::DocumentSplitter, a reused 8 MiB window; a document may take
@@ -39,7 +42,8 @@
 // and gzip damage (the decoder skips to the next member and goes on).
 //
 // Memory: the window (8 MiB), and in document mode the largest document held (at most
-// max_document) plus 1 MiB of compressed input; zlib's inflate state is ~40 KiB.
+// max_document) plus 4 MiB of compressed input and, for a gzip member larger than the window's
+// room, its content (at most 16 MiB); zlib's inflate state is ~40 KiB.
 //
 // Checkpoints: none. A stream cannot be replayed, so a batch carries no checkpoint, Ack does
 // nothing, and Nack (a failed commit) cannot re-read: that batch's alerts are lost to the
