@@ -315,9 +315,8 @@ Result<bool> StdinSource::Feed(std::chrono::milliseconds timeout) {
     splitter_->Commit(n);
     head_pos_ += n;
     if (head_pos_ == head_.size()) {
-      head_.clear();
+      std::string().swap(head_);  // rarely needed again: give its memory back
       head_pos_ = 0;
-      if (head_.capacity() > options_.documents.window) head_.shrink_to_fit();
     }
     return true;
   }
