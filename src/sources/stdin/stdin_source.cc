@@ -427,11 +427,13 @@ Result<std::optional<Batch>> StdinSource::NextSplit(const std::atomic<bool>& sto
         continue;
       }
       case Kind::kGarbage: {
+        // The first bytes, printable ASCII as is and any other byte as <hex> (printers escape
+        // again; this keeps binary garbage readable and short).
         std::string head;
         for (const char c : piece.text) {
           head += (c >= 0x20 && c < 0x7f && c != '"' && c != '\\')
                       ? std::string(1, c)
-                      : fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
+                      : fmt::format("<{:02x}>", static_cast<unsigned char>(c));
         }
         split_errors_.push_back(Error{
             ErrorCode::kParse,
