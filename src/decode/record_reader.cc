@@ -146,8 +146,12 @@ uint64_t RecordReader::LineAt(size_t offset) {
 // The state of reading one document.
 class RecordReader::Run {
  public:
-  Run(RecordReader& reader, RecordVisitor& visitor, size_t capacity, uint64_t document = 0)
-      : r_(reader), visitor_(visitor), capacity_(capacity), document_(document) {}
+  Run(RecordReader& reader, RecordVisitor& visitor, size_t capacity, uint64_t document = 0,
+      uint64_t first_record = 0)
+      : r_(reader), visitor_(visitor), capacity_(capacity), base_(first_record),
+        document_(document) {}
+
+  uint64_t base() const { return base_; }
 
   void Read(std::string_view name, std::string_view raw) {
     (void)name;
@@ -684,10 +688,11 @@ void RecordReader::Read(std::string_view name, const std::string& bytes, RecordV
 }
 
 void RecordReader::ReadDocument(std::string_view name, const std::string& doc, uint64_t document,
-                                RecordVisitor& visitor) {
+                                uint64_t first_record, RecordVisitor& visitor) {
   const std::string& input = Padded(doc);
-  Run run(*this, visitor, input.capacity(), document + 1);
+  Run run(*this, visitor, input.capacity(), document + 1, first_record);
   run.Read(name, input);
+  records_read_ = run.base();
 }
 
 void RecordReader::ReadLines(std::string_view name, const std::string& lines, uint64_t first_line,

@@ -37,8 +37,8 @@
 // text; both 1-based for people (0-based in index()). "logEvents[N]" for CloudWatch Logs
 // subscriptions is the 0-based array index. A malformed logEvents[N] is one error there; the
 // other entries are read. A document cut from a stream by DocumentSplitter (ReadDocument:
-// standard input that is not NDJSON) numbers its records from 1 within itself and names the
-// document: "document 3, record 12".
+// standard input that is not NDJSON) numbers its records on from the documents before it, as
+// a whole input would, and also names the document: "document 3, record 12".
 //
 // Ownership and thread-safety: a RecordReader owns its parser and buffers (reused from document
 // to document) and is used by one thread at a time; make one per worker. Views passed to the
@@ -162,11 +162,16 @@ class RecordReader {
   // Reads one document cut from a stream by DocumentSplitter (standard input that is not
   // NDJSON: `zcat *.json.gz`, pretty-printed records, a JSON array), document `document`
   // (0-based) of that stream. It is read as Read reads an input (classified by content; a
-  // document that ends early, `truncated` by the splitter, is salvaged record by record), but
-  // its records are numbered from 0 within it and every location names the document
-  // (RecordWhere::document() is document + 1): "document 4, record 12". Padding as in Read.
+  // document that ends early, `truncated` by the splitter, is salvaged record by record), and
+  // every location names the document too (RecordWhere::document() is document + 1):
+  // "document 4, record 12". Padding as in Read.
+  // `first_record`: the 0-based number of its first record in the stream (records are numbered
+  // on across the stream's documents, as Read numbers them across one input's documents);
+  // records_read() then tells where the next document starts.
   void ReadDocument(std::string_view name, const std::string& doc, uint64_t document,
-                    RecordVisitor& visitor);
+                    uint64_t first_record, RecordVisitor& visitor);
+  // After ReadDocument: first_record plus the record numbers the document used.
+  uint64_t records_read() const { return records_read_; }
 
   // The decompressed size of the last document read.
   uint64_t decoded_bytes() const { return decoded_bytes_; }
@@ -189,6 +194,7 @@ class RecordReader {
   uint64_t line_base_ = 0;
   uint64_t line_first_ = 0;  // the input line of line_doc_'s first line (ReadLines)
   uint64_t decoded_bytes_ = 0;
+  uint64_t records_read_ = 0;
 };
 
 // Returns one past the closing brace or bracket of the JSON object or array starting at `p`,

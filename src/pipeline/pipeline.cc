@@ -63,8 +63,11 @@ class Pipeline::Worker {
     report = BatchReport{};
     report.input = batch.input;
     report.part = batch.part;
+    // A split stream numbers its records on from the batches before (sources/source.h).
+    uint64_t record = batch.numbering ? batch.numbering->Acquire(batch.part) : 0;
     if (batch.error) {
       report.errors.push_back(InputError{batch.input, "", *batch.error});
+      if (batch.numbering) batch.numbering->Release(batch.part, record);
       return;
     }
     const uint64_t events_before = engine_->events();
@@ -74,13 +77,15 @@ class Pipeline::Worker {
       if (batch.line_window) {
         reader_.ReadLines(batch.input, document, batch.first_line, visitor);
       } else if (batch.split_documents) {
-        reader_.ReadDocument(batch.input, document, batch.first_document + i, visitor);
+        reader_.ReadDocument(batch.input, document, batch.first_document + i, record, visitor);
+        record = reader_.records_read();
       } else {
         reader_.Read(batch.input, document, visitor);
       }
       report.bytes += reader_.decoded_bytes();
       if (progress != nullptr) progress->bytes += reader_.decoded_bytes();
     }
+    if (batch.numbering) batch.numbering->Release(batch.part, record);
     report.events = engine_->events() - events_before;
   }
 

@@ -20,7 +20,10 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,6 +32,37 @@
 #include "state/state_store.h"
 
 namespace tw::sources {
+
+// Record numbers running on across the batches of one stream whose record counts only the
+// reader knows (standard input cut into documents): the worker reading batch `part` takes the
+// number of its first record with Acquire(part), which waits until batch part - 1 has been
+// read, and hands on the next number with Release(part, next). Every batch of the stream
+// carries the same RecordNumbering and must be acquired and released once, in any thread
+// (error batches too, with the number unchanged). Batches are handed out in part order, so
+// the wait always ends.
+class RecordNumbering {
+ public:
+  uint64_t Acquire(uint64_t part) {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return next_part_ == part; });
+    return next_record_;
+  }
+  void Release(uint64_t part, uint64_t next_record) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (part != next_part_) return;  // not acquired: a caller bug, but never a deadlock
+      next_record_ = next_record;
+      ++next_part_;
+    }
+    cv_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  uint64_t next_part_ = 0;
+  uint64_t next_record_ = 0;
+};
 
 struct Batch {
   // The input's display name: a path, "-" for stdin, s3://bucket/key, "http", "lambda:<id>".
@@ -51,9 +85,13 @@ struct Batch {
   // decode::DocumentSplitter (standard input that is not NDJSON: `zcat *.json.gz`, a multi-member
   // gzip, pretty-printed records, a JSON array). The pipeline reads documents[i] with
   // decode::RecordReader::ReadDocument as document `first_document + i` (0-based) of the stream,
-  // so that errors and alerts name the document ("document 4, record 12").
+  // so that errors name the document ("document 4, record 12"); records are numbered on across
+  // the stream (`numbering`), as in a whole input.
   bool split_documents = false;
   uint64_t first_document = 0;
+  // Set on every batch of a split stream (documents and errors alike): the first record number
+  // of its documents, known once the batches before it have been read.
+  std::shared_ptr<RecordNumbering> numbering;
   // Batches of one input are numbered from 0 (an input read in windows gives several; most
   // inputs one): a caller counting inputs counts the batches of part 0.
   uint64_t part = 0;

@@ -7,7 +7,7 @@ arrive, document by document (and gzip member by member), in bounded memory:
 - an alert comes out while stdin is still open, for concatenated documents and for gzip;
 - 300+ MB of concatenated `{"Records":[...]}` documents, and the same as a multi-member gzip,
   give exactly the alerts put in (one StopLogging record per document: one cloudtrail-change
-  alert each, at the record's known position) with the child's peak RSS (os.wait4) under 64 MiB
+  alert each, at the record's known position, numbered on across documents as in one file) with the child's peak RSS (os.wait4) under 64 MiB
   plus the 8 MiB window (and the 4 MiB compressed buffer for gzip);
 - a single-member gzip of NDJSON is cut into lines: a damaged line is named by its line number;
 - damage between documents (garbage, a truncated last document) is reported with its location
@@ -110,14 +110,16 @@ class StdinDocumentsTest(unittest.TestCase):
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE)
         try:
-            for record, name in ((stop_logging, "StopLogging"), (delete_trail, "DeleteTrail")):
+            for i, (record, name) in enumerate(((stop_logging, "StopLogging"),
+                                                (delete_trail, "DeleteTrail"))):
                 proc.stdin.write(encode(cloudtrail_file([record])))
                 proc.stdin.flush()
                 alert = self.read_alert_for(proc, name)
                 self.assertIsNotNone(alert, "no %s alert within %d s while stdin is open"
                                      % (name, DEADLINE_S))
                 self.assertEqual(alert["input"]["file"], "-")
-                self.assertEqual(alert["input"]["record"], 1)  # the first of its document
+                # Records are numbered on across the documents, as in one file: 1, then 2.
+                self.assertEqual(alert["input"]["record"], i + 1)
                 self.assertIsNone(proc.poll(), "the process must still be running")
         finally:
             proc.stdin.close()
@@ -152,7 +154,9 @@ class StdinDocumentsTest(unittest.TestCase):
         ours = [a for a in alerts if a["rule_id"] == RULE]
         self.assertEqual(len(ours), docs)
         self.assertTrue(all(a["event_name"] == "StopLogging" for a in ours))
-        self.assertEqual({a["input"]["record"] for a in ours}, {at + 1})  # 1-based in its document
+        # 1-based, numbered on across the documents as in one file.
+        self.assertEqual(sorted(a["input"]["record"] for a in ours),
+                         [d * per_doc + at + 1 for d in range(docs)])
         self.assertEqual(summary_events(err), docs * per_doc)
         return docs * len(doc), len(unit) * docs, peak_mib
 
@@ -207,13 +211,14 @@ class StdinDocumentsTest(unittest.TestCase):
         res = run("scan", "--format", "json", "-", stdin=stream)
         self.assertEqual(res.rc, 1, res.describe())
         alerts = [a for a in res.json_lines() if a["rule_id"] == RULE]
-        # Documents: 1 one (StopLogging is record 2), 2 pretty (1), 3 array (2), 4 one (2),
-        # 5 truncated (1: its first two records are intact).
-        self.assertEqual(sorted(a["input"]["record"] for a in alerts), [1, 1, 2, 2, 2])
+        # Records numbered on across documents: 1 one (records 1-2, StopLogging 2), 2 pretty
+        # (3), 3 array (4-5, StopLogging 5), 4 one (6-7, StopLogging 7), 5 truncated (8-10,
+        # StopLogging 8; 8 and 9 intact, 10 cut off).
+        self.assertEqual(sorted(a["input"]["record"] for a in alerts), [2, 3, 5, 7, 8])
         garbage_at = len(one) + 1
         self.assertIn("-: byte %d: 10 bytes between JSON documents are not JSON" % garbage_at,
                       res.err)
-        self.assertRegex(res.err, r"-: document 5, record 3: ")
+        self.assertRegex(res.err, r"-: document 5, record 10: ")
         # Events: 2 + 1 + 2 + 2 + 2 intact records of the truncated document.
         self.assertEqual(summary_events(res.err), 9)
 

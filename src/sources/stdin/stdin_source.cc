@@ -478,6 +478,8 @@ Result<std::optional<Batch>> StdinSource::NextSplit(const std::atomic<bool>& sto
     if (!*fed && has_data()) break;  // the input paused: hand out what we have now
   }
 out:
+  if (!numbering_) numbering_ = std::make_shared<RecordNumbering>();
+  batch.numbering = numbering_;
   if (has_data()) {
     if (lines) {
       std::string& doc = batch.documents.back();

@@ -16,8 +16,9 @@
 //     byte offset, and skipped). Bytes between documents that are not JSON are reported (one
 //     error per run, with its byte offset) and skipped; a document the input ends inside is
 //     handed out as it is, so the reader salvages its intact records. Each batch holds whole
-//     documents (Batch::split_documents, numbered from first_document), so errors and alerts
-//     say "document N, record M";
+//     documents (Batch::split_documents, numbered from first_document; Batch::numbering runs
+//     the record numbers on across batches, as in one file), so errors say "document N,
+//     record M" with M counted from the start of the stream;
 //   - anything else (text, an empty stream, bzip2 ...): read whole, up to `max_document_bytes`
 //     (1 GiB), and handed out as one batch, as `scan -` always did.
 //
@@ -157,6 +158,7 @@ class StdinSource final : public Source {
   bool input_ended_ = false;         // read(2) returned end of file
   bool gzip_finished_ = false;
   bool split_lines_ = false;         // splitter_ cuts lines (gzip'ed NDJSON)
+  std::shared_ptr<RecordNumbering> numbering_;  // on every NextSplit batch
   std::deque<Error> split_errors_;   // reported as batches of their own, in stream order
 };
 
