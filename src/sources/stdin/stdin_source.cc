@@ -265,13 +265,21 @@ Result<bool> StdinSource::InflateWholeMember() {
   // More input may complete the member: take what is there already first. A producer that
   // paused (or a full buffer) makes us try with what we hold; a member that does not end in it
   // is streamed by zlib instead, so nothing waits for input that may never come.
+  // A pipe pauses often (the producer refills it): after a failed attempt, wait until twice
+  // the bytes have arrived before trying again (so a member costs at most ~2 attempts), and
+  // give up to zlib only when the producer stays quiet for 20 ms (a slow stream, where
+  // latency matters more than speed).
   if (!input_ended_ && avail < compressed_.size()) {
-    auto readable = Readable(std::chrono::milliseconds(0));
+    auto readable = Readable(std::chrono::milliseconds(avail < retry_at_ ? 20 : 0));
     if (!readable) return tl::unexpected(readable.error());
     if (*readable) {
       auto read = ReadCompressed();
       if (!read) return tl::unexpected(read.error());
       return true;
+    }
+    if (avail < retry_at_) {
+      retry_at_ = 0;
+      return false;  // quiet: zlib streams this member
     }
   }
   const std::string_view in(compressed_.data() + in_begin_, in_end_ - in_begin_);
@@ -285,6 +293,7 @@ Result<bool> StdinSource::InflateWholeMember() {
     if (whole == Whole::kDone) {
       splitter_->Commit(step.written);
       in_begin_ += step.consumed;
+      retry_at_ = 0;
       return true;
     }
     room = std::max(room, splitter_->Space().size() * 2);
@@ -300,10 +309,16 @@ Result<bool> StdinSource::InflateWholeMember() {
     head_.resize(step.written);
     head_pos_ = 0;
     in_begin_ += step.consumed;
+    retry_at_ = 0;
     return true;
   }
   std::string().swap(head_);  // give the attempt's memory back
   head_pos_ = 0;
+  if (whole == Whole::kIncomplete && !input_ended_ && avail < compressed_.size()) {
+    retry_at_ = avail * 2;  // maybe not all there yet: try again with twice the bytes
+    return true;
+  }
+  retry_at_ = 0;
   return false;  // incomplete, damaged or huge: zlib streams this member
 }
 

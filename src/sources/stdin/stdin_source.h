@@ -155,6 +155,7 @@ class StdinSource final : public Source {
   std::size_t in_end_ = 0;
   std::string head_;  // content not yet fed to splitter_: sniffed, or a whole member inflated
   std::size_t head_pos_ = 0;  // how much of head_ was fed
+  std::size_t retry_at_ = 0;  // a whole-member attempt failed: retry once this much is buffered
   bool input_ended_ = false;         // read(2) returned end of file
   bool gzip_finished_ = false;
   bool split_lines_ = false;         // splitter_ cuts lines (gzip'ed NDJSON)
