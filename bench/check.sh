@@ -4,7 +4,9 @@
 #      and the committed gate corpus regenerates byte for byte;
 #   2. the floor programs read every event of the corpus (same event count and checksum);
 #   3. jq (NDJSON) and the CPython Lambda-style baseline (.json.gz) report identical per-rule
-#      detection counts over the same events.
+#      detection counts over the same events;
+#   4. the quamina comparison's pattern files give qbench and trailwatch the same number of
+#      patterns under the same ids (bench/gen_rules_test.py checks the patterns themselves).
 #   bench/check.sh BUILD_DIR
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -41,4 +43,12 @@ tail -n +2 "$tmp/py-all.txt" | LC_ALL=C sort > "$tmp/py.txt"
 paste -d' ' "$tmp/jq.txt" "$tmp/py.txt" | awk '{printf "  %-34s jq=%-6s python=%s\n", $1, $2, $4}'
 diff -u "$tmp/jq.txt" "$tmp/py.txt" || { echo "FAIL jq and CPython disagree" >&2; exit 1; }
 echo "detections: jq and CPython agree ($(head -1 "$tmp/py-all.txt"))"
+for n in 42 1000; do
+  q=$(jq -r .id "$here/rules/quamina-$n.eb.jsonl" | LC_ALL=C sort | sha256sum | cut -c1-16)
+  t=$(sed -n 's/^- id: //p' "$here/rules/quamina-$n.yml" | LC_ALL=C sort | sha256sum | cut -c1-16)
+  c=$(grep -c . "$here/rules/quamina-$n.eb.jsonl")
+  [[ "$q" == "$t" && "$c" == "$n" ]] \
+    || { echo "FAIL rules/quamina-$n: qbench and trailwatch files differ ($c patterns)" >&2; exit 1; }
+  echo "quamina patterns: quamina-$n has $c patterns, the same ids on both sides"
+done
 echo "check.sh: OK"

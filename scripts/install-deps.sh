@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs every Debian package trailwatch needs to build, test, demo and benchmark.
+# Installs every Debian package trailwatch needs to build, test, demo and benchmark (one list:
+# build and runtime libraries, test tools, then the bench-only packages at the end).
 # Idempotent: only missing packages are installed. Needs root (or sudo) on Debian 12.
 #   --fuzz  also clang and libFuzzer (libclang-rt-14-dev, which clang only recommends), for the
 #           optional -DTW_FUZZ=ON build (HACKING.md, "Fuzz"). `make test` never needs them.
@@ -14,6 +15,9 @@ PACKAGES=(
   jq valgrind python3 gzip
   zip dpkg-dev  # make lambda-zip, make deb
 )
+# Bench only (`make bench`; neither the product nor `make test` needs them): Go builds quamina,
+# the EventBridge-pattern peer of target T7, from ../shared/bench/quamina (bench/README.md).
+PACKAGES+=(golang-go)
 if [ "${1:-}" = "--fuzz" ]; then
   PACKAGES+=(clang libclang-rt-14-dev)
 fi
