@@ -98,6 +98,8 @@ TARGETS = [
     Target("tw-gz-t2", None, "rss_files", 2,
            "RSS <= 64 MiB + 2 x largest file (this corpus, info)", True),
     Target("tw-rss-ndjson", None, "rss_window", 8, "T5 1 GB NDJSON: RSS <= 64 MiB + 8 MiB window"),
+    Target("tw-rss-stdin", None, "rss_window", 8,
+           "T5 1 GB NDJSON piped to scan -: RSS <= 64 MiB + 8 MiB window"),
     Target("tw-rss-gz-t1", None, "rss_files", 1, "T5 1 GB .json.gz 1t: RSS <= 64 MiB + 1 x largest file"),
     Target("tw-rss-gz-t2", None, "rss_files", 2, "T5 1 GB .json.gz 2t: RSS <= 64 MiB + 2 x largest file"),
     Target("tw-cwl", "python-cwl", "time", 0.1, "T6 per-invocation <= 0.1x CPython"),

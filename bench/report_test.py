@@ -143,6 +143,10 @@ class TableTest(unittest.TestCase):
         status, text = self.run_table([row("tw-rss-ndjson", "tw", "5.0", 0, rss=73_729)])
         self.assertEqual(self.verdicts(text, "T5 1 GB NDJSON"), ["FAIL"])
         self.assertEqual(status, 1)
+        # The same limit for the same file through a pipe (`scan -`).
+        status, text = self.run_table([row("tw-rss-stdin", "tw", "5.0", 0, rss=73_729)])
+        self.assertEqual(self.verdicts(text, "T5 1 GB NDJSON piped"), ["FAIL"])
+        self.assertEqual(status, 1)
 
     def test_rss_on_the_1gb_corpus_uses_its_largest_file(self):
         # 2 threads, the 1 GB corpus's largest file 8,000,000 B: 67,108,864 + 16,000,000 =

@@ -182,7 +182,9 @@ find "$corpus/AWSLogs" -type f -exec cat {} + > /dev/null
 # --- measurement -------------------------------------------------------------------------------
 meas="$out/measurements.tsv"
 : > "$meas"
-# row program input bytes events -- CMD...   (CMD starting with "tw:" runs trailwatch)
+# row program input bytes events -- CMD...   (CMD starting with "tw:" runs trailwatch, "tw-stdin:"
+# FILE pipes FILE into `trailwatch scan -` through cat, "q:" runs qbench with GOMAXPROCS=1)
+printf '#!/bin/sh\n# bench/run.sh: BIN FILE; a pipe, not a redirect, so that stdin is not seekable\ncat "$2" | "$1" scan --format json --threads 1 -\n' > "$out/scan-stdin.sh"
 declare -a group=()
 add() { group+=("$*"); }
 run_group() {
@@ -190,14 +192,16 @@ run_group() {
   for (( i = 1; i <= $1; ++i )); do
     for spec in "${group[@]}"; do
       read -r row program input nbytes nevents cmd <<< "$spec"
-      if [[ "$cmd" == tw:* || "$cmd" == q:* ]]; then
-        if { [[ "$cmd" == tw:* ]] && (( ! have_tw )); } || { [[ "$cmd" == q:* ]] && (( ! have_q )); }; then
+      if [[ "$cmd" == tw:* || "$cmd" == tw-stdin:* || "$cmd" == q:* ]]; then
+        if { [[ "$cmd" == tw* ]] && (( ! have_tw )); } || { [[ "$cmd" == q:* ]] && (( ! have_q )); }; then
           printf '%s\t%s\t%s\t%s\t%s\tn/a\t0\t0\n' "$row" "$program" "$input" "$nbytes" \
             "$nevents" >> "$meas"
           continue
         fi
         if [[ "$cmd" == tw:* ]]; then
           cmd="$bin ${cmd#tw:}"
+        elif [[ "$cmd" == tw-stdin:* ]]; then  # peak RSS: max of sh, cat and trailwatch
+          cmd="sh $out/scan-stdin.sh $bin ${cmd#tw-stdin:}"
         else  # one goroutine's matching, as trailwatch --threads 1
           cmd="env GOMAXPROCS=1 $qbench ${cmd#q:}"
         fi
@@ -288,6 +292,8 @@ if want rss; then
   echo "group rss (1 GB corpus, $BIG_EVENTS events, largest file ${BIG_GZ_LARGEST}B)"
   add tw-rss-ndjson trailwatch ndjson-1GB "$BIG_NDJSON_BYTES" "$BIG_EVENTS" \
     "tw:scan --format json --threads 1 $big/events.ndjson"
+  add tw-rss-stdin "trailwatch_scan_-" ndjson-1GB-pipe "$BIG_NDJSON_BYTES" "$BIG_EVENTS" \
+    "tw-stdin:$big/events.ndjson"
   add tw-rss-gz-t1 trailwatch json.gz-1GB "$BIG_GZ_JSON_BYTES" "$BIG_EVENTS" \
     "tw:scan --format json --threads 1 $big/AWSLogs"
   add tw-rss-gz-t2 trailwatch--threads_2 json.gz-1GB "$BIG_GZ_JSON_BYTES" "$BIG_EVENTS" \
