@@ -19,7 +19,7 @@ COMMON_OPERATORS = {"prefix", "wildcard", "anything-but", "exists"}
 
 
 def read_yaml_patterns(path, key):
-    """[(id, parsed JSON of `key`)] from a gen_rules.py YAML file (its fixed layout, no yaml lib)."""
+    """[(id, parsed JSON of `key`)] from a gen_rules.py YAML file (its fixed layout; no yaml)."""
     out, rule_id = [], None
     with open(path) as f:
         for line in f:

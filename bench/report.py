@@ -100,8 +100,10 @@ TARGETS = [
     Target("tw-rss-ndjson", None, "rss_window", 8, "T5 1 GB NDJSON: RSS <= 64 MiB + 8 MiB window"),
     Target("tw-rss-stdin", None, "rss_window", 8,
            "T5 1 GB NDJSON piped to scan -: RSS <= 64 MiB + 8 MiB window"),
-    Target("tw-rss-gz-t1", None, "rss_files", 1, "T5 1 GB .json.gz 1t: RSS <= 64 MiB + 1 x largest file"),
-    Target("tw-rss-gz-t2", None, "rss_files", 2, "T5 1 GB .json.gz 2t: RSS <= 64 MiB + 2 x largest file"),
+    Target("tw-rss-gz-t1", None, "rss_files", 1,
+           "T5 1 GB .json.gz 1t: RSS <= 64 MiB + 1 x largest file"),
+    Target("tw-rss-gz-t2", None, "rss_files", 2,
+           "T5 1 GB .json.gz 2t: RSS <= 64 MiB + 2 x largest file"),
     Target("tw-cwl", "python-cwl", "time", 0.1, "T6 per-invocation <= 0.1x CPython"),
     Target("tw-quamina-42", "quamina-42", "speed", 3.0,
            "T7 >= 3x quamina, 42 top-level patterns"),
@@ -273,7 +275,8 @@ def quamina_check(qlist_path, alerts_path, stderr_path, events):
         problems.append("no 'N events, M alerts' summary from trailwatch")
     else:
         if int(tw_summary[-1][0]) != events:
-            problems.append("trailwatch read %s events, expected %d" % (tw_summary[-1][0], events))
+            problems.append("trailwatch read %s events, expected %d"
+                            % (tw_summary[-1][0], events))
         if int(tw_summary[-1][1]) != len(got):
             problems.append("trailwatch reported %s alerts but printed %d distinct (line, rule)"
                             % (tw_summary[-1][1], len(got)))

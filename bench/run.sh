@@ -184,7 +184,11 @@ meas="$out/measurements.tsv"
 : > "$meas"
 # row program input bytes events -- CMD...   (CMD starting with "tw:" runs trailwatch, "tw-stdin:"
 # FILE pipes FILE into `trailwatch scan -` through cat, "q:" runs qbench with GOMAXPROCS=1)
-printf '#!/bin/sh\n# bench/run.sh: BIN FILE; a pipe, not a redirect, so that stdin is not seekable\ncat "$2" | "$1" scan --format json --threads 1 -\n' > "$out/scan-stdin.sh"
+cat > "$out/scan-stdin.sh" <<'EOF_SH'
+#!/bin/sh
+# bench/run.sh: scan-stdin.sh BIN FILE. A pipe, not a redirect, so that stdin is not seekable.
+cat "$2" | "$1" scan --format json --threads 1 -
+EOF_SH
 declare -a group=()
 add() { group+=("$*"); }
 run_group() {
@@ -193,7 +197,8 @@ run_group() {
     for spec in "${group[@]}"; do
       read -r row program input nbytes nevents cmd <<< "$spec"
       if [[ "$cmd" == tw:* || "$cmd" == tw-stdin:* || "$cmd" == q:* ]]; then
-        if { [[ "$cmd" == tw* ]] && (( ! have_tw )); } || { [[ "$cmd" == q:* ]] && (( ! have_q )); }; then
+        if { [[ "$cmd" == tw* ]] && (( ! have_tw )); } \
+           || { [[ "$cmd" == q:* ]] && (( ! have_q )); }; then
           printf '%s\t%s\t%s\t%s\t%s\tn/a\t0\t0\n' "$row" "$program" "$input" "$nbytes" \
             "$nevents" >> "$meas"
           continue
