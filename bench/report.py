@@ -16,9 +16,11 @@
       trailwatch (JSON alerts, input.record = 1-based line) matched the same patterns on the
       same events, pair by pair, and both read EVENTS events; exits 1 on any difference.
 
-MEASUREMENTS is a TSV written by run.sh: row, program, input, bytes, events, wall_s, rss_kib, exit.
-A row measured several times has several lines; the table uses the median wall time and the
-highest peak RSS. Rows whose program is missing have wall_s "n/a". A run that exits non-zero
+MEASUREMENTS is a TSV written by run.sh: row, program, input, bytes, events, wall_s, rss_kib, exit
+and, optionally, cpu_s (user + sys of the process and its children). A row measured several times
+has several lines; the table uses the median wall time and the highest peak RSS. Verdicts are on
+wall time; the median CPU time is printed beside it, and one-thread speed ratios also give the
+ratio of CPU times ("CPU 1.23x"), which a busy machine disturbs less than wall time. Rows whose program is missing have wall_s "n/a". A run that exits non-zero
 (crash, signal = 128+N, or trailwatch's "some input failed") is not timed: its row reads
 "error (exit N)" and every target that involves it is FAIL, never n/a.
 """
@@ -117,11 +119,13 @@ def table(measurements, out_path, largest, big_largest=None):
     order = []
     with open(measurements) as f:
         for line in f:
-            row, program, inp, nbytes, events, wall, rss, status = line.rstrip("\n").split("\t")
+            fields = line.rstrip("\n").split("\t")
+            row, program, inp, nbytes, events, wall, rss, status = fields[:8]
             if row not in rows:
                 order.append(row)
                 rows[row] = {"program": program, "input": inp, "bytes": int(nbytes),
-                             "events": int(events), "walls": [], "rss": 0, "bad": []}
+                             "events": int(events), "walls": [], "cpus": [], "rss": 0,
+                             "bad": []}
             r = rows[row]
             if wall == "n/a":
                 continue
@@ -129,9 +133,12 @@ def table(measurements, out_path, largest, big_largest=None):
                 r["bad"].append(status)
                 continue
             r["walls"].append(float(wall))
+            if len(fields) > 8:
+                r["cpus"].append(float(fields[8]))
             r["rss"] = max(r["rss"], int(rss) * 1024)
     for r in rows.values():
         r["wall"] = statistics.median(r["walls"]) if r["walls"] else None
+        r["cpu"] = statistics.median(r["cpus"]) if r["cpus"] else None
         r["mbs"] = r["bytes"] / 1e6 / r["wall"] if r["wall"] else None
         r["eps"] = r["events"] / r["wall"] if r["wall"] else None
 
@@ -171,6 +178,10 @@ def table(measurements, out_path, largest, big_largest=None):
                 value = r["wall"] / b["wall"]
                 verdict = "PASS" if value <= factor else "FAIL"
             ratio = "%.2fx" % value
+            # The same ratio on CPU time, for information; not for the 2-thread rows, which
+            # spend more CPU to take less wall time.
+            if kind == "speed" and r["cpu"] and b["cpu"] and not row.endswith("-t2"):
+                ratio += " (CPU %.2fx)" % ((r["bytes"] / r["cpu"]) / (b["bytes"] / b["cpu"]))
         if info and verdict in ("PASS", "FAIL") and not crashed:
             verdict = "info"
         if verdict == "n/a" and not info:
@@ -181,13 +192,13 @@ def table(measurements, out_path, largest, big_largest=None):
     def fmt(v, pattern):
         return pattern % v if v is not None else "n/a"
 
-    header = ["program", "input", "runs", "median s", "MB/s", "events/s", "peak RSS MiB",
-              "target", "ratio", "verdict"]
+    header = ["program", "input", "runs", "median s", "CPU s", "MB/s", "events/s",
+              "peak RSS MiB", "target", "ratio", "verdict"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for row in order:
         r = rows[row]
         base = [r["program"], r["input"], str(len(r["walls"])), fmt(r["wall"], "%.3f"),
-                fmt(r["mbs"], "%.1f"), fmt(r["eps"], "%.0f"),
+                fmt(r["cpu"], "%.3f"), fmt(r["mbs"], "%.1f"), fmt(r["eps"], "%.0f"),
                 fmt(r["rss"] / MIB if r["wall"] else None, "%.1f")]
         if r["bad"]:
             base[3] = "error (exit %s)" % ",".join(sorted(set(r["bad"])))

@@ -168,6 +168,21 @@ class TableTest(unittest.TestCase):
         self.assertIn("100.0/65.0 MiB", text)
 
 
+    def test_cpu_time_ratio_is_printed_beside_the_wall_ratio(self):
+        # Wall 3.0 / 0.9 = 3.33x decides; CPU 2.4 / 0.6 = 4.00x is information. A ninth column
+        # is optional (older measurement files have eight).
+        def cpu_row(name, wall, cpu):
+            return row(name, "p", wall, 0).rstrip("\n") + "\t%s\n" % cpu
+        status, text = self.run_table([cpu_row("quamina-42", "3.0", "2.4"),
+                                       cpu_row("tw-quamina-42", "0.9", "0.6")])
+        self.assertIn("3.33x (CPU 4.00x)", text)
+        self.assertEqual(self.verdicts(text, "T7 >= 3x quamina, 42"), ["PASS"])
+        # 2 threads: no CPU ratio (more CPU for less wall time is the point).
+        status, text = self.run_table([cpu_row("floor-gz-t1", "1.0", "1.0"),
+                                       cpu_row("tw-gz-t2", "0.58", "1.1")])
+        self.assertIn("| 1.72x | PASS", text)
+
+
 class QuaminaCheckTest(unittest.TestCase):
     def check(self, qlist, alerts, events=5, q_events=None, tw_events=None):
         """qlist: {0-based line: [ids]}; alerts: [(1-based record, id)]."""

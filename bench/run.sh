@@ -219,13 +219,14 @@ run_group() {
       if (( status != 0 )); then
         echo "run.sh: FAIL $row exited with $status: $(tail -3 "$out/last.stderr")" >&2
       fi
-      wall="" rss=0 st=""
-      read -r wall rss st _ < "$tmp" || true
+      wall="" rss=0 st="" user=0 sys=0
+      read -r wall rss st user sys _ < "$tmp" || true
       if [[ -z "$wall" ]]; then  # tw_measure itself failed: record the failure, not a time
         wall=0 rss=0 st=$(( status == 0 ? 127 : status ))
       fi
-      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$row" "$program" "$input" "$nbytes" \
-        "$nevents" "$wall" "$rss" "$st" >> "$meas"
+      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$row" "$program" "$input" "$nbytes" \
+        "$nevents" "$wall" "$rss" "$st" "$(awk -v u="$user" -v s="$sys" 'BEGIN {print u + s}')" \
+        >> "$meas"
       printf '  %-18s run %d: %6.3f s  %6d KiB\n' "$row" "$i" "$wall" "$rss"
     done
   done
