@@ -5,13 +5,23 @@ handler of lambda_style.py) in the same run, both driven through the project's R
 stand-in (tests/integration/standin/lambda_runtime_standin.py).
 
   bench/lambda_bench.py --bin build/src/cli/trailwatch --gen build/bench/tw_gen_corpus
+                        [--stage build/deploy/lambda-stage] [--floor build/bench/tw_floor_runtime_next]
                         [--cold 11] [--warm 21] [--payload-kb 1000]
 
 Cold start: from just before the process is spawned (time.monotonic in this script) to the
 stand-in's receipt of the first GET invocation/next (time.monotonic there): exec, dynamic
 linking, config and rule loading, everything before the runtime can take an event. Both clocks
 are CLOCK_MONOTONIC on this machine. trailwatch runs with its default configuration (no
-TRAILWATCH_CONFIG: the built-in pack, a stdout sink).
+TRAILWATCH_CONFIG: the built-in pack, a stdout sink). Measured side by side, in turns:
+  * the harness's floor: tw_floor_runtime_next (bench/floor_runtime_next.cc), a static program
+    that only sends the `next` GET: the cost of spawning from Python and of the stand-in, which
+    no runtime goes below;
+  * the development binary (--bin), and the Lambda package's `bootstrap` (--stage, the unpacked
+    zip that `make lambda-zip` leaves in build/deploy/lambda-stage) started through its bundled
+    loader (`lib/ld-linux-*.so.2 ./bootstrap`, as PT_INTERP /var/task/lib/... would), which is
+    what Lambda runs;
+  * the CPython runtime.
+The target is judged on the package's bootstrap when --stage exists, else on --bin.
 Warm: the stand-in's time from handing out the event (the `next` answer) to receiving the
 response, for the same ~1 MB (decoded) awslogs event, after one unmeasured invocation.
 trailwatch's alerts go to its stdout sink (discarded): no network delivery on either side.
@@ -73,6 +83,20 @@ def cpu_ms(pid):
     return (int(fields[11]) + int(fields[12])) * TICK_MS
 
 
+def run_ms(pid):
+    """Time `pid`'s threads have run on a CPU so far, in ms (the scheduler's nanosecond count,
+    /proc/PID/task/*/schedstat), or the clock-tick CPU time when schedstat is missing."""
+    total, found = 0, False
+    try:
+        for tid in os.listdir("/proc/%d/task" % pid):
+            with open("/proc/%d/task/%s/schedstat" % (pid, tid)) as f:
+                total += int(f.read().split()[0])
+                found = True
+    except OSError:
+        pass
+    return total / 1e6 if found else cpu_ms(pid)
+
+
 def runtime_env(port):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TRAILWATCH_"))}
     env.pop("SLACK_WEBHOOK_URL", None)
@@ -80,29 +104,33 @@ def runtime_env(port):
     return env
 
 
-def cold_starts(argv, runs):
-    """Milliseconds from spawn to the first `next`, one fresh stand-in per run (a killed
-    runtime leaves its `next` waiting in the stand-in)."""
-    out, cpu = [], []
+def cold_starts(argvs, runs):
+    """Milliseconds from spawn to the first `next`, and the process's CPU time then, for each
+    program in argvs; the programs take turns run by run, so that a change of load hits them
+    alike. One fresh stand-in per run (a killed runtime leaves its `next` waiting in the
+    stand-in). Returns [(ms list, cpu ms list)] in the order of argvs."""
+    res = [([], []) for _ in argvs]
     for _ in range(runs):
-        st = Standin()
-        before = len(st.next_calls())
-        t0 = time.monotonic()
-        proc = subprocess.Popen(argv, env=runtime_env(st.port), stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)
-        while True:
-            calls = st.next_calls()
-            if len(calls) > before:
-                out.append((calls[before] - t0) * 1000)
-                cpu.append(cpu_ms(proc.pid))  # blocked in its first `next` now
-                break
-            if proc.poll() is not None:
-                raise SystemExit("%s exited %d before its first next" % (argv[0], proc.returncode))
-            time.sleep(0.001)  # polling the stand-in
-        proc.terminate()
-        proc.wait()
-        st.stop()
-    return out, cpu
+        for argv, (out, cpu) in zip(argvs, res):
+            st = Standin()
+            before = len(st.next_calls())
+            t0 = time.monotonic()
+            proc = subprocess.Popen(argv, env=runtime_env(st.port), stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL)
+            while True:
+                calls = st.next_calls()
+                if len(calls) > before:
+                    out.append((calls[before] - t0) * 1000)
+                    cpu.append(run_ms(proc.pid))  # blocked in its first `next` now
+                    break
+                if proc.poll() is not None:
+                    raise SystemExit("%s exited %d before its first next" % (argv[0],
+                                                                             proc.returncode))
+                time.sleep(0.001)  # polling the stand-in
+            proc.terminate()
+            proc.wait()
+            st.stop()
+    return res
 
 
 def warm(argv, event, runs):
@@ -135,6 +163,11 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", default=os.path.join(REPO, "build", "src", "cli", "trailwatch"))
     ap.add_argument("--gen", default=os.path.join(REPO, "build", "bench", "tw_gen_corpus"))
+    ap.add_argument("--stage", default=os.path.join(REPO, "build", "deploy", "lambda-stage"),
+                    help="the unpacked Lambda package (bootstrap, lib/); skipped when missing")
+    ap.add_argument("--floor", default=os.path.join(REPO, "build", "bench",
+                                                    "tw_floor_runtime_next"),
+                    help="the harness floor program; skipped when missing")
     ap.add_argument("--cold", type=int, default=11)
     ap.add_argument("--warm", type=int, default=21)
     ap.add_argument("--payload-kb", type=int, default=1000)
@@ -153,8 +186,16 @@ def main():
 
     tw = [args.bin, "lambda"]
     py = ["/usr/bin/python3", CPYTHON_RUNTIME]
-    tw_cold, tw_cold_cpu = cold_starts(tw, args.cold)
-    py_cold, py_cold_cpu = cold_starts(py, args.cold)
+    extra = []  # (row name, argv)
+    if os.path.exists(args.floor):
+        extra.append(("harness floor (static C, next only)", [args.floor]))
+    boot = os.path.join(args.stage, "bootstrap")
+    if os.path.exists(boot):
+        loader = [os.path.join(args.stage, "lib", n) for n in os.listdir(os.path.join(args.stage, "lib"))
+                  if n.startswith("ld-linux")]
+        extra.append(("trailwatch zip bootstrap", loader + [boot]))
+    cold = cold_starts([tw, py] + [a for _, a in extra], args.cold)
+    (tw_cold, tw_cold_cpu), (py_cold, py_cold_cpu) = cold[0], cold[1]
     tw_warm, tw_ans, tw_err, tw_cpu = warm(tw, event, args.warm)
     py_warm, py_ans, _, py_cpu = warm(py, event, args.warm)
 
@@ -170,24 +211,30 @@ def main():
     def row(name, xs):
         xs = sorted(xs)
         p90 = xs[min(len(xs) - 1, int(round(0.9 * (len(xs) - 1))))]
-        return "| %-34s | %4d | %9.2f | %9.2f | %9.2f |" % (name, len(xs), statistics.median(xs),
+        return "| %-44s | %4d | %9.2f | %9.2f | %9.2f |" % (name, len(xs), statistics.median(xs),
                                                            xs[0], p90)
 
-    print("| %-34s | %4s | %9s | %9s | %9s |" % ("measure (ms)", "runs", "median", "min", "p90"))
-    print("|" + "-" * 36 + "|------|-----------|-----------|-----------|")
+    print("| %-44s | %4s | %9s | %9s | %9s |" % ("measure (ms)", "runs", "median", "min", "p90"))
+    print("|" + "-" * 46 + "|------|-----------|-----------|-----------|")
     print(row("cold start, trailwatch", tw_cold))
+    for (name, _), (ms, _) in zip(extra, cold[2:]):
+        print(row("cold start, " + name, ms))
     print(row("cold start, CPython runtime", py_cold))
     print(row("warm 1 MB awslogs, trailwatch", tw_warm))
     print(row("warm 1 MB awslogs, CPython handler", py_warm))
     print(row("  trailwatch's own duration_ms (info)", tw_self))
-    print(row("cold start CPU, trailwatch", tw_cold_cpu))
-    print(row("cold start CPU, CPython runtime", py_cold_cpu))
+    print(row("cold start on-CPU (schedstat), trailwatch", tw_cold_cpu))
+    for (name, _), (_, c) in zip(extra, cold[2:]):
+        print(row("cold start on-CPU, " + name, c))
+    print(row("cold start on-CPU, CPython runtime", py_cold_cpu))
     print("warm CPU per invocation (process user+sys over %d runs): trailwatch %.2f ms, CPython "
           "%.2f ms (%.3fx)" % (args.warm, tw_cpu, py_cpu, tw_cpu / py_cpu if py_cpu else 0))
     print("load average at the end: %s" % open("/proc/loadavg").read().strip())
     print("events per invocation: %d (both); trailwatch's own init_ms (main() to first next, "
           "warm run): %s" % (tw_events, ", ".join("%.2f" % x for x in init_ms)))
-    cold = statistics.median(tw_cold)
+    judged = dict((n, ms) for (n, _), (ms, _) in zip(extra, cold[2:])).get(
+        "trailwatch zip bootstrap", tw_cold)
+    cold = statistics.median(judged)
     ratio = statistics.median(tw_warm) / statistics.median(py_warm)
     ok_cold, ok_warm = cold <= 15.0, ratio <= 0.1
     print("target cold start <= 15 ms: %.2f ms %s" % (cold, "PASS" if ok_cold else "FAIL"))

@@ -48,7 +48,9 @@ struct LocalTime {
 class TimeZone {
  public:
   // `name` is an IANA zone ("Asia/Seoul", "UTC"). kInvalidArgument when the tz database does not
-  // know it (or is not installed).
+  // know it (or is not installed). "UTC" and "Etc/UTC" never touch the tz database (no file is
+  // read, so they work without tzdata): the Lambda's and the daemon's default zone costs nothing
+  // at start-up.
   [[nodiscard]] static Result<TimeZone> Create(std::string_view name);
 
   const std::string& name() const { return name_; }
@@ -59,7 +61,7 @@ class TimeZone {
  private:
   TimeZone(std::string name, const date::time_zone* zone) : name_(std::move(name)), zone_(zone) {}
   std::string name_;
-  const date::time_zone* zone_;
+  const date::time_zone* zone_;  // null: UTC
 };
 
 }  // namespace tw::alert

@@ -56,6 +56,31 @@ TEST(TimeZone, DaylightSavingTime) {
   EXPECT_EQ(zone->Format(*ParseEventTime("2026-07-15T17:00:00Z")), "2026-07-15 13:00:00 EDT");
 }
 
+TEST(TimeZone, UtcWithoutTheDatabase) {
+  // "UTC" and "Etc/UTC" take a path that reads no tz file; they must see what the database's
+  // own UTC zone (here its alias Etc/Universal, which goes through the database) sees.
+  // Mon 2026-11-30 23:00:00 UTC; 2024-02-29 is a leap day, the day before is the 28th.
+  for (const char* name : {"UTC", "Etc/UTC", "Etc/Universal"}) {
+    auto zone = TimeZone::Create(name);
+    ASSERT_TRUE(zone.has_value()) << name;
+    EXPECT_EQ(zone->name(), name);
+    const LocalTime t = zone->ToLocal(*ParseEventTime("2026-11-30T23:00:00Z"));
+    EXPECT_EQ(t.year, 2026);
+    EXPECT_EQ(t.month, 11);
+    EXPECT_EQ(t.day, 30);
+    EXPECT_EQ(t.date, "2026-11-30");
+    EXPECT_EQ(t.iso_weekday, 1) << name;
+    EXPECT_EQ(t.minute_of_day, 23 * 60);
+    EXPECT_EQ(t.previous_date, "2026-11-29");
+    EXPECT_EQ(t.previous_iso_weekday, 7);
+    const LocalTime leap = zone->ToLocal(*ParseEventTime("2024-03-01T00:00:05Z"));
+    EXPECT_EQ(leap.previous_date, "2024-02-29");
+    EXPECT_EQ(leap.second, 5);
+    EXPECT_EQ(zone->Format(*ParseEventTime("2026-12-01T09:41:10Z")), "2026-12-01 09:41:10 UTC")
+        << name;
+  }
+}
+
 TEST(TimeZone, Unknown) {
   EXPECT_EQ(TimeZone::Create("Asia/Atlantis").error().code, ErrorCode::kInvalidArgument);
   EXPECT_FALSE(TimeZone::Create("").has_value());
