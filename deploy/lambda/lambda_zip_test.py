@@ -6,7 +6,8 @@ loader's file name, e.g. ld-linux-x86-64.so.2), TRAILWATCH (the ordinary build, 
 
 What the package must be (docs/deploy.md, "The Lambda package"): `bootstrap` at the root,
 executable, with PT_INTERP /var/task/lib/<loader> and DT_RPATH $ORIGIN/lib; every library it
-loads in lib/, glibc included, and nothing else; re2, yaml-cpp, libdeflate and SQLite linked in
+loads in lib/, glibc included, and nothing else (no libcurl: the transport is cpp-httplib);
+re2, yaml-cpp, libdeflate and SQLite linked in
 statically. It must start with an empty LD_LIBRARY_PATH and with Lambda's own LD_LIBRARY_PATH
 (which lists the image's /lib64 first) and still load only what is in lib/.
 """
@@ -27,6 +28,9 @@ TRAILWATCH = os.environ["TRAILWATCH"]
 LAMBDA_LD_LIBRARY_PATH = "/var/lang/lib:/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:" \
                          "/var/task:/var/task/lib:/opt/lib"
 STATIC = ("libre2", "libyaml-cpp", "libdeflate", "libsqlite3")
+FORBIDDEN = tuple("lib/" + n for n in ("libcurl", "libgnutls", "libkrb5", "libgssapi", "libldap",
+                                       "librtmp", "libssh", "libnghttp2", "libsasl2"))
+MAX_LIBS = 16  # the loader, glibc's libc and libm, and 13 others today (docs/deploy.md)
 
 
 def run(args, env=None, cwd=None):
@@ -84,8 +88,16 @@ class LambdaZipTest(unittest.TestCase):
             self.assertNotIn("/", name[len("lib/"):].rstrip("/"), name)  # no sub-folders
         self.assertEqual(self.mode("bootstrap"), 0o755)
         self.assertEqual(self.mode("lib/" + LOADER), 0o755)
-        for lib in ("libc.so.6", "libm.so.6", "libstdc++.so.6", "libcurl.so.4", "libsimdjson.so.14"):
+        for lib in ("libc.so.6", "libm.so.6", "libstdc++.so.6", "libcpp-httplib.so.0.11",
+                    "libssl.so.3", "libsimdjson.so.14"):
             self.assertIn("lib/" + lib, names)
+        # The bootstrap's HTTP transport is cpp-httplib (src/http/transport_httplib.cc): libcurl
+        # and what only libcurl needs (GnuTLS, Kerberos, LDAP, RTMP, SSH ...) are not loaded.
+        for name in names:
+            self.assertFalse(name.startswith(FORBIDDEN), name)
+        # Few libraries: the dynamic loader's work at every cold start grows with their number.
+        self.assertLessEqual(len([n for n in names if n.startswith("lib/") and n != "lib/"]),
+                             MAX_LIBS)
         for name in names:
             self.assertFalse(any(name.startswith("lib/" + s + ".") for s in STATIC), name)
 

@@ -4,7 +4,7 @@
 #include <mutex>
 #include <vector>
 
-#include "http/curl_http_client.h"
+#include "http/http_client.h"
 
 namespace tw::aws {
 namespace {
@@ -12,10 +12,10 @@ namespace {
 // Idle handles; a call borrows one and returns it.
 class HandlePool {
  public:
-  HandlePool(http::CurlOptions options, size_t max_idle)
+  HandlePool(http::ClientOptions options, size_t max_idle)
       : options_(std::move(options)), max_idle_(max_idle) {}
 
-  Result<std::unique_ptr<http::CurlHttpClient>> Take() {
+  Result<std::unique_ptr<http::HttpClient>> Take() {
     {
       std::lock_guard lock(mu_);
       if (!idle_.empty()) {
@@ -24,10 +24,10 @@ class HandlePool {
         return client;
       }
     }
-    return http::CurlHttpClient::Create(options_);
+    return http::MakeHttpClient(options_);
   }
 
-  void Give(std::unique_ptr<http::CurlHttpClient> client) {
+  void Give(std::unique_ptr<http::HttpClient> client) {
     std::lock_guard lock(mu_);
     if (idle_.size() < max_idle_) idle_.push_back(std::move(client));
   }
@@ -35,10 +35,10 @@ class HandlePool {
   size_t max_body() const { return options_.max_body_bytes; }
 
  private:
-  const http::CurlOptions options_;
+  const http::ClientOptions options_;
   const size_t max_idle_;
   std::mutex mu_;
-  std::vector<std::unique_ptr<http::CurlHttpClient>> idle_;
+  std::vector<std::unique_ptr<http::HttpClient>> idle_;
 };
 
 }  // namespace
@@ -47,14 +47,14 @@ Result<HttpFetch> MakeCurlFetch(CurlFetchOptions options) {
   if (options.max_body_bytes == 0) {
     return Fail(ErrorCode::kInvalidArgument, "http fetch: max_body_bytes must be positive");
   }
-  http::CurlOptions curl;
+  http::ClientOptions curl;
   curl.connect_timeout = options.connect_timeout;
   curl.total_timeout = options.total_timeout;
   curl.max_body_bytes = options.max_body_bytes;
   curl.user_agent = options.user_agent;
   curl.ca_file = options.ca_file;
   // Fail early on bad options or a libcurl that cannot start, rather than on the first call.
-  auto probe = http::CurlHttpClient::Create(curl);
+  auto probe = http::MakeHttpClient(curl);
   if (!probe) return tl::unexpected(probe.error());
   auto pool = std::make_shared<HandlePool>(curl, std::max<size_t>(1, options.max_idle_handles));
   pool->Give(std::move(*probe));

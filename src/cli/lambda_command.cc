@@ -18,7 +18,7 @@
 #include "cli/watch_command.h"
 #include "common/strings.h"
 #include "config/config.h"
-#include "http/curl_http_client.h"
+#include "http/http_client.h"
 #include "pipeline/daemon.h"
 #include "pipeline/lambda_handler.h"
 #include "rules/diagnostic.h"
@@ -229,13 +229,15 @@ CLI::App* AddLambdaCommand(CLI::App& app, LambdaArgs& args) {
 int RunLambda(const LambdaArgs& args) {
   const std::string endpoint =
       args.runtime_api.empty() ? Env("AWS_LAMBDA_RUNTIME_API") : args.runtime_api;
-  http::CurlOptions curl;
+  http::ClientOptions http_options;
   // The `next` GET waits while the environment is frozen between events; it must not time out
-  // (AWS Runtime API docs; aws-lambda-cpp sets no timeout). libcurl wants a positive value:
+  // (AWS Runtime API docs; aws-lambda-cpp sets no timeout). The clients want a positive value:
   // a week outlives any execution environment.
-  curl.total_timeout = std::chrono::hours(24 * 7);
-  curl.max_body_bytes = std::size_t{7} << 20;  // synchronous invocations carry at most 6 MB
-  auto client = http::CurlHttpClient::Create(curl);
+  http_options.total_timeout = std::chrono::hours(24 * 7);
+  http_options.max_body_bytes = std::size_t{7} << 20;  // synchronous invocations: at most 6 MB
+  // The binary's transport (http_client.h): libcurl in `trailwatch`, cpp-httplib in the Lambda
+  // package's bootstrap.
+  auto client = http::MakeHttpClient(http_options);
   if (!client) {
     PrintError(client.error().message);
     return kExitInputError;

@@ -77,13 +77,6 @@ ErrorCode CodeFor(CURLcode rc) {
 
 }  // namespace
 
-std::string DefaultCaFile() {
-  // libcurl's compiled-in bundle is the build machine's (Debian:
-  // /etc/ssl/certs/ca-certificates.crt); Amazon Linux keeps it in /etc/pki/tls/certs/ca-bundle.crt.
-  // OpenSSL's SSL_CERT_FILE names it on such a host (the SAM template sets it for the Lambda).
-  const char* file = std::getenv("SSL_CERT_FILE");
-  return file != nullptr ? std::string(file) : std::string();
-}
 
 Result<std::unique_ptr<CurlHttpClient>> CurlHttpClient::Create(CurlOptions options) {
   if (options.connect_timeout.count() <= 0 || options.total_timeout.count() <= 0) {

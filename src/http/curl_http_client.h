@@ -30,16 +30,8 @@
 
 namespace tw::http {
 
-struct CurlOptions {
-  std::chrono::milliseconds connect_timeout{5'000};
-  std::chrono::milliseconds total_timeout{15'000};  // whole request, connect included
-  size_t max_body_bytes = 64 * 1024;
-  std::string user_agent = "trailwatch/0.1";
-  std::string ca_file;  // empty: DefaultCaFile(), then libcurl's built-in bundle
-};
-
-// The CA bundle named by the environment variable SSL_CERT_FILE, or "" when it is unset.
-[[nodiscard]] std::string DefaultCaFile();
+// ca_file empty: DefaultCaFile(), then libcurl's built-in bundle.
+using CurlOptions = ClientOptions;
 
 class CurlHttpClient final : public HttpClient {
  public:

@@ -1,6 +1,16 @@
 #include "http/http_client.h"
 
+#include <cstdlib>
+
 namespace tw::http {
+
+std::string DefaultCaFile() {
+  // libcurl's and OpenSSL's compiled-in bundles are the build machine's (Debian:
+  // /etc/ssl/certs/ca-certificates.crt); Amazon Linux keeps it in /etc/pki/tls/certs/ca-bundle.crt.
+  // OpenSSL's SSL_CERT_FILE names it on such a host (the SAM template sets it for the Lambda).
+  const char* file = std::getenv("SSL_CERT_FILE");
+  return file != nullptr ? std::string(file) : std::string();
+}
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;

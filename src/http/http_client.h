@@ -14,6 +14,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -59,5 +60,27 @@ class HttpClient {
 
 // ASCII case-insensitive equality, for header names.
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+
+// What every HttpClient implementation takes.
+struct ClientOptions {
+  std::chrono::milliseconds connect_timeout{5'000};
+  std::chrono::milliseconds total_timeout{15'000};  // whole request, connect included
+  size_t max_body_bytes = 64 * 1024;
+  std::string user_agent = "trailwatch/0.1";
+  std::string ca_file;  // empty: DefaultCaFile(), then the TLS library's built-in bundle
+};
+
+// The CA bundle named by the environment variable SSL_CERT_FILE, or "" when it is unset.
+[[nodiscard]] std::string DefaultCaFile();
+
+// The binary's HTTP transport: every production HttpClient (sinks, the AWS fetch pool, the
+// Lambda Runtime API client) is made here. The function is defined twice, and each binary links
+// exactly one definition (a link-time choice, not a runtime one):
+//   * transport_curl.cc (in tw_http): CurlHttpClient, for `trailwatch`;
+//   * transport_httplib.cc (object library tw_http_transport_httplib): HttplibHttpClient, for
+//     the Lambda package's `bootstrap` (deploy/), which then does not load libcurl and its ~27
+//     dependent shared libraries at every cold start (docs/deploy.md).
+// Errors: kInvalidArgument for non-positive timeouts; kInternal when the library cannot start.
+[[nodiscard]] Result<std::unique_ptr<HttpClient>> MakeHttpClient(ClientOptions options);
 
 }  // namespace tw::http

@@ -17,7 +17,7 @@
 #include "aws/client_context.h"
 #include "aws/dynamodb_state_store.h"
 #include "aws/service_clients.h"
-#include "http/curl_http_client.h"
+#include "http/http_client.h"
 #include "sinks/file/file_sink.h"
 #include "sinks/sink_filter.h"
 #include "sinks/slack/slack_api_sink.h"
@@ -177,12 +177,10 @@ sinks::SinkFilter FilterOf(const config::SinkConfig& c) {
 }
 
 Result<std::unique_ptr<http::HttpClient>> NewHttpClient(const config::SinkConfig& c) {
-  http::CurlOptions options;
+  http::ClientOptions options;
   options.total_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(c.timeout);
   options.connect_timeout = std::min(options.connect_timeout, options.total_timeout);
-  auto client = http::CurlHttpClient::Create(std::move(options));
-  if (!client) return tl::unexpected(client.error());
-  return std::unique_ptr<http::HttpClient>(std::move(*client));
+  return http::MakeHttpClient(std::move(options));
 }
 
 // The JSON object of `scan --format json`, with the alert id and the processing results.
