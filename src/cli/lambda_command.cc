@@ -10,10 +10,12 @@
 
 #include "aws/credentials/credential_chain.h"
 #include "aws/curl_fetch.h"
+#include "aws/dynamodb_state_store.h"
 #include "aws/endpoints.h"
 #include "aws/environment.h"
 #include "aws/s3_client.h"
 #include "aws/secrets_manager.h"
+#include "aws/service_clients.h"
 #include "cli/cli_util.h"
 #include "cli/watch_command.h"
 #include "common/strings.h"
@@ -163,10 +165,42 @@ class LazyS3 {
   std::unique_ptr<aws::S3Client> client_;
 };
 
+// Where the dedupe and threshold windows live (docs/lambda.md, "State"):
+//   * TRAILWATCH_STATE_TABLE set (deploy/template.yaml sets it with StateTable=dynamodb), or the
+//     config's `state: {type: dynamodb, table: T}`: DynamoDB, through the same
+//     aws::DynamoDbStateStore as `watch` (its local half is a memory store: a Lambda has no
+//     durable disk, and the runtime uses only the windows). They hold across invocations, cold
+//     starts and concurrent instances.
+//   * otherwise memory: they hold only while this execution environment stays warm.
+// Building the DynamoDB store makes no request: the first window read is the first call.
+// `what` is set to "dynamodb:<table>" or "memory" for the cold-start log line.
+Result<std::unique_ptr<state::StateStore>> OpenWindows(const config::StateConfig& state,
+                                                       Clock& clock, std::string& what) {
+  std::string table = Env("TRAILWATCH_STATE_TABLE");
+  if (table.empty() && state.type == "dynamodb") table = state.table;
+  auto memory = std::make_unique<state::MemoryStateStore>(clock);
+  if (table.empty()) {
+    what = "memory";
+    return std::unique_ptr<state::StateStore>(std::move(memory));
+  }
+  auto setup = aws::DefaultAwsSetup(clock);
+  if (!setup) return tl::unexpected(setup.error());
+  auto db = aws::MakeDynamoDbClient(*setup, clock);
+  if (!db) return Fail(db.error().code, "DynamoDB state: " + db.error().message);
+  aws::DynamoDbStateOptions options;
+  options.table = table;
+  auto shared = aws::DynamoDbStateStore::Create(std::move(memory), std::move(*db),
+                                                std::move(options), clock);
+  if (!shared) return Fail(shared.error().code, "DynamoDB state: " + shared.error().message);
+  what = "dynamodb:" + table;
+  return std::unique_ptr<state::StateStore>(std::move(*shared));
+}
+
 // Everything that lives as long as the execution environment.
 struct Runtime {
   SystemClock clock;
-  std::unique_ptr<state::MemoryStateStore> windows;
+  std::unique_ptr<state::StateStore> windows;
+  std::string windows_kind;  // OpenWindows' `what`
   std::unique_ptr<LazyS3> s3;
   std::vector<std::unique_ptr<sinks::Sink>> sinks;
   std::unique_ptr<pipeline::LambdaHandler> handler;
@@ -175,7 +209,9 @@ struct Runtime {
 Result<void> BuildRuntime(LoadedConfig loaded, Runtime& rt) {
   auto processing = pipeline::BuildProcessing(loaded.config, std::move(loaded.rules));
   if (!processing) return tl::unexpected(processing.error());
-  rt.windows = std::make_unique<state::MemoryStateStore>(rt.clock);
+  auto windows = OpenWindows(loaded.config.state, rt.clock, rt.windows_kind);
+  if (!windows) return tl::unexpected(windows.error());
+  rt.windows = std::move(*windows);
   pipeline::LambdaParts parts;
   for (const config::SinkConfig& s : loaded.config.sinks) {
     auto sink = pipeline::BuildSink(s, rt.clock);
@@ -268,20 +304,15 @@ int RunLambda(const LambdaArgs& args) {
     return kExitUsage;
   }
 
-  if (!Env("TRAILWATCH_STATE_TABLE").empty()) {
-    // deploy/template.yaml sets it with StateTable=dynamodb; no DynamoDB StateStore exists yet.
-    LogJson(
-        "\"level\":\"warning\",\"msg\":\"TRAILWATCH_STATE_TABLE is set but DynamoDB state is "
-        "not available yet: dedupe and thresholds hold only while this instance is warm\"");
-  }
   bool first = true;
   while (true) {
     if (first) {
       const auto init = std::chrono::steady_clock::now() - args.process_start;
       LogJson(fmt::format(
-          "\"level\":\"info\",\"msg\":\"cold start\",\"init_ms\":{:.3f},\"rules\":{},\"sinks\":{}",
+          "\"level\":\"info\",\"msg\":\"cold start\",\"init_ms\":{:.3f},\"rules\":{},\"sinks\":{},"
+          "\"state\":{}",
           std::chrono::duration<double, std::milli>(init).count(), rt.handler->rule_count(),
-          rt.sinks.size()));
+          rt.sinks.size(), Quoted(rt.windows_kind)));
       first = false;
     }
     auto inv = api->Next();

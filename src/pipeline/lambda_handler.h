@@ -26,11 +26,14 @@
 // before the deadline (Clock::Monotonic). A Deliver already in flight is bounded by its sink's
 // own HTTP timeouts, which the caller should keep below the function timeout.
 //
-// Windows (dedupe, threshold) live in `windows`, a store that lives as long as the process
-// (a warm Lambda): they hold only while the execution environment is warm. An invocation's
+// Windows (dedupe, threshold) live in `windows`: a memory store that lives as long as the process
+// (they hold only while the execution environment is warm), or aws::DynamoDbStateStore (they
+// hold across invocations and instances; cli/lambda_command.cc picks). An invocation's
 // window changes are kept apart and applied to `windows` only when the invocation succeeds
 // entirely: a failed invocation leaves no trace, so Lambda's retry of the same event alerts
-// again instead of being deduplicated into silence.
+// again instead of being deduplicated into silence. With DynamoDB, applying is a conditional
+// write per window (the version read): when a concurrent instance changed a window meanwhile,
+// the write is refused, the alerts stay delivered and the outcome notes "windows not kept".
 //
 // Ownership: owns the processing (rules, stages) and its engine and reader; borrows the sinks,
 // the windows store and the clock. Thread-safety: one invocation at a time.
