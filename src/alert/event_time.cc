@@ -1,5 +1,7 @@
 #include "alert/event_time.h"
 
+#include <cstdio>
+
 #include <date/date.h>
 #include <date/tz.h>
 
@@ -111,7 +113,19 @@ LocalTime TimeZone::ToLocal(EventTime t) const {
 }
 
 std::string TimeZone::Format(EventTime t) const {
-  if (zone_ == nullptr) return date::format("%F %T UTC", t);
+  if (zone_ == nullptr) {
+    // What date::format("%F %T UTC") writes, without its ostream (a tenth of the cost; the
+    // enricher formats every alert's eventTime).
+    const auto day = date::floor<date::days>(t);
+    const date::year_month_day ymd{day};
+    const auto secs = (t - day).count();
+    char buf[40];
+    const int n = std::snprintf(buf, sizeof buf, "%04d-%02u-%02u %02d:%02d:%02d UTC",
+                                static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                                static_cast<unsigned>(ymd.day()), static_cast<int>(secs / 3600),
+                                static_cast<int>(secs / 60 % 60), static_cast<int>(secs % 60));
+    return std::string(buf, static_cast<size_t>(n));
+  }
   return date::format("%F %T %Z", date::make_zoned(zone_, t));
 }
 

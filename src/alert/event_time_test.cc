@@ -78,6 +78,9 @@ TEST(TimeZone, UtcWithoutTheDatabase) {
     EXPECT_EQ(leap.second, 5);
     EXPECT_EQ(zone->Format(*ParseEventTime("2026-12-01T09:41:10Z")), "2026-12-01 09:41:10 UTC")
         << name;
+    EXPECT_EQ(zone->Format(*ParseEventTime("2024-02-29T23:59:59Z")), "2024-02-29 23:59:59 UTC");
+    EXPECT_EQ(zone->Format(*ParseEventTime("2027-01-01T00:00:00Z")), "2027-01-01 00:00:00 UTC");
+    EXPECT_EQ(zone->Format(*ParseEventTime("0999-03-04T05:06:07Z")), "0999-03-04 05:06:07 UTC");
   }
 }
 

@@ -89,10 +89,14 @@ std::optional<std::string> AlertField(const Alert& alert, std::string_view name)
 
 Result<void> RecordFields::Load(const Alert& alert) {
   alert_ = &alert;
+  // Alerts of one record (several rules matching one event) come one after the other: the
+  // record parsed for the previous alert is the same document.
+  if (has_root_ && alert.record_json == parsed_json_) return Ok();
   has_root_ = false;
   if (parser_.Parse(alert.record_json, /*padded=*/false, root_) != simdjson::SUCCESS) {
     return Fail(ErrorCode::kParse, "the alert's record is not JSON");
   }
+  parsed_json_.assign(alert.record_json);
   has_root_ = true;
   return Ok();
 }

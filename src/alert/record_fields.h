@@ -47,6 +47,7 @@ class RecordFields {
   const Alert* alert_ = nullptr;
   match::DomParser parser_;  // numbers beyond simdjson's range included
   simdjson::dom::element root_;
+  std::string parsed_json_;  // the record root_ was parsed from (reused for the same record)
   bool has_root_ = false;
 };
 

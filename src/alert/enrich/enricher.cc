@@ -57,9 +57,17 @@ Result<std::unique_ptr<Enricher>> Enricher::Create(const rules::GlobalPolicy& gl
 }
 
 void Enricher::Enrich(Alert& alert) {
-  simdjson::dom::element record;
-  if (parser_.Parse(alert.record_json, /*padded=*/false, record) != simdjson::SUCCESS ||
-      !record.is_object()) {
+  // Alerts of one record (several rules matching one event) come one after the other: parse
+  // the record once for all of them.
+  if (!parsed_ || alert.record_json != parsed_json_) {
+    parsed_ = parser_.Parse(alert.record_json, /*padded=*/false, parsed_record_) ==
+              simdjson::SUCCESS;
+    if (parsed_) {
+      parsed_json_.assign(alert.record_json);
+    }
+  }
+  const simdjson::dom::element record = parsed_record_;
+  if (!parsed_ || !record.is_object()) {
     alert.notes.push_back("enrich: the record is not a JSON object; not enriched");
     if (alert.id.empty()) AssignAlertId(alert);
     return;

@@ -60,6 +60,10 @@ class Enricher final : public Stage {
   TimeZone zone_;
   std::map<std::string, std::string> account_names_;
   match::DomParser parser_;  // numbers beyond simdjson's range included
+  // The record last parsed by parser_ (reused while consecutive alerts share it).
+  simdjson::dom::element parsed_record_;
+  std::string parsed_json_;
+  bool parsed_ = false;
 };
 
 }  // namespace tw::alert

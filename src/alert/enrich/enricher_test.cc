@@ -4,6 +4,7 @@
 
 #include "alert/alert_id.h"
 #include "alert/testing/corpus.h"
+#include "common/clock.h"
 
 namespace tw::alert {
 namespace {
@@ -45,6 +46,37 @@ TEST(CloudTrailEventUrl, RegionAwareForm) {
   EXPECT_EQ(CloudTrailEventUrl("us-east-1", "a b/<x>"),
             "https://us-east-1.console.aws.amazon.com/cloudtrailv2/home?region=us-east-1"
             "#/events/a%20b%2F%3Cx%3E");
+}
+
+// One Enricher over a run of alerts, as a stage sees them: several of one record back to back
+// (the record is parsed once for them), then others. Each must come out as it would alone.
+TEST(Enricher, RunsOfAlertsOfOneRecord) {
+  const std::string root = CorpusLine("panther", 79);
+  const std::string bad = "{not json";
+  auto enricher = Enricher::Create(Seoul());
+  ASSERT_TRUE(enricher.has_value());
+  std::vector<Alert> alerts;
+  for (const std::string* record : {&root, &root, &bad, &root}) {
+    Alert a;
+    a.rule_id = "r" + std::to_string(alerts.size());
+    a.record_json = *record;
+    alerts.push_back(std::move(a));
+  }
+  FakeClock clock;
+  ASSERT_TRUE((*enricher)->Process(alerts, StageContext{clock, nullptr}).has_value());
+  for (size_t i : {0u, 1u, 3u}) {
+    const Alert alone = Enriched(root);
+    EXPECT_EQ(alerts[i].actor, "root") << i;
+    EXPECT_EQ(alerts[i].account_name, "prod") << i;
+    EXPECT_EQ(alerts[i].local_time, "2019-01-01 09:00:00 KST") << i;
+    EXPECT_EQ(alerts[i].console_url, alone.console_url) << i;
+    EXPECT_EQ(alerts[i].notes, alone.notes) << i;
+  }
+  EXPECT_EQ(alerts[2].actor, "");
+  ASSERT_EQ(alerts[2].notes.size(), 1u);
+  EXPECT_NE(alerts[2].notes[0].find("not a JSON object"), std::string::npos);
+  // Ids differ by rule: each alert got its own.
+  EXPECT_NE(alerts[0].id, alerts[1].id);
 }
 
 TEST(Enricher, RootConsoleSignIn) {
