@@ -6,6 +6,7 @@ stand-in (tests/integration/standin/lambda_runtime_standin.py).
 
   bench/lambda_bench.py --bin build/src/cli/trailwatch --gen build/bench/tw_gen_corpus
                         [--stage build/deploy/lambda-stage] [--floor build/bench/tw_floor_runtime_next]
+                        [--compare-stage OLD/build/deploy/lambda-stage]
                         [--cold 11] [--warm 21] [--payload-kb 1000]
 
 Cold start: from just before the process is spawned (time.monotonic in this script) to the
@@ -170,6 +171,9 @@ def main():
     ap.add_argument("--gen", default=os.path.join(REPO, "build", "bench", "tw_gen_corpus"))
     ap.add_argument("--stage", default=os.path.join(REPO, "build", "deploy", "lambda-stage"),
                     help="the unpacked Lambda package (bootstrap, lib/); skipped when missing")
+    ap.add_argument("--compare-stage", default="",
+                    help="another unpacked package (e.g. an older build's lambda-stage): its "
+                         "cold start is measured in the same turns, for a before/after")
     ap.add_argument("--floor", default=os.path.join(REPO, "build", "bench",
                                                     "tw_floor_runtime_next"),
                     help="the harness floor program; skipped when missing")
@@ -199,6 +203,12 @@ def main():
         loader = [os.path.join(args.stage, "lib", n) for n in os.listdir(os.path.join(args.stage, "lib"))
                   if n.startswith("ld-linux")]
         extra.append(("trailwatch zip bootstrap", loader + [boot]))
+    if args.compare_stage:
+        cboot = os.path.join(args.compare_stage, "bootstrap")
+        cloader = [os.path.join(args.compare_stage, "lib", n)
+                   for n in os.listdir(os.path.join(args.compare_stage, "lib"))
+                   if n.startswith("ld-linux")]
+        extra.append(("zip bootstrap of --compare-stage", cloader + [cboot]))
     cold = cold_starts([tw, py] + [a for _, a in extra], args.cold)
     (tw_cold, tw_cold_cpu), (py_cold, py_cold_cpu) = cold[0], cold[1]
     tw_warm, tw_ans, tw_err, tw_cpu, tw_first = warm(tw, event, args.warm)
