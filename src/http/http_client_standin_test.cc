@@ -5,9 +5,11 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <map>
+#include <thread>
 
 #include "http/curl_http_client.h"
 #include "http/httplib_http_client.h"
@@ -205,6 +207,31 @@ TEST_P(StandinTransportTest, RequestTimeoutShortensTheClients) {
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, ErrorCode::kUnavailable) << r.error().ToString();
   EXPECT_LT(took, std::chrono::seconds(3));
+}
+
+TEST_P(StandinTransportTest, CancelEndsAHangingRequestWithoutAnAnswer) {
+  // The stand-in holds the request 60 s, past the test's own ctest timeout: only the flag can
+  // end it. The flag turns true once the request is on the wire (each Requests() is a round trip
+  // to the stand-in: no busy spin, no sleep).
+  ASSERT_TRUE(standin_.Script(R"([{"hang": true, "seconds": 60}])"));
+  auto client = Client(milliseconds(90'000));
+  std::atomic<bool> cancel{false};
+  Request poll{"POST", standin_.Url("/poll"), {}, "{}"};
+  poll.cancel = &cancel;
+  std::thread stopper([&] {
+    while (standin_.Requests().find("/poll") == std::string::npos) {
+    }
+    cancel.store(true);
+  });
+  auto got = client->Send(poll);
+  stopper.join();
+  ASSERT_FALSE(got);
+  EXPECT_EQ(got.error().code, ErrorCode::kUnavailable) << got.error().ToString();
+  // A flag already set: nothing is sent.
+  auto again = client->Send(poll);
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, ErrorCode::kUnavailable);
+  EXPECT_EQ(RecordedRequests(standin_).size(), 1u);
 }
 
 TEST_P(StandinTransportTest, BoundsTheBody) {

@@ -3,8 +3,11 @@
 #include <httplib.h>
 
 #include <algorithm>
+#include <condition_variable>
 #include <exception>
+#include <mutex>
 #include <string_view>
+#include <thread>
 
 namespace tw::http {
 namespace {
@@ -73,6 +76,44 @@ Result<SplitUrl> Split(std::string_view url) {
   return out;
 }
 
+// Request::cancel for cpp-httplib, which has no progress callback while it waits for an answer:
+// a watcher thread checks the flag every 100 ms and stops the client (ClientImpl::stop shuts the
+// socket down, which wakes the blocked read; the library documents it for this use). The
+// destructor ends and joins the watcher, on every path out of Send.
+class CancelWatcher {
+ public:
+  CancelWatcher(const std::atomic<bool>* cancel, httplib::ClientImpl& client) {
+    if (cancel == nullptr) return;
+    thread_ = std::thread([this, cancel, &client] {
+      std::unique_lock lock(mu_);
+      while (!done_) {
+        if (cancel->load()) {
+          client.stop();
+          return;
+        }
+        cv_.wait_for(lock, std::chrono::milliseconds(100));
+      }
+    });
+  }
+  ~CancelWatcher() {
+    if (!thread_.joinable()) return;
+    {
+      std::lock_guard lock(mu_);
+      done_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  CancelWatcher(const CancelWatcher&) = delete;
+  CancelWatcher& operator=(const CancelWatcher&) = delete;
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool done_ = false;
+  std::thread thread_;
+};
+
 ErrorCode CodeFor(httplib::Error error) {
   switch (error) {
     case httplib::Error::Connection:
@@ -109,6 +150,9 @@ Result<Response> HttplibHttpClient::Send(const Request& request) {
   }
   auto url = Split(request.url);
   if (!url) return tl::unexpected(url.error());
+  if (request.cancel != nullptr && request.cancel->load()) {
+    return Fail(ErrorCode::kUnavailable, "http " + request.method + ": cancelled");
+  }
 
   std::lock_guard lock(mu_);
   // cpp-httplib throws std::invalid_argument for what it cannot parse (and std::bad_alloc):
@@ -165,10 +209,18 @@ Result<Response> HttplibHttpClient::Send(const Request& request) {
     };
     httplib::Response res;
     httplib::Error error = httplib::Error::Success;
-    if (!client_->send(req, res, error)) {
+    bool sent = false;
+    {
+      CancelWatcher watcher(request.cancel, *client_);
+      sent = client_->send(req, res, error);
+    }
+    if (!sent) {
       client_.reset();  // whatever state the connection is in, start the next request afresh
       origin_.clear();
-      return Fail(CodeFor(error), "http " + request.method + ": " + httplib::to_string(error));
+      const bool cancelled = request.cancel != nullptr && request.cancel->load();
+      return Fail(cancelled ? ErrorCode::kUnavailable : CodeFor(error),
+                  "http " + request.method + ": " +
+                      (cancelled ? std::string("cancelled") : httplib::to_string(error)));
     }
     response.status = res.status;
     for (const auto& [name, value] : res.headers) response.headers.push_back({name, value});
