@@ -19,36 +19,9 @@ namespace tw::http {
 namespace {
 
 using std::chrono::milliseconds;
+using testing::Recorded;
+using testing::RecordedRequests;
 using testing::StandinProcess;
-
-struct Recorded {
-  std::string method, path, body;
-  int64_t client_port = 0;
-  std::map<std::string, std::string> headers;
-};
-
-std::vector<Recorded> RecordedRequests(StandinProcess& standin) {
-  const std::string json = standin.Requests();
-  simdjson::dom::parser parser;
-  simdjson::dom::array list;
-  std::vector<Recorded> out;
-  if (parser.parse(json).get(list) != simdjson::SUCCESS) {
-    ADD_FAILURE() << "bad /_requests: " << json;
-    return out;
-  }
-  for (simdjson::dom::element e : list) {
-    Recorded r;
-    r.method = std::string(e["method"].get_string().value());
-    r.path = std::string(e["path"].get_string().value());
-    r.body = std::string(e["body"].get_string().value());
-    r.client_port = e["client_port"].get_int64().value();
-    for (auto [k, v] : e["headers"].get_object()) {
-      r.headers[std::string(k)] = std::string(v.get_string().value());
-    }
-    out.push_back(std::move(r));
-  }
-  return out;
-}
 
 enum class Transport { kCurl, kHttplib };
 

@@ -2,12 +2,16 @@
 // its control API. Test-only (integration tests); kills and reaps the process it started.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <signal.h>
+#include <simdjson.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -77,7 +81,7 @@ class StandinProcess {
     auto r = control_->Send({"POST", Url("/_script"), {}, json});
     return r && r->status == 200;
   }
-  // GET /_requests: the recorded requests as JSON text.
+  // GET /_requests: the recorded requests as JSON text (RecordedRequests below parses them).
   std::string Requests() {
     auto r = control_->Send({"GET", Url("/_requests"), {}, ""});
     return r ? r->body : "";
@@ -93,5 +97,36 @@ class StandinProcess {
   int port_ = 0;
   std::unique_ptr<CurlHttpClient> control_;
 };
+
+// One request as the stand-in recorded it.
+struct Recorded {
+  std::string method, path, body;
+  int64_t client_port = 0;
+  std::map<std::string, std::string> headers;
+};
+
+// The stand-in's recorded requests, oldest first; a malformed answer is a test failure.
+inline std::vector<Recorded> RecordedRequests(StandinProcess& standin) {
+  const std::string json = standin.Requests();
+  simdjson::dom::parser parser;
+  simdjson::dom::array list;
+  std::vector<Recorded> out;
+  if (parser.parse(json).get(list) != simdjson::SUCCESS) {
+    ADD_FAILURE() << "bad /_requests: " << json;
+    return out;
+  }
+  for (simdjson::dom::element e : list) {
+    Recorded r;
+    r.method = std::string(e["method"].get_string().value());
+    r.path = std::string(e["path"].get_string().value());
+    r.body = std::string(e["body"].get_string().value());
+    r.client_port = e["client_port"].get_int64().value();
+    for (auto [k, v] : e["headers"].get_object()) {
+      r.headers[std::string(k)] = std::string(v.get_string().value());
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
 
 }  // namespace tw::http::testing

@@ -18,36 +18,18 @@ Every expected count comes from how the input was built, not from a run of trail
 import gzip
 import json
 import os
-import select
 import subprocess
 import threading
 import time
 import unittest
 import zlib
 
-from twtest import TRAILWATCH, fixture_records, run, summary_events
+from twtest import TRAILWATCH, read_line, fixture_records, run, summary_events
 
 DEADLINE_S = 10
 RULE = "cloudtrail-change"  # rules/core.yml: CreateTrail, UpdateTrail, DeleteTrail, Start/StopLogging
 
 
-def read_line(stream, deadline_s=DEADLINE_S):
-    """One line from `stream`, or None if none arrives before the deadline."""
-    end = time.monotonic() + deadline_s
-    buf = b""
-    fd = stream.fileno()
-    while not buf.endswith(b"\n"):
-        left = end - time.monotonic()
-        if left <= 0:
-            return None
-        ready, _, _ = select.select([fd], [], [], left)
-        if not ready:
-            return None
-        chunk = os.read(fd, 1)
-        if not chunk:
-            return None
-        buf += chunk
-    return buf.decode()
 
 
 def records():

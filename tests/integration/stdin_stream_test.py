@@ -10,35 +10,17 @@
 
 import json
 import os
-import select
 import subprocess
 import tempfile
 import threading
 import time
 import unittest
 
-from twtest import TRAILWATCH, fixture_records
+from twtest import TRAILWATCH, read_line, fixture_records
 
 DEADLINE_S = 10
 
 
-def read_line(stream, deadline_s=DEADLINE_S):
-    """One line from `stream`, or None if none arrives before the deadline."""
-    end = time.monotonic() + deadline_s
-    buf = b""
-    fd = stream.fileno()
-    while not buf.endswith(b"\n"):
-        left = end - time.monotonic()
-        if left <= 0:
-            return None
-        ready, _, _ = select.select([fd], [], [], left)
-        if not ready:
-            return None
-        chunk = os.read(fd, 1)
-        if not chunk:
-            return None
-        buf += chunk
-    return buf.decode()
 
 
 class StdinStreamTest(unittest.TestCase):

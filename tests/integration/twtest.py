@@ -8,8 +8,10 @@ import gzip
 import json
 import os
 import re
+import select
 import subprocess
 import tempfile
+import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -102,3 +104,22 @@ class TempDirTest(unittest.TestCase):
 
 def gz(data):
     return gzip.compress(data if isinstance(data, bytes) else data.encode("utf-8"))
+
+
+def read_line(stream, deadline_s=10):
+    """One line from `stream`, or None if none arrives before the deadline."""
+    end = time.monotonic() + deadline_s
+    buf = b""
+    fd = stream.fileno()
+    while not buf.endswith(b"\n"):
+        left = end - time.monotonic()
+        if left <= 0:
+            return None
+        ready, _, _ = select.select([fd], [], [], left)
+        if not ready:
+            return None
+        chunk = os.read(fd, 1)
+        if not chunk:
+            return None
+        buf += chunk
+    return buf.decode()
