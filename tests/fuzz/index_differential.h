@@ -277,8 +277,9 @@ inline void Value(Choices& c, int depth, std::string& out) {
   }
 }
 
-// A plausible record or envelope: the anchors first, then hostile extras.
-inline void Record(Choices& c, std::string& out) {
+// A plausible record or envelope: the anchors first, then hostile extras. `depth` bounds the
+// envelopes nested in envelopes (an exhausted input chooses 0, the envelope, forever).
+inline void Record(Choices& c, std::string& out, int depth = 0) {
   out += '{';
   bool first = true;
   auto member = [&](std::string_view key, std::string_view value) {
@@ -289,13 +290,13 @@ inline void Record(Choices& c, std::string& out) {
     out += "\":";
     out += value;
   };
-  const size_t shape = c.Below(3);
+  const size_t shape = depth < 2 ? c.Below(3) : 1 + c.Below(2);
   std::string inner;
   if (shape == 0) {  // an envelope
     member("detail-type", kStrings[9 + c.Below(4)]);
     member("source", kStrings[13 + c.Below(3)]);
     inner.clear();
-    Record(c, inner);
+    Record(c, inner, depth + 1);
     member("detail", inner);
   } else if (shape == 1) {  // a record
     member("eventSource", kStrings[6 + c.Below(3)]);
