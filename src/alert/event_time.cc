@@ -1,10 +1,9 @@
 #include "alert/event_time.h"
 
-#include <cstdio>
-
 #include <date/date.h>
 #include <date/tz.h>
 
+#include <cstdio>
 #include <exception>
 
 namespace tw::alert {

@@ -35,10 +35,10 @@ Result<std::vector<SqsMessage>> SqsClient::ReceiveMessage(const std::string& que
   }
   body += "}";
   // The long poll holds the request open for `wait`; give the transfer 10 s more.
-  auto answer = client_->CallOk("ReceiveMessage", body,
-                                std::chrono::duration_cast<std::chrono::milliseconds>(
-                                    params.wait + std::chrono::seconds(10)),
-                                params.cancel);
+  auto answer = client_->CallOk(
+      "ReceiveMessage", body,
+      std::chrono::duration_cast<std::chrono::milliseconds>(params.wait + std::chrono::seconds(10)),
+      params.cancel);
   if (!answer) return tl::unexpected(answer.error());
   simdjson::dom::parser parser;
   simdjson::dom::element doc;

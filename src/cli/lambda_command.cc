@@ -189,8 +189,8 @@ Result<std::unique_ptr<state::StateStore>> OpenWindows(const config::StateConfig
   if (!db) return Fail(db.error().code, "DynamoDB state: " + db.error().message);
   aws::DynamoDbStateOptions options;
   options.table = table;
-  auto shared = aws::DynamoDbStateStore::Create(std::move(memory), std::move(*db),
-                                                std::move(options), clock);
+  auto shared =
+      aws::DynamoDbStateStore::Create(std::move(memory), std::move(*db), std::move(options), clock);
   if (!shared) return Fail(shared.error().code, "DynamoDB state: " + shared.error().message);
   what = "dynamodb:" + table;
   return std::unique_ptr<state::StateStore>(std::move(*shared));

@@ -72,8 +72,8 @@ inline Block Classify(const char* p) {
   const __m128i quote = _mm_set1_epi8('"');
   const __m128i backslash = _mm_set1_epi8('\\');
   const __m128i lower = _mm_set1_epi8(0x20);
-  const __m128i open = _mm_set1_epi8('{');    // '[' | 0x20 == '{'
-  const __m128i close = _mm_set1_epi8('}');   // ']' | 0x20 == '}'
+  const __m128i open = _mm_set1_epi8('{');   // '[' | 0x20 == '{'
+  const __m128i close = _mm_set1_epi8('}');  // ']' | 0x20 == '}'
   for (int k = 0; k < 4; ++k) {
     const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k));
     const __m128i folded = _mm_or_si128(v, lower);
@@ -260,7 +260,8 @@ DocumentSplitter::Piece DocumentSplitter::NextDocument() {
   for (;;) {
     if (!bom_checked_) {
       const std::string_view head(b + begin_, end_ - begin_);
-      if (head.size() < kBomBytes.size() && !finished_ && kBomBytes.substr(0, head.size()) == head) {
+      if (head.size() < kBomBytes.size() && !finished_ &&
+          kBomBytes.substr(0, head.size()) == head) {
         Piece piece;
         piece.kind = Kind::kNeedMore;
         return piece;  // maybe a BOM: wait for more (the window is far larger than 3 bytes)
@@ -379,7 +380,7 @@ DocumentSplitter::Piece DocumentSplitter::NextLines() {
         piece.index = lines_;
         piece.offset = base_ + begin_;
         uint64_t count = 0;
-        for (const char* p = piece.text.data(), *e = p + piece.text.size();
+        for (const char *p = piece.text.data(), *e = p + piece.text.size();
              (p = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(e - p))));
              ++p) {
           ++count;

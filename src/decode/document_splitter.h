@@ -123,22 +123,22 @@ class DocumentSplitter {
   Piece TakeTruncated();
 
   DocumentSplitterOptions options_;
-  std::string buffer_;      // size = capacity in use + kPadding
-  uint64_t base_ = 0;       // stream offset of buffer_[0]
-  std::size_t begin_ = 0;   // first byte not yet handed out or dropped
-  std::size_t end_ = 0;     // one past the last byte committed
-  std::size_t scan_ = 0;    // next byte to look at
+  std::string buffer_;     // size = capacity in use + kPadding
+  uint64_t base_ = 0;      // stream offset of buffer_[0]
+  std::size_t begin_ = 0;  // first byte not yet handed out or dropped
+  std::size_t end_ = 0;    // one past the last byte committed
+  std::size_t scan_ = 0;   // next byte to look at
   State state_ = State::kBetween;
   int64_t depth_ = 0;
   bool in_string_ = false;
   bool escape_ = false;
-  bool dropping_ = false;    // the current document is oversized: its bytes are not kept
+  bool dropping_ = false;  // the current document is oversized: its bytes are not kept
   bool bom_checked_ = false;
   bool finished_ = false;
   bool pending_break_ = false;
-  uint64_t unit_offset_ = 0;   // stream offset of the current document / garbage run
-  uint64_t documents_ = 0;     // documents begun (the current one's index while in one)
-  uint64_t lines_ = 0;         // lines handed out or dropped (line mode)
+  uint64_t unit_offset_ = 0;  // stream offset of the current document / garbage run
+  uint64_t documents_ = 0;    // documents begun (the current one's index while in one)
+  uint64_t lines_ = 0;        // lines handed out or dropped (line mode)
   uint64_t garbage_bytes_ = 0;
   std::string garbage_head_;
 };

@@ -111,7 +111,8 @@ TEST(DocumentSplitter, ByteByByte) {
 TEST(DocumentSplitter, LongStringsWithEscapesAtEveryCut) {
   // Strings longer than 16 bytes (scanned 16 at a time where SSE2 is there) with an escaped
   // quote, an escaped backslash and brackets at different places, and one at the very end.
-  const std::string a = R"({"k":"0123456789abcdefg\"}]0123456789ABCDEFG\\","l":"[[[[[[[[[[[[[[[[[["})";
+  const std::string a =
+      R"({"k":"0123456789abcdefg\"}]0123456789ABCDEFG\\","l":"[[[[[[[[[[[[[[[[[["})";
   const std::string b = R"(["0123456789012345\\\"0123456789012345}"])";
   const std::string in = a + b;
   const std::vector<Got> want = {Doc(a, 0, 0), Doc(b, 1, a.size())};

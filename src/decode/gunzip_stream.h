@@ -45,10 +45,10 @@ class GunzipStream {
   ~GunzipStream();
 
   struct Step {
-    std::size_t consumed = 0;     // bytes of `in` used (the caller drops them)
-    std::size_t written = 0;      // bytes written to `out`
-    std::optional<Error> error;   // damage found (reported once; decoding goes on after it)
-    bool broke = false;           // the content has a gap after the bytes written
+    std::size_t consumed = 0;    // bytes of `in` used (the caller drops them)
+    std::size_t written = 0;     // bytes written to `out`
+    std::optional<Error> error;  // damage found (reported once; decoding goes on after it)
+    bool broke = false;          // the content has a gap after the bytes written
   };
 
   // Decompresses from `in` into `out` until one of them is used up, a member ends, or damage is

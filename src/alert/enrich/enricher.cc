@@ -60,8 +60,8 @@ void Enricher::Enrich(Alert& alert) {
   // Alerts of one record (several rules matching one event) come one after the other: parse
   // the record once for all of them.
   if (!parsed_ || alert.record_json != parsed_json_) {
-    parsed_ = parser_.Parse(alert.record_json, /*padded=*/false, parsed_record_) ==
-              simdjson::SUCCESS;
+    parsed_ =
+        parser_.Parse(alert.record_json, /*padded=*/false, parsed_record_) == simdjson::SUCCESS;
     if (parsed_) {
       parsed_json_.assign(alert.record_json);
     }
