@@ -148,7 +148,10 @@ class RecordReader::Run {
  public:
   Run(RecordReader& reader, RecordVisitor& visitor, size_t capacity, uint64_t document = 0,
       uint64_t first_record = 0)
-      : r_(reader), visitor_(visitor), capacity_(capacity), base_(first_record),
+      : r_(reader),
+        visitor_(visitor),
+        capacity_(capacity),
+        base_(first_record),
         document_(document) {}
 
   uint64_t base() const { return base_; }
@@ -378,6 +381,17 @@ class RecordReader::Run {
       if (status == RecordStatus::kDamaged) return SalvageRecords(doc, start, index, true);
       ReportStatus(status, Record(index));
       ++index;
+      if (status != RecordStatus::kOk) {
+        // A rejected record may have been walked to its end or not at all (the index walks
+        // it, exhaustive evaluation does not), and the iterator's view of what follows would
+        // differ with it. Go on record by record from its end, whatever the visitor read.
+        const char* next = JsonValueEnd(start, end);
+        if (next == nullptr) {
+          base_ = index;
+          return nullptr;
+        }
+        return SalvageRecords(doc, next, index, true);
+      }
     }
     base_ = index;
     // Where the document ends: the iterator stands at the array's end; the object's other
@@ -663,8 +677,8 @@ class RecordReader::Run {
   std::string_view doc_;
   std::optional<Error> pending_gz_;
   Error error_{ErrorCode::kInternal, {}};
-  uint64_t base_ = 0;   // the index of the next record of a Records array or single document
-  bool lines_ = false;  // the document is read line by line (NDJSON, text)
+  uint64_t base_ = 0;      // the index of the next record of a Records array or single document
+  bool lines_ = false;     // the document is read line by line (NDJSON, text)
   uint64_t document_ = 0;  // 1-based: the input is this document of a stream (ReadDocument)
 };
 

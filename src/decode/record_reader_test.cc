@@ -303,6 +303,44 @@ TEST(RecordReader, DamagedRecordIsReadAgainOnItsOwn) {
   EXPECT_TRUE(c.errors.empty());
 }
 
+// Rejects a record that starts with {"reject": after reading all of it (`walk`, as the rule
+// index does) or none of it (as exhaustive evaluation does).
+class RejectMarked : public Collect {
+ public:
+  explicit RejectMarked(bool walk) : walk_(walk) {}
+  RecordStatus OnRecord(const RecordView& record, const RecordWhere& where, Error& error) override {
+    if (std::string_view(record.start, 10) != R"({"reject":)") {
+      return Collect::OnRecord(record, where, error);
+    }
+    if (walk_) {
+      for (auto field : record.object) {
+        simdjson::ondemand::raw_json_string key;
+        if (field.key().get(key) != simdjson::SUCCESS) break;
+      }
+    }
+    error = Error{ErrorCode::kParse, "rejected"};
+    return RecordStatus::kRejected;
+  }
+
+ private:
+  bool walk_;
+};
+
+// Fuzz finding (index_differential, 2026-12-01): after a rejected record, how far the visitor
+// had read it decided whether the damage that follows (here a missing comma) cost the intact
+// record after it. Every intact record is read, whatever the visitor read.
+TEST(RecordReader, WhatFollowsARejectedRecordDoesNotDependOnHowMuchOfItWasRead) {
+  const std::string text =
+      R"({"Records":[{"eventName":"A"},{"reject":1,"x":{"y":[1]}}{"eventName":"B"}]})";
+  for (const bool walk : {false, true}) {
+    RecordReader reader;
+    RejectMarked c(walk);
+    reader.Read("a.json", text, c);
+    EXPECT_EQ(c.records, (std::vector<std::string>{"record 1=A", "record 3=B"})) << walk;
+    EXPECT_EQ(c.errors, (std::vector<std::string>{"record 2: rejected"})) << walk;
+  }
+}
+
 TEST(RecordWhere, FormatsEachUnit) {
   EXPECT_EQ(RecordWhere(RecordWhere::Unit::kRecord, 12, false).ToString(), "record 13");
   EXPECT_EQ(RecordWhere(RecordWhere::Unit::kLine, 6, true).ToString(), "line 7");
