@@ -69,6 +69,22 @@ TEST(YamlAdapterTest, EmptyTextAndMultipleDocuments) {
   EXPECT_EQ(two->size(), 2u);
 }
 
+// rule_file_fuzzer, 2026-12-01: yaml-cpp 0.7's LoadAll loops forever, allocating, on a `,` where
+// a document should start (jbeder/yaml-cpp#1040). It is a syntax error at that comma: line 2,
+// column 1 (counted by hand).
+TEST(YamlAdapterTest, AStrayCommaWhereADocumentStartsIsAnErrorNotALoop) {
+  for (const char* text : {"- 1\n, ~\n", ",\n", "id: x\n---\n- 1\n, ~\n...\n"}) {
+    auto docs = ParseYaml(text);
+    ASSERT_FALSE(docs.has_value()) << text;
+    EXPECT_NE(docs.error().message.find("unexpected `,`"), std::string::npos)
+        << docs.error().message;
+  }
+  auto docs = ParseYaml("- 1\n, ~\n");
+  ASSERT_FALSE(docs.has_value());
+  EXPECT_EQ(docs.error().line, 2);
+  EXPECT_EQ(docs.error().column, 1);
+}
+
 TEST(YamlAdapterTest, DeepNestingIsRejected) {
   std::string text(kMaxYamlDepth + 10, '[');
   text += std::string(kMaxYamlDepth + 10, ']');
