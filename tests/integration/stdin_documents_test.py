@@ -17,14 +17,12 @@ Every expected count comes from how the input was built, not from a run of trail
 
 import gzip
 import json
-import os
 import subprocess
-import threading
-import time
 import unittest
 import zlib
 
-from twtest import TRAILWATCH, read_line, fixture_records, run, summary_events
+from twtest import (TRAILWATCH, fixture_records, pipe_through, read_alert_for, run,
+                    summary_events)
 
 DEADLINE_S = 10
 RULE = "cloudtrail-change"  # rules/core.yml: CreateTrail, UpdateTrail, DeleteTrail, Start/StopLogging
@@ -45,47 +43,7 @@ def cloudtrail_file(recs):
     return '{"Records":[' + ",".join(recs) + "]}"
 
 
-def pipe_through(args, write_input):
-    """Runs trailwatch with `args`, feeding stdin with write_input(stdin) from this thread while
-    other threads drain stdout and stderr. Returns (exit code, stdout, stderr, peak RSS MiB)."""
-    proc = subprocess.Popen([TRAILWATCH] + args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
-    out_chunks, err_chunks = [], []
-
-    def drain(stream, into):
-        for chunk in iter(lambda: stream.read(65536), b""):
-            into.append(chunk)
-
-    readers = [threading.Thread(target=drain, args=(proc.stdout, out_chunks)),
-               threading.Thread(target=drain, args=(proc.stderr, err_chunks))]
-    for t in readers:
-        t.start()
-    try:
-        write_input(proc.stdin)
-    finally:
-        proc.stdin.close()
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    for t in readers:
-        t.join(timeout=60)
-    proc.stdout.close()
-    proc.stderr.close()
-    return (proc.returncode, b"".join(out_chunks).decode(),
-            b"".join(err_chunks).decode(), usage.ru_maxrss / 1024.0)
-
-
 class StdinDocumentsTest(unittest.TestCase):
-    def read_alert_for(self, proc, event_name):
-        end = time.monotonic() + DEADLINE_S
-        while time.monotonic() < end:
-            line = read_line(proc.stdout, end - time.monotonic())
-            if line is None:
-                return None
-            alert = json.loads(line)
-            if alert["event_name"] == event_name:
-                return alert
-        return None
-
     def check_streaming(self, encode):
         stop_logging, delete_trail = fixture_records()[:2]
         proc = subprocess.Popen([TRAILWATCH, "scan", "--format", "json", "-"],
@@ -96,7 +54,7 @@ class StdinDocumentsTest(unittest.TestCase):
                                                 (delete_trail, "DeleteTrail"))):
                 proc.stdin.write(encode(cloudtrail_file([record])))
                 proc.stdin.flush()
-                alert = self.read_alert_for(proc, name)
+                alert = read_alert_for(proc, name, DEADLINE_S)
                 self.assertIsNotNone(alert, "no %s alert within %d s while stdin is open"
                                      % (name, DEADLINE_S))
                 self.assertEqual(alert["input"]["file"], "-")

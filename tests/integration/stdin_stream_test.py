@@ -8,15 +8,12 @@
   end is reported with its line number counted from the start of the file, not of a window.
 """
 
-import json
 import os
 import subprocess
 import tempfile
-import threading
-import time
 import unittest
 
-from twtest import TRAILWATCH, read_line, fixture_records
+from twtest import TRAILWATCH, fixture_records, pipe_through, read_alert_for
 
 DEADLINE_S = 10
 
@@ -24,18 +21,6 @@ DEADLINE_S = 10
 
 
 class StdinStreamTest(unittest.TestCase):
-    def read_alert_for(self, proc, event_name):
-        """Reads alerts from proc's stdout until one is for `event_name` (None at the deadline)."""
-        end = time.monotonic() + DEADLINE_S
-        while time.monotonic() < end:
-            line = read_line(proc.stdout, end - time.monotonic())
-            if line is None:
-                return None
-            alert = json.loads(line)
-            if alert["event_name"] == event_name:
-                return alert
-        return None
-
     def test_alert_leaves_before_stdin_closes(self):
         stop_logging, delete_trail = fixture_records()[:2]
         proc = subprocess.Popen([TRAILWATCH, "scan", "--format", "json", "-"],
@@ -45,7 +30,7 @@ class StdinStreamTest(unittest.TestCase):
             for record, name in ((stop_logging, "StopLogging"), (delete_trail, "DeleteTrail")):
                 proc.stdin.write((record + "\n").encode())
                 proc.stdin.flush()
-                alert = self.read_alert_for(proc, name)
+                alert = read_alert_for(proc, name, DEADLINE_S)
                 self.assertIsNotNone(alert, "no %s alert within %d s while stdin is open"
                                      % (name, DEADLINE_S))
                 self.assertEqual(alert["input"]["file"], "-")
@@ -76,37 +61,16 @@ class StdinStreamTest(unittest.TestCase):
         block = ((quiet + "\n") * (block_lines - 1) + stop_logging + "\n").encode()
         blocks = target // len(block) + 1
 
-        proc = subprocess.Popen([TRAILWATCH, "scan", "--format", "json", "-"],
-                                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE)
-        out_chunks, err_chunks = [], []
-
-        def drain(stream, into):
-            for chunk in iter(lambda: stream.read(65536), b""):
-                into.append(chunk)
-
-        readers = [threading.Thread(target=drain, args=(proc.stdout, out_chunks)),
-                   threading.Thread(target=drain, args=(proc.stderr, err_chunks))]
-        for t in readers:
-            t.start()
-        try:
+        def write(stdin):
             for _ in range(blocks):
-                proc.stdin.write(block)
-        finally:
-            proc.stdin.close()
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        for t in readers:
-            t.join(timeout=60)
-        proc.stdout.close()
-        proc.stderr.close()
-        err = b"".join(err_chunks).decode()
-        self.assertEqual(proc.returncode, 0, err[-2000:])
-        alerts = [l for l in b"".join(out_chunks).decode().splitlines() if l.strip()]
+                stdin.write(block)
+
+        rc, out, err, peak_mib = pipe_through(["scan", "--format", "json", "-"], write)
+        self.assertEqual(rc, 0, err[-2000:])
+        alerts = [l for l in out.splitlines() if l.strip()]
         self.assertEqual(len(alerts), blocks * per_block)
         self.assertIn("%d events" % (blocks * block_lines), err)
 
-        peak_mib = usage.ru_maxrss / 1024.0  # Linux: kilobytes
         limit_mib = 64 + 8
         print("stdin stream: %.0f MB in, peak RSS %.1f MiB (limit %d MiB)"
               % (blocks * len(block) / 1e6, peak_mib, limit_mib))

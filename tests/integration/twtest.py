@@ -11,6 +11,7 @@ import re
 import select
 import subprocess
 import tempfile
+import threading
 import time
 import unittest
 
@@ -123,3 +124,45 @@ def read_line(stream, deadline_s=10):
             return None
         buf += chunk
     return buf.decode()
+
+
+def read_alert_for(proc, event_name, deadline_s=10):
+    """Reads JSON alerts from proc's stdout until one is for `event_name` (None at the deadline)."""
+    end = time.monotonic() + deadline_s
+    while time.monotonic() < end:
+        line = read_line(proc.stdout, end - time.monotonic())
+        if line is None:
+            return None
+        alert = json.loads(line)
+        if alert["event_name"] == event_name:
+            return alert
+    return None
+
+
+def pipe_through(args, write_input):
+    """Runs trailwatch with `args`, feeding stdin with write_input(stdin) from this thread while
+    other threads drain stdout and stderr. Returns (exit code, stdout, stderr, peak RSS MiB)."""
+    proc = subprocess.Popen([TRAILWATCH] + args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    out_chunks, err_chunks = [], []
+
+    def drain(stream, into):
+        for chunk in iter(lambda: stream.read(65536), b""):
+            into.append(chunk)
+
+    readers = [threading.Thread(target=drain, args=(proc.stdout, out_chunks)),
+               threading.Thread(target=drain, args=(proc.stderr, err_chunks))]
+    for t in readers:
+        t.start()
+    try:
+        write_input(proc.stdin)
+    finally:
+        proc.stdin.close()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    for t in readers:
+        t.join(timeout=60)
+    proc.stdout.close()
+    proc.stderr.close()
+    return (proc.returncode, b"".join(out_chunks).decode(),
+            b"".join(err_chunks).decode(), usage.ru_maxrss / 1024.0)  # Linux: kilobytes
