@@ -3,8 +3,9 @@
 #   build_deb.sh BUILD_DIR OUT_DIR        prints the path of the .deb it wrote
 # Contents come from `cmake --install BUILD_DIR --prefix /usr` (binary, man page, systemd unit,
 # /etc/trailwatch/trailwatch.example.yml); the binary is stripped as dh_strip does; Depends is
-# computed by dpkg-shlibdeps from the binary's libraries. There are no maintainer scripts: the
-# service is not enabled on install, since it needs a config first (docs/deploy.md).
+# computed by dpkg-shlibdeps from the binary's libraries, plus libcurl4 (loaded at run time).
+# There are no maintainer scripts: the service is not enabled on install, since it needs a config
+# first (docs/deploy.md).
 set -eu
 [ "$#" -eq 2 ] || { echo "usage: build_deb.sh BUILD_DIR OUT_DIR" >&2; exit 2; }
 build=$(cd "$1" && pwd) out=$(mkdir -p "$2" && cd "$2" && pwd)
@@ -22,6 +23,9 @@ mkdir -p "$work/debian"
 printf 'Source: trailwatch\n\nPackage: trailwatch\nArchitecture: any\n' > "$work/debian/control"
 depends=$(cd "$work" && dpkg-shlibdeps -O -e root/usr/bin/trailwatch 2>/dev/null | sed -n 's/^shlibs:Depends=//p')
 [ -n "$depends" ] || { echo "build_deb.sh: dpkg-shlibdeps found no dependencies" >&2; exit 1; }
+# libcurl is loaded at run time (dlopen of libcurl.so.4 by src/http/curl_http_client.cc), so
+# dpkg-shlibdeps cannot see it; 7.85 is the first release with CURLOPT_PROTOCOLS_STR.
+depends="$depends, libcurl4 (>= 7.85.0)"
 
 mkdir -p "$root/DEBIAN"
 (cd "$root" && find usr -type f -print0 | LC_ALL=C sort -z | xargs -0 md5sum) > "$root/DEBIAN/md5sums"

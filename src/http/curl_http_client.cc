@@ -1,6 +1,7 @@
 #include "http/curl_http_client.h"
 
 #include <curl/curl.h>
+#include <dlfcn.h>
 
 #include <cstdlib>
 #include <string_view>
@@ -75,19 +76,87 @@ ErrorCode CodeFor(CURLcode rc) {
   }
 }
 
-}  // namespace
 
+// libcurl, loaded when the first client is created rather than linked: libcurl and the ~30
+// libraries it needs (GnuTLS/OpenSSL, nghttp2, libssh2, Kerberos, LDAP, ...) cost about 12 M
+// instructions of dynamic linking at every start of trailwatch (bench/README.md, "Start-up,
+// third pass"), and most commands (`scan` of files, `rules`, `match`) never send a request.
+// The functions keep the signatures of <curl/curl.h>, which still supplies the types and
+// constants; only the symbols are resolved at run time.
+struct CurlApi {
+  decltype(&curl_global_init) global_init = nullptr;
+  decltype(&curl_easy_init) easy_init = nullptr;
+  decltype(&curl_easy_cleanup) easy_cleanup = nullptr;
+  decltype(&curl_easy_reset) easy_reset = nullptr;
+  decltype(&curl_easy_setopt) easy_setopt = nullptr;
+  decltype(&curl_easy_perform) easy_perform = nullptr;
+  decltype(&curl_easy_getinfo) easy_getinfo = nullptr;
+  decltype(&curl_easy_strerror) easy_strerror = nullptr;
+  decltype(&curl_slist_append) slist_append = nullptr;
+  decltype(&curl_slist_free_all) slist_free_all = nullptr;
+};
+
+// The soname of Debian's libcurl4 (and of every libcurl since 7.16); CURLOPT_PROTOCOLS_STR needs
+// 7.85 or later (the .deb's Depends says so: deploy/deb/build_deb.sh).
+constexpr const char* kLibcurl = "libcurl.so.4";
+
+template <typename F>
+bool Resolve(void* lib, const char* name, F& out) {
+  out = reinterpret_cast<F>(dlsym(lib, name));
+  return out != nullptr;
+}
+
+// Loads libcurl and runs curl_global_init once per process (thread-safe: a function-local
+// static). Null with `error` set when it cannot be loaded; the library is never unloaded.
+const CurlApi* LoadCurl(std::string* error) {
+  static const std::pair<CurlApi, std::string> loaded = []() -> std::pair<CurlApi, std::string> {
+    CurlApi api;
+    void* lib = dlopen(kLibcurl, RTLD_NOW | RTLD_LOCAL);
+    if (lib == nullptr) {
+      const char* why = dlerror();
+      return {api, std::string("cannot load ") + kLibcurl + ": " + (why ? why : "?")};
+    }
+    if (!Resolve(lib, "curl_global_init", api.global_init) ||
+        !Resolve(lib, "curl_easy_init", api.easy_init) ||
+        !Resolve(lib, "curl_easy_cleanup", api.easy_cleanup) ||
+        !Resolve(lib, "curl_easy_reset", api.easy_reset) ||
+        !Resolve(lib, "curl_easy_setopt", api.easy_setopt) ||
+        !Resolve(lib, "curl_easy_perform", api.easy_perform) ||
+        !Resolve(lib, "curl_easy_getinfo", api.easy_getinfo) ||
+        !Resolve(lib, "curl_easy_strerror", api.easy_strerror) ||
+        !Resolve(lib, "curl_slist_append", api.slist_append) ||
+        !Resolve(lib, "curl_slist_free_all", api.slist_free_all)) {
+      return {CurlApi{}, std::string(kLibcurl) + " lacks a libcurl function"};
+    }
+    const CURLcode rc = api.global_init(CURL_GLOBAL_DEFAULT);
+    if (rc != CURLE_OK) {
+      return {CurlApi{}, std::string("curl_global_init: ") + api.easy_strerror(rc)};
+    }
+    return {api, ""};
+  }();
+  if (loaded.first.easy_init == nullptr) {
+    *error = loaded.second;
+    return nullptr;
+  }
+  return &loaded.first;
+}
+
+// The loaded library, for a client that exists (Create succeeded, so LoadCurl did).
+const CurlApi& Curl() {
+  std::string unused;
+  return *LoadCurl(&unused);
+}
+
+}  // namespace
 
 Result<std::unique_ptr<CurlHttpClient>> CurlHttpClient::Create(CurlOptions options) {
   if (options.connect_timeout.count() <= 0 || options.total_timeout.count() <= 0) {
     return Fail(ErrorCode::kInvalidArgument, "http client: timeouts must be positive");
   }
-  static const CURLcode global_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
-  if (global_rc != CURLE_OK) {
-    return Fail(ErrorCode::kInternal,
-                std::string("curl_global_init: ") + curl_easy_strerror(global_rc));
-  }
-  CURL* handle = curl_easy_init();
+  std::string error;
+  const CurlApi* curl = LoadCurl(&error);
+  if (curl == nullptr) return Fail(ErrorCode::kInternal, "http client: " + error);
+  CURL* handle = curl->easy_init();
   if (handle == nullptr) return Fail(ErrorCode::kInternal, "curl_easy_init failed");
   if (options.ca_file.empty()) options.ca_file = DefaultCaFile();
   return std::unique_ptr<CurlHttpClient>(new CurlHttpClient(std::move(options), handle));
@@ -96,13 +165,14 @@ Result<std::unique_ptr<CurlHttpClient>> CurlHttpClient::Create(CurlOptions optio
 CurlHttpClient::CurlHttpClient(CurlOptions options, void* handle)
     : options_(std::move(options)), handle_(handle) {}
 
-CurlHttpClient::~CurlHttpClient() { curl_easy_cleanup(static_cast<CURL*>(handle_)); }
+CurlHttpClient::~CurlHttpClient() { Curl().easy_cleanup(static_cast<CURL*>(handle_)); }
 
 Result<Response> CurlHttpClient::Send(const Request& request) {
   std::lock_guard lock(mu_);
   CURL* h = static_cast<CURL*>(handle_);
+  const CurlApi& curl = Curl();
   // Reset options but keep the connection cache, the DNS cache and TLS sessions.
-  curl_easy_reset(h);
+  curl.easy_reset(h);
 
   Response response;
   Capture cap{&response, options_.max_body_bytes};
@@ -111,62 +181,62 @@ Result<Response> CurlHttpClient::Send(const Request& request) {
   curl_slist* headers = nullptr;
   for (const Header& hd : request.headers) {
     std::string line = hd.name + ": " + hd.value;
-    curl_slist* next = curl_slist_append(headers, line.c_str());
+    curl_slist* next = curl.slist_append(headers, line.c_str());
     if (next == nullptr) {
-      curl_slist_free_all(headers);
+      curl.slist_free_all(headers);
       return Fail(ErrorCode::kInternal, "curl_slist_append failed");
     }
     headers = next;
   }
   // No "Expect: 100-continue" round trip for larger bodies.
-  headers = curl_slist_append(headers, "Expect:");
+  headers = curl.slist_append(headers, "Expect:");
 
-  curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
-  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+  curl.easy_setopt(h, CURLOPT_URL, request.url.c_str());
+  curl.easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  curl.easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
                    static_cast<long>(options_.connect_timeout.count()));
   auto total = options_.total_timeout;
   if (request.timeout.count() > 0 && request.timeout < total) total = request.timeout;
-  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(total.count()));
-  curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
-  curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-  if (!options_.ca_file.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, options_.ca_file.c_str());
-  curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-  curl_easy_setopt(h, CURLOPT_USERAGENT, options_.user_agent.c_str());
-  curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &OnBody);
-  curl_easy_setopt(h, CURLOPT_WRITEDATA, &cap);
-  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &OnHeader);
-  curl_easy_setopt(h, CURLOPT_HEADERDATA, &cap);
-  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+  curl.easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(total.count()));
+  curl.easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl.easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+  if (!options_.ca_file.empty()) curl.easy_setopt(h, CURLOPT_CAINFO, options_.ca_file.c_str());
+  curl.easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl.easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+  curl.easy_setopt(h, CURLOPT_USERAGENT, options_.user_agent.c_str());
+  curl.easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+  curl.easy_setopt(h, CURLOPT_WRITEFUNCTION, &OnBody);
+  curl.easy_setopt(h, CURLOPT_WRITEDATA, &cap);
+  curl.easy_setopt(h, CURLOPT_HEADERFUNCTION, &OnHeader);
+  curl.easy_setopt(h, CURLOPT_HEADERDATA, &cap);
+  curl.easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
   if (request.cancel != nullptr) {
     // libcurl calls this at least once a second, also while waiting for a long poll's answer.
-    curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
-    curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, &OnProgress);
-    curl_easy_setopt(h, CURLOPT_XFERINFODATA, const_cast<std::atomic<bool>*>(request.cancel));
+    curl.easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+    curl.easy_setopt(h, CURLOPT_XFERINFOFUNCTION, &OnProgress);
+    curl.easy_setopt(h, CURLOPT_XFERINFODATA, const_cast<std::atomic<bool>*>(request.cancel));
   }
-  curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, nullptr);  // the handle is reused: reset a PUT
+  curl.easy_setopt(h, CURLOPT_CUSTOMREQUEST, nullptr);  // the handle is reused: reset a PUT
   if (request.method == "POST" || request.method == "PUT") {
     // A PUT sends its body like a POST, under its own method (IMDSv2's token request is one).
-    curl_easy_setopt(h, CURLOPT_POST, 1L);
-    curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.data());
-    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
-    if (request.method == "PUT") curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, "PUT");
+    curl.easy_setopt(h, CURLOPT_POST, 1L);
+    curl.easy_setopt(h, CURLOPT_POSTFIELDS, request.body.data());
+    curl.easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+    if (request.method == "PUT") curl.easy_setopt(h, CURLOPT_CUSTOMREQUEST, "PUT");
   } else if (request.method == "GET") {
-    curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+    curl.easy_setopt(h, CURLOPT_HTTPGET, 1L);
   } else {
-    curl_slist_free_all(headers);
+    curl.slist_free_all(headers);
     return Fail(ErrorCode::kInvalidArgument, "http client: unsupported method " + request.method);
   }
 
-  const CURLcode rc = curl_easy_perform(h);
-  curl_slist_free_all(headers);
+  const CURLcode rc = curl.easy_perform(h);
+  curl.slist_free_all(headers);
   if (rc != CURLE_OK) {
-    std::string message = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc);
+    std::string message = errbuf[0] != '\0' ? errbuf : curl.easy_strerror(rc);
     return Fail(CodeFor(rc), "http " + request.method + ": " + message);
   }
-  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &response.status);
+  curl.easy_getinfo(h, CURLINFO_RESPONSE_CODE, &response.status);
   return response;
 }
 
