@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "match/ir_codec.h"
 #include "rules/builtin_table.h"
 #include "rules/load_internal.h"
 #include "rules/policy_yaml.h"
@@ -14,13 +15,31 @@ namespace internal {
 // Defined in the generated builtin_rules_data.cc (embed_rules.cmake).
 std::span<const BuiltinRuleFile> EmbeddedRuleFiles();
 
+namespace {
+
+// The matcher of `entry` from the tree compiled at build time; an error when there is none
+// (the caller then compiles the pattern).
+Result<std::shared_ptr<const match::Matcher>> DecodedMatcher(const PrecompiledRule& entry) {
+  if (entry.ir.empty()) return Fail(ErrorCode::kNotFound, "no precompiled tree");
+  auto root = match::DecodeIr(entry.ir);
+  if (!root) return tl::unexpected(root.error());
+  auto m = std::make_shared<match::Matcher>();
+  m->language = entry.language;
+  m->text = std::string(entry.pattern);
+  m->root = std::move(*root);
+  return std::shared_ptr<const match::Matcher>(std::move(m));
+}
+
+}  // namespace
+
 LoadedRules BuildPrecompiledRules(std::span<const PrecompiledRule> table) {
   LoadedRules out;
   out.rules.reserve(table.size());
   for (const PrecompiledRule& entry : table) {
     const std::string file = fmt::format("builtin:rules/{}", entry.file);
     match::PatternProblem problem;
-    auto matcher = match::CompileMatcher(entry.language, entry.pattern, &problem);
+    Result<std::shared_ptr<const match::Matcher>> matcher = DecodedMatcher(entry);
+    if (!matcher) matcher = match::CompileMatcher(entry.language, entry.pattern, &problem);
     if (!matcher) {
       // Only the diagnostic needs more than the table: the pattern's line, for the excerpt.
       RuleSpec spec;

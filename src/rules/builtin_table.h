@@ -3,8 +3,9 @@
 //
 // tw_compile_pack (tools/compile_pack.cc) reads rules/*.yml with ParseRuleFile when trailwatch is
 // built and writes, per rule, what the loader would take from the YAML, as a constant table in a
-// generated source (builtin_table_data.cc). LoadBuiltinRules(InlineTests::kSkip) builds its Rules
-// from this table, so a scan compiles the patterns without parsing any YAML. Inline tests are not
+// generated source (builtin_table_data.cc), with each pattern's compiled IR tree.
+// LoadBuiltinRules(InlineTests::kSkip) builds its Rules from this table, so a scan neither
+// parses YAML nor compiles patterns: it decodes the trees. Inline tests are not
 // in the table: `rules test` and `rules lint` load the embedded YAML instead.
 //
 // Thread-safety: the table is immutable; its views are valid for the life of the program.
@@ -37,13 +38,17 @@ struct PrecompiledRule {
   int pattern_column = 0;
   // RuleSpec::policy_json: the rule's policy keys as a compact JSON object; empty when none.
   std::string_view policy_json;
+  // The pattern's IR tree as CompileMatcher made it at build time (match/ir_codec.h); empty when
+  // the pattern is to be compiled at start-up (a tree the codec cannot hold, or a compile error,
+  // which is then reported at its line).
+  std::string_view ir;
 };
 
 // The generated table: every built-in rule, files sorted by name, rules in file order.
 std::span<const PrecompiledRule> PrecompiledBuiltinRules();
 
-// Compiles the patterns of `table` into Rules located in `builtin:rules/<file>`, without inline
-// tests. A pattern that does not compile is a diagnostic at its pattern_where (the excerpt is the
+// Builds the Rules of `table`, located in `builtin:rules/<file>`, without inline tests: each
+// matcher is decoded from `ir`, or compiled from `pattern` when `ir` is empty. A pattern that does not compile is a diagnostic at its pattern_where (the excerpt is the
 // embedded file's line there, or the front end's excerpt); a duplicate id is a diagnostic too.
 // `rules` is empty when `diagnostics` is not.
 LoadedRules BuildPrecompiledRules(std::span<const PrecompiledRule> table);

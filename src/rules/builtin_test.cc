@@ -7,6 +7,8 @@
 #include <set>
 #include <span>
 
+#include "match/ir_codec.h"
+#include "match/matcher.h"
 #include "rules/builtin_table.h"
 #include "rules/inline_test.h"
 #include "rules/lint.h"
@@ -95,6 +97,7 @@ TEST(BuiltinTest, PrecompiledPackEqualsTheYamlPack) {
     EXPECT_EQ(a.pack, b.pack) << a.id;
     EXPECT_EQ(a.matcher->language, b.matcher->language) << a.id;
     EXPECT_EQ(a.matcher->text, b.matcher->text) << a.id;
+    EXPECT_EQ(match::DumpIr(*a.matcher->root), match::DumpIr(*b.matcher->root)) << a.id;
     EXPECT_EQ(a.where.ToString(), b.where.ToString()) << a.id;
     EXPECT_EQ(a.pattern_where.ToString(), b.pattern_where.ToString()) << a.id;
     EXPECT_TRUE(a.policy == b.policy) << a.id;
@@ -150,6 +153,7 @@ TEST(BuiltinTest, PrecompiledPatternErrorIsReportedAtThePattern) {
   internal::PrecompiledRule broken = pack.front();
   broken.language = match::Language::kFilterPattern;
   broken.pattern = "{ ($.eventName = ) }";
+  broken.ir = {};  // no tree from the build: the pattern is compiled at start-up
   const LoadedRules loaded =
       internal::BuildPrecompiledRules(std::span<const internal::PrecompiledRule>(&broken, 1));
   EXPECT_TRUE(loaded.rules.empty());
@@ -159,6 +163,47 @@ TEST(BuiltinTest, PrecompiledPatternErrorIsReportedAtThePattern) {
                                             broken.pattern_line, broken.pattern_column));
   EXPECT_NE(d.message.find("invalid filter pattern"), std::string::npos) << d.ToString();
   EXPECT_FALSE(d.excerpt.empty()) << d.ToString();
+}
+
+// Every tree stored at build time is, byte for byte in the codec's form (which holds every field
+// of the IR), what CompileMatcher makes of the pattern now; a rule without a tree is one the
+// codec cannot hold.
+TEST(BuiltinTest, PrecompiledTreesEqualFreshCompiles) {
+  size_t with_tree = 0;
+  for (const internal::PrecompiledRule& entry : internal::PrecompiledBuiltinRules()) {
+    auto fresh = match::CompileMatcher(entry.language, entry.pattern);
+    ASSERT_TRUE(fresh) << entry.id << ": " << fresh.error().message;
+    std::string encoded;
+    const bool encodable = match::EncodeIr(*(*fresh)->root, encoded).has_value();
+    if (entry.ir.empty()) {
+      EXPECT_FALSE(encodable) << entry.id << " could have been stored";
+      continue;
+    }
+    ++with_tree;
+    EXPECT_EQ(encoded, entry.ir) << entry.id;
+    auto decoded = match::DecodeIr(entry.ir);
+    ASSERT_TRUE(decoded) << entry.id << ": " << decoded.error().message;
+    EXPECT_EQ(match::DumpIr(**decoded), match::DumpIr(*(*fresh)->root)) << entry.id;
+  }
+  // The pack has no regex or space-delimited pattern today: every rule is stored.
+  EXPECT_EQ(with_tree, internal::PrecompiledBuiltinRules().size());
+}
+
+// A damaged tree in the table is not trusted: the pattern is compiled instead.
+TEST(BuiltinTest, DamagedPrecompiledTreeFallsBackToCompiling) {
+  const std::span<const internal::PrecompiledRule> pack = internal::PrecompiledBuiltinRules();
+  ASSERT_FALSE(pack.empty());
+  internal::PrecompiledRule entry = pack.front();
+  ASSERT_FALSE(entry.ir.empty());
+  const std::string truncated(entry.ir.substr(0, entry.ir.size() - 1));
+  entry.ir = truncated;
+  const LoadedRules loaded =
+      internal::BuildPrecompiledRules(std::span<const internal::PrecompiledRule>(&entry, 1));
+  ASSERT_TRUE(loaded.diagnostics.empty()) << FormatDiagnostics(loaded.diagnostics);
+  ASSERT_EQ(loaded.rules.size(), 1u);
+  auto fresh = match::CompileMatcher(entry.language, entry.pattern);
+  ASSERT_TRUE(fresh);
+  EXPECT_EQ(match::DumpIr(*loaded.rules[0].matcher->root), match::DumpIr(*(*fresh)->root));
 }
 
 TEST(BuiltinTest, PrecompiledDuplicateIdIsReported) {

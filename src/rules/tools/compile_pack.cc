@@ -5,8 +5,11 @@
 //
 // The files are ordered by name, like the embedded pack (embed_rules.cmake). Every diagnostic
 // ParseRuleFile reports is printed, with the file's path, and fails the build (exit status 1):
-// a built-in rule must load. Patterns are not compiled here (the tool needs no pattern front
-// end); BuiltinTest checks that every one compiles and that the table equals the YAML.
+// a built-in rule must load. Each pattern is also compiled here and its IR tree stored in the
+// table (match/ir_codec.h), so that start-up decodes trees instead of parsing and lowering
+// patterns; a pattern that does not compile, or whose tree the codec cannot hold, gets no tree
+// and is compiled at run time as before (which reports the error at its line). BuiltinTest
+// checks that the table equals the YAML and every stored tree a fresh compile.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -16,6 +19,8 @@
 #include <string_view>
 #include <vector>
 
+#include "match/ir_codec.h"
+#include "match/matcher.h"
 #include "rules/diagnostic.h"
 #include "rules/rule_spec.h"
 
@@ -41,6 +46,17 @@ std::string Literal(std::string_view s) {
   }
   out += '"';
   return out;
+}
+
+// The encoded IR tree of `spec`'s pattern as a string_view expression (its bytes may include
+// NUL, so the length is given), or "{}" when the pattern is compiled at run time instead.
+std::string IrView(const RuleSpec& spec) {
+  if (spec.language == match::Language::kSigma) return "{}";
+  auto matcher = match::CompileMatcher(spec.language, spec.pattern);
+  if (!matcher) return "{}";
+  std::string bytes;
+  if (!match::EncodeIr(*(*matcher)->root, bytes)) return "{}";
+  return fmt::format("std::string_view({}, {})", Literal(bytes), bytes.size());
 }
 
 const char* SeverityEnumerator(Severity severity) {
@@ -121,12 +137,13 @@ int Run(int argc, char** argv) {
           "     .column = {},\n"
           "     .pattern_line = {},\n"
           "     .pattern_column = {},\n"
-          "     .policy_json = {}}},\n",
+          "     .policy_json = {},\n"
+          "     .ir = {}}},\n",
           Literal(path.filename().string()), Literal(spec.id), Literal(spec.title),
           Literal(spec.description), SeverityEnumerator(spec.severity), refs, tags, techniques,
           LanguageEnumerator(spec.language), Literal(spec.pattern), spec.where.line,
           spec.where.column, spec.pattern_where.line, spec.pattern_where.column,
-          Literal(spec.policy_json));
+          Literal(spec.policy_json), IrView(spec));
       ++count;
     }
   }
