@@ -178,8 +178,7 @@ class FileParser {
   FileParser(std::string_view text, std::string_view name, const std::string& base_dir)
       : text_(text), name_(name), base_dir_(base_dir) {}
 
-  ParsedRuleFile Run() {
-    auto documents = ParseYaml(text_);
+  ParsedRuleFile Run(const tl::expected<std::vector<YamlNode>, YamlSyntaxError>& documents) {
     if (!documents) {
       const YamlSyntaxError& e = documents.error();
       Diagnostic d;
@@ -682,7 +681,13 @@ void ToJson(const YamlNode& node, const YamlNode& parent, std::string_view text,
 
 ParsedRuleFile ParseRuleFile(std::string_view text, std::string_view display_name,
                              const std::string& base_dir) {
-  return FileParser(text, display_name, base_dir).Run();
+  return FileParser(text, display_name, base_dir).Run(ParseYaml(text));
+}
+
+ParsedRuleFile ParseRuleDocuments(
+    std::string_view text, const tl::expected<std::vector<YamlNode>, YamlSyntaxError>& documents,
+    std::string_view display_name, const std::string& base_dir) {
+  return FileParser(text, display_name, base_dir).Run(documents);
 }
 
 std::string YamlToJson(const YamlNode& node, std::string_view text, std::string_view display_name,

@@ -67,6 +67,12 @@ struct ParsedRuleFile {
 ParsedRuleFile ParseRuleFile(std::string_view text, std::string_view display_name,
                              const std::string& base_dir);
 
+// The same, for `documents`, the result of ParseYaml(text) that the caller already has (the
+// loader parses once to tell a Sigma file from a trailwatch one).
+ParsedRuleFile ParseRuleDocuments(
+    std::string_view text, const tl::expected<std::vector<YamlNode>, YamlSyntaxError>& documents,
+    std::string_view display_name, const std::string& base_dir);
+
 // Converts a YAML value to compact JSON text, keeping mapping order. Quoted and block scalars are
 // strings; plain scalars that YAML 1.2's core schema reads as booleans, null, integers (decimal,
 // 0x, 0o) or floats become JSON literals; other plain scalars are strings. Reports mappings with

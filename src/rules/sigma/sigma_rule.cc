@@ -297,12 +297,15 @@ std::string SigmaRuleId(std::string_view sigma_id, std::string_view title) {
   return id.size() > 6 ? id : "sigma-rule";
 }
 
-bool IsSigmaRuleText(std::string_view text) {
-  auto docs = ParseYaml(text);
-  if (!docs || docs->empty() || (*docs)[0].kind != YamlKind::kMapping) return false;
-  const YamlNode& doc = (*docs)[0];
+bool IsSigmaRuleDocument(const YamlNode& doc) {
+  if (doc.kind != YamlKind::kMapping) return false;
   return Member(doc, "sigma") != nullptr ||
          (Member(doc, "logsource") != nullptr && Member(doc, "detection") != nullptr);
+}
+
+bool IsSigmaRuleText(std::string_view text) {
+  auto docs = ParseYaml(text);
+  return docs && !docs->empty() && IsSigmaRuleDocument((*docs)[0]);
 }
 
 SigmaLoadResult LoadSigmaRules(std::string_view text, std::string_view display_name) {

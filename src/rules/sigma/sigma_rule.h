@@ -30,6 +30,7 @@
 
 #include "rules/diagnostic.h"
 #include "rules/rule.h"
+#include "rules/yaml_adapter.h"
 
 namespace tw::rules::sigma {
 
@@ -51,6 +52,9 @@ struct SigmaLoadResult {
 // True when the first YAML document of `text` is a mapping with a `sigma` key, or with both
 // `logsource` and `detection` keys. False for text that is not YAML.
 bool IsSigmaRuleText(std::string_view text);
+
+// The same test on the first document of a file already parsed with ParseYaml.
+bool IsSigmaRuleDocument(const YamlNode& first);
 
 // Loads the Sigma rule in `text` (either form), reported as `display_name`. A file holds one
 // rule: Sigma rule collections (several documents) are reported.
