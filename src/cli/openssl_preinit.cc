@@ -24,5 +24,6 @@ void SkipOpenSslErrorStrings(int /*argc*/, char** /*argv*/, char** /*envp*/) {
 
 // The executable's pre-initialisation array (ELF DT_PREINIT_ARRAY): run by the dynamic loader
 // after relocation and before any shared library's constructor.
-[[gnu::section(".preinit_array"), gnu::used]] static void (*const kSkipOpenSslErrorStrings)(
-    int, char**, char**) = &SkipOpenSslErrorStrings;
+using PreinitFunction = void (*)(int, char**, char**);
+[[gnu::section(".preinit_array"), gnu::used]] static const PreinitFunction kSkipErrorStrings =
+    &SkipOpenSslErrorStrings;

@@ -76,7 +76,6 @@ ErrorCode CodeFor(CURLcode rc) {
   }
 }
 
-
 // libcurl, loaded when the first client is created rather than linked: libcurl and the ~30
 // libraries it needs (GnuTLS/OpenSSL, nghttp2, libssh2, Kerberos, LDAP, ...) cost about 12 M
 // instructions of dynamic linking at every start of trailwatch (bench/README.md, "Start-up,

@@ -48,9 +48,10 @@ struct PrecompiledRule {
 std::span<const PrecompiledRule> PrecompiledBuiltinRules();
 
 // Builds the Rules of `table`, located in `builtin:rules/<file>`, without inline tests: each
-// matcher is decoded from `ir`, or compiled from `pattern` when `ir` is empty. A pattern that does not compile is a diagnostic at its pattern_where (the excerpt is the
-// embedded file's line there, or the front end's excerpt); a duplicate id is a diagnostic too.
-// `rules` is empty when `diagnostics` is not.
+// matcher is decoded from `ir`, or compiled from `pattern` when `ir` is empty. A pattern that does
+// not compile is a diagnostic at its pattern_where (the excerpt is the embedded file's line there,
+// or the front end's excerpt); a duplicate id is a diagnostic too. `rules` is empty when
+// `diagnostics` is not.
 LoadedRules BuildPrecompiledRules(std::span<const PrecompiledRule> table);
 
 }  // namespace tw::rules::internal
