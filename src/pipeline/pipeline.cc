@@ -250,59 +250,119 @@ Result<void> Pipeline::Run(const std::atomic<bool>& stop) {
 
 void Pipeline::RunWorker(sources::Source& source, const std::atomic<bool>& stop) {
   Worker worker(options_);
-  BatchReport report;
-  auto fail = [this](Error error) {
-    std::lock_guard<std::mutex> lock(error_mu_);
-    if (!first_error_) first_error_ = std::move(error);
-  };
+  // At most this many batches taken from the sources and not yet committed (ordered mode): the
+  // workers' own plus those parked for their turn.
+  const uint64_t max_ahead = static_cast<uint64_t>(options_.threads) * kBatchesAheadPerWorker;
   while (true) {
     uint64_t seq = 0;
     Result<std::optional<sources::Batch>> next;
     if (options_.ordered) {
       std::lock_guard<std::mutex> lock(next_mu_);
+      {
+        // Wait for room: the batches ahead of the oldest uncommitted one are bounded. Always
+        // ends: every batch taken is processed and committed by some worker.
+        std::unique_lock<std::mutex> room(room_mu_);
+        room_cv_.wait(room, [&] {
+          return next_seq_ - committed_.load(std::memory_order_acquire) < max_ahead;
+        });
+      }
       next = source.Next(stop);
       if (next && next->has_value()) seq = next_seq_++;
     } else {
       next = source.Next(stop);
     }
-    if (!next) return fail(std::move(next.error()));
+    if (!next) return RecordError(std::move(next.error()));
     if (!next->has_value()) return;
-    const sources::Batch& batch = **next;
+    sources::Batch& batch = **next;
+    BatchReport report;
     worker.Process(batch, CurrentRules(), report, parts_.progress);
-    Result<void> done;
-    {
-      std::unique_lock<std::mutex> lock(commit_mu_);
-      if (options_.ordered) turn_cv_.wait(lock, [&] { return commit_turn_ == seq; });
-      done = RunStages(report.alerts, 0);
-      std::vector<alert::Alert> released;
-      if (done) done = TickLocked(released);
-      if (done) done = Emit(report.alerts, batch.checkpoint);
-      if (done && !released.empty()) done = Emit(released, state::Checkpoint{});
-      if (parts_.progress != nullptr) {
-        if (batch.part == 0) ++parts_.progress->batches;  // inputs begun, not windows
-        parts_.progress->alerts += report.alerts.size();
+    std::vector<Finished> finished;
+    if (!options_.ordered) {
+      std::lock_guard<std::mutex> lock(commit_mu_);
+      Result<void> done = CommitLocked(batch, report);
+      finished.push_back(Finished{&source, std::move(batch), std::move(done)});
+    } else {
+      // The documents are no longer needed (Ack and Nack do not read them): free them before
+      // the batch may wait for its turn.
+      std::vector<std::string>().swap(batch.documents);
+      bool commit = false;
+      {
+        std::lock_guard<std::mutex> lock(park_mu_);
+        parked_.emplace(seq, Parked{&source, std::move(batch), std::move(report)});
+        commit = !committing_;
+        committing_ = true;
       }
-      if (!done) report.commit_error = done.error();
-      if (parts_.listener != nullptr) parts_.listener->OnBatch(report);
-      if (options_.ordered) {
-        ++commit_turn_;
-        turn_cv_.notify_all();
+      // One worker at a time commits, in number order, every parked batch whose turn has come;
+      // the others go back to work instead of waiting for the commit lock (the committer sees
+      // what they park meanwhile).
+      while (commit) {
+        std::vector<Parked> due;
+        {
+          std::lock_guard<std::mutex> lock(park_mu_);
+          uint64_t turn = committed_.load(std::memory_order_relaxed);
+          for (auto it = parked_.begin(); it != parked_.end() && it->first == turn;
+               it = parked_.erase(it), ++turn) {
+            due.push_back(std::move(it->second));
+          }
+          if (due.empty()) {
+            committing_ = false;
+            break;
+          }
+        }
+        {
+          std::lock_guard<std::mutex> lock(commit_mu_);
+          for (Parked& p : due) {
+            Result<void> done = CommitLocked(p.batch, p.report);
+            finished.push_back(Finished{p.source, std::move(p.batch), std::move(done)});
+          }
+        }
+        {
+          std::lock_guard<std::mutex> room(room_mu_);
+          committed_.fetch_add(due.size(), std::memory_order_release);
+        }
+        room_cv_.notify_all();
       }
     }
-    if (done) {
-      source.Ack(batch);
-    } else {
-      source.Nack(batch, done.error());
+    bool retry_wait = false;
+    for (Finished& f : finished) {
+      if (f.done) {
+        f.source->Ack(f.batch);
+        continue;
+      }
+      f.source->Nack(f.batch, f.done.error());
       // A conflict (another worker on shared state got there first) is how competing workers
       // work: the source redelivers the input and the retry sees the other worker's result.
       // Anything else is a failure of the run (exit 1), even when a retry then succeeds.
-      if (done.error().code != ErrorCode::kConflict) fail(std::move(done.error()));
+      if (f.done.error().code != ErrorCode::kConflict) RecordError(std::move(f.done.error()));
+      retry_wait = true;
+    }
+    if (retry_wait) {
       const auto until = std::chrono::steady_clock::now() + options_.commit_retry;
       while (!stop.load(std::memory_order_acquire) && std::chrono::steady_clock::now() < until) {
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
       }
     }
   }
+}
+
+void Pipeline::RecordError(Error error) {
+  std::lock_guard<std::mutex> lock(error_mu_);
+  if (!first_error_) first_error_ = std::move(error);
+}
+
+Result<void> Pipeline::CommitLocked(const sources::Batch& batch, BatchReport& report) {
+  Result<void> done = RunStages(report.alerts, 0);
+  std::vector<alert::Alert> released;
+  if (done) done = TickLocked(released);
+  if (done) done = Emit(report.alerts, batch.checkpoint);
+  if (done && !released.empty()) done = Emit(released, state::Checkpoint{});
+  if (parts_.progress != nullptr) {
+    if (batch.part == 0) ++parts_.progress->batches;  // inputs begun, not windows
+    parts_.progress->alerts += report.alerts.size();
+  }
+  if (!done) report.commit_error = done.error();
+  if (parts_.listener != nullptr) parts_.listener->OnBatch(report);
+  return done;
 }
 
 Result<void> Pipeline::RunStages(std::vector<alert::Alert>& alerts, size_t first) {

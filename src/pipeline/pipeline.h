@@ -39,6 +39,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -100,8 +101,11 @@ struct PipelineOptions {
   // Deliver (or commit) batches in the order the sources handed them out, whatever worker
   // finishes first: `scan` prints in input order, then record order, with any --threads. Calls
   // to Source::Next are then serialised (a file is read under that lock; its decoding and
-  // evaluation stay parallel), and a worker that finishes early waits for its turn, holding one
-  // batch, so memory stays bounded by `threads` batches.
+  // evaluation stay parallel). A worker that finishes before the batches ahead of its own parks
+  // its report (the alerts; the batch's documents are freed) and takes the next batch; whichever
+  // worker completes the oldest batch commits it and every parked one behind it, in order. At
+  // most 3 x `threads` batches are taken and not yet committed (taking waits beyond that), so
+  // memory stays bounded by `threads` batches being read plus the parked reports.
   bool ordered = false;
   engine::EngineOptions engine;
   decode::RecordReaderOptions reader;
@@ -183,6 +187,11 @@ class Pipeline {
   // Under runs_mu_: starts `run`'s workers.
   void StartRun(SourceRun& run);
   void RunWorker(sources::Source& source, const std::atomic<bool>& stop);
+  // Under commit_mu_: runs the stages over `report`'s alerts, commits or delivers them with the
+  // batch's checkpoint, counts progress and calls the listener. The result decides Ack or Nack.
+  Result<void> CommitLocked(const sources::Batch& batch, BatchReport& report);
+  // Records the run's first error.
+  void RecordError(Error error);
   // Under commit_mu_: runs stages from `first` on over `alerts`, in place.
   Result<void> RunStages(std::vector<alert::Alert>& alerts, size_t first);
   Result<void> TickLocked(std::vector<alert::Alert>& out);
@@ -197,12 +206,33 @@ class Pipeline {
   PipelineOptions options_;
   std::mutex rules_mu_;
   std::mutex commit_mu_;
-  // PipelineOptions::ordered: Next is called under next_mu_, which numbers the batches; a
-  // batch is committed when commit_turn_ reaches its number.
+  // PipelineOptions::ordered: Next is called under next_mu_, which numbers the batches
+  // (next_seq_). A worker that has processed a batch parks it in parked_ (under park_mu_); if no
+  // worker is committing (committing_), it becomes the committer and commits, in number order
+  // under commit_mu_, every parked batch whose turn has come (committed_ counts the batches
+  // committed) until none is due. So a worker never waits for a slower one's batch nor for
+  // another's commit; it goes on to the next batch. Taking a batch waits (room_cv_) while
+  // threads x kBatchesAheadPerWorker batches are taken and not committed, which bounds the
+  // parked reports.
+  static constexpr uint64_t kBatchesAheadPerWorker = 3;
+  struct Parked {
+    sources::Source* source;
+    sources::Batch batch;  // without its documents
+    BatchReport report;
+  };
+  struct Finished {
+    sources::Source* source;
+    sources::Batch batch;
+    Result<void> done;
+  };
   std::mutex next_mu_;
   uint64_t next_seq_ = 0;
-  uint64_t commit_turn_ = 0;
-  std::condition_variable turn_cv_;
+  std::mutex park_mu_;
+  std::map<uint64_t, Parked> parked_;
+  bool committing_ = false;
+  std::atomic<uint64_t> committed_{0};
+  std::mutex room_mu_;
+  std::condition_variable room_cv_;
   std::mutex error_mu_;
   std::optional<Error> first_error_;
 

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <deque>
 #include <mutex>
@@ -41,8 +43,14 @@ class MemorySource final : public sources::Source {
     batches_.pop_front();
     return b;
   }
-  void Ack(const sources::Batch& batch) override { acked.push_back(batch.handle); }
-  void Nack(const sources::Batch& batch, const Error&) override { nacked.push_back(batch.handle); }
+  void Ack(const sources::Batch& batch) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    acked.push_back(batch.handle);
+  }
+  void Nack(const sources::Batch& batch, const Error&) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    nacked.push_back(batch.handle);
+  }
   std::vector<uint64_t> acked, nacked;
 
  private:
@@ -359,6 +367,111 @@ TEST(Pipeline, SourcesAndSinksCanBeSwappedWhileRunning) {
   stop = true;
   runner.join();
   EXPECT_TRUE(ran) << ran.error().message;
+}
+
+// Ordered mode (scan): one large input first, then many small ones, over 3 workers. The small
+// ones finish before the large one; the alerts still leave in input order, then record order,
+// every batch is acknowledged once, and no more than 3 x threads batches are ever taken and not
+// yet committed (checked at each Next against the listener's count of committed batches).
+class CountingSource final : public sources::Source {
+ public:
+  CountingSource(std::vector<std::string> documents, const std::atomic<uint64_t>& committed)
+      : committed_(committed) {
+    for (size_t i = 0; i < documents.size(); ++i) {
+      sources::Batch b;
+      b.input = "in" + std::to_string(i) + ".ndjson";
+      b.documents.push_back(std::move(documents[i]));
+      b.handle = i;
+      batches_.push_back(std::move(b));
+    }
+  }
+  const std::string& name() const override { return name_; }
+  Result<std::optional<sources::Batch>> Next(const std::atomic<bool>&) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (batches_.empty()) return std::nullopt;
+    max_ahead = std::max(max_ahead, handed_ - committed_.load());
+    ++handed_;
+    sources::Batch b = std::move(batches_.front());
+    batches_.pop_front();
+    return b;
+  }
+  void Ack(const sources::Batch& batch) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    acked.push_back(batch.handle);
+  }
+  std::vector<uint64_t> acked;
+  uint64_t max_ahead = 0;  // batches taken and not committed, before taking one more
+
+ private:
+  std::string name_ = "counting";
+  const std::atomic<uint64_t>& committed_;
+  std::mutex mu_;
+  std::deque<sources::Batch> batches_;
+  uint64_t handed_ = 0;
+};
+
+class CountingReports final : public BatchListener {
+ public:
+  void OnBatch(BatchReport& r) override {
+    inputs.push_back(r.input);
+    ++committed;
+  }
+  std::vector<std::string> inputs;
+  std::atomic<uint64_t> committed{0};
+};
+
+TEST(Pipeline, OrderedDeliversInInputOrderWithBoundedBatchesInFlight) {
+  auto record = [](const std::string& id) {
+    return R"({"eventID":")" + id + R"(","eventName":"StopLogging"})" + std::string("\n");
+  };
+  std::vector<std::string> documents;
+  std::vector<std::string> expected_ids;
+  std::string big;
+  for (int r = 0; r < 20000; ++r) {
+    big += record("big-" + std::to_string(r));
+    expected_ids.push_back("big-" + std::to_string(r));
+  }
+  documents.push_back(std::move(big));
+  for (int i = 1; i <= 40; ++i) {
+    std::string small;
+    for (int r = 0; r < 3; ++r) {
+      const std::string id = "s" + std::to_string(i) + "-" + std::to_string(r);
+      small += record(id);
+      expected_ids.push_back(id);
+    }
+    documents.push_back(std::move(small));
+  }
+  CaptureSink sink;
+  CountingReports reports;
+  FakeClock clock;
+  PipelineParts parts;
+  parts.rules = Rules();
+  auto owned = std::make_unique<CountingSource>(std::move(documents), reports.committed);
+  CountingSource* source = owned.get();
+  parts.sources.push_back(std::move(owned));
+  parts.sinks.push_back(&sink);
+  parts.clock = &clock;
+  parts.listener = &reports;
+  PipelineOptions options;
+  options.threads = 3;
+  options.ordered = true;
+  auto p = Pipeline::Create(std::move(parts), options);
+  ASSERT_TRUE(p) << p.error().message;
+  const std::atomic<bool> stop{false};
+  ASSERT_TRUE((*p)->Run(stop));
+
+  std::vector<std::string> ids;
+  for (const alert::Alert& a : sink.delivered) ids.push_back(a.event_id);
+  EXPECT_EQ(ids, expected_ids);
+  ASSERT_EQ(reports.inputs.size(), 41u);
+  for (size_t i = 0; i < reports.inputs.size(); ++i) {
+    EXPECT_EQ(reports.inputs[i], "in" + std::to_string(i) + ".ndjson");
+  }
+  std::vector<uint64_t> acked = source->acked;
+  std::sort(acked.begin(), acked.end());
+  ASSERT_EQ(acked.size(), 41u);
+  for (uint64_t i = 0; i < acked.size(); ++i) EXPECT_EQ(acked[i], i);
+  EXPECT_LT(source->max_ahead, 9u);  // 3 x threads
 }
 
 TEST(Pipeline, CreateRejectsMissingParts) {
