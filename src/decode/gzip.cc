@@ -88,13 +88,15 @@ static std::size_t SalvagePrefix(std::string_view member, std::string& out, std:
   return produced;
 }
 
-Result<void> Gunzipper::Decompress(std::string_view in, std::string& out, std::size_t max_bytes) {
+Result<void> Gunzipper::DecompressInto(std::string_view in, std::string& out, std::size_t& size,
+                                       std::size_t max_bytes) {
   TW_CHECK(decompressor_ != nullptr);  // not a moved-from Gunzipper
-  // `out` is not cleared: bytes it already holds are overwritten, and only growth beyond its
-  // current size costs a zero fill (std::string::resize). A reused buffer is filled once.
+  // `out` is not cleared nor shrunk: bytes it already holds are overwritten, and only growth
+  // beyond its current size costs a zero fill (std::string::resize). A reused buffer is filled
+  // once, to the largest output it has held.
+  size = 0;
   if (in.empty()) {
-    out.clear();
-    EnsurePadding(out);
+    GrowTo(out, kJsonPadding);
     return Fail(ErrorCode::kCorruption, "gzip: empty input (0 bytes), expected a gzip member");
   }
 
@@ -111,8 +113,8 @@ Result<void> Gunzipper::Decompress(std::string_view in, std::string& out, std::s
     // A lone 1f at the end is the start of a member cut short: report it as truncation below.
     const bool cut_magic = rest.size() == 1 && static_cast<unsigned char>(rest[0]) == 0x1f;
     if (!LooksGzip(rest) && !cut_magic) {
-      out.resize(produced);
-      EnsurePadding(out);
+      size = produced;
+      GrowTo(out, produced + kJsonPadding);
       if (members == 0) {
         return Fail(ErrorCode::kCorruption, "gzip: not gzip data (no 1f 8b magic at offset 0)");
       }
@@ -140,15 +142,14 @@ Result<void> Gunzipper::Decompress(std::string_view in, std::string& out, std::s
         produced += out_used;
         pos += in_used;
         ++members;
-        out.resize(produced);
         break;
       }
       if (r == LIBDEFLATE_INSUFFICIENT_SPACE && guess < std::min(room, ratio_limit)) {
         guess = std::min(guess * 2, std::min(room, ratio_limit));
         continue;
       }
-      out.resize(produced);
-      EnsurePadding(out);
+      size = produced;
+      GrowTo(out, produced + kJsonPadding);
       if (r == LIBDEFLATE_INSUFFICIENT_SPACE && guess >= room && room < ratio_limit) {
         return Fail(ErrorCode::kResourceExhausted,
                     fmt::format("gzip: output exceeds the limit of {} bytes in member {} at input "
@@ -159,8 +160,8 @@ Result<void> Gunzipper::Decompress(std::string_view in, std::string& out, std::s
       // the damage with zlib's streaming inflate, so the records in it are not lost.
       const std::size_t salvaged = SalvagePrefix(rest, out, produced, room);
       produced += salvaged;
-      out.resize(produced);
-      EnsurePadding(out);
+      size = produced;
+      GrowTo(out, produced + kJsonPadding);
       return Fail(ErrorCode::kCorruption,
                   fmt::format("gzip: member {} at input offset {} is truncated or corrupt; {} "
                               "bytes decoded before the damage ({} from {} complete member(s), {} "
@@ -168,18 +169,41 @@ Result<void> Gunzipper::Decompress(std::string_view in, std::string& out, std::s
                               members + 1, pos, produced, produced - salvaged, members, salvaged));
     }
   }
-  EnsurePadding(out);
+  size = produced;
+  GrowTo(out, produced + kJsonPadding);
   return Ok();
 }
 
-Result<void> Gunzip(std::string_view in, std::string& out, std::size_t max_bytes) {
+Result<void> Gunzipper::Decompress(std::string_view in, std::string& out, std::size_t max_bytes) {
+  std::size_t size = 0;
+  Result<void> result = DecompressInto(in, out, size, max_bytes);
+  out.resize(size);
+  EnsurePadding(out);
+  return result;
+}
+
+// The calling thread's Gunzipper, created on first use.
+static Result<Gunzipper*> ThreadGunzipper() {
   thread_local std::optional<Gunzipper> gunzipper;
   if (!gunzipper.has_value()) {
     Result<Gunzipper> created = Gunzipper::Create();
     if (!created) return tl::unexpected(created.error());
     gunzipper.emplace(std::move(*created));
   }
-  return gunzipper->Decompress(in, out, max_bytes);
+  return &*gunzipper;
+}
+
+Result<void> Gunzip(std::string_view in, std::string& out, std::size_t max_bytes) {
+  Result<Gunzipper*> gunzipper = ThreadGunzipper();
+  if (!gunzipper) return tl::unexpected(gunzipper.error());
+  return (*gunzipper)->Decompress(in, out, max_bytes);
+}
+
+Result<void> GunzipInto(std::string_view in, std::string& out, std::size_t& size,
+                        std::size_t max_bytes) {
+  Result<Gunzipper*> gunzipper = ThreadGunzipper();
+  if (!gunzipper) return tl::unexpected(gunzipper.error());
+  return (*gunzipper)->DecompressInto(in, out, size, max_bytes);
 }
 
 }  // namespace tw::decode

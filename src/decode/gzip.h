@@ -67,6 +67,16 @@ class Gunzipper {
   [[nodiscard]] Result<void> Decompress(std::string_view in, std::string& out,
                                         std::size_t max_bytes = kDefaultMaxGunzipBytes);
 
+  // Decompress into a buffer reused across inputs: the content is out[0, size) and `out` is
+  // not shrunk to it, so its size is the largest output so far plus kJsonPadding, and only
+  // growth beyond that costs a zero fill (std::string::resize; C++20 has no
+  // resize_and_overwrite). On return (success or failure) out.size() >= size + kJsonPadding,
+  // so `simdjson::padded_string_view(out.data(), size, out.size())` parses in place. Errors as
+  // Decompress; `size` then counts the bytes decoded before the problem.
+  [[nodiscard]] Result<void> DecompressInto(std::string_view in, std::string& out,
+                                            std::size_t& size,
+                                            std::size_t max_bytes = kDefaultMaxGunzipBytes);
+
  private:
   struct Deleter {
     void operator()(libdeflate_decompressor* d) const;
@@ -79,5 +89,9 @@ class Gunzipper {
 // Gunzipper::Decompress with a per-thread Gunzipper created on first use.
 [[nodiscard]] Result<void> Gunzip(std::string_view in, std::string& out,
                                   std::size_t max_bytes = kDefaultMaxGunzipBytes);
+
+// Gunzipper::DecompressInto with the per-thread Gunzipper of Gunzip.
+[[nodiscard]] Result<void> GunzipInto(std::string_view in, std::string& out, std::size_t& size,
+                                      std::size_t max_bytes = kDefaultMaxGunzipBytes);
 
 }  // namespace tw::decode

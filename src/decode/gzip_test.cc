@@ -187,5 +187,45 @@ TEST(Gunzipper, IsReusable) {
   }
 }
 
+// DecompressInto keeps the buffer at its largest size: after a 100,000-byte input, a 5-byte one
+// is out[0, 5) and the buffer is not shrunk (so the next large input needs no zero fill).
+TEST(Gunzipper, DecompressIntoKeepsTheBufferAndReportsTheSize) {
+  Result<Gunzipper> g = Gunzipper::Create();
+  ASSERT_TRUE(g);
+  std::string out;
+  std::size_t size = 1;
+  const std::string big = Noise(100'000);
+  ASSERT_TRUE(g->DecompressInto(GzipMember(big), out, size));
+  EXPECT_EQ(size, big.size());
+  EXPECT_GE(out.size(), big.size() + kJsonPadding);
+  EXPECT_EQ(std::string_view(out.data(), size), big);
+  ASSERT_TRUE(g->DecompressInto(GzipMember("small"), out, size));
+  EXPECT_EQ(size, 5u);
+  EXPECT_GE(out.size(), big.size() + kJsonPadding);
+  EXPECT_EQ(std::string_view(out.data(), size), "small");
+  // Two members after it: their content back to back.
+  ASSERT_TRUE(g->DecompressInto(GzipMember("ab") + GzipMember("cde"), out, size));
+  EXPECT_EQ(std::string_view(out.data(), size), "abcde");
+}
+
+// On damage, `size` counts what decoded before it, and the padding guarantee holds.
+TEST(Gunzipper, DecompressIntoReportsThePrefixBeforeDamage) {
+  Result<Gunzipper> g = Gunzipper::Create();
+  ASSERT_TRUE(g);
+  std::string out;
+  std::size_t size = 0;
+  ASSERT_TRUE(g->DecompressInto(GzipMember(Noise(50'000)), out, size));
+  const std::string in = GzipMember("first") + "garbage";
+  Result<void> r = g->DecompressInto(in, out, size);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::kCorruption);
+  EXPECT_EQ(size, 5u);
+  EXPECT_EQ(std::string_view(out.data(), size), "first");
+  EXPECT_GE(out.size(), size + kJsonPadding);
+  r = g->DecompressInto("", out, size);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(size, 0u);
+}
+
 }  // namespace
 }  // namespace tw::decode

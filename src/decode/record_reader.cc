@@ -169,13 +169,16 @@ class RecordReader::Run {
       return;
     }
     if (LooksGzip(raw)) {
-      auto gz = Gunzip(raw, r_.doc_);
+      // Into the reader's buffer, which keeps the size of the largest input so far: a smaller
+      // input after a larger one costs no zero fill.
+      std::size_t decoded = 0;
+      auto gz = GunzipInto(raw, r_.doc_, decoded);
       if (!gz) {
         // doc_ holds everything decoded before the damage; its records are still read. The
         // error waits for the first record-level error, which names where the data ends.
         pending_gz_ = gz.error();
       }
-      doc = r_.doc_;
+      doc = std::string_view(r_.doc_.data(), decoded);
       capacity_ = r_.doc_.capacity();
     }
     doc_ = doc;
