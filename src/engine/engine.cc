@@ -252,7 +252,7 @@ decode::RecordStatus Engine::Evaluate(const decode::RecordView& record, const Or
   }
   if (options_.use_index) {
     envelope = extracted->envelope;
-    rules_->index().Candidates(anchors_.data(), candidates_);
+    rules_->index().Candidates(anchors_.data(), candidates_, &shape_memo_);
     candidates = &candidates_;
   }
   ++events_;

@@ -90,6 +90,7 @@ class Engine {
   AnchorExtractor extractor_;
   std::vector<match::AnchorValue> anchors_;
   std::vector<uint32_t> candidates_;
+  match::RuleIndex::ShapeMemo shape_memo_;  // the index's RE2::Set answers for recent values
   std::vector<uint32_t> all_rules_;
   std::string source_scratch_;
   match::FieldCache fields_;

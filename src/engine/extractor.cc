@@ -84,8 +84,8 @@ AnchorValue::State StateOf(json_type t) {
     case json_type::object:
       return AnchorValue::State::kOther;
     default:
-      // Numbers, booleans and null never satisfy a string anchor.
-      return AnchorValue::State::kAbsent;
+      // Numbers, booleans and null never satisfy a string anchor (but `exists` ...).
+      return AnchorValue::State::kScalar;
   }
 }
 
@@ -104,8 +104,8 @@ simdjson::error_code ReadSlot(simdjson::ondemand::value& v, json_type t, AnchorV
       out->state = AnchorValue::State::kOther;
       return simdjson::SUCCESS;
     default:
-      // Numbers, booleans and null never satisfy a string anchor.
-      out->state = AnchorValue::State::kAbsent;
+      // Numbers, booleans and null never satisfy a string anchor (but `exists` ...).
+      out->state = AnchorValue::State::kScalar;
       return simdjson::SUCCESS;
   }
 }

@@ -18,9 +18,10 @@
 // else (docs/json-input.md). A later occurrence of a key is skipped unread.
 //
 // A member of the wrong type is never an error: an anchor that is not a string is kOther (array,
-// object: EventBridge flattens arrays, so a rule may still match) or kAbsent (number, boolean,
-// null); a non-string eventSource / eventType derives the envelope fields from "" as
-// event/envelope.h does.
+// object: EventBridge flattens arrays, so a rule may still match) or kScalar (number, boolean,
+// null); a path that meets a string or a scalar on the way reaches nothing (kAbsent); a
+// non-string eventSource / eventType derives the envelope fields from "" as event/envelope.h
+// does.
 //
 // Thread-safety: an extractor keeps per-record scratch (Extract is not const): one per thread.
 #pragma once

@@ -50,25 +50,29 @@ TEST(AnchorExtractor, EscapedKeysAndWhitespaceCannotHideAField) {
   EXPECT_EQ(v[1].value, "Root");
 }
 
-TEST(AnchorExtractor, ArraysAndObjectsAreOtherNumbersAbsent) {
+TEST(AnchorExtractor, ArraysAndObjectsAreOtherNumbersScalar) {
   auto v = ExtractFrom(R"({"eventName":"X","userIdentity":[{"type":"Root"}]})");
   EXPECT_EQ(v[1].state, AnchorValue::State::kOther);  // an array on the way: maybe reachable
   v = ExtractFrom(R"({"eventName":"X","userIdentity":{"type":{"a":1}}})");
   EXPECT_EQ(v[1].state, AnchorValue::State::kOther);
-  // The null is read (eventName before it is a string, so nothing stops the walk early), and
-  // the slot is the one thing that tells kAbsent from the initial state: make it a string first.
+  // A null, a number or a boolean is there but is no string: kScalar (`exists: true` holds).
   v = ExtractFrom(R"({"eventName":"X","userIdentity":{"type":null}})");
   EXPECT_EQ(v[0].value, "X");
-  EXPECT_EQ(v[1].state, AnchorValue::State::kAbsent);
+  EXPECT_EQ(v[1].state, AnchorValue::State::kScalar);
   v = ExtractFrom(R"({"userIdentity":{"type":7},"eventName":["X"]})");
-  EXPECT_EQ(v[1].state, AnchorValue::State::kAbsent);
+  EXPECT_EQ(v[1].state, AnchorValue::State::kScalar);
   EXPECT_EQ(v[0].state, AnchorValue::State::kOther);
+  v = ExtractFrom(R"({"userIdentity":{"type":false},"eventName":"X"})");
+  EXPECT_EQ(v[1].state, AnchorValue::State::kScalar);
+  // A path that meets a scalar on the way reaches nothing.
+  v = ExtractFrom(R"({"userIdentity":7,"eventName":"X"})");
+  EXPECT_EQ(v[1].state, AnchorValue::State::kAbsent);
 }
 
 // Issue 8, defect 6: a wrong-typed anchor is no reason to stop reading the record.
 TEST(AnchorExtractor, AWrongTypedEventNameIsNotAStringAndTheWalkGoesOn) {
   auto v = ExtractFrom(R"({"eventName":5,"userIdentity":{"type":"Root"}})");
-  EXPECT_EQ(v[0].state, AnchorValue::State::kAbsent);
+  EXPECT_EQ(v[0].state, AnchorValue::State::kScalar);
   EXPECT_EQ(v[1].state, AnchorValue::State::kString);
   EXPECT_EQ(v[1].value, "Root");
   v = ExtractFrom(R"({"source":[1],"detail-type":{},"eventSource":true,"eventName":"A"})");

@@ -83,6 +83,9 @@ bool LiteralPrefixKeys(const Leaf& leaf, std::vector<uint16_t>* keys) {
 struct Option {
   AnchorSlot slot;
   bool exact = false;
+  // false: a requirement only, never the rule's anchor (negated leaves, kPresent and
+  // kAnyScalar: numbers, booleans and null pass them too, which the slot lists do not index).
+  bool dispatch = true;
   std::vector<std::string> values;
   std::vector<const Leaf*> leaves;  // the value must pass one of these
 };
@@ -140,19 +143,27 @@ bool IsStringOnlyOp(Op op) {
 
 std::vector<Option> Options(const Node& node, std::vector<std::string>& prefix, bool envelope_root);
 
+// Leaves a requirement can check on an extracted value (LeafAcceptsValue) but the slot lists
+// cannot dispatch on: whether the field is there, and negated string tests (anything-but).
+bool IsRequirementOnlyLeaf(const Leaf& leaf) {
+  if (leaf.op == Op::kPresent || leaf.op == Op::kAnyScalar) return !leaf.negate;
+  return leaf.negate && (leaf.op == Op::kStrEq || IsStringOnlyOp(leaf.op));
+}
+
 std::vector<Option> LeafOptions(const Leaf& leaf, std::vector<std::string>& prefix,
                                 bool envelope_root) {
   std::vector<Option> out;
-  if (leaf.target != Target::kPath || leaf.negate || leaf.on_missing || !KeysOnly(leaf.path)) {
-    return out;
-  }
-  const bool exact = leaf.op == Op::kStrEq;
-  if (!exact && !IsStringOnlyOp(leaf.op)) return out;
+  if (leaf.target != Target::kPath || leaf.on_missing || !KeysOnly(leaf.path)) return out;
+  const bool requirement_only = IsRequirementOnlyLeaf(leaf);
+  if (leaf.negate && !requirement_only) return out;
+  const bool exact = leaf.op == Op::kStrEq && !leaf.negate;
+  if (!exact && !requirement_only && !IsStringOnlyOp(leaf.op)) return out;
   std::vector<std::string> full = prefix;
   for (const Step& s : leaf.path.steps) full.push_back(s.key);
   Option o;
   if (!SlotForPath(full, envelope_root, &o.slot)) return out;
   o.exact = exact;
+  o.dispatch = !requirement_only;
   if (exact) o.values = leaf.operand.strings;
   o.leaves.push_back(&leaf);
   out.push_back(std::move(o));
@@ -182,6 +193,7 @@ std::vector<Option> OrOptions(const Node& node, std::vector<std::string>& prefix
         break;
       }
       merged.leaves.insert(merged.leaves.end(), best->leaves.begin(), best->leaves.end());
+      merged.dispatch = merged.dispatch && best->dispatch;
       if (merged.exact && best->exact) {
         merged.values.insert(merged.values.end(), best->values.begin(), best->values.end());
       } else {
@@ -261,20 +273,20 @@ std::unique_ptr<RuleIndex> RuleIndex::Build(const std::vector<const Matcher*>& m
   index->set_match_ = build.set_match;
   index->anchors_.resize(matchers.size());
   index->requirements_.resize(matchers.size());
+  static std::atomic<uint64_t> next_id{1};
+  index->id_ = next_id.fetch_add(1, std::memory_order_relaxed);
   for (uint32_t id = 0; id < matchers.size(); ++id) {
     const Matcher& m = *matchers[id];
     std::vector<std::string> prefix;
     auto options = Options(*m.root, prefix, m.language == Language::kEventPattern);
-    if (options.empty()) {
-      index->unindexed_.push_back(id);
-      continue;
-    }
-    const Option& best =
-        *std::min_element(options.begin(), options.end(),
-                          [](const Option& a, const Option& b) { return Score(a) < Score(b); });
-    const int slot = index->SlotFor(best.slot);
+    // The anchor: the best option the slot lists can dispatch on (none: always evaluated).
+    const Option* best = nullptr;
     for (const Option& o : options) {
-      if (&o == &best && best.exact) continue;  // the hash lookup already checked it
+      if (o.dispatch && (best == nullptr || Score(o) < Score(*best))) best = &o;
+    }
+    const int slot = best != nullptr ? index->SlotFor(best->slot) : -1;
+    for (const Option& o : options) {
+      if (&o == best && best->exact) continue;  // the hash lookup already checked it
       // Extra slots cost extraction time on every event: keep them shallow, and out of the
       // large request/response objects, which the extractor would otherwise have to walk.
       const bool bulky =
@@ -296,19 +308,23 @@ std::unique_ptr<RuleIndex> RuleIndex::Build(const std::vector<const Matcher*>& m
       }
       index->requirements_[id].push_back(std::move(r));
     }
+    if (best == nullptr) {
+      index->unindexed_.push_back(id);
+      continue;
+    }
     SlotIndex& si = index->slot_index_[static_cast<size_t>(slot)];
     RuleAnchor& anchor = index->anchors_[id];
     anchor.slot = slot;
-    anchor.exact = best.exact;
-    if (best.exact) {
-      std::vector<std::string> values = best.values;
+    anchor.exact = best->exact;
+    if (best->exact) {
+      std::vector<std::string> values = best->values;
       std::sort(values.begin(), values.end());
       values.erase(std::unique(values.begin(), values.end()), values.end());
       anchor.values = values.size();
       for (const auto& v : values) si.by_value[v].push_back(id);
       si.exact_all.push_back(id);
     } else {
-      si.pending.emplace_back(id, best.leaves);
+      si.pending.emplace_back(id, best->leaves);
     }
   }
   for (SlotIndex& si : index->slot_index_) BuildShapes(si, build);
@@ -386,18 +402,33 @@ int RuleIndex::SlotFor(const AnchorSlot& slot) {
   return static_cast<int>(slots_.size() - 1);
 }
 
+namespace {
+
+// Whether the leaf (a requirement's: on_missing false, a string op, or requirement-only, see
+// IsRequirementOnlyLeaf) holds for a field whose extracted value is `v`, a string or a scalar.
+bool LeafAcceptsValue(const Leaf& leaf, const AnchorValue& v) {
+  if (leaf.op == Op::kPresent || leaf.op == Op::kAnyScalar) return true;
+  // A number, boolean or null fails every string op: it passes exactly the negated ones.
+  if (v.state == AnchorValue::State::kScalar) return leaf.negate;
+  return OpAcceptsString(leaf, v.value) != leaf.negate;
+}
+
+}  // namespace
+
 bool RuleIndex::Passes(uint32_t id, const AnchorValue* values) const {
   for (const Requirement& r : requirements_[id]) {
     const AnchorValue& v = values[r.slot];
     if (v.state == AnchorValue::State::kAbsent) return false;
     if (v.state == AnchorValue::State::kOther) continue;
     if (r.exact) {
-      if (r.values.find(v.value) == r.values.end()) return false;
+      if (v.state != AnchorValue::State::kString || r.values.find(v.value) == r.values.end()) {
+        return false;
+      }
       continue;
     }
     bool any = false;
     for (const Leaf* leaf : r.leaves) {
-      if (OpAcceptsString(*leaf, v.value)) {
+      if (LeafAcceptsValue(*leaf, v)) {
         any = true;
         break;
       }
@@ -407,12 +438,54 @@ bool RuleIndex::Passes(uint32_t id, const AnchorValue* values) const {
   return true;
 }
 
-void RuleIndex::Candidates(const AnchorValue* values, std::vector<uint32_t>& out) const {
+void RuleIndex::MatchShapes(size_t slot, const SlotIndex& si, std::string_view value,
+                            std::vector<uint32_t>& out, ShapeMemo* memo) const {
+  ShapeMemo::Entry* entry = nullptr;
+  if (memo != nullptr && value.size() <= ShapeMemo::kMaxMemoValue) {
+    if (memo->index_id_ != id_) {
+      memo->slots_.clear();
+      memo->slots_.resize(slots_.size());
+      memo->index_id_ = id_;
+    }
+    std::vector<ShapeMemo::Entry>& ways = memo->slots_[slot];
+    if (ways.empty()) ways.resize(ShapeMemo::kWays);
+    entry = &ways[std::hash<std::string_view>{}(value) % ShapeMemo::kWays];
+    if (entry->used && entry->value == value) {
+      out.insert(out.end(), entry->rules.begin(), entry->rules.end());
+      return;
+    }
+  }
+  thread_local std::vector<int> hits;  // RE2::Set reports into a vector: reuse it
+  RE2::Set::ErrorInfo info{};
+  const bool matched = set_match_ != nullptr ? set_match_(*si.shapes, value, &hits, &info)
+                                             : si.shapes->Match(value, &hits, &info);
+  const size_t first = out.size();
+  if (matched) {
+    for (int h : hits) out.push_back(si.shape_rules[static_cast<size_t>(h)]);
+  } else if (info.kind != RE2::Set::kNoError) {
+    // The set could not answer (out of memory ...): not "no match". Every rule of the set
+    // stays a candidate; the requirements and the evaluator decide. Not remembered.
+    fallbacks_.fetch_add(1, std::memory_order_relaxed);
+    out.insert(out.end(), si.shape_rules.begin(), si.shape_rules.end());
+    return;
+  }
+  if (entry != nullptr) {
+    entry->used = true;
+    entry->value.assign(value);
+    entry->rules.assign(out.begin() + static_cast<std::ptrdiff_t>(first), out.end());
+  }
+}
+
+void RuleIndex::Candidates(const AnchorValue* values, std::vector<uint32_t>& out,
+                           ShapeMemo* memo) const {
   out.clear();
   out.insert(out.end(), unindexed_.begin(), unindexed_.end());
   for (size_t i = 0; i < slots_.size(); ++i) {
     const AnchorValue& v = values[i];
-    if (v.state == AnchorValue::State::kAbsent) continue;
+    // A number, boolean or null passes no string op: no rule is dispatched on it.
+    if (v.state == AnchorValue::State::kAbsent || v.state == AnchorValue::State::kScalar) {
+      continue;
+    }
     const SlotIndex& si = slot_index_[i];
     if (v.state == AnchorValue::State::kOther) {
       // Unknown shape: every rule that needs this field is a candidate.
@@ -427,20 +500,7 @@ void RuleIndex::Candidates(const AnchorValue* values, std::vector<uint32_t>& out
       auto it = si.by_prefix2.find(key);
       if (it != si.by_prefix2.end()) out.insert(out.end(), it->second.begin(), it->second.end());
     }
-    if (si.shapes != nullptr) {
-      thread_local std::vector<int> hits;  // RE2::Set reports into a vector: reuse it
-      RE2::Set::ErrorInfo info{};
-      const bool matched = set_match_ != nullptr ? set_match_(*si.shapes, v.value, &hits, &info)
-                                                 : si.shapes->Match(v.value, &hits, &info);
-      if (matched) {
-        for (int h : hits) out.push_back(si.shape_rules[static_cast<size_t>(h)]);
-      } else if (info.kind != RE2::Set::kNoError) {
-        // The set could not answer (out of memory ...): not "no match". Every rule of the set
-        // stays a candidate; the requirements and the evaluator decide.
-        fallbacks_.fetch_add(1, std::memory_order_relaxed);
-        out.insert(out.end(), si.shape_rules.begin(), si.shape_rules.end());
-      }
-    }
+    if (si.shapes != nullptr) MatchShapes(i, si, v.value, out, memo);
     if (!si.by_value.empty()) {
       auto it = si.by_value.find(v.value);
       if (it != si.by_value.end()) out.insert(out.end(), it->second.begin(), it->second.end());

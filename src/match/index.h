@@ -17,6 +17,15 @@
 // rule matches, the rule is among the candidates. Slot values that are not plain strings (an
 // array, an object) are reported as kOther and make every rule on that slot a candidate.
 //
+// Besides string conditions, a rule's requirements include conditions that only need to know
+// whether the field is there (EventBridge `exists: true`) or that reject some strings
+// (`anything-but`): they are checked on the extracted value too (kScalar tells a number,
+// boolean or null from a missing field), but never dispatch a rule.
+//
+// A field's RE2::Set walks the whole value (a userAgent of 100-250 bytes) on every event, while
+// CloudTrail repeats a handful of such values over and over: a caller may keep a ShapeMemo per
+// thread, which remembers the set's answer for recent values.
+//
 // Slots address the CloudTrail record. Event pattern rules see the EventBridge envelope: their
 // `detail.x` paths become record paths, and `source` / `detail-type` become the two envelope
 // slots, filled from the real envelope or from the record (event/envelope.h).
@@ -49,7 +58,9 @@ struct AnchorSlot {
 
 // What extraction found in one slot for one event.
 struct AnchorValue {
-  enum class State : uint8_t { kAbsent, kString, kOther };
+  // kAbsent: the path reaches nothing; kScalar: a number, boolean or null; kOther: an array or
+  // an object (on the way or at the end: a path through an array may still reach strings).
+  enum class State : uint8_t { kAbsent, kString, kOther, kScalar };
   State state = State::kAbsent;
   std::string_view value;  // kString
 };
@@ -86,12 +97,34 @@ class RuleIndex {
 
   const std::vector<AnchorSlot>& slots() const { return slots_; }
 
+  // The answers of the fields' RE2::Sets for the values met recently (a few dozen per field,
+  // values up to kMaxMemoValue bytes), for one thread. It belongs to the index it was first
+  // used with: used with another index, it forgets what it holds. Not thread-safe: one per
+  // thread (an Engine keeps one).
+  class ShapeMemo {
+   public:
+    static constexpr size_t kMaxMemoValue = 512;
+
+   private:
+    friend class RuleIndex;
+    struct Entry {
+      bool used = false;
+      std::string value;
+      std::vector<uint32_t> rules;  // the set's hits, as rule ids
+    };
+    static constexpr size_t kWays = 64;  // entries per field, direct-mapped by hash
+    uint64_t index_id_ = 0;              // RuleIndex::id_ of the index the entries are for
+    std::vector<std::vector<Entry>> slots_;
+  };
+
   // Appends the ids of the rules that may match to `out` (cleared first), each once, in
   // ascending order. `values[i]` is the extraction result for slots()[i]. When a field's
   // RE2::Set cannot answer (RE2::Set::Match fails, e.g. its DFA runs out of memory), every rule
   // of that set is a candidate, and shape_set_fallbacks() counts it: a failure never reads as
-  // "no match".
-  void Candidates(const AnchorValue* values, std::vector<uint32_t>& out) const;
+  // "no match" (and is not remembered). With a `memo`, a value the memo holds is not matched
+  // again; the candidates are the same with or without it.
+  void Candidates(const AnchorValue* values, std::vector<uint32_t>& out,
+                  ShapeMemo* memo = nullptr) const;
 
   // How many times Candidates fell back to every rule of a failed RE2::Set, since Build (all
   // threads; for the scan summary and statistics).
@@ -133,7 +166,8 @@ class RuleIndex {
     size_t values = 0;
   };
   // A necessary condition of a rule checked on the extracted string before the rule is
-  // evaluated: the slot's value must pass one of `leaves` (an array or object value passes).
+  // evaluated: the slot's value must pass one of `leaves` (an array or object value passes;
+  // a leaf may be negated, or kPresent / kAnyScalar, which a number, boolean or null passes).
   struct Requirement {
     int slot = -1;
     bool exact = false;  // the value must be in `values`
@@ -144,6 +178,9 @@ class RuleIndex {
   int SlotFor(const AnchorSlot& slot);
   static void BuildShapes(SlotIndex& si, const BuildOptions& options);
   bool Passes(uint32_t id, const AnchorValue* values) const;
+  // The rules of slot `slot`'s RE2::Set that `value` matches, appended to `out`.
+  void MatchShapes(size_t slot, const SlotIndex& si, std::string_view value,
+                   std::vector<uint32_t>& out, ShapeMemo* memo) const;
 
   std::vector<AnchorSlot> slots_;
   std::vector<SlotIndex> slot_index_;
@@ -151,6 +188,7 @@ class RuleIndex {
   std::vector<RuleAnchor> anchors_;
   std::vector<std::vector<Requirement>> requirements_;  // per rule
   SetMatch set_match_ = nullptr;
+  uint64_t id_ = 0;  // unique per Build in this process (ShapeMemo ownership)
   mutable std::atomic<uint64_t> fallbacks_{0};
 };
 

@@ -70,5 +70,119 @@ TEST(RuleIndex, AFailedShapeSetMatchKeepsEveryShapeRuleACandidate) {
   EXPECT_EQ(got, std::vector<uint32_t>{7});
 }
 
+// Values by slot name ("$.eventName", ...); a slot not named is absent.
+std::vector<AnchorValue> ValuesFor(const RuleIndex& index,
+                                   const std::vector<std::pair<std::string, AnchorValue>>& named) {
+  std::vector<AnchorValue> values(index.slots().size());
+  for (size_t i = 0; i < index.slots().size(); ++i) {
+    for (const auto& [name, value] : named) {
+      if (index.slots()[i].Name() == name) values[i] = value;
+    }
+  }
+  return values;
+}
+
+std::vector<uint32_t> CandidatesOf(const RuleIndex& index,
+                                   const std::vector<std::pair<std::string, AnchorValue>>& named) {
+  const std::vector<AnchorValue> values = ValuesFor(index, named);
+  std::vector<uint32_t> out;
+  index.Candidates(values.data(), out);
+  return out;
+}
+
+std::shared_ptr<const Matcher> EventPattern(const std::string& pattern) {
+  auto m = CompileMatcher(Language::kEventPattern, pattern);
+  EXPECT_TRUE(m) << pattern << ": " << m.error().message;
+  return m ? *m : nullptr;
+}
+
+constexpr auto kString = AnchorValue::State::kString;
+constexpr auto kScalar = AnchorValue::State::kScalar;
+constexpr auto kOther = AnchorValue::State::kOther;
+
+// EventBridge `exists: true` holds for any leaf value, a number or null too, and not for a
+// missing field: the index may drop the rule only when the field is missing.
+TEST(RuleIndex, ExistsTrueIsARequirementOnTheExtractedField) {
+  const auto rule =
+      EventPattern(R"({"detail":{"eventName":["AssumeRole"],"errorCode":[{"exists":true}]}})");
+  auto index = RuleIndex::Build({rule.get()});
+  EXPECT_EQ(index->DescribeAnchor(0), "$.eventName in 1 value");
+  const AnchorValue name{kString, "AssumeRole"};
+  const std::vector<uint32_t> none;
+  const std::vector<uint32_t> rule0{0};
+  EXPECT_EQ(CandidatesOf(*index, {{"$.eventName", name}}), none);
+  EXPECT_EQ(CandidatesOf(*index, {{"$.eventName", name}, {"$.errorCode", {kString, ""}}}), rule0);
+  EXPECT_EQ(CandidatesOf(*index, {{"$.eventName", name}, {"$.errorCode", {kScalar, {}}}}), rule0);
+  EXPECT_EQ(CandidatesOf(*index, {{"$.eventName", name}, {"$.errorCode", {kOther, {}}}}), rule0);
+  EXPECT_EQ(CandidatesOf(*index, {{"$.errorCode", {kString, "AccessDenied"}}}), none);
+}
+
+// anything-but: a string in the list fails, another string, a number, boolean or null passes
+// (a scalar for which the test is false), a missing field fails.
+TEST(RuleIndex, AnythingButIsARequirementOnTheExtractedField) {
+  const auto rule = EventPattern(
+      R"({"detail":{"eventName":["RunInstances"],"awsRegion":[{"anything-but":["us-east-1","eu-west-1"]}]}})");
+  auto index = RuleIndex::Build({rule.get()});
+  EXPECT_EQ(index->DescribeAnchor(0), "$.eventName in 1 value");
+  const AnchorValue name{kString, "RunInstances"};
+  const std::vector<uint32_t> none;
+  const std::vector<uint32_t> rule0{0};
+  EXPECT_EQ(CandidatesOf(*index, {{"$.eventName", name}, {"$.awsRegion", {kString, "us-east-1"}}}),
+            none);
+  EXPECT_EQ(CandidatesOf(*index, {{"$.eventName", name}, {"$.awsRegion", {kString, "eu-west-1"}}}),
+            none);
+  EXPECT_EQ(
+      CandidatesOf(*index, {{"$.eventName", name}, {"$.awsRegion", {kString, "ap-south-1"}}}),
+      rule0);
+  EXPECT_EQ(CandidatesOf(*index, {{"$.eventName", name}, {"$.awsRegion", {kScalar, {}}}}), rule0);
+  EXPECT_EQ(CandidatesOf(*index, {{"$.eventName", name}, {"$.awsRegion", {kOther, {}}}}), rule0);
+  EXPECT_EQ(CandidatesOf(*index, {{"$.eventName", name}}), none);
+}
+
+// A rule whose only conditions are requirements has no anchor (always a candidate by
+// dispatch), and its requirements still apply. A number is no string for an exact value.
+TEST(RuleIndex, ARuleWithOnlyRequirementsIsUnindexedButFiltered) {
+  const auto exists = EventPattern(R"({"detail":{"errorCode":[{"exists":true}]}})");
+  const auto name = EventPattern(R"({"detail":{"eventName":["A"]}})");
+  auto index = RuleIndex::Build({exists.get(), name.get()});
+  EXPECT_EQ(index->DescribeAnchor(0), "unindexed (always evaluated)");
+  EXPECT_EQ(CandidatesOf(*index, {}), std::vector<uint32_t>{});
+  EXPECT_EQ(CandidatesOf(*index, {{"$.errorCode", {kScalar, {}}}}), std::vector<uint32_t>{0});
+  EXPECT_EQ(CandidatesOf(*index, {{"$.eventName", {kScalar, {}}}}), std::vector<uint32_t>{});
+  EXPECT_EQ(CandidatesOf(*index, {{"$.eventName", {kString, "A"}}}), std::vector<uint32_t>{1});
+}
+
+// The memo answers as the set does, for repeated and new values, and a memo used with another
+// index forgets the first index's answers.
+TEST(RuleIndex, AShapeMemoGivesTheSameCandidates) {
+  const auto rules = ShapeRules();
+  std::vector<const Matcher*> matchers;
+  for (const auto& m : rules) matchers.push_back(m.get());
+  auto index = RuleIndex::Build(matchers);
+  // The same rules in reverse order: other ids for the same values.
+  std::vector<const Matcher*> reversed(matchers.rbegin(), matchers.rend());
+  auto other = RuleIndex::Build(reversed);
+  RuleIndex::ShapeMemo memo;
+  auto with_memo = [&](const RuleIndex& idx, std::string_view value) {
+    const auto values = ValuesFor(idx, {{"$.eventName", {kString, value}}});
+    std::vector<uint32_t> out;
+    idx.Candidates(values.data(), out, &memo);
+    return out;
+  };
+  for (int round = 0; round < 3; ++round) {
+    EXPECT_EQ(with_memo(*index, "xTrail7xy"), std::vector<uint32_t>{7});
+    EXPECT_EQ(with_memo(*index, "DeleteLog12"), std::vector<uint32_t>{12});
+    EXPECT_EQ(with_memo(*index, "Trail3xLog3"), (std::vector<uint32_t>{3}));
+    EXPECT_EQ(with_memo(*index, "nothing"), std::vector<uint32_t>{});
+    EXPECT_EQ(with_memo(*other, "xTrail7xy"), std::vector<uint32_t>{32});
+    EXPECT_EQ(with_memo(*other, "DeleteLog12"), std::vector<uint32_t>{27});
+  }
+  // Values longer than the memo keeps are matched each time.
+  std::string longer(RuleIndex::ShapeMemo::kMaxMemoValue + 1, 'a');
+  longer += "Trail9x";
+  EXPECT_EQ(with_memo(*index, longer), std::vector<uint32_t>{9});
+  EXPECT_EQ(with_memo(*index, longer), std::vector<uint32_t>{9});
+}
+
 }  // namespace
 }  // namespace tw::match

@@ -153,6 +153,34 @@ severity: low
 description: an anchor holding U+FFFD, as an unpaired surrogate escape reads
 references: [https://example.com]
 event_pattern: '{"detail": {"eventName": ["Delete\ud800Trail"]}}'
+---
+id: h-eb-exists
+title: h
+severity: low
+description: exists true, a requirement beside the anchor (numbers and null pass it)
+references: [https://example.com]
+event_pattern: {"detail": {"errorCode": [{"exists": true}], "eventName": ["DeleteTrail", "Harmless"]}}
+---
+id: h-eb-exists-only
+title: h
+severity: low
+description: exists true alone (no anchor, a requirement only)
+references: [https://example.com]
+event_pattern: {"detail": {"errorCode": [{"exists": true}]}}
+---
+id: h-eb-anything-but-list
+title: h
+severity: low
+description: anything-but a list on a second field (a scalar that is not a string passes)
+references: [https://example.com]
+event_pattern: {"detail": {"awsRegion": [{"anything-but": ["us-east-1", "DeleteTrail"]}], "eventName": ["DeleteTrail", "StopLogging"]}}
+---
+id: h-cwl-not-equal
+title: h
+severity: low
+description: != on a second field (true for a present scalar that differs)
+references: [https://example.com]
+filter_pattern: '{ $.errorCode != "DeleteTrail" && $.eventName = StopLogging }'
 )";
 
 // The built-in pack and kHostileRules.
