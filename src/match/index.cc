@@ -275,6 +275,9 @@ std::unique_ptr<RuleIndex> RuleIndex::Build(const std::vector<const Matcher*>& m
   index->requirements_.resize(matchers.size());
   static std::atomic<uint64_t> next_id{1};
   index->id_ = next_id.fetch_add(1, std::memory_order_relaxed);
+  // Conditions that only filter (exists, anything-but, !=) are worth a check only on a field
+  // that is extracted anyway: they are added once every rule's slots are known.
+  std::vector<std::pair<uint32_t, Option>> filter_only;
   for (uint32_t id = 0; id < matchers.size(); ++id) {
     const Matcher& m = *matchers[id];
     std::vector<std::string> prefix;
@@ -287,6 +290,10 @@ std::unique_ptr<RuleIndex> RuleIndex::Build(const std::vector<const Matcher*>& m
     const int slot = best != nullptr ? index->SlotFor(best->slot) : -1;
     for (const Option& o : options) {
       if (&o == best && best->exact) continue;  // the hash lookup already checked it
+      if (!o.dispatch) {
+        filter_only.emplace_back(id, o);
+        continue;
+      }
       // Extra slots cost extraction time on every event: keep them shallow, and out of the
       // large request/response objects, which the extractor would otherwise have to walk.
       const bool bulky =
@@ -326,6 +333,15 @@ std::unique_ptr<RuleIndex> RuleIndex::Build(const std::vector<const Matcher*>& m
     } else {
       si.pending.emplace_back(id, best->leaves);
     }
+  }
+  for (const auto& [id, o] : filter_only) {
+    const auto known = std::find_if(index->slots_.begin(), index->slots_.end(),
+                                     [&](const AnchorSlot& s) { return SameSlot(s, o.slot); });
+    if (known == index->slots_.end()) continue;
+    Requirement r;
+    r.slot = static_cast<int>(known - index->slots_.begin());
+    r.leaves = o.leaves;
+    index->requirements_[id].push_back(std::move(r));
   }
   for (SlotIndex& si : index->slot_index_) BuildShapes(si, build);
   return index;

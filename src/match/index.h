@@ -17,10 +17,10 @@
 // rule matches, the rule is among the candidates. Slot values that are not plain strings (an
 // array, an object) are reported as kOther and make every rule on that slot a candidate.
 //
-// Besides string conditions, a rule's requirements include conditions that only need to know
-// whether the field is there (EventBridge `exists: true`) or that reject some strings
-// (`anything-but`): they are checked on the extracted value too (kScalar tells a number,
-// boolean or null from a missing field), but never dispatch a rule.
+// Besides string conditions, requirements include conditions that only need to know whether
+// the field is there (`exists: true`) or reject some strings (`anything-but`, `!=`): checked on
+// a field extracted for some rule anyway (kScalar tells a number, boolean or null from a
+// missing field), they never dispatch a rule nor add a field to extract.
 //
 // A field's RE2::Set walks the whole value (a userAgent of 100-250 bytes) on every event, while
 // CloudTrail repeats a handful of such values over and over: a caller may keep a ShapeMemo per

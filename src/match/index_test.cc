@@ -101,11 +101,13 @@ constexpr auto kScalar = AnchorValue::State::kScalar;
 constexpr auto kOther = AnchorValue::State::kOther;
 
 // EventBridge `exists: true` holds for any leaf value, a number or null too, and not for a
-// missing field: the index may drop the rule only when the field is missing.
+// missing field: the index may drop the rule only when the field is missing. (Rule 1 makes
+// errorCode a field the index extracts.)
 TEST(RuleIndex, ExistsTrueIsARequirementOnTheExtractedField) {
   const auto rule =
       EventPattern(R"({"detail":{"eventName":["AssumeRole"],"errorCode":[{"exists":true}]}})");
-  auto index = RuleIndex::Build({rule.get()});
+  const auto on_error = EventPattern(R"({"detail":{"errorCode":["Other"]}})");
+  auto index = RuleIndex::Build({rule.get(), on_error.get()});
   EXPECT_EQ(index->DescribeAnchor(0), "$.eventName in 1 value");
   const AnchorValue name{kString, "AssumeRole"};
   const std::vector<uint32_t> none;
@@ -113,7 +115,9 @@ TEST(RuleIndex, ExistsTrueIsARequirementOnTheExtractedField) {
   EXPECT_EQ(CandidatesOf(*index, {{"$.eventName", name}}), none);
   EXPECT_EQ(CandidatesOf(*index, {{"$.eventName", name}, {"$.errorCode", {kString, ""}}}), rule0);
   EXPECT_EQ(CandidatesOf(*index, {{"$.eventName", name}, {"$.errorCode", {kScalar, {}}}}), rule0);
-  EXPECT_EQ(CandidatesOf(*index, {{"$.eventName", name}, {"$.errorCode", {kOther, {}}}}), rule0);
+  // An array or object: maybe reachable, rule 1 too.
+  EXPECT_EQ(CandidatesOf(*index, {{"$.eventName", name}, {"$.errorCode", {kOther, {}}}}),
+            (std::vector<uint32_t>{0, 1}));
   EXPECT_EQ(CandidatesOf(*index, {{"$.errorCode", {kString, "AccessDenied"}}}), none);
 }
 
@@ -122,7 +126,8 @@ TEST(RuleIndex, ExistsTrueIsARequirementOnTheExtractedField) {
 TEST(RuleIndex, AnythingButIsARequirementOnTheExtractedField) {
   const auto rule = EventPattern(
       R"({"detail":{"eventName":["RunInstances"],"awsRegion":[{"anything-but":["us-east-1","eu-west-1"]}]}})");
-  auto index = RuleIndex::Build({rule.get()});
+  const auto on_region = EventPattern(R"({"detail":{"awsRegion":["Other"]}})");
+  auto index = RuleIndex::Build({rule.get(), on_region.get()});
   EXPECT_EQ(index->DescribeAnchor(0), "$.eventName in 1 value");
   const AnchorValue name{kString, "RunInstances"};
   const std::vector<uint32_t> none;
@@ -135,7 +140,8 @@ TEST(RuleIndex, AnythingButIsARequirementOnTheExtractedField) {
       CandidatesOf(*index, {{"$.eventName", name}, {"$.awsRegion", {kString, "ap-south-1"}}}),
       rule0);
   EXPECT_EQ(CandidatesOf(*index, {{"$.eventName", name}, {"$.awsRegion", {kScalar, {}}}}), rule0);
-  EXPECT_EQ(CandidatesOf(*index, {{"$.eventName", name}, {"$.awsRegion", {kOther, {}}}}), rule0);
+  EXPECT_EQ(CandidatesOf(*index, {{"$.eventName", name}, {"$.awsRegion", {kOther, {}}}}),
+            (std::vector<uint32_t>{0, 1}));
   EXPECT_EQ(CandidatesOf(*index, {{"$.eventName", name}}), none);
 }
 
@@ -144,12 +150,24 @@ TEST(RuleIndex, AnythingButIsARequirementOnTheExtractedField) {
 TEST(RuleIndex, ARuleWithOnlyRequirementsIsUnindexedButFiltered) {
   const auto exists = EventPattern(R"({"detail":{"errorCode":[{"exists":true}]}})");
   const auto name = EventPattern(R"({"detail":{"eventName":["A"]}})");
-  auto index = RuleIndex::Build({exists.get(), name.get()});
+  const auto on_error = EventPattern(R"({"detail":{"errorCode":["Other"]}})");
+  auto index = RuleIndex::Build({exists.get(), name.get(), on_error.get()});
   EXPECT_EQ(index->DescribeAnchor(0), "unindexed (always evaluated)");
   EXPECT_EQ(CandidatesOf(*index, {}), std::vector<uint32_t>{});
   EXPECT_EQ(CandidatesOf(*index, {{"$.errorCode", {kScalar, {}}}}), std::vector<uint32_t>{0});
   EXPECT_EQ(CandidatesOf(*index, {{"$.eventName", {kScalar, {}}}}), std::vector<uint32_t>{});
   EXPECT_EQ(CandidatesOf(*index, {{"$.eventName", {kString, "A"}}}), std::vector<uint32_t>{1});
+}
+
+// A filtering condition on a field no rule dispatches or requires a string on adds no field
+// to extract (every event would pay for it): the rule is then evaluated without the check.
+TEST(RuleIndex, AFilteringConditionAddsNoField) {
+  const auto rule =
+      EventPattern(R"({"detail":{"eventName":["A"],"userAgent":[{"anything-but":["x"]}]}})");
+  auto index = RuleIndex::Build({rule.get()});
+  ASSERT_EQ(index->slots().size(), 1u);
+  EXPECT_EQ(index->slots()[0].Name(), "$.eventName");
+  EXPECT_EQ(CandidatesOf(*index, {{"$.eventName", {kString, "A"}}}), std::vector<uint32_t>{0});
 }
 
 // The memo answers as the set does, for repeated and new values, and a memo used with another
