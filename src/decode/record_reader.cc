@@ -27,6 +27,9 @@ std::string_view Trim(std::string_view s) {
 }
 
 constexpr size_t kBatchSize = 4 << 20;  // iterate_many's window
+// The largest stretch of lines read as one iterate_many batch (StreamLines): longer ones are
+// single lines of more than 32 MiB.
+constexpr size_t kOneBatch = size_t{32} << 20;
 
 bool IsJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
@@ -409,11 +412,11 @@ class RecordReader::Run {
 
   // `text`: the record's exact text when known (RecordView::text), else empty.
   RecordStatus Visit(ondemand::object& obj, const char* start, std::string_view doc,
-                     const RecordWhere& where, std::string_view text = {}) {
+                     const RecordWhere& where, std::string_view text = {}, bool one_line = false) {
     if (document_ != 0) {
-      return visitor_.OnRecord(RecordView{obj, start, doc, text}, Stamp(where), error_);
+      return visitor_.OnRecord(RecordView{obj, start, doc, text, one_line}, Stamp(where), error_);
     }
-    return visitor_.OnRecord(RecordView{obj, start, doc, text}, where, error_);
+    return visitor_.OnRecord(RecordView{obj, start, doc, text, one_line}, where, error_);
   }
 
   void ReportStatus(RecordStatus status, const RecordWhere& where) {
@@ -570,8 +573,30 @@ class RecordReader::Run {
     r_.line_first_ = first_line;
     if (r_.options_.text_lines) return ReadLinesFrom(whole, from, r_.LineAt(from));
     // The stream borrows the parser: it must be gone before line mode parses with it again.
-    const size_t resume = from + StreamLines(rest, from);
-    if (resume < whole.size()) ReadLinesFrom(whole, resume, r_.LineAt(resume));
+    if (!visitor_.ChecksOneLine()) {
+      const size_t resume = from + StreamLines(rest, from);
+      if (resume < whole.size()) ReadLinesFrom(whole, resume, r_.LineAt(resume));
+      return;
+    }
+    // Records undelimited (RecordView::one_line): each stretch of whole lines up to kBatchSize
+    // is one iterate_many batch (StreamLines says why), so the parser's structural index stays
+    // the size of one batch whatever the window's size.
+    size_t pos = from;
+    while (pos < whole.size()) {
+      size_t stop = whole.size();
+      if (stop - pos > kBatchSize) {
+        const void* nl = memrchr(whole.data() + pos, '\n', kBatchSize);
+        if (nl == nullptr) {  // a line longer than a batch: the stretch is that line
+          nl = std::memchr(whole.data() + pos + kBatchSize, '\n', stop - pos - kBatchSize);
+        }
+        if (nl != nullptr) {
+          stop = static_cast<size_t>(static_cast<const char*>(nl) - whole.data()) + 1;
+        }
+      }
+      const size_t resume = pos + StreamLines(whole.substr(pos, stop - pos), pos);
+      if (resume < stop) return ReadLinesFrom(whole, resume, r_.LineAt(resume));
+      pos = stop;
+    }
   }
 
   // Reads documents with iterate_many until the first problem. `doc` starts at byte `base` of
@@ -579,13 +604,53 @@ class RecordReader::Run {
   // the stream went through).
   size_t StreamLines(std::string_view doc, size_t base) {
     size_t resume = 0;  // byte offset after the last document read
+    // With a visitor that checks RecordView::one_line itself, and the input in one iterate_many
+    // batch, records are not delimited here: the visitor's walk finds each one's end. One batch,
+    // because the object's text from raw_json() runs to the next structural character, which for
+    // the last document of a batch cut short is the batch's end, in the middle of the next
+    // document (whose bytes would then be taken for this record's). Larger inputs (read whole,
+    // above kOneBatch) delimit each record with source(), a second walk over its structure.
+    const bool one_line = visitor_.ChecksOneLine() && doc.size() <= kOneBatch;
+    // (ReadLines hands such a visitor stretches of at most kBatchSize bytes, unless one line is
+    // longer.)
+    const size_t batch_size = one_line ? std::max(doc.size(), kBatchSize) : kBatchSize;
     ondemand::document_stream stream;
-    if (r_.parser_.iterate_many(doc.data(), doc.size(), kBatchSize).get(stream) !=
+    if (r_.parser_.iterate_many(doc.data(), doc.size(), batch_size).get(stream) !=
         simdjson::SUCCESS) {
       return 0;
     }
     RecordWhere where(Unit::kLine, 0, /*lines=*/true);  // the line is counted on demand
     where.lazy_ = &r_;
+    if (one_line) {
+      for (auto it = stream.begin(); it != stream.end(); ++it) {
+        if (it.error() != simdjson::SUCCESS) return resume;
+        ondemand::document_reference d;
+        ondemand::object obj;
+        if ((*it).get(d) != simdjson::SUCCESS || d.get_object().get(obj) != simdjson::SUCCESS) {
+          return resume;
+        }
+        const size_t at = it.current_index();
+        where.offset_ = base + at;
+        // Any problem (the record spans lines, damage, an error to report): re-do this document
+        // in line mode, which names the line in its error.
+        if (Visit(obj, doc.data() + at, doc, where, {}, /*one_line=*/true) != RecordStatus::kOk) {
+          return resume;
+        }
+        // Where the record ends: the visitor walked it, so raw_json() only reads two positions.
+        // It runs to the next document's first character (blanks included), which is where
+        // line mode would resume after this record. Should it fail after a kOk (it cannot once
+        // the visitor found the text), the record was on one line: resume after that line.
+        std::string_view raw;
+        if (obj.raw_json().get(raw) == simdjson::SUCCESS) {
+          resume = static_cast<size_t>(raw.data() + raw.size() - doc.data());
+        } else {
+          const void* nl = std::memchr(doc.data() + at, '\n', doc.size() - at);
+          resume =
+              nl ? static_cast<size_t>(static_cast<const char*>(nl) - doc.data()) + 1 : doc.size();
+        }
+      }
+      return stream.truncated_bytes() > 0 ? resume : doc.size();
+    }
     for (auto it = stream.begin(); it != stream.end(); ++it) {
       // The document's text, from its first to its last structural character, taken from the
       // parser's structural index. Asked before the document is entered: simdjson 3.0.1's

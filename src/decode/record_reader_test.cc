@@ -165,6 +165,86 @@ TEST(RecordReader, NdjsonRecordsComeWithTheirExactText) {
 
 // ReadLines: a window of an input's lines, numbered from `first_line`; read as NDJSON even
 // when it holds a single line (Read would call that "record 1"); a BOM only at line 0.
+// A visitor that takes NDJSON records undelimited (RecordView::one_line), as the engine does:
+// it walks each object, finds its text with raw_json() and refuses one that spans lines.
+class CollectOneLine : public CollectText {
+ public:
+  bool ChecksOneLine() const override { return true; }
+  RecordStatus OnRecord(const RecordView& record, const RecordWhere& where, Error& error) override {
+    if (!record.one_line) return CollectText::OnRecord(record, where, error);
+    ++one_line_records;
+    std::string_view name;
+    bool named = false;
+    for (auto field : record.object) {
+      std::string_view key;
+      if (field.unescaped_key().get(key) != simdjson::SUCCESS) return Damaged(error);
+      if (key == "eventName" && !named) {
+        if (field.value().get_string().get(name) != simdjson::SUCCESS) return Damaged(error);
+        named = true;
+      }
+    }
+    std::string_view text;
+    if (record.object.raw_json().get(text) != simdjson::SUCCESS) return Damaged(error);
+    while (!text.empty() && text.back() != '}') text.remove_suffix(1);
+    if (text.find('\n') != std::string_view::npos) return Damaged(error);
+    record_texts.push_back(std::string(text));  // as CollectText records it: before the verdict
+    if (!named) {
+      error = Error{ErrorCode::kParse, "no eventName"};
+      return RecordStatus::kRejected;
+    }
+    records.push_back(where.ToString() + "=" + std::string(name));
+    return RecordStatus::kOk;
+  }
+  int one_line_records = 0;
+
+ private:
+  static RecordStatus Damaged(Error& error) {
+    error = Error{ErrorCode::kParse, "damaged"};
+    return RecordStatus::kDamaged;
+  }
+};
+
+// The undelimited path gives what delimiting each record first gives: the same records, texts,
+// line numbers and errors, for clean NDJSON and for damage that spans lines.
+TEST(RecordReader, UndelimitedNdjsonRecordsReadAsDelimitedOnes) {
+  const std::vector<std::string> inputs = {
+      "{\"eventName\":\"A\",\"x\":\"}{\\\"\"}\n{\"eventName\":\"B\"}  \r\n"
+      "{\"eventName\":\"C\"}{\"eventName\":\"D\"}\n",
+      // An object spanning lines 2-3 (valid JSON as a whole): line by line, each line is damaged.
+      "{\"eventName\":\"A\"}\n{\"eventName\":\"B\",\"y\":[\n1]}\n{\"eventName\":\"C\"}\n",
+      // An unclosed object swallowing the next line.
+      "{\"eventName\":\"A\"}\n{\"eventName\":{\n{\"eventName\":\"B\"}}\n{\"eventName\":\"C\"}\n",
+      // A record without eventName (rejected by the visitor), then a non-object line, garbage.
+      "{\"eventName\":\"A\"}\n{\"x\":1}\n[1]\n{\"eventName\":\"B\"} x\n{\"eventName\":\"C\"}",
+  };
+  for (const std::string& input : inputs) {
+    RecordReader delimited_reader;
+    CollectText delimited;
+    delimited_reader.Read("-", input, delimited);
+    RecordReader reader;
+    CollectOneLine undelimited;
+    reader.Read("-", input, undelimited);
+    EXPECT_GT(undelimited.one_line_records, 0) << input;
+    EXPECT_EQ(undelimited.records, delimited.records) << input;
+    EXPECT_EQ(undelimited.record_texts, delimited.record_texts) << input;
+    EXPECT_EQ(undelimited.errors, delimited.errors) << input;
+  }
+  // The first input by hand: four records, each text exactly its object.
+  RecordReader reader;
+  CollectOneLine c;
+  reader.Read("-", inputs[0], c);
+  EXPECT_EQ(c.records, (std::vector<std::string>{"line 1=A", "line 2=B", "line 3=C", "line 3=D"}));
+  EXPECT_EQ(c.record_texts[1], "{\"eventName\":\"B\"}");
+  // The second: line 1 read in bulk; then line by line: line 2 alone is an unterminated object,
+  // line 3 ("1]}") is not an object, each an error of its own; line 4 is read.
+  CollectOneLine spanning;
+  reader.Read("-", inputs[1], spanning);
+  EXPECT_EQ(spanning.records, (std::vector<std::string>{"line 1=A", "line 4=C"}));
+  ASSERT_EQ(spanning.errors.size(), 2u);
+  EXPECT_EQ(spanning.errors[0].substr(0, 8), "line 2: ");
+  EXPECT_EQ(spanning.errors[1], "line 3: an event must be a JSON object");
+}
+
 TEST(RecordReader, AWindowOfLinesCountsLinesFromItsFirstLine) {
   RecordReader reader;
   Collect c;

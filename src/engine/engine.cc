@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cstring>
+
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -216,6 +218,16 @@ decode::RecordStatus Engine::Evaluate(const decode::RecordView& record, const Or
   std::string_view text = record.text;
   if (text.empty() && extracted && record.object.raw_json().get(text) == simdjson::SUCCESS) {
     while (!text.empty() && text.back() != '}') text.remove_suffix(1);  // whitespace after it
+  }
+  if (record.one_line) {
+    // NDJSON in bulk: the reader has not delimited the record (decode::RecordView::one_line).
+    // One that does not end on its line, or whose walk failed, goes back to the reader, which
+    // reads the lines one by one and reports each.
+    if (!extracted || text.empty() || std::memchr(text.data(), '\n', text.size()) != nullptr) {
+      error = extracted ? Error{ErrorCode::kParse, "the record spans lines"}
+                        : std::move(extracted.error());
+      return decode::RecordStatus::kDamaged;
+    }
   }
   if (text.empty()) {
     const char* end = decode::JsonValueEnd(record.start, record.doc.data() + record.doc.size());

@@ -33,6 +33,8 @@ class BatchVisitor final : public decode::RecordVisitor {
   }
 
   void OnSkipped(std::string why) override { report_.skipped = std::move(why); }
+  // The engine checks RecordView::one_line after its walk (decode/record_reader.h).
+  bool ChecksOneLine() const override { return true; }
 
  private:
   void Count() {
