@@ -57,25 +57,6 @@ simdjson::error_code KeyOf(simdjson::ondemand::field& field, std::string_view* k
 // The top-level members the extractor itself needs, whatever the rules.
 enum class Special : uint8_t { kNone, kEventSource, kEventType, kSource, kDetailType, kDetail };
 
-Special SpecialKey(std::string_view key) {
-  switch (key.size()) {
-    case 6:
-      if (key == "source") return Special::kSource;
-      if (key == "detail") return Special::kDetail;
-      break;
-    case 9:
-      if (key == "eventType") return Special::kEventType;
-      break;
-    case 11:
-      if (key == "eventSource") return Special::kEventSource;
-      if (key == "detail-type") return Special::kDetailType;
-      break;
-    default:
-      break;
-  }
-  return Special::kNone;
-}
-
 AnchorValue::State StateOf(json_type t) {
   switch (t) {
     case json_type::string:
@@ -128,6 +109,7 @@ AnchorExtractor::AnchorExtractor(const std::vector<match::AnchorSlot>& slots)
     for (const auto& key : slot.path) node = Child(*node, key);
     node->slot = static_cast<int>(i);
   }
+  BuildTables(root_, /*root=*/true);
   seen_top_.assign(static_cast<size_t>(node_count_), 0);
   seen_detail_.assign(static_cast<size_t>(node_count_), 0);
 }
@@ -136,36 +118,93 @@ AnchorExtractor::Trie* AnchorExtractor::Child(Trie& node, std::string_view key) 
   for (auto& c : node.children) {
     if (c.key == key) return &c;
   }
-  Trie child{std::string(key), -1, node_count_++, {}, 0, 0, 0};
-  if (key.size() >= 8) {
-    child.head = Load64(key.data());
-    child.tail = Load64(key.data() + key.size() - 8);
-  }
-  node.children.push_back(std::move(child));
-  node.child_sizes |= key.size() < 64 ? uint64_t{1} << key.size() : ~uint64_t{0};
+  node.children.push_back(Trie{std::string(key), -1, node_count_++, {}, {}, 64});
   return &node.children.back();
 }
 
-const AnchorExtractor::Trie* AnchorExtractor::Find(const Trie& node, std::string_view key) {
-  // Called for every member of every record: reject on length, then on the first and last
-  // eight bytes (two loads within the key, no call), before comparing what lies between.
-  const size_t n = key.size();
-  if (n < 64 && (node.child_sizes >> n & 1) == 0) return nullptr;
-  if (n >= 8) {
-    const uint64_t head = Load64(key.data());
-    const uint64_t tail = Load64(key.data() + n - 8);
-    for (const auto& c : node.children) {
-      if (c.key.size() == n && c.head == head && c.tail == tail &&
-          (n <= 16 || std::memcmp(c.key.data() + 8, key.data() + 8, n - 16) == 0)) {
-        return &c;
+namespace {
+
+// The first min(size, 8) bytes of the key at `p`, zero-extended. Reads 8 bytes whatever the size:
+// a key in a padded simdjson input is followed by at least its quote, a colon, a value and the
+// closing brace, and the padding covers the rest.
+uint64_t KeyHead(const char* p, size_t size) {
+  const uint64_t w = Load64(p);
+  return size >= 8 ? w : w & ((uint64_t{1} << (8 * size)) - 1);
+}
+
+uint64_t KeyHash(uint64_t head, size_t size) {
+  return (head ^ (static_cast<uint64_t>(size) << 56)) * 0x9E3779B97F4A7C15ULL;
+}
+
+constexpr std::string_view kSpecialKeys[] = {"", "eventSource", "eventType", "source",
+                                             "detail-type", "detail"};
+static_assert(static_cast<int>(Special::kEventSource) == 1 &&
+              static_cast<int>(Special::kDetail) == 5);
+
+}  // namespace
+
+void AnchorExtractor::BuildTables(Trie& node, bool root) {
+  for (auto& c : node.children) BuildTables(c, false);
+  // Keys to place: the children, then (root) the special keys not among them.
+  std::vector<std::pair<std::string_view, KeyEntry>> keys;
+  for (size_t i = 0; i < node.children.size(); ++i) {
+    KeyEntry e;
+    e.child = static_cast<int16_t>(i);
+    keys.emplace_back(node.children[i].key, e);
+  }
+  if (root) {
+    for (uint8_t sp = 1; sp < std::size(kSpecialKeys); ++sp) {
+      bool merged = false;
+      for (auto& [k, e] : keys) {
+        if (k == kSpecialKeys[sp]) {
+          e.special = sp;
+          merged = true;
+        }
+      }
+      if (!merged) {
+        KeyEntry e;
+        e.child = -1;
+        e.special = sp;
+        keys.emplace_back(kSpecialKeys[sp], e);
       }
     }
-    return nullptr;
   }
-  for (const auto& c : node.children) {
-    if (c.key.size() == n && c.key == key) return &c;
+  size_t bits = 3;
+  while ((size_t{1} << bits) < 4 * keys.size()) ++bits;
+  node.table.assign(size_t{1} << bits, KeyEntry{});
+  node.shift = 64 - bits;
+  const size_t mask = node.table.size() - 1;
+  for (auto& [k, e] : keys) {
+    // Keys are stored padded so that KeyHead may read 8 bytes of a short one.
+    std::string padded(k);
+    padded.resize(std::max<size_t>(k.size(), 8) + 8, '\0');
+    e.size = static_cast<uint32_t>(k.size());
+    e.head = KeyHead(padded.data(), k.size());
+    e.tail = k.size() > 8 ? Load64(k.data() + k.size() - 8) : 0;
+    size_t at = KeyHash(e.head, k.size()) >> node.shift;
+    while (node.table[at].child != kNoKey) at = (at + 1) & mask;
+    node.table[at] = e;
   }
-  return nullptr;
+}
+
+const AnchorExtractor::KeyEntry* AnchorExtractor::Find(const Trie& node, std::string_view key) {
+  // Called for every member of every record: one probe, on the key's length and first bytes
+  // (two loads within the key and no call for keys up to 16 bytes), rejects most keys.
+  const size_t n = key.size();
+  const uint64_t head = KeyHead(key.data(), n);
+  const size_t mask = node.table.size() - 1;
+  for (size_t at = KeyHash(head, n) >> node.shift;; at = (at + 1) & mask) {
+    const KeyEntry& e = node.table[at];
+    if (e.child == kNoKey) return nullptr;
+    if (e.head != head || e.size != n) continue;
+    if (n <= 8) return &e;
+    if (e.tail != Load64(key.data() + n - 8)) continue;
+    if (n <= 16) return &e;
+    const std::string_view want =
+        e.child >= 0 ? std::string_view(node.children[static_cast<size_t>(e.child)].key)
+                     : kSpecialKeys[e.special];
+    if (std::memcmp(key.data() + 8, want.data() + 8, n - 16) == 0) return &e;
+  }
 }
 
 // Marks every slot at or below `node` kOther: a path through an array may still reach values
@@ -177,27 +216,33 @@ static void MarkOther(const AnchorExtractor::Trie& node, match::AnchorValue* val
 
 simdjson::error_code AnchorExtractor::Walk(simdjson::ondemand::object object, const Trie& node,
                                            AnchorValue* values, uint32_t* seen) const {
+  size_t met = 0;  // children met for the first time
   for (auto field_result : object) {
     simdjson::ondemand::field field;
     if (auto err = std::move(field_result).get(field)) return err;
     std::string_view key;
     if (auto err = KeyOf(field, &key)) return err;
-    const Trie* child = Find(node, key);
-    if (child == nullptr || !FirstTime(*child, seen)) continue;
+    const KeyEntry* entry = Find(node, key);
+    if (entry == nullptr || entry->child < 0) continue;
+    const Trie& child = node.children[static_cast<size_t>(entry->child)];
+    if (!FirstTime(child, seen)) continue;
     simdjson::ondemand::value v = field.value();
     json_type t;
     if (auto err = v.type().get(t)) return err;
-    if (child->slot >= 0) {
-      if (auto err = ReadSlot(v, t, &values[child->slot])) return err;
-      if (t == json_type::string) continue;
+    if (child.slot >= 0) {
+      if (auto err = ReadSlot(v, t, &values[child.slot])) return err;
     }
-    if (!child->children.empty() && t == json_type::object) {
+    if (t == json_type::object && !child.children.empty()) {
       simdjson::ondemand::object inner;
       if (auto err = v.get_object().get(inner)) return err;
-      if (auto err = Walk(inner, *child, values, seen)) return err;
+      if (auto err = Walk(inner, child, values, seen)) return err;
     } else if (t == json_type::array) {
-      MarkOther(*child, values);
+      MarkOther(child, values);
     }
+    // Every child met: later members can change nothing (a repeated key is skipped unread), so
+    // the rest of the object is left to the parent's iterator, which skips it token by token
+    // without reading keys. (userIdentity: `type` is its first member.)
+    if (++met == node.children.size()) break;
   }
   return simdjson::SUCCESS;
 }
@@ -224,9 +269,11 @@ Result<ExtractResult> AnchorExtractor::Extract(simdjson::ondemand::object object
     std::string_view key;
     if (auto err = KeyOf(field, &key)) return Fail(ErrorCode::kParse, simdjson::error_message(err));
     // Most members matter to no rule: skip them without looking at their values.
-    const Special special = SpecialKey(key);
-    const Trie* child = Find(root_, key);
-    if (child == nullptr && special == Special::kNone) continue;
+    const KeyEntry* entry = Find(root_, key);
+    if (entry == nullptr) continue;
+    const auto special = static_cast<Special>(entry->special);
+    const Trie* child =
+        entry->child >= 0 ? &root_.children[static_cast<size_t>(entry->child)] : nullptr;
     // Duplicate keys: only the first occurrence counts.
     const auto bit = static_cast<uint8_t>(1u << static_cast<unsigned>(special));
     const bool first_special = special != Special::kNone && (special_seen & bit) == 0;

@@ -54,19 +54,32 @@ class AnchorExtractor {
                                               std::string& source_scratch);
 
  public:
+  // One key a node looks for, in the node's open-addressing table.
+  struct KeyEntry {
+    uint64_t head = 0;     // the key's first 8 bytes (fewer: zero-extended), as loaded
+    uint64_t tail = 0;     // keys of more than 8 bytes: the last 8
+    uint32_t size = 0;     // the key's length
+    int16_t child = kNoKey;  // index in the node's children; -1: none (a special key only)
+    uint8_t special = 0;     // at the root: which of the extractor's own keys it is (0: none)
+  };
+  static constexpr int16_t kNoKey = -2;  // an empty table entry
+
   struct Trie {
     std::string key;
     int slot = -1;
     int id = 0;  // position in the per-record `seen` marks
     std::vector<Trie> children;
-    uint64_t child_sizes = 0;  // bit n: some child key has length n (n < 64), for fast rejects
-    uint64_t head = 0;         // keys of 8 bytes or more: the first 8 bytes, as loaded
-    uint64_t tail = 0;         // and the last 8
+    // The keys of `children` (and, at the root, the extractor's own keys) by hash of their
+    // length and first bytes: one probe rejects a key no rule reads, the common case.
+    std::vector<KeyEntry> table;
+    uint64_t shift = 64;  // 64 - log2(table size)
   };
 
  private:
   Trie* Child(Trie& node, std::string_view key);
-  static const Trie* Find(const Trie& node, std::string_view key);
+  // Fills `table` for `node` and below; `specials` are the root's own keys.
+  static void BuildTables(Trie& node, bool root);
+  static const KeyEntry* Find(const Trie& node, std::string_view key);
   // True the first time `node` is met in this walk (duplicate keys: the first one wins).
   bool FirstTime(const Trie& node, uint32_t* seen) const {
     if (seen[node.id] == generation_) return false;
