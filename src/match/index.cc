@@ -334,9 +334,11 @@ std::unique_ptr<RuleIndex> RuleIndex::Build(const std::vector<const Matcher*>& m
       si.pending.emplace_back(id, best->leaves);
     }
   }
-  for (const auto& [id, o] : filter_only) {
+  for (const auto& entry : filter_only) {
+    const auto& id = entry.first;  // not a structured binding: clang 14 cannot capture one
+    const auto& o = entry.second;
     const auto known = std::find_if(index->slots_.begin(), index->slots_.end(),
-                                     [&](const AnchorSlot& s) { return SameSlot(s, o.slot); });
+                                    [&](const AnchorSlot& s) { return SameSlot(s, o.slot); });
     if (known == index->slots_.end()) continue;
     Requirement r;
     r.slot = static_cast<int>(known - index->slots_.begin());
