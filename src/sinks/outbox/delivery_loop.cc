@@ -124,7 +124,9 @@ Result<StepResult> DeliveryLoop::Step(Clock::WallTime now) {
           const milliseconds delay = result.retry_after
                                          ? *result.retry_after
                                          : BackoffDelay(options_.backoff, row.attempts, rng_);
-          const Clock::WallTime at = now + delay;
+          // Retry-After counts from the answer, not from when the request left: a slow answer
+          // must not shorten the wait (`now` is the step's start, before the request).
+          const Clock::WallTime at = std::max(now, clock_.Now()) + delay;
           // The row keeps its next_due, hence its place in the queue; the pause is ours.
           marked = store_.Reschedule(row.row_id, row.next_due, result.error);
           if (!marked) return tl::unexpected(marked.error());
