@@ -136,8 +136,8 @@ uint64_t KeyHash(uint64_t head, size_t size) {
   return (head ^ (static_cast<uint64_t>(size) << 56)) * 0x9E3779B97F4A7C15ULL;
 }
 
-constexpr std::string_view kSpecialKeys[] = {"", "eventSource", "eventType", "source",
-                                             "detail-type", "detail"};
+constexpr std::string_view kSpecialKeys[] = {"",       "eventSource", "eventType",
+                                             "source", "detail-type", "detail"};
 static_assert(static_cast<int>(Special::kEventSource) == 1 &&
               static_cast<int>(Special::kDetail) == 5);
 

@@ -56,9 +56,9 @@ class AnchorExtractor {
  public:
   // One key a node looks for, in the node's open-addressing table.
   struct KeyEntry {
-    uint64_t head = 0;     // the key's first 8 bytes (fewer: zero-extended), as loaded
-    uint64_t tail = 0;     // keys of more than 8 bytes: the last 8
-    uint32_t size = 0;     // the key's length
+    uint64_t head = 0;       // the key's first 8 bytes (fewer: zero-extended), as loaded
+    uint64_t tail = 0;       // keys of more than 8 bytes: the last 8
+    uint32_t size = 0;       // the key's length
     int16_t child = kNoKey;  // index in the node's children; -1: none (a special key only)
     uint8_t special = 0;     // at the root: which of the extractor's own keys it is (0: none)
   };

@@ -136,9 +136,8 @@ TEST(RuleIndex, AnythingButIsARequirementOnTheExtractedField) {
             none);
   EXPECT_EQ(CandidatesOf(*index, {{"$.eventName", name}, {"$.awsRegion", {kString, "eu-west-1"}}}),
             none);
-  EXPECT_EQ(
-      CandidatesOf(*index, {{"$.eventName", name}, {"$.awsRegion", {kString, "ap-south-1"}}}),
-      rule0);
+  EXPECT_EQ(CandidatesOf(*index, {{"$.eventName", name}, {"$.awsRegion", {kString, "ap-south-1"}}}),
+            rule0);
   EXPECT_EQ(CandidatesOf(*index, {{"$.eventName", name}, {"$.awsRegion", {kScalar, {}}}}), rule0);
   EXPECT_EQ(CandidatesOf(*index, {{"$.eventName", name}, {"$.awsRegion", {kOther, {}}}}),
             (std::vector<uint32_t>{0, 1}));
