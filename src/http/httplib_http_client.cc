@@ -15,7 +15,7 @@ namespace {
 struct SplitUrl {
   std::string origin;  // "https|host|port", the key of the kept connection
   bool tls = false;
-  std::string host;    // without the brackets of an IPv6 literal
+  std::string host;  // without the brackets of an IPv6 literal
   int port = 0;
   std::string target;  // path and query, "/" at least
 };
@@ -199,8 +199,7 @@ Result<Response> HttplibHttpClient::Send(const Request& request) {
 
     Response response;
     const size_t max_body = options_.max_body_bytes;
-    req.content_receiver = [&response, max_body](const char* data, size_t n, uint64_t,
-                                                  uint64_t) {
+    req.content_receiver = [&response, max_body](const char* data, size_t n, uint64_t, uint64_t) {
       const size_t room = max_body - std::min(max_body, response.body.size());
       response.body.append(data, std::min(n, room));
       // Bytes beyond the cap are read (so the connection stays reusable) and dropped.

@@ -55,7 +55,7 @@ class HttplibHttpClient final : public HttpClient {
 
   ClientOptions options_;
   std::mutex mu_;
-  std::string origin_;  // scheme|host|port of client_
+  std::string origin_;                           // scheme|host|port of client_
   std::unique_ptr<httplib::ClientImpl> client_;  // the kept-alive connection to origin_
 };
 

@@ -214,7 +214,8 @@ Result<std::size_t> StdinSource::ReadSome(char* out, std::size_t size) {
   do {
     n = ::read(options_.fd, out, size);
   } while (n < 0 && errno == EINTR);
-  if (n < 0) return Fail(ErrorCode::kIo, std::string("stdin source: read: ") + std::strerror(errno));
+  if (n < 0)
+    return Fail(ErrorCode::kIo, std::string("stdin source: read: ") + std::strerror(errno));
   return static_cast<std::size_t>(n);
 }
 
@@ -344,8 +345,9 @@ Result<bool> StdinSource::Feed(std::chrono::milliseconds timeout) {
       const bool full = head_.size() >= options_.documents.window;
       const std::optional<int> mode = SniffMode(head_, full);
       if (mode) {
-        auto started = StartSplitter(*mode == 1 ? decode::DocumentSplitterOptions::Unit::kLines
-                                                : decode::DocumentSplitterOptions::Unit::kDocuments);
+        auto started =
+            StartSplitter(*mode == 1 ? decode::DocumentSplitterOptions::Unit::kLines
+                                     : decode::DocumentSplitterOptions::Unit::kDocuments);
         if (!started) return tl::unexpected(started.error());
       }
     }
@@ -358,9 +360,9 @@ Result<bool> StdinSource::Feed(std::chrono::milliseconds timeout) {
         if (!finished) split_errors_.push_back(finished.error());
         if (!splitter_) {
           const std::optional<int> mode = SniffMode(head_, true);
-          auto started = StartSplitter(mode && *mode == 1
-                                           ? decode::DocumentSplitterOptions::Unit::kLines
-                                           : decode::DocumentSplitterOptions::Unit::kDocuments);
+          auto started =
+              StartSplitter(mode && *mode == 1 ? decode::DocumentSplitterOptions::Unit::kLines
+                                               : decode::DocumentSplitterOptions::Unit::kDocuments);
           if (!started) return tl::unexpected(started.error());
         }
         return true;
@@ -461,13 +463,13 @@ Result<std::optional<Batch>> StdinSource::NextSplit(const std::atomic<bool>& sto
       case Kind::kOversize:
         split_errors_.push_back(
             split_lines_ ? Error{ErrorCode::kResourceExhausted,
-                          fmt::format("line {}: longer than the {}-byte line limit; skipped",
-                                      piece.index + 1, options_.lines.max_line)}
-                  : Error{ErrorCode::kResourceExhausted,
-                          fmt::format("document {} (from byte {}): longer than the {}-byte "
-                                      "document limit; skipped",
-                                      piece.index + 1, piece.offset,
-                                      options_.documents.max_document)});
+                                 fmt::format("line {}: longer than the {}-byte line limit; skipped",
+                                             piece.index + 1, options_.lines.max_line)}
+                         : Error{ErrorCode::kResourceExhausted,
+                                 fmt::format("document {} (from byte {}): longer than the {}-byte "
+                                             "document limit; skipped",
+                                             piece.index + 1, piece.offset,
+                                             options_.documents.max_document)});
         continue;
       case Kind::kBom:
         split_errors_.push_back(

@@ -150,17 +150,17 @@ class StdinSource final : public Source {
   // kDocuments / kGzip.
   std::optional<decode::DocumentSplitter> splitter_;
   std::optional<decode::GunzipStream> gunzip_;
-  std::string compressed_;           // gzip input not yet inflated: [in_begin_, in_end_)
+  std::string compressed_;  // gzip input not yet inflated: [in_begin_, in_end_)
   std::size_t in_begin_ = 0;
   std::size_t in_end_ = 0;
   std::string head_;  // content not yet fed to splitter_: sniffed, or a whole member inflated
   std::size_t head_pos_ = 0;  // how much of head_ was fed
   std::size_t retry_at_ = 0;  // a whole-member attempt failed: retry once this much is buffered
-  bool input_ended_ = false;         // read(2) returned end of file
+  bool input_ended_ = false;  // read(2) returned end of file
   bool gzip_finished_ = false;
-  bool split_lines_ = false;         // splitter_ cuts lines (gzip'ed NDJSON)
+  bool split_lines_ = false;                    // splitter_ cuts lines (gzip'ed NDJSON)
   std::shared_ptr<RecordNumbering> numbering_;  // on every NextSplit batch
-  std::deque<Error> split_errors_;   // reported as batches of their own, in stream order
+  std::deque<Error> split_errors_;              // reported as batches of their own, in stream order
 };
 
 }  // namespace tw::sources

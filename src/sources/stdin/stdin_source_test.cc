@@ -202,8 +202,8 @@ TEST_F(StdinSourceTest, StopEndsAWaitWithNothingRead) {
 TEST_F(StdinSourceTest, InputThatIsNotJsonIsReadWhole) {
   const std::string inputs[] = {
       "hello world\nnot json\n",  // text
-      "BZh91AY&SY",                // bzip2 (reported by the record reader)
-      "",                          // empty
+      "BZh91AY&SY",               // bzip2 (reported by the record reader)
+      "",                         // empty
   };
   bool first = true;
   for (const std::string& input : inputs) {
@@ -270,8 +270,8 @@ TEST_F(StdinSourceTest, PrettyPrintedAndArraysAreCutIntoDocuments) {
   Write("\xEF\xBB\xBF {\n  \"Records\": [\n  ]\n}\n[1,\n2]{\"a\":\"}\"}\n");
   CloseWrite();
   const Seen seen = Drain(*source, stop_);
-  EXPECT_EQ(seen.documents, (std::vector<std::string>{"{\n  \"Records\": [\n  ]\n}", "[1,\n2]",
-                                                      "{\"a\":\"}\"}"}));
+  EXPECT_EQ(seen.documents,
+            (std::vector<std::string>{"{\n  \"Records\": [\n  ]\n}", "[1,\n2]", "{\"a\":\"}\"}"}));
   EXPECT_EQ(seen.indexes, (std::vector<uint64_t>{0, 1, 2}));
   ASSERT_EQ(seen.errors.size(), 1u);
   EXPECT_NE(seen.errors[0].find("byte order mark"), std::string::npos);
