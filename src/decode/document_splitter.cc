@@ -191,6 +191,13 @@ bool DocumentSplitter::ScanDocument() {
   return false;
 }
 
+DocumentSplitter::Piece DocumentSplitter::CompactOrNeedMore() {
+  Piece piece;
+  if (Compact(piece)) return piece;
+  piece.kind = Kind::kNeedMore;
+  return piece;
+}
+
 bool DocumentSplitter::Compact(Piece& piece) {
   const std::size_t tail = end_ - begin_;
   if (begin_ > 0) {
@@ -350,10 +357,7 @@ DocumentSplitter::Piece DocumentSplitter::NextDocument() {
       piece.kind = Kind::kEnd;
       return piece;
     }
-    Piece piece;
-    if (Compact(piece)) return piece;
-    piece.kind = Kind::kNeedMore;
-    return piece;
+    return CompactOrNeedMore();
   }
 }
 
@@ -432,10 +436,7 @@ DocumentSplitter::Piece DocumentSplitter::NextLines() {
       piece.kind = Kind::kEnd;
       return piece;
     }
-    Piece piece;
-    if (Compact(piece)) return piece;
-    piece.kind = Kind::kNeedMore;
-    return piece;
+    return CompactOrNeedMore();
   }
 }
 

@@ -119,6 +119,9 @@ class DocumentSplitter {
   // Makes room: moves the unconsumed tail to the front, grows, shrinks, or starts dropping an
   // oversized unit (returns true and fills `piece` then).
   bool Compact(Piece& piece);
+  // Compact(), or else a kNeedMore piece: what NextDocument and NextLines answer when the
+  // window holds no whole unit.
+  Piece CompactOrNeedMore();
   Piece TakeGarbage();
   Piece TakeTruncated();
 
