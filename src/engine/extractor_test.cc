@@ -3,36 +3,46 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <deque>
+#include <string>
+#include <vector>
+
 namespace tw::engine {
 namespace {
 
 using match::AnchorSlot;
 using match::AnchorValue;
 
-// Extracts the slots $.eventName and $.userIdentity.type from `json`.
-std::vector<AnchorValue> ExtractFrom(const std::string& json, ExtractResult* result = nullptr) {
-  std::vector<AnchorSlot> slots(2);
-  slots[0].path = {"eventName"};
-  slots[1].path = {"userIdentity", "type"};
+// Extracts `slots` from `json`; a failed walk fails the test.
+std::vector<AnchorValue> ExtractWith(const std::vector<AnchorSlot>& slots, const std::string& json,
+                                     ExtractResult* result = nullptr) {
   AnchorExtractor extractor(slots);
   simdjson::ondemand::parser parser;
   simdjson::padded_string padded(json);
   simdjson::ondemand::document doc = parser.iterate(padded);
   simdjson::ondemand::object obj = doc.get_object();
-  std::vector<AnchorValue> values(2);
+  std::vector<AnchorValue> values(slots.size());
   std::string scratch;
   auto r = extractor.Extract(obj, values.data(), scratch);
-  EXPECT_TRUE(r) << r.error().message;
+  EXPECT_TRUE(r) << json << ": " << (r ? "" : r.error().message);
   if (r && result) *result = *r;
   // Copy the views out: they die with the parser.
   for (auto& v : values) {
     if (v.state == AnchorValue::State::kString) {
-      static thread_local std::vector<std::string> keep;
+      static thread_local std::deque<std::string> keep;  // a deque: the views must not move
       keep.emplace_back(v.value);
       v.value = keep.back();
     }
   }
   return values;
+}
+
+// Extracts the slots $.eventName and $.userIdentity.type from `json`.
+std::vector<AnchorValue> ExtractFrom(const std::string& json, ExtractResult* result = nullptr) {
+  std::vector<AnchorSlot> slots(2);
+  slots[0].path = {"eventName"};
+  slots[1].path = {"userIdentity", "type"};
+  return ExtractWith(slots, json, result);
 }
 
 TEST(AnchorExtractor, FindsTopLevelAndNestedStrings) {
@@ -133,19 +143,12 @@ TEST(AnchorExtractor, KeysOfEveryLengthAreComparedWholly) {
     for (size_t i = 0; i < n; ++i) key += static_cast<char>('a' + i % 26);
     std::vector<AnchorSlot> slots(1);
     slots[0].path = {key};
-    AnchorExtractor extractor(slots);
     for (size_t pos : {size_t{0}, n / 2, n - 1}) {
       std::string decoy = key;
       decoy[pos] = 'Z';
       // The decoy comes first: it must not take the slot; the real key must.
       const std::string json = "{\"" + decoy + "\":\"no\",\"" + key + "\":\"yes\"}";
-      simdjson::ondemand::parser parser;
-      simdjson::padded_string padded(json);
-      simdjson::ondemand::document doc = parser.iterate(padded);
-      simdjson::ondemand::object obj = doc.get_object();
-      AnchorValue value;
-      std::string scratch;
-      ASSERT_TRUE(extractor.Extract(obj, &value, scratch)) << json;
+      const AnchorValue value = ExtractWith(slots, json)[0];
       EXPECT_EQ(value.state, AnchorValue::State::kString) << json;
       EXPECT_EQ(std::string(value.value), "yes") << json;
     }
@@ -154,14 +157,7 @@ TEST(AnchorExtractor, KeysOfEveryLengthAreComparedWholly) {
     escaped += "\\u00";
     escaped += fmt::format("{:02x}", static_cast<int>(key[n - 1]));
     const std::string json = "{\"" + escaped + "\":\"esc\"}";
-    simdjson::ondemand::parser parser;
-    simdjson::padded_string padded(json);
-    simdjson::ondemand::document doc = parser.iterate(padded);
-    simdjson::ondemand::object obj = doc.get_object();
-    AnchorValue value;
-    std::string scratch;
-    ASSERT_TRUE(extractor.Extract(obj, &value, scratch)) << json;
-    EXPECT_EQ(std::string(value.value), "esc") << json;
+    EXPECT_EQ(std::string(ExtractWith(slots, json)[0].value), "esc") << json;
   }
 }
 
