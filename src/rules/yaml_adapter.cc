@@ -43,6 +43,11 @@ struct StuckAt {
   YAML::Mark mark;
 };
 
+// An alias inside the node its anchor names (`&a [1, *a]`): a cycle, which yaml-cpp would build.
+struct AliasCycle {
+  YAML::Mark mark;
+};
+
 // yaml-cpp does not expose a scalar's style, but its mark points at the first character of the
 // token, so the source text tells: a quote, `|`, `>` or anything else (plain). A node with an
 // anchor or tag starts at that decoration; such scalars are kOther unless yaml-cpp calls them
@@ -107,7 +112,7 @@ class Builder : public YAML::EventHandler {
   void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
     const auto it = anchors_.find(anchor);
     // An alias inside the node it names (yaml-cpp would build a cycle).
-    if (it == anchors_.end()) throw TooDeep{mark};
+    if (it == anchors_.end()) throw AliasCycle{mark};
     if (budget_ < it->second.size) throw TooManyNodes{mark};
     Count(mark, it->second.height);
     budget_ -= it->second.size - 1;
@@ -226,6 +231,10 @@ tl::expected<std::vector<YamlNode>, YamlSyntaxError> ParseYaml(std::string_view 
         e.mark.line + 1, e.mark.column + 1,
         c > ' ' && c < 0x7f ? fmt::format("unexpected `{}` where a document should start", c)
                             : std::string("unexpected text where a document should start")});
+  } catch (const AliasCycle& e) {
+    return tl::unexpected(
+        YamlSyntaxError{e.mark.line + 1, e.mark.column + 1,
+                        "this alias is inside the node its anchor names (a cycle)"});
   } catch (const TooDeep& e) {
     return tl::unexpected(
         YamlSyntaxError{e.mark.line + 1, e.mark.column + 1,

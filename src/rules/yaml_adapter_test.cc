@@ -85,6 +85,16 @@ TEST(YamlAdapterTest, AStrayCommaWhereADocumentStartsIsAnErrorNotALoop) {
   EXPECT_EQ(docs.error().column, 1);
 }
 
+// An alias to the node that contains it would be a cycle: an error at the alias (line 1,
+// column 11, counted by hand), not a nesting-depth error.
+TEST(YamlAdapterTest, AnAliasInsideItsOwnAnchorIsACycle) {
+  auto docs = ParseYaml("a: &a [1, *a]\n");
+  ASSERT_FALSE(docs.has_value());
+  EXPECT_EQ(docs.error().line, 1);
+  EXPECT_EQ(docs.error().column, 11);
+  EXPECT_NE(docs.error().message.find("cycle"), std::string::npos) << docs.error().message;
+}
+
 TEST(YamlAdapterTest, DeepNestingIsRejected) {
   std::string text(kMaxYamlDepth + 10, '[');
   text += std::string(kMaxYamlDepth + 10, ']');
