@@ -93,42 +93,41 @@ Result<std::optional<state::Window>> DynamoDbStateStore::GetWindow(const std::st
   return out;
 }
 
+// The window is written whole, with one PutItem, never patched in place with UpdateItem: a
+// reader then sees the old item or the new one, never an item with some of its fields. (moto
+// applies an UpdateItem to a new item field by field, and a concurrent GetItem saw the half-made
+// item; DynamoDB itself is atomic either way.) The version is the one read plus one; a write with
+// no read before it takes a random version that no reader can hold.
 Result<void> DynamoDbStateStore::PutWindow(const state::Window& window) {
   std::optional<int64_t> read;
+  int64_t version = 0;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (auto it = read_versions_.find(window.key); it != read_versions_.end()) {
       read = it->second;
       read_versions_.erase(it);
     }
+    version = read ? *read + 1 : std::uniform_int_distribution<int64_t>(1LL << 40, 1LL << 62)(rng_);
   }
-  Expression update;
-  update.text =
-      "SET #count = :count, #start = :start, #expires = :expires, #data = :data, #ttl = :ttl "
-      "ADD #version :one";
-  update.names = {{"#count", "count"}, {"#start", "start"},          {"#expires", "expires"},
-                  {"#data", "data"},   {"#ttl", kStateTtlAttribute}, {"#version", "version"}};
-  update.values = {{":count", AttributeValue::N(window.count)},
-                   {":start", AttributeValue::N(Millis(window.start))},
-                   {":expires", AttributeValue::N(Millis(window.expires))},
-                   {":data", AttributeValue::B(window.data)},
-                   {":ttl", AttributeValue::N(Seconds(window.expires) + 1)},
-                   {":one", AttributeValue::N(1)}};
+  Item item = Key(WindowKey(window.key));
+  item["count"] = AttributeValue::N(window.count);
+  item["start"] = AttributeValue::N(Millis(window.start));
+  item["expires"] = AttributeValue::N(Millis(window.expires));
+  item["data"] = AttributeValue::B(window.data);
+  item[kStateTtlAttribute] = AttributeValue::N(Seconds(window.expires) + 1);
+  item["version"] = AttributeValue::N(version);
   Expression condition;
-  if (read) {
-    condition.names = {{"#pk", kStatePartitionKey}, {"#version", "version"}};
-    if (*read == 0) {
-      condition.text = "attribute_not_exists(#pk)";
-      condition.names.erase("#version");
-    } else {
-      condition.text = "#version = :read";
-      condition.names.erase("#pk");
-      condition.values = {{":read", AttributeValue::N(*read)}};
-    }
+  if (read && *read == 0) {
+    condition.text = "attribute_not_exists(#pk)";
+    condition.names = {{"#pk", kStatePartitionKey}};
+  } else if (read) {
+    condition.text = "#version = :read";
+    condition.names = {{"#version", "version"}};
+    condition.values = {{":read", AttributeValue::N(*read)}};
   }
-  auto r = db_->UpdateItem(options_.table, Key(WindowKey(window.key)), update, condition);
+  auto r = db_->PutItem(options_.table, item, condition);
   if (!r) return tl::unexpected(r.error());
-  if (r->outcome == WriteOutcome::kConditionFailed) {
+  if (*r == WriteOutcome::kConditionFailed) {
     return Fail(ErrorCode::kConflict,
                 "dynamodb state: window `" + window.key +
                     "` was changed by another worker meanwhile; the input will be retried");

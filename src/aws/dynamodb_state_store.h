@@ -3,12 +3,13 @@
 // in the worker's own store (SQLite):
 //
 //   * windows (dedupe, threshold) live in DynamoDB, item "w|<key>", read with strongly
-//     consistent GetItem and written with optimistic concurrency: each item carries a version,
-//     and PutWindow writes only if the version is still the one this store read for that key
-//     (or the item is still absent). A window changed by another worker in between fails the
-//     write with kUnavailable; the pipeline then Nacks the batch, the message comes back, and
-//     the batch is evaluated again on the new window. Items carry the TTL attribute
-//     `expires_at` (Unix seconds, the window's `expires`), so DynamoDB deletes them.
+//     consistent GetItem and written whole (one PutItem, so a reader never sees half an item)
+//     with optimistic concurrency: each item carries a version, and PutWindow writes only if
+//     the version is still the one this store read for that key (or the item is still absent).
+//     A window changed by another worker in between fails the write with kConflict; the pipeline
+//     then Nacks the batch, the message comes back, and the batch is evaluated again on the new
+//     window. Items carry the TTL attribute `expires_at` (Unix seconds, the window's `expires`), so
+//     DynamoDB deletes them.
 //   * a claim on each alert id, item "c|<alert id>" with `owner` (this worker's id), `state`
 //     (pending | committed) and `lease`. Commit() claims every alert of the input first
 //     (conditional PutItem: absent, or already this worker's pending claim, or a pending claim
@@ -16,7 +17,7 @@
 //     store in its one transaction, then marks the claims committed. An alert whose claim is
 //     committed by any worker is left out of the local commit (it is, or was, in that worker's
 //     outbox). An alert pending under another worker's live lease fails the Commit with
-//     kUnavailable (claims taken in this call are released), so the input is retried later
+//     kConflict (claims taken in this call are released), so the input is retried later
 //     instead of being dropped while its owner might still die before committing. Claims
 //     expire (TTL) after `claim_ttl`, which must exceed how long an input can be redelivered.
 //   * checkpoints, the outbox, alert history: the local store, unchanged.
@@ -39,6 +40,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <random>
 #include <string>
 
 #include "aws/dynamodb_client.h"
@@ -137,6 +139,7 @@ class DynamoDbStateStore final : public state::StateStore {
   std::string worker_id_;
   std::mutex mu_;
   std::map<std::string, int64_t> read_versions_;  // window key -> version read (0: absent)
+  std::mt19937_64 rng_{std::random_device{}()};   // versions for a write with no read before it
   std::atomic<uint64_t> claimed_elsewhere_{0};
 };
 

@@ -119,7 +119,7 @@ TEST_F(DynamoDbStateStoreTest, WindowsAreVersionedAcrossWorkers) {
   auto store = Make();
   // Absent: the write must find it still absent.
   fake_.On("GetItem", 200, "{}");
-  fake_.On("UpdateItem", 200, R"({"Attributes":{}})");
+  fake_.On("PutItem", 200, "{}");
   auto w = store->GetWindow("dedupe|r|k", clock_.Now());
   ASSERT_TRUE(w);
   EXPECT_FALSE(w->has_value());
@@ -127,18 +127,18 @@ TEST_F(DynamoDbStateStoreTest, WindowsAreVersionedAcrossWorkers) {
   ASSERT_TRUE(store->PutWindow(window));
   EXPECT_EQ(std::string_view(Body(1)["ConditionExpression"].get_string().value()),
             "attribute_not_exists(#pk)");
-  EXPECT_EQ(std::string_view(Body(1)["Key"]["pk"]["S"].get_string().value()), "w|dedupe|r|k");
+  EXPECT_EQ(std::string_view(Body(1)["Item"]["pk"]["S"].get_string().value()), "w|dedupe|r|k");
+  EXPECT_EQ(std::string_view(Body(1)["Item"]["version"]["N"].get_string().value()), "1");
   // TTL: expires (1,790,003,600 s) + 1.
-  EXPECT_EQ(
-      std::string_view(Body(1)["ExpressionAttributeValues"][":ttl"]["N"].get_string().value()),
-      "1790003601");
+  EXPECT_EQ(std::string_view(Body(1)["Item"]["expires_at"]["N"].get_string().value()),
+            "1790003601");
 
   // Present at version 4: read back, then the write is conditional on version 4; another
   // worker's write in between makes it fail as kConflict.
   fake_.On("GetItem", 200,
            R"({"Item":{"pk":{"S":"w|dedupe|r|k"},"count":{"N":"2"},"start":{"N":"1790000000000"},
                "expires":{"N":"1790003600000"},"data":{"B":"djF8eA=="},"version":{"N":"4"}}})");
-  fake_.On("UpdateItem", 400, kConditionFailed);
+  fake_.On("PutItem", 400, kConditionFailed);
   w = store->GetWindow("dedupe|r|k", clock_.Now());
   ASSERT_TRUE(w && *w);
   EXPECT_EQ((*w)->count, 2);
@@ -153,12 +153,30 @@ TEST_F(DynamoDbStateStoreTest, WindowsAreVersionedAcrossWorkers) {
   EXPECT_EQ(
       std::string_view(Body(3)["ExpressionAttributeValues"][":read"]["N"].get_string().value()),
       "4");
+  EXPECT_EQ(std::string_view(Body(3)["Item"]["version"]["N"].get_string().value()), "5");
+  EXPECT_EQ(std::string_view(Body(3)["Item"]["count"]["N"].get_string().value()), "3");
 
   // Expired by the clock: not returned.
   clock_.Advance(std::chrono::hours(1));
   w = store->GetWindow("dedupe|r|k", clock_.Now());
   ASSERT_TRUE(w);
   EXPECT_FALSE(w->has_value());
+}
+
+// The window is one PutItem carrying every field, so no reader can see an item that has some
+// of them (moto builds an UpdateItem's new item field by field, and a concurrent reader saw it).
+TEST_F(DynamoDbStateStoreTest, AWindowIsWrittenWholeInOneRequest) {
+  auto store = Make();
+  fake_.On("PutItem", 200, "{}");
+  state::Window window{"dedupe|r|k", 7, clock_.Now(), clock_.Now() + std::chrono::hours(1), "d"};
+  ASSERT_TRUE(store->PutWindow(window));  // no read before it: unconditional
+  ASSERT_EQ(Ops(), std::vector<std::string>{"PutItem"});
+  auto item = Body(0)["Item"];
+  for (const char* field : {"pk", "count", "start", "expires", "data", "expires_at", "version"}) {
+    EXPECT_FALSE(item[field].error()) << field;
+  }
+  EXPECT_TRUE(Body(0)["ConditionExpression"].error());
+  EXPECT_NE(std::string_view(item["version"]["N"].get_string().value()), "0");
 }
 
 TEST_F(DynamoDbStateStoreTest, InitCreatesWaitsForActiveAndEnablesTtl) {
