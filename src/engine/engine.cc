@@ -4,41 +4,21 @@
 
 #include <cstring>
 
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
-
 #include "match/evaluator.h"
+#include "match/json_check.h"
 #include "match/json_escapes.h"
 
 namespace tw::engine {
 namespace {
 
-// simdjson's DOM holds at most this many levels of nesting (dom::parser's default max_depth).
-constexpr size_t kDomDepth = simdjson::DEFAULT_MAX_DEPTH;
-
-// How many bytes of `s` are '{' or '[' (strings included): an upper bound of its nesting depth.
-// '{' and '[' differ only in bit 0x20, so one comparison of (byte | 0x20) with '{' finds both.
-size_t CountOpeners(std::string_view s) {
-  size_t n = 0;
-  size_t i = 0;
-#ifdef __SSE2__
-  const __m128i bit = _mm_set1_epi8(0x20);
-  const __m128i brace = _mm_set1_epi8('{');
-  while (i + 16 <= s.size()) {
-    // Up to 255 blocks per byte-wise accumulator, then summed with SAD.
-    __m128i acc = _mm_setzero_si128();
-    for (int k = 0; k < 255 && i + 16 <= s.size(); ++k, i += 16) {
-      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
-      acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(_mm_or_si128(v, bit), brace));
-    }
-    const __m128i sums = _mm_sad_epu8(acc, _mm_setzero_si128());
-    n += static_cast<size_t>(_mm_cvtsi128_si32(sums)) +
-         static_cast<size_t>(_mm_cvtsi128_si32(_mm_unpackhi_epi64(sums, sums)));
+// The error of a record whose text fails match::CheckJson.
+Error JsonCheckError(std::string_view text, const match::JsonCheck& check) {
+  if (check.kind == match::JsonCheck::Kind::kTooDeep) {
+    return Error{ErrorCode::kParse, fmt::format("the record cannot be evaluated: {}",
+                                                match::DescribeJsonCheck(text, check))};
   }
-#endif
-  for (; i < s.size(); ++i) n += (s[i] | 0x20) == '{';
-  return n;
+  return Error{ErrorCode::kParse, fmt::format("damaged JSON: {} of the record",
+                                              match::DescribeJsonCheck(text, check))};
 }
 
 // The string member `key` of `e`, or "" when absent or not a string. With `present`, sets
@@ -269,13 +249,14 @@ decode::RecordStatus Engine::Evaluate(const decode::RecordView& record, const Or
   }
   ++events_;
   if (candidates->empty()) {
-    // Exhaustive evaluation would find a record nested deeper than the DOM holds unreadable:
-    // so must the index, or the two would count it differently (docs/json-input.md).
-    if (options_.use_index && TooDeepForTheDom(text, error)) {
-      --events_;
-      return decode::RecordStatus::kRejected;
-    }
-    return decode::RecordStatus::kOk;
+    // No rule reads it whole, and On-Demand skipped what no rule reads without checking its
+    // grammar: check the whole text, so that damage anywhere makes it an error here as it does
+    // where it is parsed into a DOM (docs/json-input.md, "One check per record").
+    const match::JsonCheck check = match::CheckJson(text);
+    if (check.ok()) return decode::RecordStatus::kOk;
+    --events_;
+    error = JsonCheckError(text, check);
+    return decode::RecordStatus::kRejected;
   }
   decode::RecordStatus status = decode::RecordStatus::kOk;
   EvaluateCandidates(text, *candidates, envelope, origin, out, error, status);
@@ -295,18 +276,6 @@ Result<ExtractResult> Engine::ExtractRepaired() {
   return extractor_.Extract(object, anchors_.data(), source_scratch_);
 }
 
-bool Engine::TooDeepForTheDom(std::string_view text, Error& error) {
-  // Cheap bounds first: nesting deeper than kDomDepth takes more than 2 * kDomDepth bytes and as
-  // many '{' / '['. Only a record with that many openers is parsed to know for sure.
-  if (text.size() <= 2 * kDomDepth || CountOpeners(text) <= kDomDepth) return false;
-  simdjson::dom::element root;
-  const auto err = dom_.Parse(text, /*padded=*/true, root);
-  if (err == simdjson::SUCCESS) return false;
-  error = Error{ErrorCode::kParse,
-                fmt::format("the record cannot be evaluated: {}", simdjson::error_message(err))};
-  return true;
-}
-
 alert::Alert Engine::NewAlert(const rules::Rule& rule, const Origin& origin) const {
   alert::Alert alert;
   alert.rule_id = rule.id;
@@ -321,11 +290,14 @@ void Engine::EvaluateCandidates(std::string_view text, const std::vector<uint32_
                                 Error& error, decode::RecordStatus& status) {
   simdjson::dom::element root;
   if (auto err = dom_.Parse(text, /*padded=*/true, root)) {
-    // Beyond what the DOM can hold (nesting deeper than simdjson's limit ...): not evaluated,
-    // so not an event but an error of this record (events + errors = records).
+    // Damaged, or beyond what the DOM can hold (nesting deeper than simdjson's limit): not
+    // evaluated, so not an event but an error of this record (events + errors = records). The
+    // reason is told as for a record without candidates, so both paths report it alike.
     --events_;
-    error = Error{ErrorCode::kParse,
-                  fmt::format("the record cannot be evaluated: {}", simdjson::error_message(err))};
+    const match::JsonCheck check = match::CheckJson(text);
+    error = check.ok() ? Error{ErrorCode::kParse, fmt::format("the record cannot be evaluated: {}",
+                                                              simdjson::error_message(err))}
+                       : JsonCheckError(text, check);
     status = decode::RecordStatus::kRejected;
     return;
   }

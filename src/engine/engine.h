@@ -79,9 +79,6 @@ class Engine {
                           bool envelope, const Origin& origin, std::vector<alert::Alert>& out,
                           Error& error, decode::RecordStatus& status);
   alert::Alert NewAlert(const rules::Rule& rule, const Origin& origin) const;
-  // True (and `error` set) when the record `text`, which no rule is a candidate for, is one the
-  // DOM cannot hold (nesting deeper than its limit): then it is an error, as in exhaustive mode.
-  bool TooDeepForTheDom(std::string_view text, Error& error);
   // Extracts the anchors of repaired_ (a record with unpaired surrogates rewritten).
   Result<ExtractResult> ExtractRepaired();
 

@@ -30,13 +30,11 @@ int32_t UnitAt(std::string_view text, size_t i) {
 bool IsHigh(int32_t u) { return u >= 0xD800 && u <= 0xDBFF; }
 bool IsLow(int32_t u) { return u >= 0xDC00 && u <= 0xDFFF; }
 
-enum class Step : uint8_t { kValid, kLone, kInvalid };
+}  // namespace
 
-// Reads the escape at text[i] (a backslash); sets `len` to the bytes it spans (a surrogate pair
-// spans both escapes).
-Step ReadEscape(std::string_view text, size_t i, size_t* len) {
+EscapeRead ReadEscape(std::string_view text, size_t i, size_t* len) {
   *len = 2;
-  if (i + 1 >= text.size()) return Step::kInvalid;
+  if (i + 1 >= text.size()) return EscapeRead::kInvalid;
   switch (text[i + 1]) {
     case '"':
     case '\\':
@@ -46,25 +44,23 @@ Step ReadEscape(std::string_view text, size_t i, size_t* len) {
     case 'n':
     case 'r':
     case 't':
-      return Step::kValid;
+      return EscapeRead::kValid;
     case 'u':
       break;
     default:
-      return Step::kInvalid;
+      return EscapeRead::kInvalid;
   }
   const int32_t unit = UnitAt(text, i);
-  if (unit < 0) return Step::kInvalid;
+  if (unit < 0) return EscapeRead::kInvalid;
   *len = 6;
-  if (IsLow(unit)) return Step::kLone;
-  if (!IsHigh(unit)) return Step::kValid;
+  if (IsLow(unit)) return EscapeRead::kLone;
+  if (!IsHigh(unit)) return EscapeRead::kValid;
   if (IsLow(UnitAt(text, i + 6))) {
     *len = 12;
-    return Step::kValid;
+    return EscapeRead::kValid;
   }
-  return Step::kLone;  // the next escape, if any, is read on its own
+  return EscapeRead::kLone;  // the next escape, if any, is read on its own
 }
-
-}  // namespace
 
 EscapeCheck CheckJsonEscapes(std::string_view text) {
   EscapeCheck check;
@@ -76,12 +72,12 @@ EscapeCheck CheckJsonEscapes(std::string_view text) {
     i = static_cast<size_t>(static_cast<const char*>(hit) - base);
     size_t len = 0;
     switch (ReadEscape(text, i, &len)) {
-      case Step::kValid:
+      case EscapeRead::kValid:
         break;
-      case Step::kLone:
+      case EscapeRead::kLone:
         check.kind = EscapeCheck::Kind::kLoneSurrogates;
         break;
-      case Step::kInvalid:
+      case EscapeRead::kInvalid:
         return EscapeCheck{EscapeCheck::Kind::kInvalid, i};
     }
     i += len;
@@ -113,7 +109,7 @@ size_t ReplaceLoneSurrogates(std::string_view text, std::string& out) {
     const size_t at = out.find('\\', i);
     if (at == std::string::npos) break;
     size_t len = 0;
-    if (ReadEscape(out, at, &len) == Step::kLone) {
+    if (ReadEscape(out, at, &len) == EscapeRead::kLone) {
       std::memcpy(&out[at], "\\ufffd", 6);
       ++replaced;
     }

@@ -39,6 +39,12 @@ struct EscapeCheck {
   size_t offset = 0;  // kInvalid: the byte offset of the first bad escape's backslash
 };
 
+// How the escape whose backslash is text[i] reads: a valid escape (a high-low surrogate pair
+// included), an unpaired surrogate escape, or not a JSON escape. Sets `len` to the bytes it
+// spans (a pair spans both escapes; 2 for an invalid one).
+enum class EscapeRead : uint8_t { kValid, kLone, kInvalid };
+EscapeRead ReadEscape(std::string_view text, size_t i, size_t* len);
+
 // Checks every backslash escape of `text` (one JSON value, or several).
 EscapeCheck CheckJsonEscapes(std::string_view text);
 

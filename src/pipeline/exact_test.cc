@@ -369,5 +369,32 @@ TEST(ScanExact, AnInvalidEscapeIsAnErrorEvenInAFieldNoRuleReads) {
   EXPECT_FALSE(Has(o, 3, "cloudtrail-change"));
 }
 
+// Broken JSON inside a member no rule reads, which the index's On-Demand walk skips: an error
+// with its location on both paths, never an event (the fuzz findings in
+// tests/fuzz/corpus/index_differential/). A record that is JSON beside them is still evaluated.
+TEST(ScanExact, BrokenJsonInAMemberNoRuleReadsIsAnError) {
+  const std::string get = R"({"eventSource":"s3.amazonaws.com","eventName":"GetObject",)";
+  const Outcome o = ScanBoth(
+      get + R"("requestParameters":{"a":1,5:2},"x":1})" + "\n" + get +
+      R"("userIdentity":{"type":"IAMUser","a":[1,2}},"x":1})" + "\n" + get +
+      std::string("\"x\":\0\0,\"y\":1}", 16) + "\n" +
+      R"({"eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging","r":{"a":[1,{}]}})" +
+      "\n");
+  EXPECT_EQ(o.events, 1u);
+  ASSERT_EQ(o.errors.size(), 3u);
+  // `{"eventSource":"s3.amazonaws.com","eventName":"GetObject",` is 58 bytes, and
+  // `"requestParameters":{"a":1,` 27 more: the 5 is byte 86.
+  EXPECT_EQ(o.errors[0],
+            "line 1: damaged JSON: unexpected `5` where a member name (a string) should be, at "
+            "byte 86 of the record");
+  // `"userIdentity":{"type":"IAMUser","a":[1,2` is 41 bytes after the 58: `}` is byte 100.
+  EXPECT_EQ(o.errors[1],
+            "line 2: damaged JSON: unexpected `}` where `,` or `]` should be, at byte 100 of the "
+            "record");
+  // NUL bytes where a value should be: the NDJSON reader finds that line damaged first.
+  EXPECT_TRUE(o.errors[2].starts_with("line 3: ")) << o.errors[2];
+  EXPECT_TRUE(Has(o, 3, "cloudtrail-change"));
+}
+
 }  // namespace
 }  // namespace tw::pipeline

@@ -1,7 +1,10 @@
 // Fuzz target: match::DomParser, the DOM reader of every record (simdjson plus the fallback for
 // numbers simdjson refuses, which rewrites the text and the DOM's tape), and MinifyDom. Checks
 // that whatever Parse accepts, MinifyDom writes as JSON that Parse reads back, and that a second
-// round writes the same text (the values, and doubles as doubles, survive).
+// round writes the same text (the values, and doubles as doubles, survive). And that
+// match::CheckJson accepts exactly what Parse accepts (json_check.h: the engine's check of each
+// record before it is counted), on every UTF-8 text (CheckJson leaves UTF-8 to simdjson's
+// stage 1, which every record has passed).
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -9,13 +12,19 @@
 #include <string_view>
 
 #include "match/dom_parser.h"
+#include "match/json_check.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static auto* first = new tw::match::DomParser();
   static auto* second = new tw::match::DomParser();
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   simdjson::dom::element root;
-  if (first->Parse(text, /*padded=*/false, root) != simdjson::SUCCESS) return 0;
+  const bool parsed = first->Parse(text, /*padded=*/false, root) == simdjson::SUCCESS;
+  if (simdjson::validate_utf8(text.data(), text.size()) &&
+      tw::match::CheckJson(text).ok() != parsed) {
+    std::abort();
+  }
+  if (!parsed) return 0;
   const std::string written = tw::match::MinifyDom(root);
   simdjson::dom::element again;
   if (second->Parse(written, /*padded=*/false, again) != simdjson::SUCCESS) std::abort();
