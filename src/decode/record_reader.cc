@@ -696,7 +696,8 @@ class RecordReader::Run {
   }
 
   // One line: usually one JSON object; several objects written on one line ({..}{..}) are each
-  // read, with the line's number.
+  // read, with the line's number, and so is what follows an object on its line when it is not
+  // an object (an error of that line).
   void ReadLine(std::string_view text, const RecordWhere& where) {
     while (!text.empty()) {
       const char* e = nullptr;
@@ -705,15 +706,12 @@ class RecordReader::Run {
         ReadOneObject(text, CapacityFrom(text.data()), where, /*exact=*/e != nullptr);
         return;
       }
-      const std::string_view rest = Trim(text.substr(static_cast<size_t>(e - text.data())));
-      if (rest.empty() ||
-          rest.front() != '{') {  // not another object: the line is damaged as a whole
-        ReadOneObject(text, CapacityFrom(text.data()), where);
-        return;
-      }
+      // The object is a record, and what follows it on the line is read as the next one (so
+      // `{..}x` is a record and an error, as when the line is read in bulk: StreamLines takes
+      // the object and leaves what follows to line mode).
       ReadOneObject(text.substr(0, static_cast<size_t>(e - text.data())), CapacityFrom(text.data()),
                     where, /*exact=*/true);
-      text = rest;
+      text = Trim(text.substr(static_cast<size_t>(e - text.data())));
     }
   }
 
