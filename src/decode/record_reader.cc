@@ -72,6 +72,22 @@ bool HasJsonLine(std::string_view doc) {
   return false;
 }
 
+// True when some line in the first 64 KB of `doc` is a whole JSON object on its own (it starts
+// with '{' and ends with '}', blanks aside): records that line mode can still read.
+bool HasObjectLine(std::string_view doc) {
+  constexpr size_t kProbeBytes = 64 * 1024;
+  const std::string_view probe = doc.substr(0, kProbeBytes);
+  size_t pos = 0;
+  while (pos < probe.size()) {
+    size_t nl = probe.find('\n', pos);
+    if (nl == std::string_view::npos) nl = probe.size();
+    const std::string_view line = Trim(probe.substr(pos, nl - pos));
+    if (line.size() >= 2 && line.front() == '{' && line.back() == '}') return true;
+    pos = nl + 1;
+  }
+  return false;
+}
+
 constexpr const char* kNotCloudTrail =
     "not a CloudTrail, NDJSON, CloudWatch Logs or EventBridge file";
 
@@ -270,6 +286,13 @@ class RecordReader::Run {
       if (next == nullptr) return;  // the reader consumed the rest (lines, CWL) or gave up
       p = SkipSpace(next, end);
       if (p < end && *p != '{' && *p != '[') {
+        const std::string_view after(p, static_cast<size_t>(end - p));
+        if (HasObjectLine(after)) {
+          // Junk after a document, then lines that are records (`{..} x` on the first line of
+          // NDJSON): line mode reports the junk with its line and reads the records.
+          ReadLines(doc, after);
+          return;
+        }
         Report(RecordWhere(),
                Error{ErrorCode::kParse,
                      fmt::format("{} byte{} of trailing data after the last complete JSON "
@@ -557,6 +580,14 @@ class RecordReader::Run {
       }
     }
     const char* e = DocumentEnd(rest);
+    if (nl != std::string_view::npos && (e == nullptr || e < rest.data() + nl) &&
+        HasObjectLine(rest.substr(nl + 1))) {
+      // A first line that never closes, or an object with something else after it on its
+      // line, and records on the lines after it: NDJSON whose first line is damaged, not one
+      // document. Line mode reports that line (reading the object in it) and reads the others.
+      ReadLines(whole, rest);
+      return nullptr;
+    }
     const std::string_view text = e ? rest.substr(0, static_cast<size_t>(e - rest.data())) : rest;
     ReadOneObject(text, CapacityFrom(text.data()), Record(base_++));
     return e;
@@ -706,12 +737,18 @@ class RecordReader::Run {
         ReadOneObject(text, CapacityFrom(text.data()), where, /*exact=*/e != nullptr);
         return;
       }
+      const std::string_view rest = Trim(text.substr(static_cast<size_t>(e - text.data())));
+      if (r_.options_.text_lines && !rest.empty() && rest.front() != '{') {
+        // `match`: a line that is an object and then text is not JSON: one text log event, as
+        // CloudWatch Logs reads it.
+        return visitor_.OnText(text, Stamp(where));
+      }
       // The object is a record, and what follows it on the line is read as the next one (so
       // `{..}x` is a record and an error, as when the line is read in bulk: StreamLines takes
       // the object and leaves what follows to line mode).
       ReadOneObject(text.substr(0, static_cast<size_t>(e - text.data())), CapacityFrom(text.data()),
                     where, /*exact=*/true);
-      text = Trim(text.substr(static_cast<size_t>(e - text.data())));
+      text = rest;
     }
   }
 

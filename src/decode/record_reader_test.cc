@@ -134,6 +134,28 @@ TEST(RecordReader, TwoDocumentsOnOneLineAreBothRead) {
   EXPECT_EQ(c.records, (std::vector<std::string>{"record 1=A", "record 2=B"}));
 }
 
+// What follows an object on its line and is not another object: in NDJSON the object is still a
+// record and the rest an error of that line, whether the line is read in bulk or (after a
+// damaged line before it) line by line; for `match` (text lines) the whole line is one text log
+// event, as CloudWatch Logs reads a message that is not JSON.
+TEST(RecordReader, AnObjectAndThenJunkOnALineIsARecordAndAnError) {
+  for (const std::string& before : {std::string(), std::string("{\"eventName\":\n")}) {
+    Collect c = Read("a.ndjson", before + "{\"eventName\":\"A\"} x\n{\"eventName\":\"B\"}\n");
+    const std::string line = before.empty() ? "line 1" : "line 2";
+    const std::string next = before.empty() ? "line 2" : "line 3";
+    EXPECT_EQ(c.records, (std::vector<std::string>{line + "=A", next + "=B"})) << before;
+    ASSERT_EQ(c.errors.size(), before.empty() ? 1u : 2u) << before;
+    EXPECT_EQ(c.errors.back().rfind(line + ": ", 0), 0u) << c.errors.back();
+  }
+  RecordReaderOptions options;
+  options.text_lines = true;
+  Collect t = Read("log.txt", "ERROR 1\n{\"eventName\":\"A\"} then text\n", options);
+  EXPECT_EQ(t.texts,
+            (std::vector<std::string>{"line 1=ERROR 1", "line 2={\"eventName\":\"A\"} then text"}));
+  EXPECT_TRUE(t.records.empty());
+  EXPECT_TRUE(t.errors.empty());
+}
+
 // RecordView::text: NDJSON records come delimited (the engine then does not walk them again to
 // find their end), exactly from '{' to the matching '}', braces inside strings included, blanks
 // and "\r" after them not; a record of a Records array leaves it to the visitor (empty).
