@@ -402,7 +402,11 @@ class ResponseReader {
 
   Result<void> Body(Response& out, bool chunked, long long length) {
     if (chunked) return Chunked(out);
-    if (length >= 0) return Exactly(out, static_cast<size_t>(length));
+    if (length >= 0) {
+      // One allocation for the body (a Runtime API event is up to 6 MB), not a doubling series.
+      out.body.reserve(std::min(static_cast<size_t>(length), max_body_));
+      return Exactly(out, static_cast<size_t>(length));
+    }
     while (true) {  // to the end of the stream
       Take(out, buf_.size() - pos_);
       auto more = More();
