@@ -73,9 +73,10 @@ struct ClientOptions {
 // The CA bundle named by the environment variable SSL_CERT_FILE, or "" when it is unset.
 [[nodiscard]] std::string DefaultCaFile();
 
-// The binary's HTTP transport: every production HttpClient (sinks, the AWS fetch pool, the
-// Lambda Runtime API client) is made here. The function is defined twice, and each binary links
-// exactly one definition (a link-time choice, not a runtime one):
+// The binary's HTTP transport: every production HttpClient (sinks, the AWS fetch pool) is made
+// here; the Lambda Runtime API client, plain HTTP to the execution environment, is a
+// SocketHttpClient in every binary (cli/lambda_command.cc). The function is defined twice, and
+// each binary links exactly one definition (a link-time choice, not a runtime one):
 //   * transport_curl.cc (in tw_http): CurlHttpClient, for `trailwatch`;
 //   * transport_socket.cc (object library tw_http_transport_socket): SocketHttpClient, for the
 //     Lambda package's `bootstrap` (deploy/), which then loads neither libcurl (and its ~27
