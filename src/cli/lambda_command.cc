@@ -21,6 +21,7 @@
 #include "common/strings.h"
 #include "config/config.h"
 #include "http/http_client.h"
+#include "http/socket_http_client.h"
 #include "pipeline/daemon.h"
 #include "pipeline/lambda_handler.h"
 #include "rules/diagnostic.h"
@@ -271,9 +272,11 @@ int RunLambda(const LambdaArgs& args) {
   // a week outlives any execution environment.
   http_options.total_timeout = std::chrono::hours(24 * 7);
   http_options.max_body_bytes = std::size_t{7} << 20;  // synchronous invocations: at most 6 MB
-  // The binary's transport (http_client.h): libcurl in `trailwatch`, cpp-httplib in the Lambda
-  // package's bootstrap.
-  auto client = http::MakeHttpClient(http_options);
+  // The Runtime API is plain HTTP to the execution environment's own endpoint: the socket
+  // client in every binary (not MakeHttpClient's libcurl in `trailwatch`), so that a cold start
+  // loads no libcurl (its ~27 libraries) unless a sink needs it, and no proxy variable
+  // (HTTP_PROXY, which a function may set for its own traffic) can divert the Runtime API.
+  auto client = http::SocketHttpClient::Create(http_options);
   if (!client) {
     PrintError(client.error().message);
     return kExitInputError;

@@ -82,6 +82,18 @@ TEST(ClassifyInput, RecordArrayAndLookupEvents) {
             InputKind::kLookupEvents);
 }
 
+// Keys are found past string values with escaped quotes and runs of backslashes in them (a
+// quote after an odd run is part of the string, after an even run it ends it).
+TEST(ClassifyInput, SkipsStringsWithEscapes) {
+  EXPECT_EQ(ClassifyInput(R"({"note":"a\"b\\","x\\\"y":"\\\\","awslogs":{"data":""}})"),
+            InputKind::kCwlSubscriptionLambda);
+  // An escaped quote does not end the string: "awslogs" here is inside a value, not a key.
+  EXPECT_EQ(ClassifyInput(R"({"note":"\",\"awslogs\":1","eventName":"x","eventSource":"y"})"),
+            InputKind::kSingleEvent);
+  // A string cut short by the end of the input.
+  EXPECT_EQ(ClassifyInput(R"({"note":"abc\")"), InputKind::kUnknown);
+}
+
 TEST(ClassifyInput, CloudWatchLogsSubscriptionForms) {
   EXPECT_EQ(ClassifyInput(R"({"awslogs":{"data":"H4sIAAAAAAAAAA=="}})"),
             InputKind::kCwlSubscriptionLambda);

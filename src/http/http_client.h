@@ -1,8 +1,8 @@
 // HttpClient: one HTTP request at a time, answered with its status, headers and (bounded) body.
 //
 // Sinks talk to Slack and webhook receivers through this interface, so their tests use a fake
-// that scripts responses, and only the curl implementation (curl_http_client.h) touches the
-// network. A transport failure (refused connection, timeout, DNS, TLS handshake) is an Error,
+// that scripts responses, and only the transports (curl_http_client.h, socket_http_client.h)
+// touch the network. A transport failure (refused connection, timeout, DNS, TLS handshake) is an Error,
 // never a Response: kUnavailable when retrying may help, kInvalidArgument for a request that can
 // never work (a malformed URL, an unsupported scheme). Any HTTP status, 4xx and 5xx included, is
 // a Response: deciding what a status means is the caller's business (sinks/http_outcome.h).
@@ -73,13 +73,14 @@ struct ClientOptions {
 // The CA bundle named by the environment variable SSL_CERT_FILE, or "" when it is unset.
 [[nodiscard]] std::string DefaultCaFile();
 
-// The binary's HTTP transport: every production HttpClient (sinks, the AWS fetch pool, the
-// Lambda Runtime API client) is made here. The function is defined twice, and each binary links
-// exactly one definition (a link-time choice, not a runtime one):
+// The binary's HTTP transport: every production HttpClient (sinks, the AWS fetch pool) is made
+// here; the Lambda Runtime API client, plain HTTP to the execution environment, is a
+// SocketHttpClient in every binary (cli/lambda_command.cc). The function is defined twice, and
+// each binary links exactly one definition (a link-time choice, not a runtime one):
 //   * transport_curl.cc (in tw_http): CurlHttpClient, for `trailwatch`;
-//   * transport_httplib.cc (object library tw_http_transport_httplib): HttplibHttpClient, for
-//     the Lambda package's `bootstrap` (deploy/), which then does not load libcurl and its ~27
-//     dependent shared libraries at every cold start (docs/deploy.md).
+//   * transport_socket.cc (object library tw_http_transport_socket): SocketHttpClient, for the
+//     Lambda package's `bootstrap` (deploy/), which then loads neither libcurl (and its ~27
+//     dependent shared libraries) nor shared OpenSSL at a cold start (docs/deploy.md).
 // Errors: kInvalidArgument for non-positive timeouts; kInternal when the library cannot start.
 [[nodiscard]] Result<std::unique_ptr<HttpClient>> MakeHttpClient(ClientOptions options);
 

@@ -1,7 +1,7 @@
-// Both HttpClient transports (libcurl for `trailwatch`, cpp-httplib for the Lambda bootstrap)
-// against the Python stand-in (tests/integration/standin/http_standin.py) on 127.0.0.1: the
-// same cases, real sockets, real timeouts, real TLS. What the stand-in recorded is what the
-// client sent.
+// Both HttpClient transports (libcurl for `trailwatch`, sockets and OpenSSL for the Lambda
+// bootstrap) against the Python stand-in (tests/integration/standin/http_standin.py) on
+// 127.0.0.1: the same cases, real sockets, real timeouts, real TLS. What the stand-in recorded
+// is what the client sent.
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
@@ -12,7 +12,7 @@
 #include <thread>
 
 #include "http/curl_http_client.h"
-#include "http/httplib_http_client.h"
+#include "http/socket_http_client.h"
 #include "http/standin_process.h"
 
 namespace tw::http {
@@ -23,10 +23,10 @@ using testing::Recorded;
 using testing::RecordedRequests;
 using testing::StandinProcess;
 
-enum class Transport { kCurl, kHttplib };
+enum class Transport { kCurl, kSocket };
 
 std::string Name(const ::testing::TestParamInfo<Transport>& info) {
-  return info.param == Transport::kCurl ? "Curl" : "Httplib";
+  return info.param == Transport::kCurl ? "Curl" : "Socket";
 }
 
 Result<std::unique_ptr<HttpClient>> Make(Transport t, ClientOptions options) {
@@ -35,7 +35,7 @@ Result<std::unique_ptr<HttpClient>> Make(Transport t, ClientOptions options) {
     if (!c) return tl::unexpected(c.error());
     return std::unique_ptr<HttpClient>(std::move(*c));
   }
-  auto c = HttplibHttpClient::Create(std::move(options));
+  auto c = SocketHttpClient::Create(std::move(options));
   if (!c) return tl::unexpected(c.error());
   return std::unique_ptr<HttpClient>(std::move(*c));
 }
@@ -89,9 +89,11 @@ TEST_P(TransportTest, MalformedUrlSchemeAndMethodAreInvalid) {
   EXPECT_EQ(bad_method.error().code, ErrorCode::kInvalidArgument);
 }
 
-// URLs the httplib transport parses itself (libcurl has its own, more lenient, rules).
-TEST(HttplibHttpClientTest, MalformedAuthoritiesAreInvalid) {
-  auto client = HttplibHttpClient::Create({});
+// URLs the socket transport parses itself (url_parts.h; libcurl has its own, more lenient,
+// rules).
+TEST_P(TransportTest, MalformedAuthoritiesAreInvalid) {
+  if (GetParam() == Transport::kCurl) GTEST_SKIP() << "libcurl parses URLs itself";
+  auto client = Make(GetParam(), {});
   ASSERT_TRUE(client);
   for (const char* url : {"http:///x", "http://user:pw@127.0.0.1/", "http://127.0.0.1:99999/",
                           "http://127.0.0.1:8x/", "http://[::1/", "http://:80/", "127.0.0.1:1/x"}) {
@@ -223,6 +225,54 @@ TEST_P(StandinTransportTest, BoundsTheBody) {
   EXPECT_TRUE(error_page->body_truncated);
 }
 
+TEST_P(StandinTransportTest, ChunkedAndCloseDelimitedBodies) {
+  ASSERT_TRUE(standin_.Script(
+      R"([{"status":200,"body":"a chunked answer of 31 bytes..","chunked":true},)"
+      R"({"status":201,"body":"read to the end","close_delimited":true},)"
+      R"({"status":200,"body":")" +
+      std::string(5'000, 'z') + R"(","chunked":true}])"));
+  auto client = Client(milliseconds(2000), 1000);
+  auto chunked = client->Send({"GET", standin_.Url("/chunked"), {}, ""});
+  ASSERT_TRUE(chunked) << chunked.error().ToString();
+  EXPECT_EQ(chunked->status, 200);
+  EXPECT_EQ(chunked->body, "a chunked answer of 31 bytes..");
+  EXPECT_FALSE(chunked->body_truncated);
+  auto to_end = client->Send({"POST", standin_.Url("/close"), {}, "{}"});
+  ASSERT_TRUE(to_end) << to_end.error().ToString();
+  EXPECT_EQ(to_end->status, 201);
+  EXPECT_EQ(to_end->body, "read to the end");
+  // A chunked body past max_body_bytes is cut there, and the connection still works after it.
+  auto big = client->Send({"GET", standin_.Url("/big"), {}, ""});
+  ASSERT_TRUE(big) << big.error().ToString();
+  EXPECT_EQ(big->body, std::string(1000, 'z'));
+  EXPECT_TRUE(big->body_truncated);
+  auto after = client->Send({"GET", standin_.Url("/after"), {}, ""});
+  ASSERT_TRUE(after) << after.error().ToString();
+  EXPECT_EQ(after->body, "ok");
+  const auto recorded = RecordedRequests(standin_);
+  ASSERT_EQ(recorded.size(), 4u);
+  // The close-delimited answer ended its connection: the next request came on a new one.
+  EXPECT_EQ(recorded[0].client_port, recorded[1].client_port);
+  EXPECT_NE(recorded[1].client_port, recorded[2].client_port);
+  EXPECT_EQ(recorded[2].client_port, recorded[3].client_port);
+}
+
+// A kept-alive connection the server closed while it sat idle: the request goes out again on a
+// fresh connection instead of failing.
+TEST_P(StandinTransportTest, ReconnectsWhenTheKeptConnectionWasClosed) {
+  ASSERT_TRUE(standin_.Script(R"([{"status":200,"body":"first","drop_after":true}])"));
+  auto client = Client();
+  auto first = client->Send({"POST", standin_.Url("/services/T/B/X"), {}, "{}"});
+  ASSERT_TRUE(first) << first.error().ToString();
+  EXPECT_EQ(first->body, "first");
+  auto second = client->Send({"POST", standin_.Url("/services/T/B/X"), {}, "{}"});
+  ASSERT_TRUE(second) << second.error().ToString();
+  EXPECT_EQ(second->body, "ok");
+  const auto recorded = RecordedRequests(standin_);
+  ASSERT_EQ(recorded.size(), 2u);
+  EXPECT_NE(recorded[0].client_port, recorded[1].client_port);
+}
+
 // TLS is always verified: a self-signed server is refused unless its certificate is the
 // configured CA bundle (or the one SSL_CERT_FILE names).
 TEST_P(TransportTest, TlsCertificateIsVerified) {
@@ -256,9 +306,9 @@ TEST_P(TransportTest, TlsCertificateIsVerified) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Both, TransportTest,
-                         ::testing::Values(Transport::kCurl, Transport::kHttplib), Name);
+                         ::testing::Values(Transport::kCurl, Transport::kSocket), Name);
 INSTANTIATE_TEST_SUITE_P(Both, StandinTransportTest,
-                         ::testing::Values(Transport::kCurl, Transport::kHttplib), Name);
+                         ::testing::Values(Transport::kCurl, Transport::kSocket), Name);
 
 }  // namespace
 }  // namespace tw::http

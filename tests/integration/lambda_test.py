@@ -23,6 +23,7 @@ import importlib.util
 import json
 import os
 import re
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -34,6 +35,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from twtest import REPO, TRAILWATCH  # noqa: E402
 
 STANDIN_DIR = os.path.join(REPO, "tests", "integration", "standin")
+TLS_CERT = os.path.join(REPO, "tests", "data", "tls", "standin-cert.pem")
+TLS_KEY = os.path.join(REPO, "tests", "data", "tls", "standin-key.pem")
 RULE = "cloudtrail-stopped-or-deleted"
 DEADLINE = 60  # seconds, for any one wait
 
@@ -84,7 +87,8 @@ def sqs(*bodies):
 def http(method, url, body=None):
     data = None if body is None else json.dumps(body).encode()
     req = urllib.request.Request(url, data=data, method=method)
-    with urllib.request.urlopen(req, timeout=DEADLINE + 5) as r:
+    ctx = ssl.create_default_context(cafile=TLS_CERT) if url.startswith("https:") else None
+    with urllib.request.urlopen(req, timeout=DEADLINE + 5, context=ctx) as r:
         text = r.read()
     return json.loads(text) if text.strip().startswith((b"{", b"[")) else text
 
@@ -102,18 +106,22 @@ def start(script, *args):
 class LambdaRun:
     """The two stand-ins and the trailwatch runtime; every PID recorded and stopped."""
 
-    def __init__(self, env_extra=None, config=None, argv=None):
+    def __init__(self, env_extra=None, config=None, argv=None, tls=False):
         self.procs = []
         self.runtime, rport = start("lambda_runtime_standin.py")
         self.procs.append(self.runtime)
-        self.slack, sport = start("http_standin.py")
+        # tls: Slack over HTTPS with the self-signed test certificate (for 127.0.0.1), which the
+        # runtime trusts through SSL_CERT_FILE, as the SAM template points it at the CA bundle.
+        self.slack, sport = start("http_standin.py", *(["--tls", TLS_CERT, TLS_KEY] if tls else []))
         self.procs.append(self.slack)
         self.rurl = "http://127.0.0.1:%d" % rport
-        self.surl = "http://127.0.0.1:%d" % sport
+        self.surl = "%s://127.0.0.1:%d" % ("https" if tls else "http", sport)
         self.tmp = tempfile.TemporaryDirectory()
         env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TRAILWATCH_"))}
         env.update({"AWS_LAMBDA_RUNTIME_API": "127.0.0.1:%d" % rport,
                     "SLACK_WEBHOOK_URL": self.surl + "/services/T0/B0/secret"})
+        if tls:
+            env["SSL_CERT_FILE"] = TLS_CERT
         if config is not None:
             path = os.path.join(self.tmp.name, "trailwatch.yml")
             with open(path, "w") as f:
@@ -311,6 +319,19 @@ class LambdaInitTest(unittest.TestCase):
             self.assertEqual(errors[0]["error_type"], "Trailwatch.BadConfig")
             self.assertEqual(json.loads(errors[0]["body"])["errorType"], "Trailwatch.BadConfig")
             self.assertIn("carrier-pigeon", json.loads(errors[0]["body"])["errorMessage"])
+        finally:
+            run.stop()
+
+    def test_slack_over_verified_tls(self):
+        """The one TLS connection of a typical deployment (Slack), through the binary's own
+        transport: the Lambda package's bootstrap sets up its statically linked OpenSSL only
+        here, at the first alert."""
+        run = LambdaRun(tls=True)
+        try:
+            ans = run.call(awslogs(record("tls-lee", "e-tls-1")))
+            self.assertEqual((ans["kind"], ans["body"]), ("response", "{}"), ans)
+            bodies = [q["body"] for q in run.slack_requests()]
+            self.assertTrue(any("tls-lee" in b for b in bodies), bodies)
         finally:
             run.stop()
 

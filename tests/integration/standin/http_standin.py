@@ -29,6 +29,11 @@ Control API
                                                          30), then close: a client timeout
                       {"delay": 0.2, "status": 200}      wait, then answer as given
                       {"slack_error": "channel_not_found"}  HTTP 200 {"ok":false,"error":...}
+                    Framing, with any of the above: "chunked": true sends the body with
+                    Transfer-Encoding: chunked (7-byte chunks, a chunk extension and a trailer
+                    field); "close_delimited": true sends no Content-Length and ends the body by
+                    closing the connection; "drop_after": true answers as usual (kept alive) and
+                    then closes the connection without a word, as an idle server does.
                     For /api/ paths, "status": 429 without a body answers the Web API's
                     {"ok":false,"error":"ratelimited"}; "status": 200 without a body answers as
                     the default below. Strings are accepted too: "200", "500", "429:<secs>",
@@ -131,23 +136,41 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, fmt, *args):
         pass
 
+    framing = {}
+
     def _send(self, code, body, ctype="text/plain; charset=utf-8", headers=None):
         data = body.encode() if isinstance(body, str) else body
         self.send_response(code)
         has_ctype = any(k.lower() == "content-type" for k in (headers or {}))
         if not has_ctype:
             self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(data)))
+        chunked = self.framing.get("chunked")
+        if chunked:
+            self.send_header("Transfer-Encoding", "chunked")
+        elif self.framing.get("close_delimited"):
+            self.send_header("Connection", "close")
+            self.close_connection = True
+        else:
+            self.send_header("Content-Length", str(len(data)))
         for k, v in (headers or {}).items():
             self.send_header(k, str(v))
         self.end_headers()
+        if chunked:
+            out = b""
+            for i in range(0, len(data), 7):
+                part = data[i:i + 7]
+                out += b"%x;ext=1\r\n%s\r\n" % (len(part), part)
+            data = out + b"0\r\nX-Trailer: t\r\n\r\n"
         self.wfile.write(data)
+        if self.framing.get("drop_after"):
+            self.close_connection = True
 
     def _body(self):
         n = int(self.headers.get("Content-Length") or 0)
         return self.rfile.read(n) if n else b""
 
     def _handle(self):
+        self.framing = {}
         body = self._body()
         path = self.path
         if path.startswith("/_"):
@@ -184,6 +207,7 @@ class Handler(BaseHTTPRequestHandler):
         return self._send(404, "unknown control path")
 
     def _answer(self, answer, path, body):
+        self.framing = {k: answer.get(k) for k in ("chunked", "close_delimited", "drop_after")}
         if answer.get("hang"):
             time.sleep(float(answer.get("seconds", 30)))
             self.close_connection = True
