@@ -41,6 +41,8 @@ LineReader::Step LineReader::HandOut(std::size_t stop) {
   step.count = count;
   if (step.text.back() != '\n') ++step.count;  // the input's last line, without '\n'
   next_line_ += step.count;
+  handed_begin_ = begin_;
+  takeable_ = true;
   begin_ = stop;
   scanned_ = end_;  // stop follows the last '\n' buffered (or is end_)
   return step;
@@ -70,6 +72,23 @@ void LineReader::Compact() {
     std::memcpy(smaller.data(), buffer_.data(), end_);
     buffer_.swap(smaller);
   }
+}
+
+std::string LineReader::TakeLines(std::string spare) {
+  if (!takeable_) return {};
+  takeable_ = false;
+  // The bytes after the handed-out lines (an incomplete line) go to the front of `spare`.
+  const std::size_t tail = end_ - begin_;
+  spare.resize(std::max(options_.window, tail) + kPadding);
+  std::memcpy(spare.data(), buffer_.data() + begin_, tail);
+  std::string lines = std::move(buffer_);
+  buffer_ = std::move(spare);
+  lines.resize(begin_);  // a cut: nothing is written but the terminator
+  if (handed_begin_ > 0) lines.erase(0, handed_begin_);
+  begin_ = 0;
+  end_ = tail;
+  scanned_ = tail;  // HandOut scanned everything read: the tail holds no '\n'
+  return lines;
 }
 
 Result<std::string_view> LineReader::Fill() {
@@ -119,6 +138,7 @@ Result<void> LineReader::ReadAll(std::string& out, std::size_t max_bytes) {
 }
 
 Result<LineReader::Step> LineReader::Next() {
+  takeable_ = false;
   if (error_) return tl::unexpected(*error_);
   bool did_read = false;
   for (;;) {

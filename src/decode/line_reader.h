@@ -76,6 +76,17 @@ class LineReader {
   // has errno's text). After kEnd or an error, every call returns the same.
   [[nodiscard]] Result<Step> Next();
 
+  // After a kLines step, before the next call: hands over the buffer that holds the step's
+  // text, cut to exactly that text (size() == text.size(), and at least 64 readable bytes of
+  // capacity after it: simdjson padding), so the caller owns the lines without copying them
+  // (step.text must not be used afterwards: the returned string holds its bytes). The reader
+  // goes on in `spare`
+  // (any string; pass one handed out before to avoid allocating: resizing it to the buffer
+  // size then writes only the bytes it did not already hold), with the bytes not yet handed
+  // out moved to its front. Once per kLines step; otherwise it returns an empty string and
+  // keeps its buffer.
+  std::string TakeLines(std::string spare);
+
   // Sniffing, before the first Next(): reads once more (one read(2), blocking) without handing out
   // lines and returns every byte buffered so far (valid until the next call). Once the input has
   // ended (ended()) or the window is full, it returns the same bytes without reading. Errors: kIo.
@@ -113,6 +124,9 @@ class LineReader {
   std::size_t begin_ = 0;    // first unconsumed byte
   std::size_t end_ = 0;      // one past the last byte read
   std::size_t scanned_ = 0;  // [begin_, scanned_) holds no '\n'
+  // The last kLines step's text, [handed_begin_, begin_), while TakeLines may take it.
+  std::size_t handed_begin_ = 0;
+  bool takeable_ = false;
   uint64_t next_line_ = 1;   // number of the line starting at begin_
   bool eof_ = false;
   bool skipping_ = false;       // dropping the rest of an overlong line

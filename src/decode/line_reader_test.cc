@@ -47,11 +47,14 @@ struct Collected {
   size_t max_buffer = 0;
 };
 
-// Reads `fd` to the end, splitting the handed-out text into lines.
-Collected ReadAll(int fd, LineReaderOptions options) {
+// Reads `fd` to the end, splitting the handed-out text into lines. With `take`, each kLines
+// step's text is taken out of the reader with TakeLines (the reader going on in the string
+// taken two steps before, or a new one) and the lines are split from the taken string.
+Collected ReadAll(int fd, LineReaderOptions options, bool take = false) {
   Collected out;
   auto reader = LineReader::Create(fd, options);
   EXPECT_TRUE(reader.has_value());
+  std::vector<std::string> taken;
   for (;;) {
     auto step = reader->Next();
     EXPECT_TRUE(step.has_value());
@@ -63,6 +66,16 @@ Collected ReadAll(int fd, LineReaderOptions options) {
     }
     if (step->kind != LineReader::Kind::kLines) continue;
     std::string_view text = step->text;
+    if (take) {
+      const std::string expected(step->text);
+      std::string spare;
+      if (taken.size() >= 2) spare = std::move(taken[taken.size() - 2]);
+      taken.push_back(reader->TakeLines(std::move(spare)));
+      EXPECT_EQ(taken.back(), expected);
+      EXPECT_GE(taken.back().capacity(), taken.back().size() + 64);  // simdjson padding
+      EXPECT_EQ(reader->TakeLines(std::string()), "");  // once per step
+      text = taken.back();
+    }
     uint64_t number = step->line;
     uint64_t count = 0;
     while (!text.empty()) {
@@ -87,6 +100,32 @@ Collected ReadString(const std::string& input, LineReaderOptions options) {
   Collected out = ReadAll(pipe.read_fd, options);
   writer.join();
   return out;
+}
+
+TEST(LineReaderTest, TakingTheLinesOutReadsTheSameLines) {
+  // Random lines of 0-40 bytes (some longer than the window, one past the maximum), the last
+  // one without its newline; read plainly and with every window's buffer taken out.
+  std::mt19937 random(12);
+  for (int round = 0; round < 20; ++round) {
+    std::string input;
+    const int lines = 1 + static_cast<int>(random() % 40);
+    for (int i = 0; i < lines; ++i) {
+      input.append(random() % 41, static_cast<char>('a' + i % 26));
+      if (i + 1 < lines || random() % 2 == 0) input += '\n';
+    }
+    const LineReaderOptions options{.window = 8, .max_line = 32};
+    const Collected plain = ReadString(input, options);
+    Pipe pipe;
+    std::thread writer([&] {
+      pipe.Write(input);
+      pipe.CloseWrite();
+    });
+    const Collected taken = ReadAll(pipe.read_fd, options, /*take=*/true);
+    writer.join();
+    EXPECT_EQ(taken.lines, plain.lines) << "round " << round;
+    EXPECT_EQ(taken.numbers, plain.numbers) << "round " << round;
+    EXPECT_EQ(taken.skipped, plain.skipped) << "round " << round;
+  }
 }
 
 TEST(LineReaderTest, RejectsBadOptions) {
