@@ -284,8 +284,10 @@ void Pipeline::RunWorker(sources::Source& source, const std::atomic<bool>& stop)
       Result<void> done = CommitLocked(batch, report);
       finished.push_back(Finished{&source, std::move(batch), std::move(done)});
     } else {
-      // The documents are no longer needed (Ack and Nack do not read them): free them before
-      // the batch may wait for its turn.
+      // The documents are no longer needed (Ack and Nack do not read them): hand them back to
+      // the source (which may read its next batch into them) before the batch may wait for its
+      // turn.
+      source.Recycle(std::move(batch.documents));
       std::vector<std::string>().swap(batch.documents);
       bool commit = false;
       {

@@ -116,6 +116,11 @@ class Source {
   // itself failed (not one input: that is Batch::error); the pipeline stops reading from it.
   [[nodiscard]] virtual Result<std::optional<Batch>> Next(const std::atomic<bool>& stop) = 0;
 
+  // The pipeline has read the batch's documents and needs them no more (called before Ack or
+  // Nack, from any worker thread). A source that reads into large buffers may keep them for
+  // its next batches instead of allocating (and zero-filling) new ones. Default: freed.
+  virtual void Recycle(std::vector<std::string>&& documents) { (void)documents; }
+
   // The batch's alerts and checkpoint are durable (or, without a state store, delivered).
   virtual void Ack(const Batch& batch) = 0;
   // The batch could not be committed; `error` says why. Default: nothing (a re-run re-reads).

@@ -151,12 +151,16 @@ std::optional<Batch> FilesSource::NextWindow() {
     }
     switch (step->kind) {
       case decode::LineReader::Kind::kLines: {
-        std::string doc;
-        doc.reserve(step->text.size() + decode::kJsonPadding);
-        doc.assign(step->text);
+        // The window's buffer itself, not a copy of its lines (8 MiB a window): the reader goes
+        // on in a buffer handed back by Recycle, or a new one.
+        std::string spare;
+        if (!spares_.empty()) {
+          spare = std::move(spares_.back());
+          spares_.pop_back();
+        }
         batch.line_window = true;
         batch.first_line = step->line - 1;
-        batch.documents.push_back(std::move(doc));
+        batch.documents.push_back(w.reader.TakeLines(std::move(spare)));
         ++w.part;
         return batch;
       }
@@ -171,6 +175,17 @@ std::optional<Batch> FilesSource::NextWindow() {
         return batch;
       case decode::LineReader::Kind::kEnd:
         return std::nullopt;
+    }
+  }
+}
+
+void FilesSource::Recycle(std::vector<std::string>&& documents) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (std::string& doc : documents) {
+    // Only window buffers: a file read whole may be far larger than a window.
+    if (spares_.size() < 2 && doc.capacity() >= lines_.window &&
+        doc.capacity() <= 2 * lines_.window + decode::kJsonPadding) {
+      spares_.push_back(std::move(doc));
     }
   }
 }

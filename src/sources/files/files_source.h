@@ -15,8 +15,9 @@
 // window (8 MiB), or an input that is not a regular file (a FIFO, `<(zcat ...)`), is opened and
 // its first window read with decode::LineReader; when that window is NDJSON (ClassifyInput says
 // kNdjson: a compact object on the first line and another after it), the file is handed out as
-// one batch per window (Batch::line_window, first_line and part set; each batch's document is a
-// copy of the window's complete lines, cut at its last newline), so memory is a few windows
+// one batch per window (Batch::line_window, first_line and part set; each batch's document is
+// the window's buffer itself, cut at its last newline, and the reader goes on in a buffer the
+// pipeline handed back with Recycle), so memory is a few windows
 // whatever the file's size. A line longer than the window grows it, up to max_line (64 MiB); a
 // longer line becomes a batch with `error` set ("line N: ... skipped", kResourceExhausted) and
 // the file goes on. Anything else (gzip, a CloudTrail file, pretty-printed JSON) is read whole
@@ -57,6 +58,8 @@ class FilesSource final : public Source {
 
   const std::string& name() const override { return name_; }
   [[nodiscard]] Result<std::optional<Batch>> Next(const std::atomic<bool>& stop) override;
+  // Keeps up to two window buffers, which the next windows are read into.
+  void Recycle(std::vector<std::string>&& documents) override;
   void Ack(const Batch& batch) override { (void)batch; }
 
   const std::vector<std::string>& files() const { return files_; }
@@ -76,6 +79,7 @@ class FilesSource final : public Source {
   std::mutex mu_;
   size_t next_ = 0;
   std::unique_ptr<Windowed> windowed_;
+  std::vector<std::string> spares_;  // window buffers handed back (Recycle), at most two
 };
 
 }  // namespace tw::sources
