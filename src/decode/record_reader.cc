@@ -653,6 +653,9 @@ class RecordReader::Run {
     RecordWhere where(Unit::kLine, 0, /*lines=*/true);  // the line is counted on demand
     where.lazy_ = &r_;
     if (one_line) {
+      // The lazy line count follows the records (below), so that a record's line, when asked
+      // (an alert, an error), costs no scan of the records before it.
+      r_.LineAt(base);
       for (auto it = stream.begin(); it != stream.end(); ++it) {
         if (it.error() != simdjson::SUCCESS) return resume;
         ondemand::document_reference d;
@@ -674,6 +677,16 @@ class RecordReader::Run {
         std::string_view raw;
         if (obj.raw_json().get(raw) == simdjson::SUCCESS) {
           resume = static_cast<size_t>(raw.data() + raw.size() - doc.data());
+          // The record holds no '\n' (kOk on one line), so the lines from its start to the next
+          // record's are the newlines among the blanks after its closing brace. (LineAt counts
+          // what lies between the previous record's end and this one's start: nothing, usually.)
+          r_.LineAt(base + at);
+          uint64_t newlines = 0;
+          for (const char* p = raw.data() + raw.size(); p > raw.data() && IsJsonSpace(p[-1]); --p) {
+            newlines += p[-1] == '\n';
+          }
+          r_.line_base_offset_ = base + resume;
+          r_.line_base_ += newlines;
         } else {
           const void* nl = std::memchr(doc.data() + at, '\n', doc.size() - at);
           resume =

@@ -238,6 +238,9 @@ TEST(RecordReader, UndelimitedNdjsonRecordsReadAsDelimitedOnes) {
       "{\"eventName\":\"A\"}\n{\"eventName\":{\n{\"eventName\":\"B\"}}\n{\"eventName\":\"C\"}\n",
       // A record without eventName (rejected by the visitor), then a non-object line, garbage.
       "{\"eventName\":\"A\"}\n{\"x\":1}\n[1]\n{\"eventName\":\"B\"} x\n{\"eventName\":\"C\"}",
+      // Blank lines before, between and after the records (the line count follows the gaps).
+      "\n\n{\"eventName\":\"A\"}\n\n\r\n{\"eventName\":\"B\"}\n \t\n{\"eventName\":\"C\"} \n\n"
+      "{\"eventName\":\"D\"}{\"eventName\":\"E\"}\n\n",
   };
   for (const std::string& input : inputs) {
     RecordReader delimited_reader;
@@ -265,6 +268,10 @@ TEST(RecordReader, UndelimitedNdjsonRecordsReadAsDelimitedOnes) {
   ASSERT_EQ(spanning.errors.size(), 2u);
   EXPECT_EQ(spanning.errors[0].substr(0, 8), "line 2: ");
   EXPECT_EQ(spanning.errors[1], "line 3: an event must be a JSON object");
+  CollectOneLine blanks;
+  reader.Read("-", inputs[4], blanks);
+  EXPECT_EQ(blanks.records, (std::vector<std::string>{"line 3=A", "line 6=B", "line 8=C",
+                                                      "line 10=D", "line 10=E"}));
 }
 
 TEST(RecordReader, AWindowOfLinesCountsLinesFromItsFirstLine) {
