@@ -39,7 +39,8 @@ uint64_t BytesEqual(uint64_t w, uint8_t c) {
 
 // The member name as written (escape sequences kept). Keys with a backslash are rare; they are
 // unescaped so that an escaped key can never hide a field from the index.
-simdjson::error_code KeyOf(simdjson::ondemand::field& field, std::string_view* key) {
+[[gnu::always_inline]] inline simdjson::error_code KeyOf(simdjson::ondemand::field& field,
+                                                        std::string_view* key) {
   // The key ends at its first '"' unless a backslash comes first. Sixteen bytes at a time (one
   // load for nearly every CloudTrail key): the document passed stage 1, so the quote exists, and
   // a padded simdjson input has at least SIMDJSON_PADDING readable bytes after its end, which
