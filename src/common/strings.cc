@@ -3,6 +3,10 @@
 #include <cstdint>
 #include <cstdio>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 namespace tw {
 namespace {
 
@@ -93,6 +97,26 @@ void AppendJsonEscaped(std::string& out, std::string_view s) {
   size_t run = 0;  // start of the pending run of bytes that need no escaping
   auto flush = [&](size_t i) { out.append(s.data() + run, i - run); };
   for (size_t i = 0; i < s.size();) {
+#ifdef __SSE2__
+    // Sixteen plain bytes (0x20-0x7E but '"' and '\\') at a time; the first other byte (or a
+    // block that runs past the end) goes to the byte-wise code below.
+    while (i + 16 <= s.size()) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
+      // Signed compares: bytes >= 0x80 are negative, so "v < 0x20" catches them too.
+      const __m128i special = _mm_or_si128(
+          _mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)),
+                       _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7F))),
+          _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+                       _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
+      const auto mask = static_cast<unsigned>(_mm_movemask_epi8(special));
+      if (mask != 0) {
+        i += static_cast<size_t>(__builtin_ctz(mask));
+        break;
+      }
+      i += 16;
+    }
+    if (i >= s.size()) break;
+#endif
     const auto c = static_cast<unsigned char>(s[i]);
     if (c >= 0x20 && c < 0x7F && c != '"' && c != '\\') {
       ++i;

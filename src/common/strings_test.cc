@@ -25,6 +25,26 @@ TEST(AppendJsonEscaped, EscapesC1ControlsAndLineSeparators) {
   EXPECT_EQ(out, "a\\u009b31m\\u2028");
 }
 
+TEST(AppendJsonEscaped, FindsEverySpecialByteAtEveryPositionOfALongString) {
+  // Long strings are skipped sixteen bytes at a time: each special byte, at every position
+  // around the block boundaries, is still escaped, and the plain bytes around it kept.
+  const std::pair<std::string, std::string> specials[] = {
+      {"\"", "\\\""},          {"\\", "\\\\"},          {"\n", "\\n"},
+      {"\x1f", "\\u001f"},      {"\x7f", "\\u007f"},      {"\xC2\x9B", "\\u009b"},
+      {"\xC3\xA9", "\xC3\xA9"}, {"\xff", "\xEF\xBF\xBD"}};
+  for (const auto& [raw, escaped] : specials) {
+    for (size_t at = 0; at <= 40; ++at) {
+      std::string out = "<";
+      AppendJsonEscaped(out, std::string(at, 'x') + raw + std::string(40 - at, 'y'));
+      EXPECT_EQ(out, "<" + std::string(at, 'x') + escaped + std::string(40 - at, 'y'))
+          << "at " << at;
+    }
+  }
+  std::string plain;
+  AppendJsonEscaped(plain, std::string(33, '~'));
+  EXPECT_EQ(plain, std::string(33, '~'));
+}
+
 TEST(EscapeForTerminal, NeutralisesAnsiSequences) {
   EXPECT_EQ(EscapeForTerminal("curl\x1b]0;pwned\x07"), "curl\\x1b]0;pwned\\x07");
   EXPECT_EQ(EscapeForTerminal("caf\xC3\xA9"), "caf\xC3\xA9");
