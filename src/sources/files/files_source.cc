@@ -182,9 +182,10 @@ std::optional<Batch> FilesSource::NextWindow() {
 void FilesSource::Recycle(std::vector<std::string>&& documents) {
   std::lock_guard<std::mutex> lock(mu_);
   for (std::string& doc : documents) {
-    // Only window buffers: a file read whole may be far larger than a window.
-    if (spares_.size() < 2 && doc.capacity() >= lines_.window &&
-        doc.capacity() <= 2 * lines_.window + decode::kJsonPadding) {
+    // Only window buffers (window + padding): a file read whole may be far larger, and a
+    // buffer a long line grew is let go, as the reader itself shrinks back after one.
+    if (spares_.size() < 2 && doc.capacity() >= lines_.window + decode::kJsonPadding &&
+        doc.capacity() < 2 * lines_.window + decode::kJsonPadding) {
       spares_.push_back(std::move(doc));
     }
   }

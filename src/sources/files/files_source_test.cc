@@ -134,6 +134,41 @@ TEST_F(ExpandInputsTest, ALargeNdjsonFileIsReadInWindowsOfWholeLines) {
       (std::vector<std::string>{"line 8: 99 bytes, longer than the 80-byte line limit; skipped"}));
 }
 
+// The same file with every window's document handed back (Recycle), as the pipeline does: the
+// same lines and line numbers, and the windows are read into two buffers in turn, the batch's
+// document being the buffer the lines were read into (no copy).
+TEST_F(ExpandInputsTest, WindowBuffersHandedBackAreReadIntoAgain) {
+  const std::string line = "{\"eventName\":\"Ann\"}\n";
+  std::string text;
+  for (int i = 0; i < 11; ++i) text += line;  // four windows: 3 + 3 + 3 + 2 lines
+  const fs::path path = root_ / "big.ndjson";
+  std::ofstream(path) << text;
+  FilesSource source({path.string()}, decode::LineReaderOptions{64, 80});
+  std::atomic<bool> stop{false};
+  std::vector<uint64_t> first_lines;
+  std::vector<const char*> buffers;
+  std::string joined;
+  for (;;) {
+    auto batch = source.Next(stop);
+    ASSERT_TRUE(batch.has_value());
+    if (!batch->has_value()) break;
+    ASSERT_FALSE((*batch)->error.has_value());
+    ASSERT_EQ((*batch)->documents.size(), 1u);
+    const std::string& doc = (*batch)->documents[0];
+    EXPECT_GE(doc.capacity(), doc.size() + 64);  // simdjson padding
+    first_lines.push_back((*batch)->first_line);
+    buffers.push_back(doc.data());
+    joined += doc;
+    source.Recycle(std::move((*batch)->documents));
+  }
+  EXPECT_EQ(joined, text);
+  EXPECT_EQ(first_lines, (std::vector<uint64_t>{0, 3, 6, 9}));
+  ASSERT_EQ(buffers.size(), 4u);
+  EXPECT_NE(buffers[0], buffers[1]);
+  EXPECT_EQ(buffers[2], buffers[0]);
+  EXPECT_EQ(buffers[3], buffers[1]);
+}
+
 // A file of at most one window, and a larger file that is not NDJSON (one CloudTrail file on
 // one line), are each one batch, read whole.
 TEST_F(ExpandInputsTest, SmallFilesAndNonNdjsonFilesAreReadWhole) {
