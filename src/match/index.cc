@@ -5,6 +5,9 @@
 #include <re2/set.h>
 
 #include <algorithm>
+#include <bit>
+#include <cstring>
+#include <map>
 
 #include "match/evaluator.h"
 
@@ -251,7 +254,48 @@ int Score(const Option& o) {
   return score + static_cast<int>(std::min<size_t>(o.values.size(), 999));
 }
 
+// A hash of every byte of `s`, a word at a time (the ShapeMemo's; values are 100-250 bytes).
+uint64_t HashBytes(std::string_view s) {
+  constexpr uint64_t kMul = 0x9E3779B97F4A7C15ULL;
+  const size_t n = s.size();
+  uint64_t h = (static_cast<uint64_t>(n) + 1) * kMul;
+  const auto mix = [&](uint64_t w) {
+    h = (h ^ w) * kMul;
+    h ^= h >> 29;
+  };
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w;
+    std::memcpy(&w, s.data() + i, sizeof w);
+    mix(w);
+  }
+  if (i < n) {
+    uint64_t w = 0;
+    if (n >= 8) {
+      std::memcpy(&w, s.data() + n - 8, sizeof w);  // the last 8 bytes, some hashed already
+    } else {
+      std::memcpy(&w, s.data(), n);
+    }
+    mix(w);
+  }
+  return h;
+}
+
 }  // namespace
+
+RuleIndex::KeyedRules RuleIndex::BuildKeyed(std::map<std::string, std::vector<uint32_t>> lists) {
+  KeyedRules out;
+  std::vector<std::string> keys;
+  keys.reserve(lists.size());
+  out.begin.push_back(0);
+  for (auto& [key, ids] : lists) {
+    keys.push_back(key);
+    out.ids.insert(out.ids.end(), ids.begin(), ids.end());
+    out.begin.push_back(static_cast<uint32_t>(out.ids.size()));
+  }
+  out.keys = ValueTable(std::move(keys));
+  return out;
+}
 
 std::string AnchorSlot::Name() const {
   switch (kind) {
@@ -278,6 +322,7 @@ std::unique_ptr<RuleIndex> RuleIndex::Build(const std::vector<const Matcher*>& m
   // Conditions that only filter (exists, anything-but, !=) are worth a check only on a field
   // that is extracted anyway: they are added once every rule's slots are known.
   std::vector<std::pair<uint32_t, Option>> filter_only;
+  std::vector<std::map<std::string, std::vector<uint32_t>>> by_value;  // per slot
   for (uint32_t id = 0; id < matchers.size(); ++id) {
     const Matcher& m = *matchers[id];
     std::vector<std::string> prefix;
@@ -288,6 +333,7 @@ std::unique_ptr<RuleIndex> RuleIndex::Build(const std::vector<const Matcher*>& m
       if (o.dispatch && (best == nullptr || Score(o) < Score(*best))) best = &o;
     }
     const int slot = best != nullptr ? index->SlotFor(best->slot) : -1;
+    by_value.resize(index->slots_.size());
     for (const Option& o : options) {
       if (&o == best && best->exact) continue;  // the hash lookup already checked it
       if (!o.dispatch) {
@@ -309,7 +355,10 @@ std::unique_ptr<RuleIndex> RuleIndex::Build(const std::vector<const Matcher*>& m
       // A hash lookup only pays for itself on larger value sets.
       r.exact = o.exact && o.values.size() > 4;
       if (r.exact) {
-        r.values.insert(o.values.begin(), o.values.end());
+        std::vector<std::string> values = o.values;
+        std::sort(values.begin(), values.end());
+        values.erase(std::unique(values.begin(), values.end()), values.end());
+        r.values = ValueTable(std::move(values));
       } else {
         r.leaves = o.leaves;
       }
@@ -328,7 +377,7 @@ std::unique_ptr<RuleIndex> RuleIndex::Build(const std::vector<const Matcher*>& m
       std::sort(values.begin(), values.end());
       values.erase(std::unique(values.begin(), values.end()), values.end());
       anchor.values = values.size();
-      for (const auto& v : values) si.by_value[v].push_back(id);
+      for (const auto& v : values) by_value[static_cast<size_t>(slot)][v].push_back(id);
       si.exact_all.push_back(id);
     } else {
       si.pending.emplace_back(id, best->leaves);
@@ -345,7 +394,17 @@ std::unique_ptr<RuleIndex> RuleIndex::Build(const std::vector<const Matcher*>& m
     r.leaves = o.leaves;
     index->requirements_[id].push_back(std::move(r));
   }
-  for (SlotIndex& si : index->slot_index_) BuildShapes(si, build);
+  by_value.resize(index->slots_.size());
+  for (size_t i = 0; i < index->slots_.size(); ++i) {
+    index->slot_index_[i].by_value = BuildKeyed(std::move(by_value[i]));
+    BuildShapes(index->slot_index_[i], build);
+  }
+  index->required_slots_.assign(matchers.size(), 0);
+  for (uint32_t id = 0; id < matchers.size(); ++id) {
+    for (const Requirement& r : index->requirements_[id]) {
+      if (r.slot < 64) index->required_slots_[id] |= uint64_t{1} << r.slot;
+    }
+  }
   return index;
 }
 
@@ -360,6 +419,7 @@ void RuleIndex::BuildShapes(SlotIndex& si, const BuildOptions& build) {
   options.set_max_mem(build.shape_set_max_mem);
   auto set = std::make_unique<RE2::Set>(options, RE2::UNANCHORED);
   std::vector<uint32_t> set_rules;
+  std::map<std::string, std::vector<uint32_t>> by_prefix2;
   for (auto& [id, leaves] : si.pending) {
     std::vector<uint16_t> keys;
     for (const Leaf* leaf : leaves) {
@@ -371,7 +431,10 @@ void RuleIndex::BuildShapes(SlotIndex& si, const BuildOptions& build) {
     if (!keys.empty()) {
       std::sort(keys.begin(), keys.end());
       keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
-      for (uint16_t k : keys) si.by_prefix2[k].push_back(id);
+      for (uint16_t k : keys) {
+        const char two[2] = {static_cast<char>(k >> 8), static_cast<char>(k & 0xff)};
+        by_prefix2[std::string(two, 2)].push_back(id);
+      }
       ++si.prefix_rules;
       si.presence_all.push_back(id);
       continue;
@@ -396,6 +459,7 @@ void RuleIndex::BuildShapes(SlotIndex& si, const BuildOptions& build) {
   }
   std::sort(si.presence_all.begin(), si.presence_all.end());
   si.pending.clear();
+  si.by_prefix2 = BuildKeyed(std::move(by_prefix2));
   if (set_rules.size() < 4) {
     // A handful of shapes are cheaper to test one by one than to run an automaton for.
     si.presence.insert(si.presence.end(), set_rules.begin(), set_rules.end());
@@ -439,7 +503,8 @@ bool RuleIndex::Passes(uint32_t id, const AnchorValue* values) const {
     if (v.state == AnchorValue::State::kAbsent) return false;
     if (v.state == AnchorValue::State::kOther) continue;
     if (r.exact) {
-      if (v.state != AnchorValue::State::kString || r.values.find(v.value) == r.values.end()) {
+      if (v.state != AnchorValue::State::kString ||
+          r.values.Find(v.value) == ValueTable::kNotFound) {
         return false;
       }
       continue;
@@ -459,6 +524,7 @@ bool RuleIndex::Passes(uint32_t id, const AnchorValue* values) const {
 void RuleIndex::MatchShapes(size_t slot, const SlotIndex& si, std::string_view value,
                             std::vector<uint32_t>& out, ShapeMemo* memo) const {
   ShapeMemo::Entry* entry = nullptr;
+  uint64_t hash = 0;
   if (memo != nullptr && value.size() <= ShapeMemo::kMaxMemoValue) {
     if (memo->index_id_ != id_) {
       memo->slots_.clear();
@@ -467,10 +533,22 @@ void RuleIndex::MatchShapes(size_t slot, const SlotIndex& si, std::string_view v
     }
     std::vector<ShapeMemo::Entry>& ways = memo->slots_[slot];
     if (ways.empty()) ways.resize(ShapeMemo::kWays);
-    entry = &ways[std::hash<std::string_view>{}(value) % ShapeMemo::kWays];
-    if (entry->used && entry->value == value) {
-      out.insert(out.end(), entry->rules.begin(), entry->rules.end());
-      return;
+    static_assert((ShapeMemo::kWays & (ShapeMemo::kWays - 1)) == 0);
+    hash = HashBytes(value);
+    const size_t first_way = hash % ShapeMemo::kWays;
+    for (size_t k = 0; k < ShapeMemo::kProbe; ++k) {
+      ShapeMemo::Entry& e = ways[(first_way + k) % ShapeMemo::kWays];
+      if (!e.used) {
+        if (entry == nullptr) entry = &e;  // where a miss goes
+        continue;
+      }
+      if (e.hash == hash && e.value == value) {
+        out.insert(out.end(), e.rules.begin(), e.rules.end());
+        return;
+      }
+    }
+    if (entry == nullptr) {
+      entry = &ways[(first_way + memo->victim_++ % ShapeMemo::kProbe) % ShapeMemo::kWays];
     }
   }
   thread_local std::vector<int> hits;  // RE2::Set reports into a vector: reuse it
@@ -489,45 +567,55 @@ void RuleIndex::MatchShapes(size_t slot, const SlotIndex& si, std::string_view v
   }
   if (entry != nullptr) {
     entry->used = true;
+    entry->hash = hash;
     entry->value.assign(value);
     entry->rules.assign(out.begin() + static_cast<std::ptrdiff_t>(first), out.end());
   }
 }
 
+namespace {
+
+// Appends `ids` to `out` (no call for an empty list, the common case).
+void Append(std::vector<uint32_t>& out, std::span<const uint32_t> ids) {
+  if (!ids.empty()) out.insert(out.end(), ids.begin(), ids.end());
+}
+
+}  // namespace
+
 void RuleIndex::Candidates(const AnchorValue* values, std::vector<uint32_t>& out,
                            ShapeMemo* memo) const {
   out.clear();
-  out.insert(out.end(), unindexed_.begin(), unindexed_.end());
+  Append(out, unindexed_);
+  uint64_t present = 0;  // bit i: slot i (< 64) holds something
   for (size_t i = 0; i < slots_.size(); ++i) {
     const AnchorValue& v = values[i];
+    if (v.state == AnchorValue::State::kAbsent) continue;
+    if (i < 64) present |= uint64_t{1} << i;
     // A number, boolean or null passes no string op: no rule is dispatched on it.
-    if (v.state == AnchorValue::State::kAbsent || v.state == AnchorValue::State::kScalar) {
-      continue;
-    }
+    if (v.state == AnchorValue::State::kScalar) continue;
     const SlotIndex& si = slot_index_[i];
     if (v.state == AnchorValue::State::kOther) {
       // Unknown shape: every rule that needs this field is a candidate.
-      out.insert(out.end(), si.presence_all.begin(), si.presence_all.end());
-      out.insert(out.end(), si.exact_all.begin(), si.exact_all.end());
+      Append(out, si.presence_all);
+      Append(out, si.exact_all);
       continue;
     }
-    out.insert(out.end(), si.presence.begin(), si.presence.end());
-    if (!si.by_prefix2.empty() && v.value.size() >= 2) {
-      const auto key = static_cast<uint16_t>(static_cast<unsigned char>(v.value[0]) << 8 |
-                                             static_cast<unsigned char>(v.value[1]));
-      auto it = si.by_prefix2.find(key);
-      if (it != si.by_prefix2.end()) out.insert(out.end(), it->second.begin(), it->second.end());
+    Append(out, si.presence);
+    if (!si.by_prefix2.keys.empty() && v.value.size() >= 2) {
+      Append(out, si.by_prefix2.Find(v.value.substr(0, 2)));
     }
     if (si.shapes != nullptr) MatchShapes(i, si, v.value, out, memo);
-    if (!si.by_value.empty()) {
-      auto it = si.by_value.find(v.value);
-      if (it != si.by_value.end()) out.insert(out.end(), it->second.begin(), it->second.end());
-    }
+    if (!si.by_value.keys.empty()) Append(out, si.by_value.Find(v.value));
   }
+  if (out.empty()) return;
   // Each rule sits in exactly one slot list, so there are no duplicates; keep rule order.
-  out.erase(
-      std::remove_if(out.begin(), out.end(), [&](uint32_t id) { return !Passes(id, values); }),
-      out.end());
+  // Most rules dispatched here fail on a field the event does not have (an eventSource's
+  // rules that need an errorCode): the mask rejects those without reading their requirements.
+  out.erase(std::remove_if(out.begin(), out.end(),
+                           [&](uint32_t id) {
+                             return (required_slots_[id] & ~present) != 0 || !Passes(id, values);
+                           }),
+            out.end());
   if (out.size() > 1) std::sort(out.begin(), out.end());
 }
 
@@ -546,7 +634,7 @@ RuleIndex::Stats RuleIndex::GetStats() const {
     Stats::Bucket b;
     b.slot = slots_[i].Name();
     b.exact_rules = slot_index_[i].exact_all.size();
-    b.distinct_values = slot_index_[i].by_value.size();
+    b.distinct_values = slot_index_[i].by_value.keys.size();
     b.shape_rules = slot_index_[i].shape_rules.size();
     b.prefix_rules = slot_index_[i].prefix_rules;
     b.presence_rules = slot_index_[i].presence_all.size();

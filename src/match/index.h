@@ -37,14 +37,15 @@
 
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "match/matcher.h"
+#include "match/value_table.h"
 
 namespace tw::match {
 
@@ -109,11 +110,16 @@ class RuleIndex {
     friend class RuleIndex;
     struct Entry {
       bool used = false;
+      uint64_t hash = 0;
       std::string value;
       std::vector<uint32_t> rules;  // the set's hits, as rule ids
     };
-    static constexpr size_t kWays = 64;  // entries per field, direct-mapped by hash
-    uint64_t index_id_ = 0;              // RuleIndex::id_ of the index the entries are for
+    // Entries per field: a value may sit in any of kProbe entries from its hash's, so that two
+    // frequent values whose hashes meet do not keep evicting each other.
+    static constexpr size_t kWays = 64;
+    static constexpr size_t kProbe = 4;
+    uint64_t index_id_ = 0;  // RuleIndex::id_ of the index the entries are for
+    uint32_t victim_ = 0;    // which of the kProbe entries a miss replaces when all are used
     std::vector<std::vector<Entry>> slots_;
   };
 
@@ -136,9 +142,17 @@ class RuleIndex {
   Stats GetStats() const;
 
  private:
-  struct StringHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  // Rule ids by string key: key i of `keys` has ids[begin[i], begin[i + 1]).
+  struct KeyedRules {
+    ValueTable keys;
+    std::vector<uint32_t> begin;
+    std::vector<uint32_t> ids;
+
+    std::span<const uint32_t> Find(std::string_view key) const {
+      const uint32_t k = keys.Find(key);
+      if (k == ValueTable::kNotFound) return {};
+      return {ids.data() + begin[k], ids.data() + begin[k + 1]};
+    }
   };
   struct SlotIndex {
     SlotIndex();
@@ -146,14 +160,14 @@ class RuleIndex {
     SlotIndex(SlotIndex&&) noexcept;
     SlotIndex& operator=(SlotIndex&&) noexcept;
 
-    std::unordered_map<std::string, std::vector<uint32_t>, StringHash, std::equal_to<>> by_value;
+    KeyedRules by_value;              // rules dispatched by the field's exact value
     std::vector<uint32_t> exact_all;  // every rule in by_value, for kOther
     // Rules that need a string of some shape (prefix, suffix, wildcard, regex ...) here. Those
     // whose shape is a regular language are matched all at once by one RE2::Set per slot.
     std::vector<uint32_t> presence;  // tested one by one (cidr, case folding ...)
     // Rules whose every accepted string starts with a known literal of 2+ bytes, by those 2
-    // bytes (first byte << 8 | second): a value only reaches the rules of its own first bytes.
-    std::unordered_map<uint16_t, std::vector<uint32_t>> by_prefix2;
+    // bytes: a value only reaches the rules of its own first bytes.
+    KeyedRules by_prefix2;
     size_t prefix_rules = 0;
     std::unique_ptr<re2::RE2::Set> shapes;  // pattern i is rule shape_rules[i]
     std::vector<uint32_t> shape_rules;
@@ -168,13 +182,15 @@ class RuleIndex {
   // A necessary condition of a rule checked on the extracted string before the rule is
   // evaluated: the slot's value must pass one of `leaves` (an array or object value passes;
   // a leaf may be negated, or kPresent / kAnyScalar, which a number, boolean or null passes).
+  // Every requirement fails on a missing field.
   struct Requirement {
     int slot = -1;
     bool exact = false;  // the value must be in `values`
-    std::unordered_set<std::string, StringHash, std::equal_to<>> values;
+    ValueTable values;
     std::vector<const Leaf*> leaves;  // otherwise it must pass one of these
   };
 
+  static KeyedRules BuildKeyed(std::map<std::string, std::vector<uint32_t>> lists);
   int SlotFor(const AnchorSlot& slot);
   static void BuildShapes(SlotIndex& si, const BuildOptions& options);
   bool Passes(uint32_t id, const AnchorValue* values) const;
@@ -187,6 +203,9 @@ class RuleIndex {
   std::vector<uint32_t> unindexed_;
   std::vector<RuleAnchor> anchors_;
   std::vector<std::vector<Requirement>> requirements_;  // per rule
+  // Per rule, bit i set when a requirement reads slot i (i < 64): a rule whose bits are not all
+  // among the fields the event has fails Passes, which this rejects without reading it.
+  std::vector<uint64_t> required_slots_;
   SetMatch set_match_ = nullptr;
   uint64_t id_ = 0;  // unique per Build in this process (ShapeMemo ownership)
   mutable std::atomic<uint64_t> fallbacks_{0};
