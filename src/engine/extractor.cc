@@ -245,6 +245,64 @@ static void MarkOther(const AnchorExtractor::Trie& node, match::AnchorValue* val
   for (const auto& c : node.children) MarkOther(c, values);
 }
 
+namespace {
+
+// The end of a JSON string's text that starts at `p` (after its opening quote) when it holds no
+// escape: its closing quote; null when a backslash comes first. Eight bytes at a time, as KeyOf:
+// the text passed stage 1, so the quote exists, and the padding covers the last word's overread.
+const char* PlainStringEnd(const char* p) {
+  for (;;) {
+    constexpr uint64_t kOnes = 0x0101010101010101ULL;
+    constexpr uint64_t kHighs = 0x8080808080808080ULL;
+    const uint64_t w = Load64(p);
+    // Bit 7 of each byte equal to '"' or '\\' (exact for the lowest one, all that is used).
+    const uint64_t q = w ^ (kOnes * '"');
+    const uint64_t b = w ^ (kOnes * '\\');
+    const uint64_t hits = ((q - kOnes) & ~q & kHighs) | ((b - kOnes) & ~b & kHighs);
+    if (hits != 0) {
+      p += __builtin_ctzll(hits) / 8;
+      return *p == '"' ? p : nullptr;
+    }
+    p += 8;
+  }
+}
+
+}  // namespace
+
+bool AnchorExtractor::ReadOnlyChildFromText(simdjson::ondemand::value& object_value,
+                                            const Trie& node, AnchorValue* values,
+                                            uint32_t* seen) const {
+  // CloudTrail writes the member rules read in userIdentity first and without blanks:
+  // {"type":"AssumedRole","principalId":... . Then the text gives the value, and Walk would
+  // read it and stop there too (its only child met), leaving the rest to the parent.
+  if (node.children.size() != 1) return false;
+  const char* p = object_value.raw_json_token().data();  // the object's '{'
+  if (p[1] != '"') return false;
+  const char* key_end = PlainStringEnd(p + 2);
+  if (key_end == nullptr || key_end[1] != ':' || key_end[2] != '"') return false;
+  const Trie& child = node.children[0];
+  const std::string_view key(p + 2, static_cast<size_t>(key_end - (p + 2)));
+  if (key != child.key) return false;
+  const char* value_end = PlainStringEnd(key_end + 3);
+  if (value_end == nullptr) return false;
+  FirstTime(child, seen);  // the object's first member: its first occurrence
+  if (child.slot >= 0) {
+    values[child.slot] =
+        AnchorValue{AnchorValue::State::kString,
+                    std::string_view(key_end + 3, static_cast<size_t>(value_end - (key_end + 3)))};
+  }
+  return true;  // a string has no members: the paths below `child` reach nothing
+}
+
+simdjson::error_code AnchorExtractor::Descend(simdjson::ondemand::value& object_value,
+                                              const Trie& node, AnchorValue* values,
+                                              uint32_t* seen) const {
+  if (ReadOnlyChildFromText(object_value, node, values, seen)) return simdjson::SUCCESS;
+  simdjson::ondemand::object inner;
+  if (auto err = object_value.get_object().get(inner)) return err;
+  return Walk(inner, node, values, seen);
+}
+
 simdjson::error_code AnchorExtractor::Walk(simdjson::ondemand::object object, const Trie& node,
                                            AnchorValue* values, uint32_t* seen) const {
   size_t met = 0;  // children met for the first time
@@ -264,9 +322,7 @@ simdjson::error_code AnchorExtractor::Walk(simdjson::ondemand::object object, co
       if (auto err = ReadSlot(v, t, &values[child.slot])) return err;
     }
     if (t == json_type::object && !child.children.empty()) {
-      simdjson::ondemand::object inner;
-      if (auto err = v.get_object().get(inner)) return err;
-      if (auto err = Walk(inner, child, values, seen)) return err;
+      if (auto err = Descend(v, child, values, seen)) return err;
     } else if (t == json_type::array) {
       MarkOther(child, values);
     }
@@ -364,11 +420,7 @@ Result<ExtractResult> AnchorExtractor::Extract(simdjson::ondemand::object object
     }
     if (t == json_type::array) MarkOther(*child, values);
     if (!child->children.empty() && t == json_type::object) {
-      simdjson::ondemand::object inner;
-      if (auto err = v.get_object().get(inner)) {
-        return Fail(ErrorCode::kParse, simdjson::error_message(err));
-      }
-      if (auto err = Walk(inner, *child, values, seen_top_.data())) {
+      if (auto err = Descend(v, *child, values, seen_top_.data())) {
         return Fail(ErrorCode::kParse, fmt::format("{}: {}", key, simdjson::error_message(err)));
       }
     }

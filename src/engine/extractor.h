@@ -88,6 +88,15 @@ class AnchorExtractor {
   }
   simdjson::error_code Walk(simdjson::ondemand::object object, const Trie& node,
                             match::AnchorValue* values, uint32_t* seen) const;
+  // Walks the object `object_value` (of type object) for `node`'s slots: from its text when
+  // ReadOnlyChildFromText can, else with Walk.
+  simdjson::error_code Descend(simdjson::ondemand::value& object_value, const Trie& node,
+                               match::AnchorValue* values, uint32_t* seen) const;
+  // When `node` has one child and the object's text starts with that child's key and a string
+  // without escapes ({"type":"Root",...), stores that string as Walk would and returns true,
+  // leaving `object_value` unread (the parent's iterator skips it). Else false, nothing done.
+  bool ReadOnlyChildFromText(simdjson::ondemand::value& object_value, const Trie& node,
+                             match::AnchorValue* values, uint32_t* seen) const;
 
   Trie root_;
   int node_count_ = 1;

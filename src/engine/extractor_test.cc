@@ -134,6 +134,89 @@ TEST(AnchorExtractor, RecognisesTheEventBridgeEnvelope) {
   EXPECT_EQ(v[1].value, "IAMUser");
 }
 
+// A one-child nested node is read from the text when the object starts with that child's key and
+// a string without escapes (CloudTrail's userIdentity), else walked: both must give what a walk
+// gives, and the members after the object must still be read.
+TEST(AnchorExtractor, ANestedFirstMemberReadFromTheTextIsWhatTheWalkReads) {
+  struct Case {
+    const char* json;
+    AnchorValue::State state;
+    const char* type;  // the expected $.userIdentity.type when a string
+  };
+  const Case cases[] = {
+      // CloudTrail's layout: `type` first, the rest (nested objects included) skipped.
+      {R"({"userIdentity":{"type":"AssumedRole","sessionContext":{"a":{"b":[1,{"c":2}]}},)"
+       R"("arn":"x"},"eventName":"E"})",
+       AnchorValue::State::kString, "AssumedRole"},
+      {R"({"userIdentity":{"type":""},"eventName":"E"})", AnchorValue::State::kString, ""},
+      {R"({"userIdentity":{"type":"AWSService"},"eventName":"E"})", AnchorValue::State::kString,
+       "AWSService"},
+      {R"({"userIdentity":{"type":"a long type of more than sixteen bytes"},"eventName":"E"})",
+       AnchorValue::State::kString, "a long type of more than sixteen bytes"},
+      // Escapes in the value or the key, blanks, another first member, a longer or shorter key
+      // first: walked.
+      {R"({"userIdentity":{"type":"Ro\u006ft"},"eventName":"E"})", AnchorValue::State::kString,
+       "Root"},
+      {R"({"userIdentity":{"type":"a\"b\\c"},"eventName":"E"})", AnchorValue::State::kString,
+       "a\"b\\c"},
+      {R"({"userIdentity":{"typ\u0065":"Root"},"eventName":"E"})", AnchorValue::State::kString,
+       "Root"},
+      {R"({"userIdentity":{ "type" : "Root" },"eventName":"E"})", AnchorValue::State::kString,
+       "Root"},
+      {R"({"userIdentity":{"arn":"a","type":"Root"},"eventName":"E"})", AnchorValue::State::kString,
+       "Root"},
+      {R"({"userIdentity":{"typeX":"A","type":"Root"},"eventName":"E"})",
+       AnchorValue::State::kString, "Root"},
+      {R"({"userIdentity":{"typ":"A","type":"Root"},"eventName":"E"})", AnchorValue::State::kString,
+       "Root"},
+      {R"({"userIdentity":{"typ":"type","type":"Root"},"eventName":"E"})",
+       AnchorValue::State::kString, "Root"},
+      // The first occurrence wins, read from the text or not.
+      {R"({"userIdentity":{"type":"Root","type":"IAMUser"},"eventName":"E"})",
+       AnchorValue::State::kString, "Root"},
+      {R"({"userIdentity":{"type":7,"type":"IAMUser"},"eventName":"E"})",
+       AnchorValue::State::kScalar, ""},
+      {R"({"userIdentity":{"type":null},"eventName":"E"})", AnchorValue::State::kScalar, ""},
+      {R"({"userIdentity":{"type":["Root"]},"eventName":"E"})", AnchorValue::State::kOther, ""},
+      {R"({"userIdentity":{"type":{"a":"b"}},"eventName":"E"})", AnchorValue::State::kOther, ""},
+      {R"({"userIdentity":{},"eventName":"E"})", AnchorValue::State::kAbsent, ""},
+      {R"({"userIdentity":{"arn":"x"},"eventName":"E"})", AnchorValue::State::kAbsent, ""},
+  };
+  for (const Case& c : cases) {
+    auto v = ExtractFrom(c.json);
+    EXPECT_EQ(v[1].state, c.state) << c.json;
+    if (c.state == AnchorValue::State::kString) {
+      EXPECT_EQ(v[1].value, c.type) << c.json;
+    }
+    EXPECT_EQ(v[0].state, AnchorValue::State::kString) << c.json;
+    EXPECT_EQ(v[0].value, "E") << c.json;
+  }
+}
+
+TEST(AnchorExtractor, DeeperAndSeveralNestedChildren) {
+  // Each level has one child: read from the text at every level.
+  std::vector<AnchorSlot> slots(2);
+  slots[0].path = {"a", "b", "c"};
+  slots[1].path = {"z"};
+  auto v = ExtractWith(slots, R"({"a":{"b":{"c":"deep","d":1},"e":2},"z":"after"})");
+  EXPECT_EQ(v[0].value, "deep");
+  EXPECT_EQ(v[1].value, "after");
+  // `b` first but not a string, `c` not first: walked.
+  v = ExtractWith(slots, R"({"a":{"b":{"d":1,"c":"deep"}},"z":"after"})");
+  EXPECT_EQ(v[0].value, "deep");
+  EXPECT_EQ(v[1].value, "after");
+  // `b` is a string: the path reaches nothing, the walk goes on.
+  v = ExtractWith(slots, R"({"a":{"b":"str"},"z":"after"})");
+  EXPECT_EQ(v[0].state, AnchorValue::State::kAbsent);
+  EXPECT_EQ(v[1].value, "after");
+  // Two children of userIdentity: walked, both read wherever they are.
+  slots[0].path = {"userIdentity", "type"};
+  slots[1].path = {"userIdentity", "arn"};
+  v = ExtractWith(slots, R"({"userIdentity":{"type":"Root","x":{},"arn":"arn:aws:iam::1:root"}})");
+  EXPECT_EQ(v[0].value, "Root");
+  EXPECT_EQ(v[1].value, "arn:aws:iam::1:root");
+}
+
 // Keys are read and compared a word (8 bytes) at a time: every length from 1 to 24 must be told
 // apart from a decoy of the same length that differs in one byte only (first, middle or last),
 // and a backslash anywhere in a key must send it through unescaping.
