@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cctype>
+#include <iterator>
 
 #include "common/strings.h"
 
@@ -83,7 +84,7 @@ void AppendAlertJson(const Alert& a, std::string& out) {
   out += ",\"input\":{";
   Field(out, "file", a.input_file, true, true);
   // 1-based, as the text format and error messages count records and lines.
-  out += fmt::format(",\"record\":{}}}}}\n", a.input_record + 1);
+  fmt::format_to(std::back_inserter(out), ",\"record\":{}}}}}\n", a.input_record + 1);
 }
 
 void AppendAlertText(const Alert& a, bool color, std::string& out) {
