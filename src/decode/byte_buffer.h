@@ -10,18 +10,20 @@
 // (`simdjson::padded_string_view(b.data(), b.size(), b.capacity())`); Resize zeroes the
 // kJsonPadding bytes after the new contents, so that they read as NULs, never as stale input.
 //
-// Memory: the capacity only grows (by at least half again, so that a series of growing inputs
-// costs amortised copies); Release() gives it back.
+// Memory: the capacity only grows, to what is asked. A buffer of 256 KiB or more is an anonymous
+// mapping of its own: grown with mremap when it holds contents (the kernel moves the pages,
+// nothing is copied), mapped afresh when it is empty (the old pages are given back, not kept).
+// So a reused buffer keeps resident the pages of the largest input it has held and no more, and
+// large buffers never sit in (and fragment) the malloc heap. Release() gives the storage back.
+// Running out of memory aborts, as a failed `new` does anywhere in trailwatch.
 //
 // Thread-safety: none; one owner at a time. Movable, not copyable.
 #pragma once
 
 #include <cstddef>
 #include <cstring>
-#include <memory>
 #include <string_view>
-
-#include "common/error.h"
+#include <utility>
 
 namespace tw::decode {
 
@@ -32,28 +34,23 @@ inline constexpr std::size_t kJsonPadding = 64;
 class ByteBuffer {
  public:
   ByteBuffer() = default;
-  ByteBuffer(ByteBuffer&&) noexcept = default;
-  ByteBuffer& operator=(ByteBuffer&&) noexcept = default;
+  ~ByteBuffer() { Release(); }
+  ByteBuffer(ByteBuffer&& other) noexcept { *this = std::move(other); }
+  ByteBuffer& operator=(ByteBuffer&& other) noexcept;
   ByteBuffer(const ByteBuffer&) = delete;
   ByteBuffer& operator=(const ByteBuffer&) = delete;
 
-  char* data() { return data_.get(); }
-  const char* data() const { return data_.get(); }
+  char* data() { return data_; }
+  const char* data() const { return data_; }
   std::size_t size() const { return size_; }
   // The bytes readable from data(): size() + kJsonPadding at least (0 before the first growth).
   std::size_t capacity() const { return capacity_; }
-  std::string_view view() const { return {data_.get(), size_}; }
+  std::string_view view() const { return {data_, size_}; }
 
   // Makes room for `n` bytes of contents (and the padding after them), keeping the first
   // size() bytes. Does not change size().
   void Reserve(std::size_t n) {
-    if (n + kJsonPadding <= capacity_) return;
-    std::size_t grown = capacity_ + capacity_ / 2;
-    if (grown < n + kJsonPadding) grown = n + kJsonPadding;
-    std::unique_ptr<char[]> bigger(new char[grown]);  // default-initialised: not zeroed
-    if (size_ > 0) std::memcpy(bigger.get(), data_.get(), size_);
-    data_ = std::move(bigger);
-    capacity_ = grown;
+    if (n + kJsonPadding > capacity_) Grow(n + kJsonPadding);
   }
 
   // Sets size() to `n`, growing as Reserve does. Bytes between the old and the new size are
@@ -62,22 +59,22 @@ class ByteBuffer {
   void Resize(std::size_t n) {
     Reserve(n);
     size_ = n;
-    std::memset(data_.get() + n, 0, kJsonPadding);
+    std::memset(data_ + n, 0, kJsonPadding);
   }
 
   void Clear() { Resize(0); }
 
   // Frees the storage.
-  void Release() {
-    data_.reset();
-    size_ = 0;
-    capacity_ = 0;
-  }
+  void Release();
 
  private:
-  std::unique_ptr<char[]> data_;
+  // Makes capacity() at least `bytes`, keeping the first size() bytes.
+  void Grow(std::size_t bytes);
+
+  char* data_ = nullptr;
   std::size_t size_ = 0;
   std::size_t capacity_ = 0;
+  bool mapped_ = false;  // data_ is an anonymous mapping (large buffers), else new char[]
 };
 
 }  // namespace tw::decode

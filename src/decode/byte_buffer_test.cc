@@ -37,6 +37,25 @@ TEST(ByteBuffer, ResizeKeepsTheContentsWhenItGrows) {
   ExpectZeroPadding(b);  // the byte after "hel" was 'l': padding is re-zeroed
 }
 
+// Large buffers (mappings) keep their contents when they grow (mremap), and an empty one grows
+// afresh.
+TEST(ByteBuffer, LargeBuffersKeepTheirContentsWhenTheyGrow) {
+  ByteBuffer b;
+  const std::string text(300'000, 'q');
+  b.Resize(text.size());
+  std::memcpy(b.data(), text.data(), text.size());
+  b.Resize(5'000'000);
+  EXPECT_EQ(std::string_view(b.data(), text.size()), text);
+  ExpectZeroPadding(b);
+  b.Resize(text.size() + 1);
+  EXPECT_EQ(b.view().substr(0, text.size()), text);
+  ExpectZeroPadding(b);
+  b.Clear();
+  b.Resize(20'000'000);
+  EXPECT_EQ(b.size(), 20'000'000u);
+  ExpectZeroPadding(b);
+}
+
 // Reserve makes room without changing the size; a smaller input after a larger one reuses the
 // storage (the point of the class: no allocation, and no fill, per input).
 TEST(ByteBuffer, ReservesWithoutResizingAndReusesItsStorage) {
