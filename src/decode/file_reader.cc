@@ -77,6 +77,52 @@ Result<std::string> ReadFile(const std::string& path, std::size_t max_bytes) {
   return data;
 }
 
+Result<void> ReadFileInto(const std::string& path, ByteBuffer& out, std::size_t max_bytes) {
+  out.Clear();
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Errno("open", path, errno);
+  FdCloser closer(fd);
+
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return Errno("stat", path, errno);
+  if (S_ISDIR(st.st_mode))
+    return Fail(ErrorCode::kIo, fmt::format("read {}: is a directory", path));
+  const auto expected = static_cast<std::size_t>(st.st_size > 0 ? st.st_size : 0);
+  if (expected > max_bytes) return TooLarge(path, max_bytes);
+
+  // As ReadFile: one byte of room more than the size, so that end of file is seen without a
+  // second grow; a file that grows while being read (or reports size 0) grows the buffer.
+  std::size_t size = 0;
+  std::size_t room = expected + 1;
+  out.Reserve(room);
+  for (;;) {
+    if (size == room) {
+      if (size > max_bytes) {
+        out.Clear();
+        return TooLarge(path, max_bytes);
+      }
+      out.Resize(size);  // keeps the bytes read so far when it grows
+      room = room * 2 + 4096;
+      out.Reserve(room);
+    }
+    const ssize_t n = ::read(fd, out.data() + size, room - size);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const int err = errno;
+      out.Clear();
+      return Errno("read", path, err);
+    }
+    if (n == 0) break;
+    size += static_cast<std::size_t>(n);
+  }
+  if (size > max_bytes) {
+    out.Clear();
+    return TooLarge(path, max_bytes);
+  }
+  out.Resize(size);
+  return Ok();
+}
+
 Result<std::string> ReadStream(std::FILE* stream, const std::string& name, std::size_t max_bytes) {
   std::string data;
   std::size_t size = 0;

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "common/error.h"
+#include "decode/byte_buffer.h"
 
 namespace tw::decode {
 
@@ -25,6 +26,13 @@ inline constexpr std::size_t kDefaultMaxReadBytes = std::size_t{1} << 30;  // 1 
 // directory, a read error), kResourceExhausted (larger than `max_bytes`).
 [[nodiscard]] Result<std::string> ReadFile(const std::string& path,
                                            std::size_t max_bytes = kDefaultMaxReadBytes);
+
+// ReadFile into a buffer reused from file to file: `out` is replaced by the file's bytes (with
+// kJsonPadding readable after them) and grows without a zero fill (decode/byte_buffer.h), so a
+// worker reading one file after another allocates only when a file is larger than any before.
+// Errors as ReadFile; `out` is then empty.
+[[nodiscard]] Result<void> ReadFileInto(const std::string& path, ByteBuffer& out,
+                                        std::size_t max_bytes = kDefaultMaxReadBytes);
 
 // Returns every byte remaining in `stream` (e.g. stdin) until end of file. `name` is used in error
 // messages. Errors: kIo (a read error), kResourceExhausted (more than `max_bytes`).

@@ -59,14 +59,38 @@ Result<Gunzipper> Gunzipper::Create() {
   return Gunzipper(d);
 }
 
+namespace {
+
+// The two output buffers the decoder writes to, seen alike: std::string (resize zero-fills the
+// bytes it adds) and ByteBuffer (it does not).
+void SetSize(std::string& out, std::size_t n) { out.resize(n); }
+void SetSize(ByteBuffer& out, std::size_t n) { out.Resize(n); }
+char* DataOf(std::string& out) { return out.data(); }
+char* DataOf(ByteBuffer& out) { return out.data(); }
+
 // Makes out.size() at least `n`, keeping the bytes it holds.
-static void GrowTo(std::string& out, std::size_t n) {
-  if (out.size() < n) out.resize(n);
+template <typename Buffer>
+void GrowTo(Buffer& out, std::size_t n) {
+  if (out.size() < n) SetSize(out, n);
 }
+
+// Makes the buffer hold `produced` decoded bytes with kJsonPadding readable after them. A
+// std::string keeps its size (the largest output so far plus padding: shrinking and growing
+// it again would zero-fill again); a ByteBuffer is cut to the decoded bytes.
+void Finish(std::string& out, std::size_t produced) { GrowTo(out, produced + kJsonPadding); }
+void Finish(ByteBuffer& out, std::size_t produced) { out.Resize(produced); }
+
+// Before decoding: a ByteBuffer forgets the previous contents, so that growing it copies none of
+// them; a std::string keeps its size (see Finish).
+void Begin(std::string& out) { (void)out; }
+void Begin(ByteBuffer& out) { out.Clear(); }
+
+}  // namespace
 
 // Inflates as much of the gzip member at the start of `member` as decodes cleanly, appending
 // it to out at `at`, at most `room` bytes. Returns the number of bytes appended.
-static std::size_t SalvagePrefix(std::string_view member, std::string& out, std::size_t at,
+template <typename Buffer>
+static std::size_t SalvagePrefix(std::string_view member, Buffer& out, std::size_t at,
                                  std::size_t room) {
   z_stream zs{};
   if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) return 0;
@@ -76,27 +100,29 @@ static std::size_t SalvagePrefix(std::string_view member, std::string& out, std:
   constexpr std::size_t kChunk = 1 << 20;
   while (produced < room) {
     const std::size_t chunk = std::min(kChunk, room - produced);
-    out.resize(at + produced + chunk);
-    zs.next_out = reinterpret_cast<Bytef*>(out.data() + at + produced);
+    SetSize(out, at + produced + chunk);
+    zs.next_out = reinterpret_cast<Bytef*>(DataOf(out) + at + produced);
     zs.avail_out = static_cast<uInt>(chunk);
     const int r = inflate(&zs, Z_NO_FLUSH);
     produced += chunk - zs.avail_out;
     if (r != Z_OK) break;  // Z_STREAM_END, or the damage (Z_DATA_ERROR / Z_BUF_ERROR)
   }
   inflateEnd(&zs);
-  out.resize(at + produced);
+  SetSize(out, at + produced);
   return produced;
 }
 
-Result<void> Gunzipper::DecompressInto(std::string_view in, std::string& out, std::size_t& size,
-                                       std::size_t max_bytes) {
-  TW_CHECK(decompressor_ != nullptr);  // not a moved-from Gunzipper
-  // `out` is not cleared nor shrunk: bytes it already holds are overwritten, and only growth
-  // beyond its current size costs a zero fill (std::string::resize). A reused buffer is filled
-  // once, to the largest output it has held.
+// Decompress's core, for either output buffer. `out` is not cleared nor shrunk while decoding:
+// bytes it already holds are overwritten, and only growth beyond its current size costs a zero
+// fill (std::string::resize; a ByteBuffer grows without one). A reused std::string is filled
+// once, to the largest output it has held.
+template <typename Buffer>
+static Result<void> DecompressCore(libdeflate_decompressor* decompressor, std::string_view in,
+                                   Buffer& out, std::size_t& size, std::size_t max_bytes) {
   size = 0;
+  Begin(out);
   if (in.empty()) {
-    GrowTo(out, kJsonPadding);
+    Finish(out, 0);
     return Fail(ErrorCode::kCorruption, "gzip: empty input (0 bytes), expected a gzip member");
   }
 
@@ -114,7 +140,7 @@ Result<void> Gunzipper::DecompressInto(std::string_view in, std::string& out, st
     const bool cut_magic = rest.size() == 1 && static_cast<unsigned char>(rest[0]) == 0x1f;
     if (!LooksGzip(rest) && !cut_magic) {
       size = produced;
-      GrowTo(out, produced + kJsonPadding);
+      Finish(out, produced);
       if (members == 0) {
         return Fail(ErrorCode::kCorruption, "gzip: not gzip data (no 1f 8b magic at offset 0)");
       }
@@ -136,8 +162,8 @@ Result<void> Gunzipper::DecompressInto(std::string_view in, std::string& out, st
       std::size_t in_used = 0;
       std::size_t out_used = 0;
       const libdeflate_result r =
-          libdeflate_gzip_decompress_ex(decompressor_.get(), rest.data(), rest.size(),
-                                        out.data() + produced, guess, &in_used, &out_used);
+          libdeflate_gzip_decompress_ex(decompressor, rest.data(), rest.size(),
+                                        DataOf(out) + produced, guess, &in_used, &out_used);
       if (r == LIBDEFLATE_SUCCESS) {
         produced += out_used;
         pos += in_used;
@@ -149,7 +175,7 @@ Result<void> Gunzipper::DecompressInto(std::string_view in, std::string& out, st
         continue;
       }
       size = produced;
-      GrowTo(out, produced + kJsonPadding);
+      Finish(out, produced);
       if (r == LIBDEFLATE_INSUFFICIENT_SPACE && guess >= room && room < ratio_limit) {
         return Fail(ErrorCode::kResourceExhausted,
                     fmt::format("gzip: output exceeds the limit of {} bytes in member {} at input "
@@ -161,7 +187,7 @@ Result<void> Gunzipper::DecompressInto(std::string_view in, std::string& out, st
       const std::size_t salvaged = SalvagePrefix(rest, out, produced, room);
       produced += salvaged;
       size = produced;
-      GrowTo(out, produced + kJsonPadding);
+      Finish(out, produced);
       return Fail(ErrorCode::kCorruption,
                   fmt::format("gzip: member {} at input offset {} is truncated or corrupt; {} "
                               "bytes decoded before the damage ({} from {} complete member(s), {} "
@@ -170,8 +196,21 @@ Result<void> Gunzipper::DecompressInto(std::string_view in, std::string& out, st
     }
   }
   size = produced;
-  GrowTo(out, produced + kJsonPadding);
+  Finish(out, produced);
   return Ok();
+}
+
+Result<void> Gunzipper::DecompressInto(std::string_view in, std::string& out, std::size_t& size,
+                                       std::size_t max_bytes) {
+  TW_CHECK(decompressor_ != nullptr);  // not a moved-from Gunzipper
+  return DecompressCore(decompressor_.get(), in, out, size, max_bytes);
+}
+
+Result<void> Gunzipper::DecompressInto(std::string_view in, ByteBuffer& out,
+                                       std::size_t max_bytes) {
+  TW_CHECK(decompressor_ != nullptr);  // not a moved-from Gunzipper
+  std::size_t size = 0;
+  return DecompressCore(decompressor_.get(), in, out, size, max_bytes);
 }
 
 Result<void> Gunzipper::Decompress(std::string_view in, std::string& out, std::size_t max_bytes) {
@@ -204,6 +243,12 @@ Result<void> GunzipInto(std::string_view in, std::string& out, std::size_t& size
   Result<Gunzipper*> gunzipper = ThreadGunzipper();
   if (!gunzipper) return tl::unexpected(gunzipper.error());
   return (*gunzipper)->DecompressInto(in, out, size, max_bytes);
+}
+
+Result<void> GunzipInto(std::string_view in, ByteBuffer& out, std::size_t max_bytes) {
+  Result<Gunzipper*> gunzipper = ThreadGunzipper();
+  if (!gunzipper) return tl::unexpected(gunzipper.error());
+  return (*gunzipper)->DecompressInto(in, out, max_bytes);
 }
 
 }  // namespace tw::decode

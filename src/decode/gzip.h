@@ -29,14 +29,11 @@
 #include <string_view>
 
 #include "common/error.h"
+#include "decode/byte_buffer.h"  // ByteBuffer, kJsonPadding
 
 struct libdeflate_decompressor;
 
 namespace tw::decode {
-
-// Spare capacity guaranteed after the decoded bytes (equal to simdjson::SIMDJSON_PADDING; the .cc
-// checks that at compile time).
-inline constexpr std::size_t kJsonPadding = 64;
 
 // Default limit on the decompressed size of one input (all members together). CloudTrail log
 // files are a few MB uncompressed; anything near this limit is an attack or a mistake.
@@ -77,6 +74,13 @@ class Gunzipper {
                                             std::size_t& size,
                                             std::size_t max_bytes = kDefaultMaxGunzipBytes);
 
+  // Decompress into a ByteBuffer, which grows without a zero fill: on return (success or
+  // failure) out.size() is the number of bytes decoded (before the problem, on failure), with
+  // kJsonPadding bytes readable after them. The usual single-member file is inflated once,
+  // into a buffer sized from its ISIZE trailer. Errors as Decompress.
+  [[nodiscard]] Result<void> DecompressInto(std::string_view in, ByteBuffer& out,
+                                            std::size_t max_bytes = kDefaultMaxGunzipBytes);
+
  private:
   struct Deleter {
     void operator()(libdeflate_decompressor* d) const;
@@ -92,6 +96,10 @@ class Gunzipper {
 
 // Gunzipper::DecompressInto with the per-thread Gunzipper of Gunzip.
 [[nodiscard]] Result<void> GunzipInto(std::string_view in, std::string& out, std::size_t& size,
+                                      std::size_t max_bytes = kDefaultMaxGunzipBytes);
+
+// Gunzipper::DecompressInto (ByteBuffer) with the per-thread Gunzipper of Gunzip.
+[[nodiscard]] Result<void> GunzipInto(std::string_view in, ByteBuffer& out,
                                       std::size_t max_bytes = kDefaultMaxGunzipBytes);
 
 }  // namespace tw::decode

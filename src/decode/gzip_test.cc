@@ -227,5 +227,51 @@ TEST(Gunzipper, DecompressIntoReportsThePrefixBeforeDamage) {
   EXPECT_EQ(size, 0u);
 }
 
+// Into a ByteBuffer: size() is the decoded size, whatever the buffer held before, with zeroed
+// padding after it; members back to back, and a first member larger than the ISIZE hint (taken
+// from the last member) grows the buffer.
+TEST(Gunzipper, DecompressIntoAByteBuffer) {
+  Result<Gunzipper> g = Gunzipper::Create();
+  ASSERT_TRUE(g);
+  ByteBuffer out;
+  const std::string big = Noise(100'000);
+  ASSERT_TRUE(g->DecompressInto(GzipMember(big), out));
+  EXPECT_EQ(out.view(), big);
+  ASSERT_TRUE(g->DecompressInto(GzipMember("small"), out));
+  EXPECT_EQ(out.view(), "small");
+  EXPECT_EQ(std::string_view(out.data() + out.size(), kJsonPadding),
+            std::string(kJsonPadding, '\0'));
+  ASSERT_TRUE(g->DecompressInto(GzipMember("ab") + GzipMember("") + GzipMember("cde"), out));
+  EXPECT_EQ(out.view(), "abcde");
+  const std::string huge = Noise(3 << 20);
+  const std::string mid(100000, 'x');
+  ASSERT_TRUE(g->DecompressInto(GzipMember(huge) + GzipMember(mid) + GzipMember("end"), out));
+  EXPECT_EQ(out.view(), huge + mid + "end");
+  EXPECT_GE(out.capacity(), out.size() + kJsonPadding);
+}
+
+// On damage, out holds what decoded before it (complete members, then the readable start of the
+// damaged one), as Decompress does.
+TEST(Gunzipper, DecompressIntoAByteBufferKeepsThePrefixBeforeDamage) {
+  ByteBuffer out;
+  ASSERT_TRUE(GunzipInto(GzipMember(Noise(50'000)), out));
+  Result<void> r = GunzipInto(GzipMember("first") + "garbage", out);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::kCorruption);
+  EXPECT_EQ(out.view(), "first");
+  EXPECT_GE(out.capacity(), out.size() + kJsonPadding);
+  const std::string second = Noise(5000);
+  const std::string b = GzipMember(second);
+  r = GunzipInto(GzipMember("{}\n") + b.substr(0, b.size() / 2), out);
+  ASSERT_FALSE(r);
+  ASSERT_GE(out.size(), 3u);
+  EXPECT_LT(out.size(), 3 + second.size());
+  EXPECT_EQ(out.view(), ("{}\n" + second).substr(0, out.size()));
+  r = GunzipInto("", out);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(out.size(), 0u);
+  EXPECT_GE(out.capacity(), kJsonPadding);
+}
+
 }  // namespace
 }  // namespace tw::decode

@@ -188,16 +188,15 @@ class RecordReader::Run {
       return;
     }
     if (LooksGzip(raw)) {
-      // Into the reader's buffer, which keeps the size of the largest input so far: a smaller
-      // input after a larger one costs no zero fill.
-      std::size_t decoded = 0;
-      auto gz = GunzipInto(raw, r_.doc_, decoded);
+      // Into the reader's buffer, reused from input to input; it grows without a zero fill, to
+      // the size the gzip trailer announces.
+      auto gz = GunzipInto(raw, r_.doc_);
       if (!gz) {
         // doc_ holds everything decoded before the damage; its records are still read. The
         // error waits for the first record-level error, which names where the data ends.
         pending_gz_ = gz.error();
       }
-      doc = std::string_view(r_.doc_.data(), decoded);
+      doc = r_.doc_.view();
       capacity_ = r_.doc_.capacity();
     }
     doc_ = doc;
@@ -815,6 +814,11 @@ void RecordReader::Read(std::string_view name, const std::string& bytes, RecordV
   const std::string& input = Padded(bytes);
   Run run(*this, visitor, input.capacity());
   run.Read(name, input);
+}
+
+void RecordReader::Read(std::string_view name, const ByteBuffer& bytes, RecordVisitor& visitor) {
+  Run run(*this, visitor, bytes.capacity());
+  run.Read(name, bytes.view());
 }
 
 void RecordReader::ReadDocument(std::string_view name, const std::string& doc, uint64_t document,

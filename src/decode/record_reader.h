@@ -53,6 +53,7 @@
 #include <string_view>
 
 #include "common/error.h"
+#include "decode/byte_buffer.h"
 
 namespace tw::decode {
 
@@ -159,6 +160,9 @@ class RecordReader {
   // not); when its capacity leaves less than simdjson::SIMDJSON_PADDING spare bytes, it is copied
   // once.
   void Read(std::string_view name, const std::string& bytes, RecordVisitor& visitor);
+  // The same, for bytes read into a ByteBuffer (decode::ReadFileInto), which always has the
+  // padding: never copied.
+  void Read(std::string_view name, const ByteBuffer& bytes, RecordVisitor& visitor);
 
   // Reads `lines`: a run of complete NDJSON lines cut from a larger input read in windows
   // (decode::LineReader: a window of a file, a stretch of standard input), whose first line is
@@ -199,7 +203,7 @@ class RecordReader {
   RecordReaderOptions options_;
   simdjson::ondemand::parser parser_;
   std::string padded_;
-  std::string doc_;
+  ByteBuffer doc_;  // the decompressed input (gzip), reused from input to input
   std::string message_;
   std::string_view line_doc_;
   size_t line_base_offset_ = 0;

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "alert/format.h"
+#include "decode/file_reader.h"
 
 namespace tw::pipeline {
 namespace {
@@ -13,7 +14,7 @@ namespace {
 class BatchVisitor final : public decode::RecordVisitor {
  public:
   BatchVisitor(engine::Engine& engine, BatchReport& report, Progress* progress)
-      : engine_(engine), report_(report), progress_(progress) {}
+      : engine_(engine), report_(report), progress_(progress), counted_(engine.events()) {}
 
   decode::RecordStatus OnRecord(const decode::RecordView& record, const decode::RecordWhere& where,
                                 Error& error) override {
@@ -36,17 +37,28 @@ class BatchVisitor final : public decode::RecordVisitor {
   // The engine checks RecordView::one_line after its walk (decode/record_reader.h).
   bool ChecksOneLine() const override { return true; }
 
- private:
-  void Count() {
+  // Adds the events not yet counted to the progress counters (at the end of the batch).
+  void Flush() {
+    if (progress_ == nullptr) return;
     const uint64_t now = engine_.events();
     if (now != counted_) progress_->events += now - counted_;
     counted_ = now;
+    pending_ = 0;
+  }
+
+ private:
+  // The shared counter is updated every kCountEvery records, not per record: with several
+  // workers, an atomic add per record on one cache line makes the cores trade it back and forth.
+  static constexpr uint32_t kCountEvery = 1024;
+  void Count() {
+    if (++pending_ >= kCountEvery) Flush();
   }
 
   engine::Engine& engine_;
   BatchReport& report_;
   Progress* progress_;
-  uint64_t counted_ = 0;
+  uint64_t counted_;  // engine_.events() when last counted (the engine counts across batches)
+  uint32_t pending_ = 0;
 };
 
 }  // namespace
@@ -74,6 +86,17 @@ class Pipeline::Worker {
     }
     const uint64_t events_before = engine_->events();
     BatchVisitor visitor(*engine_, report, progress);
+    if (batch.read_input) {
+      // The whole file, read here rather than by the source (sources/source.h), into the
+      // worker's reused buffer.
+      if (auto read = decode::ReadFileInto(batch.input, file_); !read) {
+        report.errors.push_back(InputError{batch.input, "", std::move(read.error())});
+      } else {
+        reader_.Read(batch.input, file_, visitor);
+        report.bytes += reader_.decoded_bytes();
+        if (progress != nullptr) progress->bytes += reader_.decoded_bytes();
+      }
+    }
     for (size_t i = 0; i < batch.documents.size(); ++i) {
       const std::string& document = batch.documents[i];
       if (batch.line_window) {
@@ -87,6 +110,7 @@ class Pipeline::Worker {
       report.bytes += reader_.decoded_bytes();
       if (progress != nullptr) progress->bytes += reader_.decoded_bytes();
     }
+    visitor.Flush();
     if (batch.numbering) batch.numbering->Release(batch.part, record);
     report.events = engine_->events() - events_before;
   }
@@ -94,6 +118,7 @@ class Pipeline::Worker {
  private:
   const PipelineOptions& options_;
   decode::RecordReader reader_;
+  decode::ByteBuffer file_;  // Batch::read_input files, one after another
   std::unique_ptr<engine::Engine> engine_;
 };
 

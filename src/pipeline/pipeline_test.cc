@@ -10,12 +10,16 @@
 #include <atomic>
 #include <chrono>
 #include <deque>
+#include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "decode/test_helpers.h"
 #include "rules/loader.h"
+#include "sources/files/files_source.h"
 
 namespace tw::pipeline {
 namespace {
@@ -472,6 +476,76 @@ TEST(Pipeline, OrderedDeliversInInputOrderWithBoundedBatchesInFlight) {
   ASSERT_EQ(acked.size(), 41u);
   for (uint64_t i = 0; i < acked.size(); ++i) EXPECT_EQ(acked[i], i);
   EXPECT_LT(source->max_ahead, 9u);  // 3 x threads
+}
+
+// scan's files source hands out whole files unread (Batch::read_input); the workers read them,
+// one after another into the same buffer: a larger .json.gz, then a smaller NDJSON file, then a
+// file that does not exist, with 1 and 2 workers. Alerts leave in input order, the missing file
+// is reported as an input error, and the progress counters count each event once (they used to
+// count a worker's earlier batches again at each new batch).
+TEST(Pipeline, FilesAreReadByTheWorkersIntoAReusedBuffer) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::path(::testing::TempDir()) / "pipeline_read_input";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  auto record = [](const std::string& id, const std::string& name) {
+    return R"({"eventID":")" + id + R"(","eventName":")" + name + R"("})";
+  };
+  std::string trail = "{\"Records\":[";
+  for (int i = 0; i < 50; ++i) {
+    trail += (i ? "," : "") + record("g" + std::to_string(i), i % 10 == 0 ? "StopLogging" : "X");
+  }
+  trail += "]}";
+  const std::string lines = record("n0", "X") + "\n" + record("n1", "StopLogging") + "\n" +
+                            record("n2", "X") + "\n";
+  ASSERT_GT(trail.size(), lines.size());
+  const std::string gz = (dir / "a.json.gz").string();
+  const std::string nd = (dir / "b.ndjson").string();
+  const std::string missing = (dir / "c.json").string();
+  std::ofstream(gz, std::ios::binary) << decode::testing::GzipMember(trail);
+  std::ofstream(nd, std::ios::binary) << lines;
+  for (int threads : {1, 2}) {
+    SCOPED_TRACE(threads);
+    CaptureSink sink;
+    Reports reports;
+    FakeClock clock;
+    Progress progress;
+    PipelineParts parts;
+    parts.rules = Rules();
+    parts.sources.push_back(
+        std::make_unique<sources::FilesSource>(std::vector<std::string>{gz, nd, missing}));
+    parts.sinks.push_back(&sink);
+    parts.clock = &clock;
+    parts.listener = &reports;
+    parts.progress = &progress;
+    PipelineOptions options;
+    options.threads = threads;
+    options.ordered = true;
+    auto p = Pipeline::Create(std::move(parts), options);
+    ASSERT_TRUE(p) << p.error().message;
+    const std::atomic<bool> stop{false};
+    ASSERT_TRUE((*p)->Run(stop));
+    std::vector<std::string> ids;
+    for (const alert::Alert& a : sink.delivered) ids.push_back(a.event_id);
+    EXPECT_EQ(ids, (std::vector<std::string>{"g0", "g10", "g20", "g30", "g40", "n1"}));
+    ASSERT_EQ(reports.reports.size(), 3u);
+    EXPECT_EQ(reports.reports[0].events, 50u);
+    EXPECT_EQ(reports.reports[0].bytes, trail.size());
+    EXPECT_TRUE(reports.reports[0].errors.empty());
+    EXPECT_EQ(reports.reports[1].events, 3u);
+    EXPECT_EQ(reports.reports[1].bytes, lines.size());
+    EXPECT_TRUE(reports.reports[1].errors.empty());
+    EXPECT_EQ(reports.reports[2].events, 0u);
+    ASSERT_EQ(reports.reports[2].errors.size(), 1u);
+    EXPECT_EQ(reports.reports[2].errors[0].file, missing);
+    EXPECT_EQ(reports.reports[2].errors[0].where, "");
+    EXPECT_EQ(reports.reports[2].errors[0].error.code, ErrorCode::kNotFound);
+    EXPECT_EQ(progress.events.load(), 53u);
+    EXPECT_EQ(progress.bytes.load(), trail.size() + lines.size());
+    EXPECT_EQ(progress.batches.load(), 3u);
+    EXPECT_EQ(progress.alerts.load(), 6u);
+  }
+  fs::remove_all(dir);
 }
 
 TEST(Pipeline, CreateRejectsMissingParts) {

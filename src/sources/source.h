@@ -74,6 +74,12 @@ struct Batch {
   std::vector<std::string> documents;
   // Set: the input could not be read (a missing file); `documents` is empty.
   std::optional<Error> error;
+  // Set (with `documents` empty): the batch is the whole regular file named by `input`, not read
+  // yet. The pipeline's worker reads it (decode::ReadFileInto, into a buffer it reuses from file
+  // to file) and reads it as one document; a file that cannot be read is reported as `error`
+  // would be. So files are read by the workers in parallel, outside the source's lock, and no
+  // buffer is allocated and zero-filled per file (the files source, for `scan`).
+  bool read_input = false;
   // Set when `documents` are runs of complete NDJSON lines cut from a larger input read in
   // windows (decode::LineReader: a window of a large NDJSON file, a stretch of standard input).
   // The pipeline reads them as lines (decode::RecordReader::ReadLines) whatever their first line

@@ -204,8 +204,9 @@ std::optional<Batch> FilesSource::Open(size_t i) {
     }
     return batch;
   }
-  // Files of at most one window, directories and paths that cannot be stat'ed go to ReadFile
-  // (which reads the first whole and reports the others).
+  // Files of at most one window, directories and paths that cannot be stat'ed are left to the
+  // worker (Batch::read_input: decode::ReadFileInto reads the first whole and reports the
+  // others).
   struct stat st {};
   const bool stated = ::stat(batch.input.c_str(), &st) == 0;
   const bool windowable =
@@ -250,12 +251,10 @@ std::optional<Batch> FilesSource::Open(size_t i) {
     }
     ::close(fd);
   }
-  auto read = decode::ReadFile(batch.input);
-  if (read) {
-    batch.documents.push_back(std::move(*read));
-  } else {
-    batch.error = std::move(read.error());
-  }
+  // Read whole by the worker that takes the batch (Batch::read_input), outside this source's
+  // lock and into that worker's reused buffer. Also for paths that cannot be stat'ed or are
+  // directories: ReadFileInto reports them as ReadFile would.
+  batch.read_input = true;
   return batch;
 }
 

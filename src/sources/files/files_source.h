@@ -21,7 +21,10 @@
 // whatever the file's size. A line longer than the window grows it, up to max_line (64 MiB); a
 // longer line becomes a batch with `error` set ("line N: ... skipped", kResourceExhausted) and
 // the file goes on. Anything else (gzip, a CloudTrail file, pretty-printed JSON) is read whole
-// (decode::ReadFile, up to 1 GiB), as are files of at most one window.
+// (up to 1 GiB), as are files of at most one window: not here, but by the pipeline's worker that
+// takes the batch (Batch::read_input), in parallel with the other workers and into a buffer it
+// reuses, so a batch of a regular file read whole carries its path, not its bytes. Standard
+// input ("-") and a FIFO that is not NDJSON are read whole here.
 //
 // Thread-safety: Next may be called from several worker threads at once; it is serialised by a
 // mutex (the windows of one file must leave in order; the pipeline's ordered mode numbers the

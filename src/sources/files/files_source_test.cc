@@ -170,8 +170,10 @@ TEST_F(ExpandInputsTest, WindowBuffersHandedBackAreReadIntoAgain) {
 }
 
 // A file of at most one window, and a larger file that is not NDJSON (one CloudTrail file on
-// one line), are each one batch, read whole.
-TEST_F(ExpandInputsTest, SmallFilesAndNonNdjsonFilesAreReadWhole) {
+// one line), are each one batch, read whole by the worker that takes it (Batch::read_input: the
+// batch names the file and carries no bytes), as is a path that cannot be read (the worker
+// reports it).
+TEST_F(ExpandInputsTest, SmallFilesAndNonNdjsonFilesAreLeftToTheWorkerToReadWhole) {
   const fs::path small = root_ / "small.ndjson";
   std::ofstream(small) << "{\"eventName\":\"A\"}\n{\"eventName\":\"B\"}\n";
   const fs::path trail = root_ / "trail.json";
@@ -179,16 +181,20 @@ TEST_F(ExpandInputsTest, SmallFilesAndNonNdjsonFilesAreReadWhole) {
   for (int i = 0; i < 10; ++i) records += (i ? "," : "") + std::string("{\"eventName\":\"A\"}");
   records += "]}";
   std::ofstream(trail) << records;
-  FilesSource source({small.string(), trail.string()}, decode::LineReaderOptions{64, 80});
+  ASSERT_GT(records.size(), 64u);
+  const fs::path missing = root_ / "missing.json";
+  FilesSource source({small.string(), trail.string(), missing.string()},
+                     decode::LineReaderOptions{64, 80});
   std::atomic<bool> stop{false};
-  for (const std::string& expected :
-       {std::string("{\"eventName\":\"A\"}\n{\"eventName\":\"B\"}\n"), records}) {
+  for (const fs::path& expected : {small, trail, missing}) {
     auto batch = source.Next(stop);
     ASSERT_TRUE(batch.has_value() && batch->has_value());
+    EXPECT_EQ((*batch)->input, expected.string());
+    EXPECT_TRUE((*batch)->read_input);
+    EXPECT_FALSE((*batch)->error);
     EXPECT_FALSE((*batch)->line_window);
     EXPECT_EQ((*batch)->part, 0u);
-    ASSERT_EQ((*batch)->documents.size(), 1u);
-    EXPECT_EQ((*batch)->documents[0], expected);
+    EXPECT_TRUE((*batch)->documents.empty());
   }
   auto end = source.Next(stop);
   ASSERT_TRUE(end.has_value());
