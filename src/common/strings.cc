@@ -103,11 +103,10 @@ void AppendJsonEscaped(std::string& out, std::string_view s) {
     while (i + 16 <= s.size()) {
       const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
       // Signed compares: bytes >= 0x80 are negative, so "v < 0x20" catches them too.
-      const __m128i special = _mm_or_si128(
-          _mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)),
-                       _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7F))),
-          _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
-                       _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
+      const __m128i special = _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)),
+                                                        _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7F))),
+                                           _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+                                                        _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
       const auto mask = static_cast<unsigned>(_mm_movemask_epi8(special));
       if (mask != 0) {
         i += static_cast<size_t>(__builtin_ctz(mask));

@@ -29,8 +29,8 @@ TEST(AppendJsonEscaped, FindsEverySpecialByteAtEveryPositionOfALongString) {
   // Long strings are skipped sixteen bytes at a time: each special byte, at every position
   // around the block boundaries, is still escaped, and the plain bytes around it kept.
   const std::pair<std::string, std::string> specials[] = {
-      {"\"", "\\\""},          {"\\", "\\\\"},          {"\n", "\\n"},
-      {"\x1f", "\\u001f"},      {"\x7f", "\\u007f"},      {"\xC2\x9B", "\\u009b"},
+      {"\"", "\\\""},           {"\\", "\\\\"},          {"\n", "\\n"},
+      {"\x1f", "\\u001f"},      {"\x7f", "\\u007f"},     {"\xC2\x9B", "\\u009b"},
       {"\xC3\xA9", "\xC3\xA9"}, {"\xff", "\xEF\xBF\xBD"}};
   for (const auto& [raw, escaped] : specials) {
     for (size_t at = 0; at <= 40; ++at) {

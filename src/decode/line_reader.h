@@ -127,7 +127,7 @@ class LineReader {
   // The last kLines step's text, [handed_begin_, begin_), while TakeLines may take it.
   std::size_t handed_begin_ = 0;
   bool takeable_ = false;
-  uint64_t next_line_ = 1;   // number of the line starting at begin_
+  uint64_t next_line_ = 1;  // number of the line starting at begin_
   bool eof_ = false;
   bool skipping_ = false;       // dropping the rest of an overlong line
   uint64_t skipped_bytes_ = 0;  // its length so far

@@ -73,7 +73,7 @@ Collected ReadAll(int fd, LineReaderOptions options, bool take = false) {
       taken.push_back(reader->TakeLines(std::move(spare)));
       EXPECT_EQ(taken.back(), expected);
       EXPECT_GE(taken.back().capacity(), taken.back().size() + 64);  // simdjson padding
-      EXPECT_EQ(reader->TakeLines(std::string()), "");  // once per step
+      EXPECT_EQ(reader->TakeLines(std::string()), "");               // once per step
       text = taken.back();
     }
     uint64_t number = step->line;

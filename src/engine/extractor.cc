@@ -40,7 +40,7 @@ uint64_t BytesEqual(uint64_t w, uint8_t c) {
 // The member name as written (escape sequences kept). Keys with a backslash are rare; they are
 // unescaped so that an escaped key can never hide a field from the index.
 [[gnu::always_inline]] inline simdjson::error_code KeyOf(simdjson::ondemand::field& field,
-                                                        std::string_view* key) {
+                                                         std::string_view* key) {
   // The key ends at its first '"' unless a backslash comes first. Sixteen bytes at a time (one
   // load for nearly every CloudTrail key): the document passed stage 1, so the quote exists, and
   // a padded simdjson input has at least SIMDJSON_PADDING readable bytes after its end, which
@@ -53,8 +53,8 @@ uint64_t BytesEqual(uint64_t w, uint8_t c) {
   const __m128i backslash = _mm_set1_epi8('\\');
   for (;;) {
     const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    const auto hits = static_cast<unsigned>(_mm_movemask_epi8(
-        _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash))));
+    const auto hits = static_cast<unsigned>(
+        _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash))));
     if (hits != 0) {
       p += __builtin_ctz(hits);
       break;

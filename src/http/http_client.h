@@ -2,10 +2,10 @@
 //
 // Sinks talk to Slack and webhook receivers through this interface, so their tests use a fake
 // that scripts responses, and only the transports (curl_http_client.h, socket_http_client.h)
-// touch the network. A transport failure (refused connection, timeout, DNS, TLS handshake) is an Error,
-// never a Response: kUnavailable when retrying may help, kInvalidArgument for a request that can
-// never work (a malformed URL, an unsupported scheme). Any HTTP status, 4xx and 5xx included, is
-// a Response: deciding what a status means is the caller's business (sinks/http_outcome.h).
+// touch the network. A transport failure (refused connection, timeout, DNS, TLS handshake) is an
+// Error, never a Response: kUnavailable when retrying may help, kInvalidArgument for a request that
+// can never work (a malformed URL, an unsupported scheme). Any HTTP status, 4xx and 5xx included,
+// is a Response: deciding what a status means is the caller's business (sinks/http_outcome.h).
 //
 // Thread-safety: an HttpClient is used by one thread at a time (each delivery loop owns its
 // sink, each sink owns its client); implementations may serialise internally but need not be

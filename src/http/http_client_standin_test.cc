@@ -226,11 +226,11 @@ TEST_P(StandinTransportTest, BoundsTheBody) {
 }
 
 TEST_P(StandinTransportTest, ChunkedAndCloseDelimitedBodies) {
-  ASSERT_TRUE(standin_.Script(
-      R"([{"status":200,"body":"a chunked answer of 31 bytes..","chunked":true},)"
-      R"({"status":201,"body":"read to the end","close_delimited":true},)"
-      R"({"status":200,"body":")" +
-      std::string(5'000, 'z') + R"(","chunked":true}])"));
+  ASSERT_TRUE(
+      standin_.Script(R"([{"status":200,"body":"a chunked answer of 31 bytes..","chunked":true},)"
+                      R"({"status":201,"body":"read to the end","close_delimited":true},)"
+                      R"({"status":200,"body":")" +
+                      std::string(5'000, 'z') + R"(","chunked":true}])"));
   auto client = Client(milliseconds(2000), 1000);
   auto chunked = client->Send({"GET", standin_.Url("/chunked"), {}, ""});
   ASSERT_TRUE(chunked) << chunked.error().ToString();

@@ -14,8 +14,8 @@
 
 #include <algorithm>
 #include <atomic>
-#include <chrono>
 #include <cctype>
+#include <chrono>
 #include <climits>
 #include <cstring>
 #include <string>
@@ -143,13 +143,15 @@ class SocketHttpClient::Connection {
         return tl::unexpected(Unavailable("TLS: cannot verify address " + host));
       }
     } else {
-      if (SSL_set_tlsext_host_name(ssl_, host.c_str()) != 1 || SSL_set1_host(ssl_, host.c_str()) != 1) {
+      if (SSL_set_tlsext_host_name(ssl_, host.c_str()) != 1 ||
+          SSL_set1_host(ssl_, host.c_str()) != 1) {
         return tl::unexpected(Unavailable("TLS: cannot verify host name"));
       }
     }
     auto done = Drive([this] { return SSL_do_handshake(ssl_); }, d, /*reading=*/false);
     if (!done) return tl::unexpected(done.error());
-    if (*done <= 0) return tl::unexpected(Unavailable("connection closed during the TLS handshake"));
+    if (*done <= 0)
+      return tl::unexpected(Unavailable("connection closed during the TLS handshake"));
     return Ok();
   }
 
@@ -170,13 +172,11 @@ class SocketHttpClient::Connection {
   Result<bool> ReadMore(std::string& buf, const Deadline& d) {
     const size_t old = buf.size();
     buf.resize(old + kReadChunk);
-    auto got = ssl_ == nullptr ? RecvRaw(buf.data() + old, kReadChunk, d)
-                               : Drive(
-                                     [&] {
-                                       return SSL_read(ssl_, buf.data() + old,
-                                                       static_cast<int>(kReadChunk));
-                                     },
-                                     d, /*reading=*/true);
+    auto got =
+        ssl_ == nullptr
+            ? RecvRaw(buf.data() + old, kReadChunk, d)
+            : Drive([&] { return SSL_read(ssl_, buf.data() + old, static_cast<int>(kReadChunk)); },
+                    d, /*reading=*/true);
     buf.resize(old + (got && *got > 0 ? static_cast<size_t>(*got) : 0));
     if (!got) return tl::unexpected(got.error());
     if (*got > 0) received_ = true;
@@ -349,8 +349,8 @@ class ResponseReader {
         return Bad("malformed status line");
       }
       const bool http10 = status_line[7] == '0';
-      out.status = (status_line[9] - '0') * 100 + (status_line[10] - '0') * 10 +
-                   (status_line[11] - '0');
+      out.status =
+          (status_line[9] - '0') * 100 + (status_line[10] - '0') * 10 + (status_line[11] - '0');
       out.headers.clear();
       std::string_view rest = eol == std::string_view::npos ? "" : head.substr(eol + 2);
       while (!rest.empty()) {
@@ -420,7 +420,9 @@ class ResponseReader {
   bool leftover() const { return pos_ != buf_.size(); }
 
  private:
-  Error BadError(const char* what) { return Unavailable(std::string("malformed response: ") + what); }
+  Error BadError(const char* what) {
+    return Unavailable(std::string("malformed response: ") + what);
+  }
   tl::unexpected<Error> Bad(const char* what) { return tl::unexpected(BadError(what)); }
 
   // Reads more into the buffer (dropping what has been consumed); false at the end of stream.
@@ -539,9 +541,9 @@ Result<SSL_CTX*> SocketHttpClient::TlsContext() {
                          : SSL_CTX_load_verify_locations(ctx, options_.ca_file.c_str(), nullptr);
   if (loaded != 1) {
     SSL_CTX_free(ctx);
-    return tl::unexpected(Unavailable("TLS: cannot load the CA certificates" +
-                                      (options_.ca_file.empty() ? std::string()
-                                                                : " from " + options_.ca_file)));
+    return tl::unexpected(
+        Unavailable("TLS: cannot load the CA certificates" +
+                    (options_.ca_file.empty() ? std::string() : " from " + options_.ca_file)));
   }
   tls_ = ctx;
   return tls_;
@@ -579,7 +581,8 @@ Result<Response> SocketHttpClient::Send(const Request& request) {
   }
   if (!host) head += "Host: " + HostHeader(*url) + "\r\n";
   if (!user_agent) head += "User-Agent: " + options_.user_agent + "\r\n";
-  if (request.method != "GET") head += "Content-Length: " + std::to_string(request.body.size()) + "\r\n";
+  if (request.method != "GET")
+    head += "Content-Length: " + std::to_string(request.body.size()) + "\r\n";
   head += "\r\n";
   if (request.method != "GET") head += request.body;
 

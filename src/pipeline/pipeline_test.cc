@@ -496,8 +496,8 @@ TEST(Pipeline, FilesAreReadByTheWorkersIntoAReusedBuffer) {
     trail += (i ? "," : "") + record("g" + std::to_string(i), i % 10 == 0 ? "StopLogging" : "X");
   }
   trail += "]}";
-  const std::string lines = record("n0", "X") + "\n" + record("n1", "StopLogging") + "\n" +
-                            record("n2", "X") + "\n";
+  const std::string lines =
+      record("n0", "X") + "\n" + record("n1", "StopLogging") + "\n" + record("n2", "X") + "\n";
   ASSERT_GT(trail.size(), lines.size());
   const std::string gz = (dir / "a.json.gz").string();
   const std::string nd = (dir / "b.ndjson").string();
