@@ -35,6 +35,19 @@ tl::unexpected<Error> TooLarge(const std::string& path, std::size_t max_bytes) {
               fmt::format("read {}: larger than the limit of {} bytes", path, max_bytes));
 }
 
+// The size of the open file `fd` (0 for pipes and /proc files, which report none); fails for a
+// directory and for a size over `max_bytes`.
+Result<std::size_t> SizeToRead(int fd, const std::string& path, std::size_t max_bytes) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return Errno("stat", path, errno);
+  if (S_ISDIR(st.st_mode)) {
+    return Fail(ErrorCode::kIo, fmt::format("read {}: is a directory", path));
+  }
+  const auto expected = static_cast<std::size_t>(st.st_size > 0 ? st.st_size : 0);
+  if (expected > max_bytes) return TooLarge(path, max_bytes);
+  return expected;
+}
+
 void EnsurePadding(std::string& s) {
   if (s.capacity() < s.size() + kJsonPadding) s.reserve(s.size() + kJsonPadding);
 }
@@ -45,13 +58,9 @@ Result<std::string> ReadFile(const std::string& path, std::size_t max_bytes) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Errno("open", path, errno);
   FdCloser closer(fd);
-
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) return Errno("stat", path, errno);
-  if (S_ISDIR(st.st_mode))
-    return Fail(ErrorCode::kIo, fmt::format("read {}: is a directory", path));
-  const auto expected = static_cast<std::size_t>(st.st_size > 0 ? st.st_size : 0);
-  if (expected > max_bytes) return TooLarge(path, max_bytes);
+  auto size_or = SizeToRead(fd, path, max_bytes);
+  if (!size_or) return tl::unexpected(size_or.error());
+  const std::size_t expected = *size_or;
 
   std::string data;
   // One byte more than the size, so end of file is seen without a second grow; pipes and /proc
@@ -82,13 +91,9 @@ Result<void> ReadFileInto(const std::string& path, ByteBuffer& out, std::size_t 
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Errno("open", path, errno);
   FdCloser closer(fd);
-
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) return Errno("stat", path, errno);
-  if (S_ISDIR(st.st_mode))
-    return Fail(ErrorCode::kIo, fmt::format("read {}: is a directory", path));
-  const auto expected = static_cast<std::size_t>(st.st_size > 0 ? st.st_size : 0);
-  if (expected > max_bytes) return TooLarge(path, max_bytes);
+  auto size_or = SizeToRead(fd, path, max_bytes);
+  if (!size_or) return tl::unexpected(size_or.error());
+  const std::size_t expected = *size_or;
 
   // As ReadFile: one byte of room more than the size, so that end of file is seen without a
   // second grow; a file that grows while being read (or reports size 0) grows the buffer.
