@@ -27,9 +27,6 @@ std::string_view Trim(std::string_view s) {
 }
 
 constexpr size_t kBatchSize = 4 << 20;  // iterate_many's window
-// The largest stretch of lines read as one iterate_many batch (StreamLines): longer ones are
-// single lines of more than 32 MiB.
-constexpr size_t kOneBatch = size_t{32} << 20;
 
 bool IsJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
@@ -404,7 +401,7 @@ class RecordReader::Run {
       if (v.get_object().get(obj) != simdjson::SUCCESS) {
         return SalvageRecords(doc, start, index, true);
       }
-      const RecordStatus status = Visit(obj, start, doc, Record(index));
+      const RecordStatus status = Visit(start, doc, Record(index));
       // Damage inside this record: go on record by record from here.
       if (status == RecordStatus::kDamaged) return SalvageRecords(doc, start, index, true);
       ReportStatus(status, Record(index));
@@ -433,12 +430,12 @@ class RecordReader::Run {
   }
 
   // `text`: the record's exact text when known (RecordView::text), else empty.
-  RecordStatus Visit(ondemand::object& obj, const char* start, std::string_view doc,
-                     const RecordWhere& where, std::string_view text = {}, bool one_line = false) {
+  RecordStatus Visit(const char* start, std::string_view doc, const RecordWhere& where,
+                     std::string_view text = {}) {
     if (document_ != 0) {
-      return visitor_.OnRecord(RecordView{obj, start, doc, text, one_line}, Stamp(where), error_);
+      return visitor_.OnRecord(RecordView{start, doc, text}, Stamp(where), error_);
     }
-    return visitor_.OnRecord(RecordView{obj, start, doc, text, one_line}, where, error_);
+    return visitor_.OnRecord(RecordView{start, doc, text}, where, error_);
   }
 
   void ReportStatus(RecordStatus status, const RecordWhere& where) {
@@ -554,8 +551,7 @@ class RecordReader::Run {
       Report(where, Error{ErrorCode::kParse, simdjson::error_message(err)});
       return;
     }
-    const RecordStatus status =
-        Visit(obj, text.data(), text, where, exact ? text : std::string_view());
+    const RecordStatus status = Visit(text.data(), text, where, exact ? text : std::string_view());
     if (r_.options_.text_lines &&
         (status == RecordStatus::kRejected || status == RecordStatus::kDamaged)) {
       // Not a usable JSON object after all: in match mode it is a text line.
@@ -601,32 +597,12 @@ class RecordReader::Run {
     r_.line_base_offset_ = 0;
     r_.line_base_ = 0;
     r_.line_first_ = first_line;
-    if (r_.options_.text_lines) return ReadLinesFrom(whole, from, r_.LineAt(from));
+    if (r_.options_.text_lines || visitor_.TakesLines()) {
+      return ReadLinesFrom(whole, from, r_.LineAt(from));
+    }
     // The stream borrows the parser: it must be gone before line mode parses with it again.
-    if (!visitor_.ChecksOneLine()) {
-      const size_t resume = from + StreamLines(rest, from);
-      if (resume < whole.size()) ReadLinesFrom(whole, resume, r_.LineAt(resume));
-      return;
-    }
-    // Records undelimited (RecordView::one_line): each stretch of whole lines up to kBatchSize
-    // is one iterate_many batch (StreamLines says why), so the parser's structural index stays
-    // the size of one batch whatever the window's size.
-    size_t pos = from;
-    while (pos < whole.size()) {
-      size_t stop = whole.size();
-      if (stop - pos > kBatchSize) {
-        const void* nl = memrchr(whole.data() + pos, '\n', kBatchSize);
-        if (nl == nullptr) {  // a line longer than a batch: the stretch is that line
-          nl = std::memchr(whole.data() + pos + kBatchSize, '\n', stop - pos - kBatchSize);
-        }
-        if (nl != nullptr) {
-          stop = static_cast<size_t>(static_cast<const char*>(nl) - whole.data()) + 1;
-        }
-      }
-      const size_t resume = pos + StreamLines(whole.substr(pos, stop - pos), pos);
-      if (resume < stop) return ReadLinesFrom(whole, resume, r_.LineAt(resume));
-      pos = stop;
-    }
+    const size_t resume = from + StreamLines(rest, from);
+    if (resume < whole.size()) ReadLinesFrom(whole, resume, r_.LineAt(resume));
   }
 
   // Reads documents with iterate_many until the first problem. `doc` starts at byte `base` of
@@ -634,66 +610,13 @@ class RecordReader::Run {
   // the stream went through).
   size_t StreamLines(std::string_view doc, size_t base) {
     size_t resume = 0;  // byte offset after the last document read
-    // With a visitor that checks RecordView::one_line itself, and the input in one iterate_many
-    // batch, records are not delimited here: the visitor's walk finds each one's end. One batch,
-    // because the object's text from raw_json() runs to the next structural character, which for
-    // the last document of a batch cut short is the batch's end, in the middle of the next
-    // document (whose bytes would then be taken for this record's). Larger inputs (read whole,
-    // above kOneBatch) delimit each record with source(), a second walk over its structure.
-    const bool one_line = visitor_.ChecksOneLine() && doc.size() <= kOneBatch;
-    // (ReadLines hands such a visitor stretches of at most kBatchSize bytes, unless one line is
-    // longer.)
-    const size_t batch_size = one_line ? std::max(doc.size(), kBatchSize) : kBatchSize;
     ondemand::document_stream stream;
-    if (r_.parser_.iterate_many(doc.data(), doc.size(), batch_size).get(stream) !=
+    if (r_.parser_.iterate_many(doc.data(), doc.size(), kBatchSize).get(stream) !=
         simdjson::SUCCESS) {
       return 0;
     }
     RecordWhere where(Unit::kLine, 0, /*lines=*/true);  // the line is counted on demand
     where.lazy_ = &r_;
-    if (one_line) {
-      // The lazy line count follows the records (below), so that a record's line, when asked
-      // (an alert, an error), costs no scan of the records before it.
-      r_.LineAt(base);
-      for (auto it = stream.begin(); it != stream.end(); ++it) {
-        if (it.error() != simdjson::SUCCESS) return resume;
-        ondemand::document_reference d;
-        ondemand::object obj;
-        if ((*it).get(d) != simdjson::SUCCESS || d.get_object().get(obj) != simdjson::SUCCESS) {
-          return resume;
-        }
-        const size_t at = it.current_index();
-        where.offset_ = base + at;
-        // Any problem (the record spans lines, damage, an error to report): re-do this document
-        // in line mode, which names the line in its error.
-        if (Visit(obj, doc.data() + at, doc, where, {}, /*one_line=*/true) != RecordStatus::kOk) {
-          return resume;
-        }
-        // Where the record ends: the visitor walked it, so raw_json() only reads two positions.
-        // It runs to the next document's first character (blanks included), which is where
-        // line mode would resume after this record. Should it fail after a kOk (it cannot once
-        // the visitor found the text), the record was on one line: resume after that line.
-        std::string_view raw;
-        if (obj.raw_json().get(raw) == simdjson::SUCCESS) {
-          resume = static_cast<size_t>(raw.data() + raw.size() - doc.data());
-          // The record holds no '\n' (kOk on one line), so the lines from its start to the next
-          // record's are the newlines among the blanks after its closing brace. (LineAt counts
-          // what lies between the previous record's end and this one's start: nothing, usually.)
-          r_.LineAt(base + at);
-          uint64_t newlines = 0;
-          for (const char* p = raw.data() + raw.size(); p > raw.data() && IsJsonSpace(p[-1]); --p) {
-            newlines += p[-1] == '\n';
-          }
-          r_.line_base_offset_ = base + resume;
-          r_.line_base_ += newlines;
-        } else {
-          const void* nl = std::memchr(doc.data() + at, '\n', doc.size() - at);
-          resume =
-              nl ? static_cast<size_t>(static_cast<const char*>(nl) - doc.data()) + 1 : doc.size();
-        }
-      }
-      return stream.truncated_bytes() > 0 ? resume : doc.size();
-    }
     for (auto it = stream.begin(); it != stream.end(); ++it) {
       // The document's text, from its first to its last structural character, taken from the
       // parser's structural index. Asked before the document is entered: simdjson 3.0.1's
@@ -719,23 +642,40 @@ class RecordReader::Run {
       }
       where.offset_ = base + at;
       // Any problem: re-do this document in line mode, which names the line in its error.
-      if (Visit(obj, doc.data() + at, doc, where, src) != RecordStatus::kOk) return resume;
+      if (Visit(doc.data() + at, doc, where, src) != RecordStatus::kOk) return resume;
       resume = at + src.size();
     }
     return stream.truncated_bytes() > 0 ? resume : doc.size();
   }
 
   void ReadLinesFrom(std::string_view doc, size_t pos, uint64_t line) {
+    const bool take = visitor_.TakesLines() && !r_.options_.text_lines;
     while (pos < doc.size()) {
       const char* nl =
           static_cast<const char*>(std::memchr(doc.data() + pos, '\n', doc.size() - pos));
       const size_t end = nl ? static_cast<size_t>(nl - doc.data()) : doc.size();
       std::string_view text = doc.substr(pos, end - pos);
       if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
-      ReadLine(Trim(text), RecordWhere(Unit::kLine, line, true));
+      text = Trim(text);
+      const RecordWhere where(Unit::kLine, line, true);
+      if (!take || !TakeLine(doc.substr(pos), text, where)) ReadLine(text, where);
       ++line;
       pos = end + 1;
     }
+  }
+
+  // RecordVisitor::TakesLines: hands `text`, a line that starts with '{' and is UTF-8, to the
+  // visitor as it is. Returns false, having reported nothing, when the line is to be read by
+  // ReadLine instead: not such a line, or one the visitor did not take (kRejected, kDamaged:
+  // several objects on the line, damage), which ReadLine reports. `rest`: the input from the
+  // line's start (the padding lies after its end).
+  bool TakeLine(std::string_view rest, std::string_view text, const RecordWhere& where) {
+    if (text.empty()) return true;  // a blank line
+    if (text.front() != '{' || !simdjson::validate_utf8(text.data(), text.size())) return false;
+    const RecordStatus status = Visit(text.data(), rest, where, text);
+    if (status == RecordStatus::kRejected || status == RecordStatus::kDamaged) return false;
+    ReportStatus(status, where);
+    return true;
   }
 
   // One line: usually one JSON object; several objects written on one line ({..}{..}) are each

@@ -8,7 +8,8 @@
 //        only: a file named like a digest that holds Records is read);
 //      a JSON array of records, and `aws cloudtrail lookup-events` output (each
 //        Events[i].CloudTrailEvent string is a record);
-//      NDJSON: iterate_many, falling back to line by line at the first problem;
+//      NDJSON: line by line (TakesLines), or iterate_many falling back to line by line at the
+//        first problem;
 //      CloudWatch Logs subscription payloads (both forms): one record per logEvents message;
 //      a single record or EventBridge event (possibly pretty-printed): one record;
 //      digest and Insights files, CONTROL_MESSAGEs: skipped (OnSkipped says why);
@@ -21,8 +22,8 @@
 // read, each classified on its own. A UTF-8 BOM at the start is reported (OnError, whole input)
 // and skipped; bytes after the last complete document that are not JSON are reported once as
 // trailing data; neither costs a record.
-// The visitor sees each record as an On-Demand object positioned at its start (the engine's
-// anchor extractor walks it without allocating), with the text around it.
+// The visitor sees each record's text, or its start in the document around it (the engine's
+// one pass finds its end).
 //
 // Salvage: bad input never stops the reader. A damaged record costs that record: the reader
 // reports it (OnError) and goes on with the next one; damage that makes the rest of a Records
@@ -91,26 +92,18 @@ class RecordWhere {
   size_t offset_ = 0;
 };
 
-// One record as handed to the visitor: an On-Demand object at the record's start, and the text
-// it lies in. The record's text runs from `start` (its `{`) to its closing brace
-// (JsonValueEnd(start, doc end)); `doc` has simdjson padding readable after its end.
-// `text`, when not empty, is that record text already delimited by the reader (an NDJSON
-// document, from the parser's structural index; a line that is one object), so that the visitor
-// need not walk the record's bytes again to find its end. Empty: not known (a record of a
-// Records array); a visitor that has iterated `object` to its end gets it at no cost from
-// object.raw_json() (the engine does), else use JsonValueEnd.
-// `one_line` (NDJSON read in bulk, for a visitor whose ChecksOneLine() is true): the reader has
-// not delimited the record, and `text` is empty; the record must lie on one line. The visitor
-// finds the record's text itself by walking `object` to its end (object.raw_json(), minus the
-// blanks after the closing brace), and returns kDamaged, acting on nothing, when that text holds
-// a '\n' (an object spanning lines is damage that line-by-line reading reports line by line) or
-// when the walk fails. `object` then remains readable by the reader (raw_json() again).
+// One record as handed to the visitor: where it starts (its `{`) and the text it lies in.
+// The record's text runs from `start` to its closing brace (JsonValueEnd(start, doc end));
+// `doc` has simdjson padding readable after its end.
+// `text`, when not empty, is that record text already delimited by the reader (an NDJSON line
+// or document, a line that is one object), blanks around it possibly included; for a visitor
+// whose TakesLines() is true, an NDJSON line as it is, which need not be one object (the
+// visitor checks). Empty: not known (a record of a Records array): the record is at `start`,
+// and the visitor finds its end (the engine's one pass does).
 struct RecordView {
-  simdjson::ondemand::object& object;
   const char* start;
   std::string_view doc;
   std::string_view text = {};
-  bool one_line = false;
 };
 
 // What the visitor made of a record.
@@ -135,11 +128,13 @@ class RecordVisitor {
   }
   // A problem with the input (where.unit() == kNone) or with one record.
   virtual void OnError(const RecordWhere& where, Error error) = 0;
-  // True when the visitor honours RecordView::one_line (the engine does, at no cost after its
-  // walk): NDJSON records are then handed over without the reader delimiting each one first (a
-  // second pass over the record's structure, ~10% of a scan). Default false: records come with
-  // `text` set, as before.
-  virtual bool ChecksOneLine() const { return false; }
+  // True when the visitor checks each record's whole text itself, grammar included (the
+  // engine's one pass does): NDJSON lines are then handed over as they are (RecordView::text
+  // is the line), without simdjson's stage 1 over them; the reader checks only that the line
+  // starts with '{' and is UTF-8. A line the visitor refuses (kRejected, kDamaged: several
+  // objects on the line, damage) is read again on its own, which reports it. Default false:
+  // each record comes delimited by simdjson's parse, as one object.
+  virtual bool TakesLines() const { return false; }
   // The input was recognised and deliberately skipped (a digest file): why.
   virtual void OnSkipped(std::string why) = 0;
 };

@@ -187,93 +187,53 @@ Engine::Engine(std::shared_ptr<const rules::RuleSet> rules, EngineOptions option
 
 decode::RecordStatus Engine::Evaluate(const decode::RecordView& record, const Origin& origin,
                                       std::vector<alert::Alert>& out, Error& error) {
-  const std::vector<uint32_t>* candidates = &all_rules_;
-  bool envelope = false;
-  Result<ExtractResult> extracted = ExtractResult{};
+  // The record's text: delimited by the reader, or (a record of a Records array) from its start
+  // to the end of the document, where the walk finds the record's end.
+  const bool exact = !record.text.empty();
+  std::string_view text =
+      exact ? record.text
+            : std::string_view(record.start, static_cast<size_t>(record.doc.data() +
+                                                                 record.doc.size() - record.start));
+  // One pass checks the whole text's grammar, every byte, whichever members the rules read, and
+  // extracts the anchors (engine/extractor.h): the index and exhaustive evaluation count a
+  // record alike (an event, or an error with its location).
+  ExtractResult scanned;
   if (options_.use_index) {
-    extracted = extractor_.Extract(record.object, anchors_.data(), source_scratch_);
+    scanned = extractor_.Extract(text, !exact, anchors_.data(), source_scratch_);
+  } else {
+    scanned.check = exact ? match::CheckJson(text) : match::CheckJsonPrefix(text);
   }
-  // The record's text: delimited by the reader (NDJSON), or where the extractor's walk ended
-  // (raw_json reads no further), or (exhaustive mode, damage) a quick scan for its end.
-  std::string_view text = record.text;
-  if (text.empty() && extracted && record.object.raw_json().get(text) == simdjson::SUCCESS) {
-    while (!text.empty() && text.back() != '}') text.remove_suffix(1);  // whitespace after it
+  if (!scanned.check.ok()) {
+    error = JsonCheckError(text, scanned.check);
+    // A record the reader delimited is this record's error; else the reader, which knows where
+    // it is, recovers and reports.
+    return exact ? decode::RecordStatus::kRejected : decode::RecordStatus::kDamaged;
   }
-  if (record.one_line) {
-    // NDJSON in bulk: the reader has not delimited the record (decode::RecordView::one_line).
-    // One that does not end on its line, or whose walk failed, goes back to the reader, which
-    // reads the lines one by one and reports each.
-    if (!extracted || text.empty() || std::memchr(text.data(), '\n', text.size()) != nullptr) {
-      error = extracted ? Error{ErrorCode::kParse, "the record spans lines"}
-                        : std::move(extracted.error());
-      return decode::RecordStatus::kDamaged;
-    }
-  }
-  if (text.empty()) {
-    const char* end = decode::JsonValueEnd(record.start, record.doc.data() + record.doc.size());
-    if (end == nullptr) {
-      error = extracted ? Error{ErrorCode::kParse, "unterminated JSON object"}
-                        : std::move(extracted.error());
-      return decode::RecordStatus::kDamaged;
-    }
-    text = std::string_view(record.start, static_cast<size_t>(end - record.start));
-  }
-  // Every string escape, once per record, whichever members the rules read
-  // (match/json_escapes.h): the index and exhaustive evaluation must count a record alike.
-  const match::EscapeCheck escapes = match::CheckJsonEscapes(text);
-  if (escapes.kind == match::EscapeCheck::Kind::kInvalid) {
-    error = Error{ErrorCode::kParse, fmt::format("damaged JSON: {} of the record",
-                                                 match::DescribeBadEscape(text, escapes.offset))};
-    return decode::RecordStatus::kRejected;
-  }
-  if (escapes.kind == match::EscapeCheck::Kind::kLoneSurrogates) {
-    // Unpaired surrogates read as U+FFFD: every path reads the rewritten copy, the extractor
-    // too (simdjson refuses the original's strings).
+  text = text.substr(0, scanned.check.offset);
+  if (scanned.check.kind == match::JsonCheck::Kind::kLoneSurrogates) {
+    // Unpaired surrogates read as U+FFFD (match/json_escapes.h): the DOM and the alert read
+    // the rewritten copy, and so does the extractor, to see the record as they do.
     match::ReplaceLoneSurrogates(text, repaired_);
     const size_t size = repaired_.size();
     repaired_.append(simdjson::SIMDJSON_PADDING, '\0');  // readable, initialised padding
     repaired_.resize(size);
     text = repaired_;
     if (options_.use_index) {
-      extracted = ExtractRepaired();
+      scanned = extractor_.Extract(text, /*prefix=*/false, anchors_.data(), source_scratch_);
     }
   }
-  if (!extracted) {
-    error = std::move(extracted.error());
-    return decode::RecordStatus::kDamaged;
-  }
+  const std::vector<uint32_t>* candidates = &all_rules_;
+  bool envelope = false;
   if (options_.use_index) {
-    envelope = extracted->envelope;
+    envelope = scanned.envelope;
     rules_->index().Candidates(anchors_.data(), candidates_, &shape_memo_);
     candidates = &candidates_;
   }
   ++events_;
-  if (candidates->empty()) {
-    // No rule reads it whole, and On-Demand skipped what no rule reads without checking its
-    // grammar: check the whole text, so that damage anywhere makes it an error here as it does
-    // where it is parsed into a DOM (docs/json-input.md, "One check per record").
-    const match::JsonCheck check = match::CheckJson(text);
-    if (check.ok()) return decode::RecordStatus::kOk;
-    --events_;
-    error = JsonCheckError(text, check);
-    return decode::RecordStatus::kRejected;
-  }
+  if (candidates->empty()) return decode::RecordStatus::kOk;
   decode::RecordStatus status = decode::RecordStatus::kOk;
   EvaluateCandidates(text, *candidates, envelope, origin, out, error, status);
   return status;
-}
-
-Result<ExtractResult> Engine::ExtractRepaired() {
-  simdjson::ondemand::document doc;
-  simdjson::ondemand::object object;
-  if (auto err = repaired_parser_.iterate(repaired_.data(), repaired_.size(), repaired_.capacity())
-                     .get(doc)) {
-    return Fail(ErrorCode::kParse, simdjson::error_message(err));
-  }
-  if (auto err = doc.get_object().get(object)) {
-    return Fail(ErrorCode::kParse, simdjson::error_message(err));
-  }
-  return extractor_.Extract(object, anchors_.data(), source_scratch_);
 }
 
 alert::Alert Engine::NewAlert(const rules::Rule& rule, const Origin& origin) const {
@@ -290,14 +250,12 @@ void Engine::EvaluateCandidates(std::string_view text, const std::vector<uint32_
                                 Error& error, decode::RecordStatus& status) {
   simdjson::dom::element root;
   if (auto err = dom_.Parse(text, /*padded=*/true, root)) {
-    // Damaged, or beyond what the DOM can hold (nesting deeper than simdjson's limit): not
-    // evaluated, so not an event but an error of this record (events + errors = records). The
-    // reason is told as for a record without candidates, so both paths report it alike.
+    // The text passed the grammar check, which accepts what the DOM parser accepts: not
+    // expected. Not evaluated, so not an event but an error of this record (events + errors =
+    // records).
     --events_;
-    const match::JsonCheck check = match::CheckJson(text);
-    error = check.ok() ? Error{ErrorCode::kParse, fmt::format("the record cannot be evaluated: {}",
-                                                              simdjson::error_message(err))}
-                       : JsonCheckError(text, check);
+    error = Error{ErrorCode::kParse,
+                  fmt::format("the record cannot be evaluated: {}", simdjson::error_message(err))};
     status = decode::RecordStatus::kRejected;
     return;
   }

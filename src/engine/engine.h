@@ -1,11 +1,12 @@
 // Engine: one record in, the alerts of the rules it matches out. No I/O, no record splitting.
 //
-// Per record (RecordReader hands it over as an On-Demand object, decode/record_reader.h):
-//   AnchorExtractor (one On-Demand pass, no allocation) -> RuleIndex::Candidates ->
-//   if any candidate: parse that record into a DOM once, choose what each rule sees
-//   (match/subject.h: an envelope's detail for filter patterns, an envelope for event
-//   patterns), Evaluate each candidate with one FieldCache -> alert::Alert.
-// A record no rule can match costs one On-Demand pass and allocates nothing.
+// Per record (RecordReader hands over its text, decode/record_reader.h):
+//   AnchorExtractor (one pass that checks the grammar of every byte and extracts the anchors,
+//   no allocation) -> RuleIndex::Candidates -> if any candidate: parse that record into a DOM
+//   once, choose what each rule sees (match/subject.h: an envelope's detail for filter
+//   patterns, an envelope for event patterns), Evaluate each candidate with one FieldCache ->
+//   alert::Alert.
+// A record no rule can match costs that one pass and allocates nothing.
 //
 // Each alert owns what it keeps: the rule's metadata (rule_id, rule_title, severity), the event
 // fields a person needs, the record's JSON (record_json: the CloudTrail record as written on one
@@ -59,9 +60,11 @@ class Engine {
   Engine& operator=(const Engine&) = delete;
 
   // Evaluates one record and appends an alert per matching rule to `out`, in rule order.
-  // Returns kOk; kRejected (the record is valid JSON but cannot be evaluated, e.g. nested deeper
-  // than simdjson's DOM allows: not counted in events()); kDamaged (the JSON is damaged: not
-  // evaluated, the reader recovers). `error` is set for every status but kOk. A member of an
+  // Returns kOk; or, the record not evaluated and not counted in events(), with `error` saying
+  // why and where in the record: kRejected for a record the reader delimited (RecordView::text)
+  // whose text is not one JSON object the DOM can hold (damage anywhere, nesting deeper than
+  // 1,024, a second object after it); kDamaged for the same in a record handed over at its
+  // start (a Records array), which the reader then re-reads on its own. A member of an
   // unexpected type (eventName an array ...) is evaluated like any other value.
   decode::RecordStatus Evaluate(const decode::RecordView& record, const Origin& origin,
                                 std::vector<alert::Alert>& out, Error& error);
@@ -79,8 +82,6 @@ class Engine {
                           bool envelope, const Origin& origin, std::vector<alert::Alert>& out,
                           Error& error, decode::RecordStatus& status);
   alert::Alert NewAlert(const rules::Rule& rule, const Origin& origin) const;
-  // Extracts the anchors of repaired_ (a record with unpaired surrogates rewritten).
-  Result<ExtractResult> ExtractRepaired();
 
   std::shared_ptr<const rules::RuleSet> rules_;
   EngineOptions options_;
@@ -94,9 +95,8 @@ class Engine {
   match::SubjectSelector subject_;
   match::DomParser dom_;  // simdjson's DOM, plus numbers beyond its range
   // A record with unpaired surrogate escapes, rewritten as \ufffd (match/json_escapes.h), with
-  // simdjson padding; and the On-Demand parser its anchors are extracted with.
+  // simdjson padding.
   std::string repaired_;
-  simdjson::ondemand::parser repaired_parser_;
   uint64_t events_ = 0;
 };
 

@@ -6,19 +6,16 @@
 #include <bit>
 #include <cstring>
 
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
-
 #include "event/envelope.h"
+#include "match/json_escapes.h"
+#include "match/json_walk.h"
 
 namespace tw::engine {
 namespace {
 
 using match::AnchorValue;
-using simdjson::ondemand::json_type;
 
-static_assert(std::endian::native == std::endian::little, "KeyOf and Find read keys as words");
+static_assert(std::endian::native == std::endian::little, "Find reads keys as words");
 
 uint64_t Load64(const char* p) {
   uint64_t v;
@@ -26,93 +23,13 @@ uint64_t Load64(const char* p) {
   return v;
 }
 
-#ifndef __SSE2__
-// Bit 7 of each byte of `w` that equals `c` (exact for the lowest such byte, which is all that
-// is used: the borrow of the subtraction can only mark bytes above a true match).
-uint64_t BytesEqual(uint64_t w, uint8_t c) {
-  constexpr uint64_t kOnes = 0x0101010101010101ULL;
-  constexpr uint64_t kHighs = 0x8080808080808080ULL;
-  const uint64_t x = w ^ (kOnes * c);
-  return (x - kOnes) & ~x & kHighs;
-}
-#endif
-
-// The member name as written (escape sequences kept). Keys with a backslash are rare; they are
-// unescaped so that an escaped key can never hide a field from the index.
-[[gnu::always_inline]] inline simdjson::error_code KeyOf(simdjson::ondemand::field& field,
-                                                         std::string_view* key) {
-  // The key ends at its first '"' unless a backslash comes first. Sixteen bytes at a time (one
-  // load for nearly every CloudTrail key): the document passed stage 1, so the quote exists, and
-  // a padded simdjson input has at least SIMDJSON_PADDING readable bytes after its end, which
-  // covers the last block's overread (the quote is followed by at least the colon, a value and
-  // the closing brace).
-  const char* raw = reinterpret_cast<const char*>(field.key().raw());
-  const char* p = raw;
-#ifdef __SSE2__
-  const __m128i quote = _mm_set1_epi8('"');
-  const __m128i backslash = _mm_set1_epi8('\\');
-  for (;;) {
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    const auto hits = static_cast<unsigned>(
-        _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash))));
-    if (hits != 0) {
-      p += __builtin_ctz(hits);
-      break;
-    }
-    p += 16;
-  }
-#else
-  for (;;) {
-    const uint64_t w = Load64(p);
-    const uint64_t hits = BytesEqual(w, '"') | BytesEqual(w, '\\');
-    if (hits != 0) {
-      p += __builtin_ctzll(hits) / 8;
-      break;
-    }
-    p += 8;
-  }
-#endif
-  if (*p == '\\') return field.unescaped_key().get(*key);
-  *key = std::string_view(raw, static_cast<size_t>(p - raw));
-  return simdjson::SUCCESS;
-}
-
 // The top-level members the extractor itself needs, whatever the rules.
 enum class Special : uint8_t { kNone, kEventSource, kEventType, kSource, kDetailType, kDetail };
 
-AnchorValue::State StateOf(json_type t) {
-  switch (t) {
-    case json_type::string:
-      return AnchorValue::State::kString;
-    case json_type::array:
-    case json_type::object:
-      return AnchorValue::State::kOther;
-    default:
-      // Numbers, booleans and null never satisfy a string anchor (but `exists` ...).
-      return AnchorValue::State::kScalar;
-  }
-}
-
-// Classifies one slot value.
-simdjson::error_code ReadSlot(simdjson::ondemand::value& v, json_type t, AnchorValue* out) {
-  switch (t) {
-    case json_type::string: {
-      std::string_view s;
-      if (auto err = v.get_string().get(s)) return err;
-      out->state = AnchorValue::State::kString;
-      out->value = s;
-      return simdjson::SUCCESS;
-    }
-    case json_type::array:
-    case json_type::object:
-      out->state = AnchorValue::State::kOther;
-      return simdjson::SUCCESS;
-    default:
-      // Numbers, booleans and null never satisfy a string anchor (but `exists` ...).
-      out->state = AnchorValue::State::kScalar;
-      return simdjson::SUCCESS;
-  }
-}
+constexpr std::string_view kSpecialKeys[] = {"",       "eventSource", "eventType",
+                                             "source", "detail-type", "detail"};
+static_assert(static_cast<int>(Special::kEventSource) == 1 &&
+              static_cast<int>(Special::kDetail) == 5);
 
 }  // namespace
 
@@ -133,6 +50,11 @@ AnchorExtractor::AnchorExtractor(const std::vector<match::AnchorSlot>& slots)
     node->slot = static_cast<int>(i);
   }
   BuildTables(root_, /*root=*/true);
+  // The record, `detail` and the trie below it; the root's own depth counted once.
+  frames_.resize(static_cast<size_t>(Depth(root_) + 1));
+  // Every value stored comes from a first occurrence: of a node in each of the two walks, or of
+  // one of the extractor's own keys.
+  value_scratch_.resize(2 * static_cast<size_t>(node_count_) + std::size(kSpecialKeys));
   seen_top_.assign(static_cast<size_t>(node_count_), 0);
   seen_detail_.assign(static_cast<size_t>(node_count_), 0);
 }
@@ -158,11 +80,6 @@ uint64_t KeyHead(const char* p, size_t size) {
 uint64_t KeyHash(uint64_t head, size_t size) {
   return (head ^ (static_cast<uint64_t>(size) << 56)) * 0x9E3779B97F4A7C15ULL;
 }
-
-constexpr std::string_view kSpecialKeys[] = {"",       "eventSource", "eventType",
-                                             "source", "detail-type", "detail"};
-static_assert(static_cast<int>(Special::kEventSource) == 1 &&
-              static_cast<int>(Special::kDetail) == 5);
 
 }  // namespace
 
@@ -245,204 +162,182 @@ static void MarkOther(const AnchorExtractor::Trie& node, match::AnchorValue* val
   for (const auto& c : node.children) MarkOther(c, values);
 }
 
-namespace {
+int AnchorExtractor::Depth(const Trie& node) {
+  int d = 0;
+  for (const auto& c : node.children) d = std::max(d, Depth(c));
+  return d + 1;
+}
 
-// The end of a JSON string's text that starts at `p` (after its opening quote) when it holds no
-// escape: its closing quote; null when a backslash comes first. Eight bytes at a time, as KeyOf:
-// the text passed stage 1, so the quote exists, and the padding covers the last word's overread.
-const char* PlainStringEnd(const char* p) {
-  for (;;) {
-    constexpr uint64_t kOnes = 0x0101010101010101ULL;
-    constexpr uint64_t kHighs = 0x8080808080808080ULL;
-    const uint64_t w = Load64(p);
-    // Bit 7 of each byte equal to '"' or '\\' (exact for the lowest one, all that is used).
-    const uint64_t q = w ^ (kOnes * '"');
-    const uint64_t b = w ^ (kOnes * '\\');
-    const uint64_t hits = ((q - kOnes) & ~q & kHighs) | ((b - kOnes) & ~b & kHighs);
-    if (hits != 0) {
-      p += __builtin_ctzll(hits) / 8;
-      return *p == '"' ? p : nullptr;
+// The walk's hooks (match/json_walk.h): one frame per followed object.
+class AnchorExtractor::Listener {
+ public:
+  static constexpr bool kTracks = true;
+
+  Listener(AnchorExtractor& x, AnchorValue* values, Frame* frames)
+      : x_(x), values_(values), frames_(frames) {}
+
+  bool Name(const char* begin, const char* end, bool escaped) {
+    const Frame& f = frames_[top_];
+    std::string_view key(begin, static_cast<size_t>(end - begin));
+    if (escaped) {
+      // Keys with a backslash are rare; they are unescaped so that an escaped key can never
+      // hide a field from the index. Padded: Find loads a word at a time.
+      x_.name_scratch_.clear();
+      match::AppendUnescaped(key, x_.name_scratch_);
+      const size_t n = x_.name_scratch_.size();
+      x_.name_scratch_.append(16, '\0');
+      key = std::string_view(x_.name_scratch_.data(), n);
     }
-    p += 8;
-  }
-}
-
-}  // namespace
-
-bool AnchorExtractor::ReadOnlyChildFromText(simdjson::ondemand::value& object_value,
-                                            const Trie& node, AnchorValue* values,
-                                            uint32_t* seen) const {
-  // CloudTrail writes the member rules read in userIdentity first and without blanks:
-  // {"type":"AssumedRole","principalId":... . Then the text gives the value, and Walk would
-  // read it and stop there too (its only child met), leaving the rest to the parent.
-  if (node.children.size() != 1) return false;
-  const char* p = object_value.raw_json_token().data();  // the object's '{'
-  if (p[1] != '"') return false;
-  const char* key_end = PlainStringEnd(p + 2);
-  if (key_end == nullptr || key_end[1] != ':' || key_end[2] != '"') return false;
-  const Trie& child = node.children[0];
-  const std::string_view key(p + 2, static_cast<size_t>(key_end - (p + 2)));
-  if (key != child.key) return false;
-  const char* value_end = PlainStringEnd(key_end + 3);
-  if (value_end == nullptr) return false;
-  FirstTime(child, seen);  // the object's first member: its first occurrence
-  if (child.slot >= 0) {
-    values[child.slot] =
-        AnchorValue{AnchorValue::State::kString,
-                    std::string_view(key_end + 3, static_cast<size_t>(value_end - (key_end + 3)))};
-  }
-  return true;  // a string has no members: the paths below `child` reach nothing
-}
-
-simdjson::error_code AnchorExtractor::Descend(simdjson::ondemand::value& object_value,
-                                              const Trie& node, AnchorValue* values,
-                                              uint32_t* seen) const {
-  if (ReadOnlyChildFromText(object_value, node, values, seen)) return simdjson::SUCCESS;
-  simdjson::ondemand::object inner;
-  if (auto err = object_value.get_object().get(inner)) return err;
-  return Walk(inner, node, values, seen);
-}
-
-simdjson::error_code AnchorExtractor::Walk(simdjson::ondemand::object object, const Trie& node,
-                                           AnchorValue* values, uint32_t* seen) const {
-  size_t met = 0;  // children met for the first time
-  for (auto field_result : object) {
-    simdjson::ondemand::field field;
-    if (auto err = std::move(field_result).get(field)) return err;
-    std::string_view key;
-    if (auto err = KeyOf(field, &key)) return err;
-    const KeyEntry* entry = Find(node, key);
-    if (entry == nullptr || entry->child < 0) continue;
-    const Trie& child = node.children[static_cast<size_t>(entry->child)];
-    if (!FirstTime(child, seen)) continue;
-    simdjson::ondemand::value v = field.value();
-    json_type t;
-    if (auto err = v.type().get(t)) return err;
-    if (child.slot >= 0) {
-      if (auto err = ReadSlot(v, t, &values[child.slot])) return err;
+    // Most members matter to no rule: one probe rejects them.
+    const KeyEntry* entry = Find(*f.node, key);
+    if (entry == nullptr) return false;
+    special_ = Special::kNone;
+    child_ = nullptr;
+    if (f.root && entry->special != 0) {
+      // Duplicate keys: only the first occurrence counts.
+      const auto bit = static_cast<uint8_t>(1u << entry->special);
+      if ((special_seen_ & bit) == 0) special_ = static_cast<Special>(entry->special);
+      special_seen_ |= bit;
     }
-    if (t == json_type::object && !child.children.empty()) {
-      if (auto err = Descend(v, child, values, seen)) return err;
-    } else if (t == json_type::array) {
-      MarkOther(child, values);
+    if (entry->child >= 0) {
+      const Trie& child = f.node->children[static_cast<size_t>(entry->child)];
+      if (x_.FirstTime(child, f.seen)) child_ = &child;
     }
-    // Every child met: later members can change nothing (a repeated key is skipped unread), so
-    // the rest of the object is left to the parent's iterator, which skips it token by token
-    // without reading keys. (userIdentity: `type` is its first member.)
-    if (++met == node.children.size()) break;
+    return child_ != nullptr || special_ != Special::kNone;
   }
-  return simdjson::SUCCESS;
-}
 
-Result<ExtractResult> AnchorExtractor::Extract(simdjson::ondemand::object object,
-                                               AnchorValue* values, std::string& source_scratch) {
+  void String(const char* begin, const char* end, bool escaped) {
+    if (top_ < 0) return;  // not an object: nothing to extract
+    std::string_view s(begin, static_cast<size_t>(end - begin));
+    if (escaped) {
+      std::string& out = x_.value_scratch_[scratch_used_++];
+      out.clear();
+      match::AppendUnescaped(s, out);
+      s = out;
+    }
+    switch (special_) {
+      case Special::kEventSource:
+        event_source_ = s;
+        break;
+      case Special::kEventType:
+        event_type_ = s;
+        break;
+      case Special::kSource:
+        env_source_ = AnchorValue{AnchorValue::State::kString, s};
+        break;
+      case Special::kDetailType:
+        detail_type_is_string_ = true;
+        env_detail_type_ = s;
+        break;
+      default:
+        break;
+    }
+    if (child_ != nullptr && child_->slot >= 0) {
+      values_for_child()[child_->slot] = AnchorValue{AnchorValue::State::kString, s};
+    }
+  }
+
+  // Numbers, booleans and null never satisfy a string anchor (but `exists` ...).
+  void Scalar() { Store(AnchorValue::State::kScalar); }
+
+  void Array() {
+    if (top_ < 0) return;
+    Store(AnchorValue::State::kOther);
+    // A path through an array may still reach values (EventBridge flattens arrays): the rules
+    // on the slots below stay candidates.
+    if (child_ != nullptr) MarkOther(*child_, values_for_child());
+  }
+
+  bool Object() {
+    if (top_ < 0) {  // the record itself
+      frames_[++top_] = Frame{&x_.root_, values_, x_.seen_top_.data(), true};
+      return true;
+    }
+    if (special_ == Special::kDetail) {
+      // Perhaps an envelope's record: read it into the detail slots, chosen at the end. A rule
+      // on $.detail... of a record: the object is read as the envelope's, stay a candidate.
+      detail_is_object_ = true;
+      if (child_ != nullptr) MarkOther(*child_, values_for_child());
+      for (size_t i = 0; i < x_.slot_count_; ++i) x_.detail_values_[i] = AnchorValue{};
+      frames_[++top_] = Frame{&x_.root_, x_.detail_values_.data(), x_.seen_detail_.data(), false};
+      return true;
+    }
+    Store(AnchorValue::State::kOther);
+    if (child_ == nullptr || child_->children.empty()) return false;
+    const Frame& f = frames_[top_];
+    frames_[top_ + 1] = Frame{child_, f.values, f.seen, false};
+    ++top_;
+    return true;
+  }
+
+  void Close() { --top_; }
+
+  bool envelope() const {
+    // match::IsCloudTrailEnvelope, on the first occurrences.
+    return detail_is_object_ && detail_type_is_string_ &&
+           event::IsCloudTrailDetailType(env_detail_type_);
+  }
+  std::string_view event_source() const { return event_source_; }
+  std::string_view event_type() const { return event_type_; }
+  std::string_view env_detail_type() const { return env_detail_type_; }
+  const AnchorValue& env_source() const { return env_source_; }
+
+ private:
+  AnchorValue* values_for_child() const { return frames_[top_].values; }
+
+  // A value that is not a string, for the member just named.
+  void Store(AnchorValue::State state) {
+    if (top_ < 0) return;
+    if (special_ == Special::kSource) env_source_ = AnchorValue{state, {}};
+    if (child_ != nullptr && child_->slot >= 0) {
+      values_for_child()[child_->slot] = AnchorValue{state, {}};
+    }
+  }
+
+  AnchorExtractor& x_;
+  AnchorValue* values_;
+  Frame* frames_;
+  int top_ = -1;
+  // The member just named.
+  Special special_ = Special::kNone;
+  const Trie* child_ = nullptr;
+  uint8_t special_seen_ = 0;
+  size_t scratch_used_ = 0;
+  // First occurrences of the members the envelope decision and the envelope slots depend on.
+  std::string_view event_source_, event_type_, env_detail_type_;
+  AnchorValue env_source_;
+  bool detail_type_is_string_ = false, detail_is_object_ = false;
+};
+
+ExtractResult AnchorExtractor::Extract(std::string_view text, bool prefix, AnchorValue* values,
+                                       std::string& source_scratch) {
   for (size_t i = 0; i < slot_count_; ++i) values[i] = AnchorValue{};
   if (++generation_ == 0) {  // wrapped: make every mark stale explicitly
     std::fill(seen_top_.begin(), seen_top_.end(), 0);
     std::fill(seen_detail_.begin(), seen_detail_.end(), 0);
     generation_ = 1;
   }
+  Listener listener(*this, values, frames_.data());
   ExtractResult result;
-  // First occurrences of the members the envelope decision and the envelope slots depend on.
-  std::string_view event_source, event_type, env_detail_type;
-  AnchorValue env_source;
-  bool detail_type_is_string = false, detail_is_object = false;
-  uint8_t special_seen = 0;
-  for (auto field_result : object) {
-    simdjson::ondemand::field field;
-    if (auto err = std::move(field_result).get(field)) {
-      return Fail(ErrorCode::kParse, simdjson::error_message(err));
-    }
-    std::string_view key;
-    if (auto err = KeyOf(field, &key)) return Fail(ErrorCode::kParse, simdjson::error_message(err));
-    // Most members matter to no rule: skip them without looking at their values.
-    const KeyEntry* entry = Find(root_, key);
-    if (entry == nullptr) continue;
-    const auto special = static_cast<Special>(entry->special);
-    const Trie* child =
-        entry->child >= 0 ? &root_.children[static_cast<size_t>(entry->child)] : nullptr;
-    // Duplicate keys: only the first occurrence counts.
-    const auto bit = static_cast<uint8_t>(1u << static_cast<unsigned>(special));
-    const bool first_special = special != Special::kNone && (special_seen & bit) == 0;
-    special_seen |= bit;
-    if (child != nullptr && !FirstTime(*child, seen_top_.data())) child = nullptr;
-    if (child == nullptr && !first_special) continue;
-    simdjson::ondemand::value v = field.value();
-    json_type t;
-    if (auto err = v.type().get(t)) return Fail(ErrorCode::kParse, simdjson::error_message(err));
-    std::string_view s;
-    if (t == json_type::string && (first_special || child->slot >= 0)) {
-      if (auto err = v.get_string().get(s)) {
-        return Fail(ErrorCode::kParse, simdjson::error_message(err));
-      }
-    }
-    if (first_special) {
-      switch (special) {
-        case Special::kEventSource:
-          if (t == json_type::string) event_source = s;
-          break;
-        case Special::kEventType:
-          if (t == json_type::string) event_type = s;
-          break;
-        case Special::kSource:
-          env_source = AnchorValue{StateOf(t), s};
-          break;
-        case Special::kDetailType:
-          detail_type_is_string = t == json_type::string;
-          env_detail_type = s;
-          break;
-        case Special::kDetail:
-          if (t == json_type::object) {
-            // Perhaps an envelope's record: read it into the detail slots, chosen at the end.
-            detail_is_object = true;
-            for (size_t i = 0; i < slot_count_; ++i) detail_values_[i] = AnchorValue{};
-            simdjson::ondemand::object inner;
-            if (auto err = v.get_object().get(inner)) {
-              return Fail(ErrorCode::kParse, simdjson::error_message(err));
-            }
-            if (auto err = Walk(inner, root_, detail_values_.data(), seen_detail_.data())) {
-              return Fail(ErrorCode::kParse,
-                          fmt::format("detail: {}", simdjson::error_message(err)));
-            }
-            // A rule on $.detail... of a record: the object is consumed, stay a candidate.
-            if (child != nullptr) MarkOther(*child, values);
-            continue;
-          }
-          break;
-        case Special::kNone:
-          break;
-      }
-    }
-    if (child == nullptr) continue;
-    if (child->slot >= 0) {
-      values[child->slot] = AnchorValue{StateOf(t), s};
-      if (t == json_type::string) continue;
-    }
-    if (t == json_type::array) MarkOther(*child, values);
-    if (!child->children.empty() && t == json_type::object) {
-      if (auto err = Descend(v, *child, values, seen_top_.data())) {
-        return Fail(ErrorCode::kParse, fmt::format("{}: {}", key, simdjson::error_message(err)));
-      }
-    }
-  }
-  // match::IsCloudTrailEnvelope, on the first occurrences.
-  result.envelope =
-      detail_is_object && detail_type_is_string && event::IsCloudTrailDetailType(env_detail_type);
+  result.check = match::WalkJson(text, prefix, match::kJsonCheckDepth, listener);
+  if (!result.check.ok()) return result;
+  result.envelope = listener.envelope();
   if (result.envelope) {
     for (size_t i = 0; i < slot_count_; ++i) values[i] = detail_values_[i];
   }
   if (source_slot_ >= 0) {
     if (result.envelope) {
-      values[source_slot_] = env_source;
+      values[source_slot_] = listener.env_source();
     } else {
-      event::SourceForEventSource(event_source, source_scratch);
+      event::SourceForEventSource(listener.event_source(), source_scratch);
       values[source_slot_] = AnchorValue{AnchorValue::State::kString, source_scratch};
     }
   }
   if (detail_type_slot_ >= 0) {
     values[detail_type_slot_] =
         AnchorValue{AnchorValue::State::kString,
-                    result.envelope ? env_detail_type : event::DetailTypeForEventType(event_type)};
+                    result.envelope ? listener.env_detail_type()
+                                    : event::DetailTypeForEventType(listener.event_type())};
   }
   return result;
 }

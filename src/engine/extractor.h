@@ -1,9 +1,12 @@
-// AnchorExtractor: one simdjson On-Demand pass over a record that pulls out the values the rule
-// index dispatches on (match/index.h), and recognises EventBridge envelopes.
+// AnchorExtractor: one pass over a record's text that checks its JSON grammar (exactly as
+// match::CheckJson does) and, on the way, pulls out the values the rule index dispatches on
+// (match/index.h), and recognises EventBridge envelopes (docs/design-one-pass-records.md).
 //
-// It walks the top-level members once, descending only into the objects that lead to an anchor
-// slot (userIdentity for $.userIdentity.type, detail for an envelope). Nothing is allocated:
-// string values are views into the parser's buffers, valid until the parser's next document.
+// The pass is match::WalkJson: every byte of the record is checked, and the walk follows only the
+// objects that lead to an anchor slot (userIdentity for $.userIdentity.type, detail for an
+// envelope), probing their member names in a hashed key table. Nothing is allocated per record:
+// a string value is a view into the text, or, when it holds an escape, into the extractor's
+// scratch (valid until the next Extract).
 //
 // It reads exactly what the evaluator sees (match/subject.h): an input object is an EventBridge
 // envelope when its `detail-type` is a string naming a CloudTrail detail-type and its `detail` is
@@ -15,18 +18,17 @@
 // come before `detail-type`.
 //
 // Duplicate keys: the first occurrence wins, in every object, as in the evaluator and everywhere
-// else (docs/json-input.md). A later occurrence of a key is skipped unread.
+// else (docs/json-input.md).
 //
 // A member of the wrong type is never an error: an anchor that is not a string is kOther (array,
 // object: EventBridge flattens arrays, so a rule may still match) or kScalar (number, boolean,
 // null); a path that meets a string or a scalar on the way reaches nothing (kAbsent); a
 // non-string eventSource / eventType derives the envelope fields from "" as event/envelope.h
-// does.
+// does. Escapes read as everywhere else (match/json_escapes.h): an unpaired surrogate escape is
+// U+FFFD.
 //
 // Thread-safety: an extractor keeps per-record scratch (Extract is not const): one per thread.
 #pragma once
-
-#include <simdjson.h>
 
 #include <string>
 #include <string_view>
@@ -34,10 +36,14 @@
 
 #include "common/error.h"
 #include "match/index.h"
+#include "match/json_check.h"
 
 namespace tw::engine {
 
 struct ExtractResult {
+  // The record's grammar check (match::CheckJson): when not ok(), the values are not usable.
+  // When ok(), check.offset is where the record ends.
+  match::JsonCheck check;
   bool envelope = false;  // the object was an EventBridge envelope around a CloudTrail record
 };
 
@@ -47,11 +53,13 @@ class AnchorExtractor {
 
   size_t slot_count() const { return slot_count_; }
 
-  // Fills values[0..slot_count()) for `object`. `source_scratch` holds a derived `source`.
-  // An error (kParse) means the JSON itself is damaged: the rest of the document is unreadable.
-  [[nodiscard]] Result<ExtractResult> Extract(simdjson::ondemand::object object,
-                                              match::AnchorValue* values,
-                                              std::string& source_scratch);
+  // Checks the record at the start of `text` (its `{`) and fills values[0..slot_count()).
+  // `source_scratch` holds a derived `source`. With `prefix`, `text` may go on after the record
+  // (the rest of a document); else it is the record, blanks around it allowed. `text` must have
+  // at least 8 readable bytes after its end (simdjson padding): member names are loaded a word
+  // at a time.
+  ExtractResult Extract(std::string_view text, bool prefix, match::AnchorValue* values,
+                        std::string& source_scratch);
 
  public:
   // One key a node looks for, in the node's open-addressing table.
@@ -76,6 +84,16 @@ class AnchorExtractor {
   };
 
  private:
+  // One object the walk follows: its trie node, where its slots go, its `seen` marks.
+  struct Frame {
+    const Trie* node = nullptr;
+    match::AnchorValue* values = nullptr;
+    uint32_t* seen = nullptr;
+    bool root = false;  // the record itself: the extractor's own keys are read here
+  };
+  class Listener;
+  friend class Listener;
+
   Trie* Child(Trie& node, std::string_view key);
   // Fills `table` for `node` and below; `specials` are the root's own keys.
   static void BuildTables(Trie& node, bool root);
@@ -86,17 +104,7 @@ class AnchorExtractor {
     seen[node.id] = generation_;
     return true;
   }
-  simdjson::error_code Walk(simdjson::ondemand::object object, const Trie& node,
-                            match::AnchorValue* values, uint32_t* seen) const;
-  // Walks the object `object_value` (of type object) for `node`'s slots: from its text when
-  // ReadOnlyChildFromText can, else with Walk.
-  simdjson::error_code Descend(simdjson::ondemand::value& object_value, const Trie& node,
-                               match::AnchorValue* values, uint32_t* seen) const;
-  // When `node` has one child and the object's text starts with that child's key and a string
-  // without escapes ({"type":"Root",...), stores that string as Walk would and returns true,
-  // leaving `object_value` unread (the parent's iterator skips it). Else false, nothing done.
-  bool ReadOnlyChildFromText(simdjson::ondemand::value& object_value, const Trie& node,
-                             match::AnchorValue* values, uint32_t* seen) const;
+  static int Depth(const Trie& node);
 
   Trie root_;
   int node_count_ = 1;
@@ -109,6 +117,12 @@ class AnchorExtractor {
   uint32_t generation_ = 0;
   int source_slot_ = -1;
   int detail_type_slot_ = -1;
+  std::vector<Frame> frames_;  // as deep as the walk follows: the trie's depth, plus `detail`
+  // Unescaped strings: one for the member name being probed (padded for Find's word loads), and
+  // one per value a record can store (each slot at most once at the top and once in `detail`,
+  // plus the extractor's own keys), so that a stored view never moves.
+  std::string name_scratch_;
+  std::vector<std::string> value_scratch_;
 };
 
 }  // namespace tw::engine

@@ -13,20 +13,26 @@ namespace {
 using match::AnchorSlot;
 using match::AnchorValue;
 
-// Extracts `slots` from `json`; a failed walk fails the test.
+// `json` followed by 16 bytes of padding (Extract loads member names a word at a time).
+std::string Padded(const std::string& json) {
+  std::string padded = json;
+  padded.append(16, '\0');
+  return padded;
+}
+
+// Extracts `slots` from `json`; a failed check fails the test.
 std::vector<AnchorValue> ExtractWith(const std::vector<AnchorSlot>& slots, const std::string& json,
                                      ExtractResult* result = nullptr) {
   AnchorExtractor extractor(slots);
-  simdjson::ondemand::parser parser;
-  simdjson::padded_string padded(json);
-  simdjson::ondemand::document doc = parser.iterate(padded);
-  simdjson::ondemand::object obj = doc.get_object();
+  const std::string padded = Padded(json);
   std::vector<AnchorValue> values(slots.size());
   std::string scratch;
-  auto r = extractor.Extract(obj, values.data(), scratch);
-  EXPECT_TRUE(r) << json << ": " << (r ? "" : r.error().message);
-  if (r && result) *result = *r;
-  // Copy the views out: they die with the parser.
+  const ExtractResult r = extractor.Extract(std::string_view(padded.data(), json.size()), false,
+                                            values.data(), scratch);
+  EXPECT_TRUE(r.check.ok()) << json << ": at byte " << r.check.offset;
+  EXPECT_EQ(r.check.offset, json.size()) << json;
+  if (result) *result = r;
+  // Copy the views out: they die with the text and the extractor.
   for (auto& v : values) {
     if (v.state == AnchorValue::State::kString) {
       static thread_local std::deque<std::string> keep;  // a deque: the views must not move
@@ -134,10 +140,9 @@ TEST(AnchorExtractor, RecognisesTheEventBridgeEnvelope) {
   EXPECT_EQ(v[1].value, "IAMUser");
 }
 
-// A one-child nested node is read from the text when the object starts with that child's key and
-// a string without escapes (CloudTrail's userIdentity), else walked: both must give what a walk
-// gives, and the members after the object must still be read.
-TEST(AnchorExtractor, ANestedFirstMemberReadFromTheTextIsWhatTheWalkReads) {
+// A nested member is read wherever it is in its object, whatever its escapes, blanks and the
+// members around it, and the members after the object are still read.
+TEST(AnchorExtractor, ANestedMemberIsReadWhereverItIsAndTheWalkGoesOn) {
   struct Case {
     const char* json;
     AnchorValue::State state;
@@ -154,7 +159,7 @@ TEST(AnchorExtractor, ANestedFirstMemberReadFromTheTextIsWhatTheWalkReads) {
       {R"({"userIdentity":{"type":"a long type of more than sixteen bytes"},"eventName":"E"})",
        AnchorValue::State::kString, "a long type of more than sixteen bytes"},
       // Escapes in the value or the key, blanks, another first member, a longer or shorter key
-      // first: walked.
+      // first.
       {R"({"userIdentity":{"type":"Ro\u006ft"},"eventName":"E"})", AnchorValue::State::kString,
        "Root"},
       {R"({"userIdentity":{"type":"a\"b\\c"},"eventName":"E"})", AnchorValue::State::kString,
@@ -171,7 +176,7 @@ TEST(AnchorExtractor, ANestedFirstMemberReadFromTheTextIsWhatTheWalkReads) {
        "Root"},
       {R"({"userIdentity":{"typ":"type","type":"Root"},"eventName":"E"})",
        AnchorValue::State::kString, "Root"},
-      // The first occurrence wins, read from the text or not.
+      // The first occurrence wins.
       {R"({"userIdentity":{"type":"Root","type":"IAMUser"},"eventName":"E"})",
        AnchorValue::State::kString, "Root"},
       {R"({"userIdentity":{"type":7,"type":"IAMUser"},"eventName":"E"})",
@@ -194,14 +199,14 @@ TEST(AnchorExtractor, ANestedFirstMemberReadFromTheTextIsWhatTheWalkReads) {
 }
 
 TEST(AnchorExtractor, DeeperAndSeveralNestedChildren) {
-  // Each level has one child: read from the text at every level.
+  // Each level has one child.
   std::vector<AnchorSlot> slots(2);
   slots[0].path = {"a", "b", "c"};
   slots[1].path = {"z"};
   auto v = ExtractWith(slots, R"({"a":{"b":{"c":"deep","d":1},"e":2},"z":"after"})");
   EXPECT_EQ(v[0].value, "deep");
   EXPECT_EQ(v[1].value, "after");
-  // `b` first but not a string, `c` not first: walked.
+  // `c` not first.
   v = ExtractWith(slots, R"({"a":{"b":{"d":1,"c":"deep"}},"z":"after"})");
   EXPECT_EQ(v[0].value, "deep");
   EXPECT_EQ(v[1].value, "after");
@@ -209,7 +214,7 @@ TEST(AnchorExtractor, DeeperAndSeveralNestedChildren) {
   v = ExtractWith(slots, R"({"a":{"b":"str"},"z":"after"})");
   EXPECT_EQ(v[0].state, AnchorValue::State::kAbsent);
   EXPECT_EQ(v[1].value, "after");
-  // Two children of userIdentity: walked, both read wherever they are.
+  // Two children of userIdentity: both read wherever they are.
   slots[0].path = {"userIdentity", "type"};
   slots[1].path = {"userIdentity", "arn"};
   v = ExtractWith(slots, R"({"userIdentity":{"type":"Root","x":{},"arn":"arn:aws:iam::1:root"}})");
@@ -242,6 +247,66 @@ TEST(AnchorExtractor, KeysOfEveryLengthAreComparedWholly) {
     const std::string json = "{\"" + escaped + "\":\"esc\"}";
     EXPECT_EQ(std::string(ExtractWith(slots, json)[0].value), "esc") << json;
   }
+}
+
+// The one pass checks the grammar of every byte, members no rule reads included, as
+// match::CheckJson does (issue 8: `{"a":1,5:2}` inside requestParameters was an event for the
+// index and an error for exhaustive evaluation).
+TEST(AnchorExtractor, DamageAnywhereFailsTheCheckWithItsPlace) {
+  struct Case {
+    std::string json;
+    size_t offset;  // of the first byte that cannot be read, counted by hand
+  };
+  const Case cases[] = {
+      {R"({"eventName":"A","requestParameters":{"a":1,5:2}})", 44},
+      {R"({"eventName":"A","userIdentity":{"type":"Root"},"x":[1,2}})", 56},
+      {R"({"eventName":"A","x":"\q"})", 22},
+      {std::string("{\"eventName\":\"A\",\"x\":\"a\0b\"}", 27), 23},
+      {R"({"eventName":"A",})", 17},
+      {R"({"eventName":"A"} x)", 18},
+      {R"({"eventName":"A")", 16},
+  };
+  std::vector<AnchorSlot> slots(1);
+  slots[0].path = {"eventName"};
+  AnchorExtractor extractor(slots);
+  for (const Case& c : cases) {
+    const std::string padded = Padded(c.json);
+    AnchorValue value;
+    std::string scratch;
+    const ExtractResult r =
+        extractor.Extract(std::string_view(padded.data(), c.json.size()), false, &value, scratch);
+    EXPECT_FALSE(r.check.ok()) << c.json;
+    EXPECT_EQ(r.check.offset, c.offset) << c.json;
+    EXPECT_EQ(r.check.kind, match::CheckJson(c.json).kind) << c.json;
+    EXPECT_EQ(r.check.offset, match::CheckJson(c.json).offset) << c.json;
+  }
+}
+
+// A record read at its place in a document (a Records array): the check ends with the record,
+// and the offset says where.
+TEST(AnchorExtractor, ARecordFollowedByMoreOfItsDocumentEndsWhereItCloses) {
+  std::vector<AnchorSlot> slots(1);
+  slots[0].path = {"eventName"};
+  AnchorExtractor extractor(slots);
+  const std::string doc = Padded(R"({"eventName":"A","x":{"}":"{"}} ,{"eventName":"B"}]})");
+  AnchorValue value;
+  std::string scratch;
+  const ExtractResult r = extractor.Extract(doc, /*prefix=*/true, &value, scratch);
+  ASSERT_TRUE(r.check.ok());
+  EXPECT_EQ(r.check.offset, 31u);  // {"eventName":"A","x":{"}":"{"}} is 31 bytes
+  EXPECT_EQ(value.value, "A");
+}
+
+// Escaped values are read as the evaluator reads them: a surrogate pair is one character, an
+// unpaired surrogate escape is U+FFFD (match/json_escapes.h), and the check says so.
+TEST(AnchorExtractor, EscapedValuesReadAsTheEvaluatorReadsThem) {
+  ExtractResult result;
+  auto v = ExtractFrom(R"({"eventName":"\ud83d\ude00 \u00e9\n\/"})", &result);
+  EXPECT_EQ(v[0].value, "\xF0\x9F\x98\x80 \xC3\xA9\n/");
+  EXPECT_EQ(result.check.kind, match::JsonCheck::Kind::kValid);
+  v = ExtractFrom(R"({"eventName":"Stop\ud800Logging"})", &result);
+  EXPECT_EQ(v[0].value, "Stop\xEF\xBF\xBDLogging");
+  EXPECT_EQ(result.check.kind, match::JsonCheck::Kind::kLoneSurrogates);
 }
 
 }  // namespace

@@ -1,12 +1,12 @@
 // CheckJson: is a record's text JSON that exhaustive evaluation can read? One pass over the
 // bytes, no allocation, no DOM (docs/json-input.md, "One check per record").
 //
-// The rule index reads a record with simdjson On-Demand, which skips the members no rule reads
-// without checking their grammar: `{"a":1,5:2}`, `[1,2}` or NUL bytes inside requestParameters
-// passed unseen. Exhaustive evaluation parses every record into a DOM and refuses such a record.
-// So that the two count a record alike (an event, or an error with its location: issue 8), the
-// engine checks with CheckJson every record that no rule is a candidate for (the others are
-// parsed into a DOM anyway), and tells why any record was refused with DescribeJsonCheck.
+// The rule index reads only the members its rules dispatch on; exhaustive evaluation parses
+// every record into a DOM and refuses broken JSON anywhere in it (`{"a":1,5:2}`, `[1,2}` or NUL
+// bytes inside requestParameters). So that the two count a record alike (an event, or an error
+// with its location: issue 8), every record's whole text is checked by this pass: the engine's
+// anchor extractor runs it with hooks that extract as it goes (match/json_walk.h), exhaustive
+// evaluation runs CheckJson. DescribeJsonCheck tells why a record was refused.
 // CheckJson accepts exactly the texts match::DomParser accepts (the fuzz target dom_parser
 // holds it to that):
 //   - one JSON value (RFC 8259), whitespace around it allowed;
@@ -16,7 +16,8 @@
 //     a copy with each rewritten as \ufffd;
 //   - no unescaped control character (U+0000-U+001F) in a string;
 //   - nesting at most `max_depth` levels of arrays and objects (simdjson's DOM holds 1,024).
-// It does not check UTF-8: every text that reaches it has passed simdjson's stage 1, which did.
+// It does not check UTF-8: every text that reaches it has passed simdjson's stage 1 or
+// validate_utf8 (decode::RecordReader), which did.
 //
 // Cost: strings are scanned 16 bytes at a time (SSE2; byte by byte without it), the rest byte
 // by byte: about 3.4 instructions per byte of a CloudTrail record (5,490 for the gate corpus's
@@ -41,7 +42,7 @@ struct JsonCheck {
     kTooDeep,         // JSON nested deeper than max_depth (offset: the opener one level too deep)
   };
   Kind kind = Kind::kValid;
-  size_t offset = 0;
+  size_t offset = 0;   // not ok(): where; ok(): where the value ends (the byte after it)
   uint8_t detail = 0;  // kNotJson: what should have been there (read by DescribeJsonCheck)
   bool ok() const { return kind == Kind::kValid || kind == Kind::kLoneSurrogates; }
 };
@@ -50,6 +51,11 @@ inline constexpr size_t kJsonCheckDepth = 1024;  // simdjson::DEFAULT_MAX_DEPTH;
 
 // Checks that `text` is one JSON value DomParser can read (see above).
 JsonCheck CheckJson(std::string_view text, size_t max_depth = kJsonCheckDepth);
+
+// As CheckJson, for a text that starts with one JSON value and may go on after it (a record at
+// its place in a larger document): what follows the value is not read. When ok(), `offset` is
+// where the value ends (the byte after it).
+JsonCheck CheckJsonPrefix(std::string_view text, size_t max_depth = kJsonCheckDepth);
 
 // What is wrong, for a check that is not ok(), ending with where: "invalid escape \q in a string
 // at byte 7", "unexpected `5` where a member name (a string) should be, at byte 29", "unexpected

@@ -4,6 +4,8 @@
 
 #include <cstring>
 
+#include "common/strings.h"
+
 namespace tw::match {
 namespace {
 
@@ -60,6 +62,52 @@ EscapeRead ReadEscape(std::string_view text, size_t i, size_t* len) {
     return EscapeRead::kValid;
   }
   return EscapeRead::kLone;  // the next escape, if any, is read on its own
+}
+
+void AppendUnescaped(std::string_view body, std::string& out) {
+  size_t i = 0;
+  while (i < body.size()) {
+    const size_t bs = body.find('\\', i);
+    out.append(body.substr(i, bs == std::string_view::npos ? std::string_view::npos : bs - i));
+    if (bs == std::string_view::npos) return;
+    i = bs;
+    size_t len = 0;
+    const EscapeRead read = ReadEscape(body, i, &len);
+    const char c = body[i + 1];
+    if (read == EscapeRead::kInvalid) {  // not expected (see the header): kept as written
+      out.append(body.substr(i, len));
+    } else if (c != 'u') {
+      switch (c) {
+        case 'b':
+          out.push_back('\b');
+          break;
+        case 'f':
+          out.push_back('\f');
+          break;
+        case 'n':
+          out.push_back('\n');
+          break;
+        case 'r':
+          out.push_back('\r');
+          break;
+        case 't':
+          out.push_back('\t');
+          break;
+        default:  // " \ /
+          out.push_back(c);
+          break;
+      }
+    } else if (read == EscapeRead::kLone) {
+      AppendUtf8(out, 0xFFFD);
+    } else if (len == 12) {
+      const int32_t hi = UnitAt(body, i);
+      const int32_t lo = UnitAt(body, i + 6);
+      AppendUtf8(out, static_cast<uint32_t>(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)));
+    } else {
+      AppendUtf8(out, static_cast<uint32_t>(UnitAt(body, i)));
+    }
+    i += len;
+  }
 }
 
 EscapeCheck CheckJsonEscapes(std::string_view text) {

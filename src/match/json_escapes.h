@@ -1,8 +1,9 @@
-// JSON string escapes, checked once per record (docs/json-input.md, "String escapes").
+// JSON string escapes, read one way everywhere (docs/json-input.md, "String escapes").
 //
-// simdjson checks a string's escapes only when it unescapes that string. On-Demand skips the
-// members no rule reads without unescaping them, so a record with `"\q"` in such a member was an
-// event for the rule index and an unreadable record for exhaustive evaluation (issue 8). And
+// simdjson checks a string's escapes only when it unescapes that string, so a record with `"\q"`
+// in a member no rule reads was an event for the rule index and an unreadable record for
+// exhaustive evaluation (issue 8); the engine's one pass over each record now reads every escape
+// with ReadEscape (match/json_walk.h). And
 // simdjson refuses every unpaired UTF-16 surrogate escape (`"\ud800x"`, `"\ud800\u0041"`,
 // `"\udc00"`), which the JSON grammar allows (RFC 8259 §7; §8.2 leaves their meaning open), so a
 // record with one in any field could not be evaluated. trailwatch reads every record, on every
@@ -44,6 +45,11 @@ struct EscapeCheck {
 // spans (a pair spans both escapes; 2 for an invalid one).
 enum class EscapeRead : uint8_t { kValid, kLone, kInvalid };
 EscapeRead ReadEscape(std::string_view text, size_t i, size_t* len);
+
+// Appends to `out` the characters of a JSON string's body (the bytes between its quotes), its
+// escapes read: each escape in it must read as kValid or kLone (ReadEscape); an unpaired
+// surrogate escape reads as U+FFFD, as everywhere else.
+void AppendUnescaped(std::string_view body, std::string& out);
 
 // Checks every backslash escape of `text` (one JSON value, or several).
 EscapeCheck CheckJsonEscapes(std::string_view text);

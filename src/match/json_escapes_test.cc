@@ -113,5 +113,24 @@ TEST(DomParser, InvalidEscapesAreStillRefused) {
   EXPECT_EQ(p.Parse(R"({"a":"\ud800","b":"\u12"})", false, root), simdjson::STRING_ERROR);
 }
 
+// Each escape of RFC 8259 §7 read as the character it names; UTF-8 by hand (U+00E9: C3 A9,
+// U+1F600: F0 9F 98 80, U+FFFD: EF BF BD).
+TEST(AppendUnescaped, ReadsEachEscapeAsItsCharacter) {
+  const auto read = [](std::string_view body) {
+    std::string out = "<";
+    AppendUnescaped(body, out);
+    return out;
+  };
+  EXPECT_EQ(read("plain"), "<plain");
+  EXPECT_EQ(read(R"(\"\\\/\b\f\n\r\t)"), "<\"\\/\b\f\n\r\t");
+  EXPECT_EQ(read(R"(caf\u00e9 \u00E9)"), "<caf\xC3\xA9 \xC3\xA9");
+  EXPECT_EQ(read(R"(\ud83d\ude00!)"), "<\xF0\x9F\x98\x80!");
+  // Unpaired surrogates: U+FFFD each, and the escape after a lone high one read on its own.
+  EXPECT_EQ(read(R"(\ud800x\udc00\ud800\u0041)"),
+            "<\xEF\xBF\xBDx\xEF\xBF\xBD\xEF\xBF\xBD"
+            "A");
+  EXPECT_EQ(read(R"(\u0000)"), std::string("<\0", 2));
+}
+
 }  // namespace
 }  // namespace tw::match

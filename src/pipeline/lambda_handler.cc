@@ -107,8 +107,8 @@ class ItemVisitor final : public decode::RecordVisitor {
   void OnText(std::string_view text, const decode::RecordWhere& where) override {
     engine_.EvaluateText(text, engine::Origin{input_, where}, alerts_);
   }
-  // The engine checks RecordView::one_line after its walk (decode/record_reader.h).
-  bool ChecksOneLine() const override { return true; }
+  // The engine checks each line's whole text in its one pass (decode/record_reader.h).
+  bool TakesLines() const override { return true; }
   void OnError(const decode::RecordWhere& where, Error error) override {
     // A damaged record costs that record, as in `watch`: retrying the event cannot mend it.
     Note(outcome_, EscapeForTerminal(input_) + " " + where.ToString() + ": " + error.message);
