@@ -73,30 +73,13 @@ void AppendUnescaped(std::string_view body, std::string& out) {
     i = bs;
     size_t len = 0;
     const EscapeRead read = ReadEscape(body, i, &len);
-    const char c = body[i + 1];
     if (read == EscapeRead::kInvalid) {  // not expected (see the header): kept as written
       out.append(body.substr(i, len));
-    } else if (c != 'u') {
-      switch (c) {
-        case 'b':
-          out.push_back('\b');
-          break;
-        case 'f':
-          out.push_back('\f');
-          break;
-        case 'n':
-          out.push_back('\n');
-          break;
-        case 'r':
-          out.push_back('\r');
-          break;
-        case 't':
-          out.push_back('\t');
-          break;
-        default:  // " \ /
-          out.push_back(c);
-          break;
-      }
+    } else if (const char c = body[i + 1]; c != 'u') {
+      // \" \\ \/ \b \f \n \r \t: the character each names.
+      constexpr std::string_view kFrom = "\"\\/bfnrt";
+      constexpr std::string_view kTo = "\"\\/\b\f\n\r\t";
+      out.push_back(kTo[kFrom.find(c)]);
     } else if (read == EscapeRead::kLone) {
       AppendUtf8(out, 0xFFFD);
     } else if (len == 12) {

@@ -148,7 +148,8 @@ inline const char* ReadNumber(const char* p, const char* end, Expected* error) {
 // value ends (the byte after it) in either mode.
 //
 // A state machine over the bytes, its states the labels below: a value is expected (value), a
-// member name or the end of an empty object (member), or what follows a value (after_value).
+// member name (member), what follows a value (after_value), a closing bracket (close), a
+// scalar read (scalar).
 // The common case, compact JSON, takes no whitespace branch: whitespace is skipped only where
 // the expected byte is not found.
 template <class Listener>
@@ -212,17 +213,7 @@ value:
       }
       ++p;
       if (p < end && IsWs(*p)) p = SkipWs(p, end);
-      if (p < end && *p == (object ? '}' : ']')) {
-        if constexpr (Listener::kTracks) {
-          if (depth == tracked) {
-            listener.Close();
-            --tracked;
-          }
-        }
-        --depth;
-        ++p;
-        goto after_value;
-      }
+      if (p < end && *p == (object ? '}' : ']')) goto close;  // empty
       if (object) goto member;
       goto value;
     }
@@ -235,30 +226,27 @@ value:
         error = kValue;
         goto fail;
       }
-      if constexpr (Listener::kTracks) {
-        if (want) {
-          listener.Scalar();
-          want = false;
-        }
-      }
       p += literal.size();
-      goto after_value;
+      goto scalar;
     }
     default:
       if (*p != '-' && !IsDigit(*p)) {
         error = kValue;
         goto fail;
       }
-      if constexpr (Listener::kTracks) {
-        if (want) {
-          listener.Scalar();
-          want = false;
-        }
-      }
       p = ReadNumber(p, end, &error);
       if (error != kNone) goto fail;
-      goto after_value;
+      goto scalar;
   }
+
+scalar:  // a number, true, false or null has been read
+  if constexpr (Listener::kTracks) {
+    if (want) {
+      listener.Scalar();
+      want = false;
+    }
+  }
+  goto after_value;
 
 member:  // at a member name: after `{` (not empty) or after an object's `,`
   if (p == end || *p != '"') {
@@ -313,19 +301,20 @@ after_value:
     if (is_object[depth - 1]) goto member;
     goto value;
   }
-  if (p < end && *p == (is_object[depth - 1] ? '}' : ']')) {
-    if constexpr (Listener::kTracks) {
-      if (depth == tracked) {
-        listener.Close();
-        --tracked;
-      }
-    }
-    --depth;
-    ++p;
-    goto after_value;
-  }
+  if (p < end && *p == (is_object[depth - 1] ? '}' : ']')) goto close;
   error = is_object[depth - 1] ? kCommaOrBrace : kCommaOrBracket;
   goto fail;
+
+close:  // p at the closing bracket of the innermost open level
+  if constexpr (Listener::kTracks) {
+    if (depth == tracked) {
+      listener.Close();
+      --tracked;
+    }
+  }
+  --depth;
+  ++p;
+  goto after_value;
 
 string_slow:  // p at a string's stop byte that is not its closing quote: an escape, or damage
   for (;;) {
