@@ -98,6 +98,13 @@ Result<Clock::WallTime> ParseIso8601(std::string_view text) {
   if (pos != text.size()) return bad();
   int64_t days = DaysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
   int64_t secs = days * 86400 + hour * 3600 + minute * 60 + second - offset_seconds;
+  // A wall time holds nanoseconds in 64 bits, 1678 to 2262: a later time saturates (a
+  // credential that expires in the year 9999 never expires here), an earlier one is refused.
+  using WallSeconds = std::chrono::duration<int64_t>;
+  constexpr int64_t kMaxSeconds =
+      std::chrono::duration_cast<WallSeconds>(Clock::WallTime::duration::max()).count() - 1;
+  if (secs > kMaxSeconds) return Clock::WallTime::max();
+  if (secs < -kMaxSeconds) return bad();
   auto since_epoch = std::chrono::seconds(secs) + std::chrono::nanoseconds(nanos);
   return Clock::WallTime(std::chrono::duration_cast<Clock::WallTime::duration>(since_epoch));
 }

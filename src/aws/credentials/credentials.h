@@ -49,7 +49,8 @@ class CredentialsProvider {
 };
 
 // Parses the timestamps AWS uses for expirations: "2026-12-01T11:00:00Z", with optional
-// fractional seconds and "Z", "+00:00" or another offset. kParse otherwise.
+// fractional seconds and "Z", "+00:00" or another offset. kParse otherwise. A time after what
+// Clock::WallTime holds (2262) is its max(); one before it (1678) is kParse.
 [[nodiscard]] Result<Clock::WallTime> ParseIso8601(std::string_view text);
 
 // Formats `t` as "2026-12-01T11:00:00Z" (UTC, whole seconds).

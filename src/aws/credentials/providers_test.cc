@@ -466,6 +466,12 @@ TEST(Iso8601Test, ParsesTheFormsAwsUses) {
   EXPECT_FALSE(ParseIso8601("2014-02-29T00:00:00Z").has_value());
   EXPECT_TRUE(ParseIso8601("2016-02-29T00:00:00Z").has_value());
   EXPECT_FALSE(ParseIso8601("").has_value());
+  // Fuzz finding (aws, 2026-12-02): a year past 2262 overflowed the nanosecond count (UBSan).
+  // Such a time saturates: a far-future expiration is later than any time the clock can hold.
+  EXPECT_EQ(ParseIso8601("3552-12-01T11:00:00.5+01:00").value(), Clock::WallTime::max());
+  EXPECT_EQ(ParseIso8601("9999-12-31T23:59:59Z").value(), Clock::WallTime::max());
+  EXPECT_FALSE(ParseIso8601("0001-01-01T00:00:00Z").has_value());
+  EXPECT_EQ(FormatIso8601(ParseIso8601("2262-01-01T00:00:00Z").value()), "2262-01-01T00:00:00Z");
   EXPECT_EQ(FormatIso8601(Clock::WallTime(std::chrono::seconds(kStsExpiration))),
             "2014-10-24T23:00:23Z");
 }
