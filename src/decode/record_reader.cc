@@ -362,6 +362,9 @@ class RecordReader::Run {
   // ends (nullptr: it does not, or nothing after it can be read).
   const char* ReadRecordsFile(std::string_view doc) {
     const char* const end = doc.data() + doc.size();
+    if (visitor_.ChecksRecords()) {
+      if (const std::optional<const char*> done = TakeRecordsFile(doc)) return *done;
+    }
     ondemand::document d;
     ondemand::array records;
     if (r_.parser_.iterate(doc.data(), doc.size(), CapacityFrom(doc.data())).get(d) !=
@@ -429,13 +432,160 @@ class RecordReader::Run {
     return DocumentEnd(doc);
   }
 
+  // ReadRecordsFile for a visitor that checks records itself (RecordVisitor::ChecksRecords):
+  // finds the Records array and the commas between records without parsing the file, and
+  // hands each record over at its start; the visitor's walk says where it ends. Returns where
+  // the document ends (nullptr: nothing after it can be read), or nullopt, having handed over
+  // no record, when the file is not a plain one (not UTF-8, an escaped member name, the Records
+  // member not an array ...): ReadRecordsFile's parse then reads and reports it. Damage met
+  // after the first record is handed over is salvaged as ReadRecordsFile does.
+  std::optional<const char*> TakeRecordsFile(std::string_view doc) {
+    const char* const end = doc.data() + doc.size();
+    const char* p = SkipSpace(doc.data(), end);
+    if (p == end || *p != '{' || !InputIsUtf8()) return std::nullopt;
+    const char* const doc_end = end;  // (later documents may follow this one's closing brace)
+    ++p;
+    bool records_read = false;
+    // Something irregular at `at`: before any record was handed over, ReadRecordsFile's parse
+    // takes the file; after, it is reported once and the records stand.
+    const auto Irregular = [&](const char* at) -> std::optional<const char*> {
+      if (records_read) return DamagedAfterRecords(at);
+      return std::nullopt;
+    };
+    for (;;) {
+      p = SkipSpace(p, doc_end);
+      if (p == doc_end || *p != '"') return Irregular(p);
+      const char* key_end =
+          static_cast<const char*>(std::memchr(p + 1, '"', static_cast<size_t>(doc_end - (p + 1))));
+      if (key_end == nullptr) return Irregular(p);
+      const std::string_view key(p + 1, static_cast<size_t>(key_end - (p + 1)));
+      if (key.find('\\') != std::string_view::npos) {
+        return Irregular(p);
+      }
+      p = SkipSpace(key_end + 1, doc_end);
+      if (p == doc_end || *p != ':') return Irregular(p);
+      p = SkipSpace(p + 1, doc_end);
+      if (key == "Records" && !records_read) {  // the first Records member, as a parse reads it
+        if (p == doc_end || *p != '[') return std::nullopt;
+        records_read = true;
+        bool salvaged = false;
+        p = TakeRecords(doc, p + 1, &salvaged);
+        if (salvaged) return p;  // read to the document's end (nullptr: it does not end)
+      } else {
+        const char* value_end = p < doc_end ? ValueEnd(p, doc_end) : nullptr;  // unread
+        if (value_end == nullptr) return Irregular(p);
+        p = value_end;
+      }
+      p = SkipSpace(p, doc_end);
+      if (p < doc_end && *p == ',') {
+        ++p;
+        continue;
+      }
+      if (p < doc_end && *p == '}' && records_read) return p + 1;
+      return Irregular(p);
+    }
+  }
+
+  // The records of a Records array from `p` (after its '['), for TakeRecordsFile. Returns where
+  // the array ends (after its ']'); or, setting `salvaged`, what SalvageRecords returns once it
+  // has taken over (where the document ends).
+  const char* TakeRecords(std::string_view doc, const char* p, bool* salvaged) {
+    const char* const end = doc.data() + doc.size();
+    uint64_t index = base_;
+    p = SkipSpace(p, end);
+    if (p < end && *p == ']') {
+      base_ = index;
+      return p + 1;
+    }
+    for (;;) {
+      if (p == end) return Salvage(doc, p, index, salvaged);
+      if (*p != '{') {
+        // Not a record: reported, and the next element read, as ReadRecordsFile's parse does.
+        const char* next = ValueEnd(p, end);
+        if (next == nullptr) return Salvage(doc, p, index, salvaged);
+        Report(Record(index), Error{ErrorCode::kParse, "a record must be a JSON object"});
+        ++index;
+        p = SkipSpace(next, end);
+        if (p < end && *p == ',') {
+          p = SkipSpace(p + 1, end);
+          continue;
+        }
+        if (p < end && *p == ']') {
+          base_ = index;
+          return p + 1;
+        }
+        return Salvage(doc, p, index, salvaged);
+      }
+      size_t length = 0;
+      const RecordStatus status = Visit(p, doc, Record(index), {}, &length);
+      // Damage inside this record: go on record by record from here.
+      if (status == RecordStatus::kDamaged) return Salvage(doc, p, index, salvaged);
+      ReportStatus(status, Record(index));
+      ++index;
+      // (A visitor that did not say where the record ends: a quick scan does.)
+      const char* next = length != 0 ? p + length : JsonValueEnd(p, end);
+      if (next == nullptr) return Salvage(doc, end, index, salvaged);
+      p = SkipSpace(next, end);
+      if (p < end && *p == ',') {
+        p = SkipSpace(p + 1, end);
+        continue;
+      }
+      if (p < end && *p == ']') {
+        base_ = index;
+        return p + 1;
+      }
+      if (p < end && *p == '{') {
+        // Two records without a comma between them: said, and the next one read.
+        Report(Record(index), Error{ErrorCode::kParse,
+                                    "damaged JSON: no `,` between this record and the one "
+                                    "before it (the record is read)"});
+      }
+      return Salvage(doc, p, index, salvaged);
+    }
+  }
+
+  // One past the JSON value at `p` (a quick scan, not a check): an object or array to its
+  // closing bracket, a string to its closing quote, a number or literal up to the next `,`,
+  // `]`, `}` or blank. nullptr when it does not end.
+  static const char* ValueEnd(const char* p, const char* end) {
+    if (*p == '{' || *p == '[') return JsonValueEnd(p, end);
+    if (*p == '"') {
+      for (++p; p < end && *p != '"'; ++p) {
+        if (*p == '\\') ++p;
+      }
+      return p < end ? p + 1 : nullptr;
+    }
+    while (p < end && *p != ',' && *p != ']' && *p != '}' && !IsJsonSpace(*p)) ++p;
+    return p < end ? p : nullptr;
+  }
+
+  const char* Salvage(std::string_view doc, const char* p, uint64_t index, bool* salvaged) {
+    *salvaged = true;
+    return SalvageRecords(doc, p, index, /*in_object=*/true);
+  }
+
+  // Whether the whole input this Run reads (doc_) is UTF-8: checked once, when first asked.
+  bool InputIsUtf8() {
+    if (!utf8_) utf8_ = simdjson::validate_utf8(doc_.data(), doc_.size());
+    return *utf8_;
+  }
+
+  // What follows a Records array that was read cannot be: reported once; the records stand.
+  const char* DamagedAfterRecords(const char* p) {
+    Report(RecordWhere(),
+           Error{ErrorCode::kParse, fmt::format("damaged JSON after the Records array, at byte {}; "
+                                                "the records before it were read",
+                                                p - doc_.data() + 1)});
+    return nullptr;
+  }
+
   // `text`: the record's exact text when known (RecordView::text), else empty.
   RecordStatus Visit(const char* start, std::string_view doc, const RecordWhere& where,
-                     std::string_view text = {}) {
+                     std::string_view text = {}, size_t* length = nullptr) {
     if (document_ != 0) {
-      return visitor_.OnRecord(RecordView{start, doc, text}, Stamp(where), error_);
+      return visitor_.OnRecord(RecordView{start, doc, text, length}, Stamp(where), error_);
     }
-    return visitor_.OnRecord(RecordView{start, doc, text}, where, error_);
+    return visitor_.OnRecord(RecordView{start, doc, text, length}, where, error_);
   }
 
   void ReportStatus(RecordStatus status, const RecordWhere& where) {
@@ -597,7 +747,7 @@ class RecordReader::Run {
     r_.line_base_offset_ = 0;
     r_.line_base_ = 0;
     r_.line_first_ = first_line;
-    if (r_.options_.text_lines || visitor_.TakesLines()) {
+    if (r_.options_.text_lines || visitor_.ChecksRecords()) {
       return ReadLinesFrom(whole, from, r_.LineAt(from));
     }
     // The stream borrows the parser: it must be gone before line mode parses with it again.
@@ -649,7 +799,7 @@ class RecordReader::Run {
   }
 
   void ReadLinesFrom(std::string_view doc, size_t pos, uint64_t line) {
-    const bool take = visitor_.TakesLines() && !r_.options_.text_lines;
+    const bool take = visitor_.ChecksRecords() && !r_.options_.text_lines;
     while (pos < doc.size()) {
       const char* nl =
           static_cast<const char*>(std::memchr(doc.data() + pos, '\n', doc.size() - pos));
@@ -664,7 +814,7 @@ class RecordReader::Run {
     }
   }
 
-  // RecordVisitor::TakesLines: hands `text`, a line that starts with '{' and is UTF-8, to the
+  // RecordVisitor::ChecksRecords: hands `text`, a line that starts with '{' and is UTF-8, to the
   // visitor as it is. Returns false, having reported nothing, when the line is to be read by
   // ReadLine instead: not such a line, or one the visitor did not take (kRejected, kDamaged:
   // several objects on the line, damage), which ReadLine reports. `rest`: the input from the
@@ -732,9 +882,10 @@ class RecordReader::Run {
   std::string_view doc_;
   std::optional<Error> pending_gz_;
   Error error_{ErrorCode::kInternal, {}};
-  uint64_t base_ = 0;      // the index of the next record of a Records array or single document
-  bool lines_ = false;     // the document is read line by line (NDJSON, text)
-  uint64_t document_ = 0;  // 1-based: the input is this document of a stream (ReadDocument)
+  uint64_t base_ = 0;         // the index of the next record of a Records array or single document
+  bool lines_ = false;        // the document is read line by line (NDJSON, text)
+  uint64_t document_ = 0;     // 1-based: the input is this document of a stream (ReadDocument)
+  std::optional<bool> utf8_;  // InputIsUtf8, once known
 };
 
 RecordReader::RecordReader(RecordReaderOptions options) : options_(options) {

@@ -4,11 +4,12 @@
 // RecordReader, which drives a RecordVisitor:
 //   bytes -> gunzip if gzip (libdeflate, multi-member; salvages the readable prefix)
 //         -> classify (input_kind.h) -> split into records:
-//      CloudTrail file: the Records array, iterated with simdjson On-Demand (found by content
-//        only: a file named like a digest that holds Records is read);
+//      CloudTrail file: the Records array, iterated with simdjson On-Demand, or, for a visitor
+//        that checks records itself (ChecksRecords), walked by the reader between records (found
+//        by content only: a file named like a digest that holds Records is read);
 //      a JSON array of records, and `aws cloudtrail lookup-events` output (each
 //        Events[i].CloudTrailEvent string is a record);
-//      NDJSON: line by line (TakesLines), or iterate_many falling back to line by line at the
+//      NDJSON: line by line (ChecksRecords), or iterate_many falling back to line by line at the
 //        first problem;
 //      CloudWatch Logs subscription payloads (both forms): one record per logEvents message;
 //      a single record or EventBridge event (possibly pretty-printed): one record;
@@ -97,13 +98,17 @@ class RecordWhere {
 // `doc` has simdjson padding readable after its end.
 // `text`, when not empty, is that record text already delimited by the reader (an NDJSON line
 // or document, a line that is one object), blanks around it possibly included; for a visitor
-// whose TakesLines() is true, an NDJSON line as it is, which need not be one object (the
+// whose ChecksRecords() is true, an NDJSON line as it is, which need not be one object (the
 // visitor checks). Empty: not known (a record of a Records array): the record is at `start`,
 // and the visitor finds its end (the engine's one pass does).
+// `length`, when not null (text empty, a visitor whose ChecksRecords() is true): the visitor
+// stores there the length of the record's text when it found it, whatever it returns but
+// kDamaged; the reader goes on after it.
 struct RecordView {
   const char* start;
   std::string_view doc;
   std::string_view text = {};
+  size_t* length = nullptr;
 };
 
 // What the visitor made of a record.
@@ -128,13 +133,17 @@ class RecordVisitor {
   }
   // A problem with the input (where.unit() == kNone) or with one record.
   virtual void OnError(const RecordWhere& where, Error error) = 0;
-  // True when the visitor checks each record's whole text itself, grammar included (the
-  // engine's one pass does): NDJSON lines are then handed over as they are (RecordView::text
-  // is the line), without simdjson's stage 1 over them; the reader checks only that the line
-  // starts with '{' and is UTF-8. A line the visitor refuses (kRejected, kDamaged: several
-  // objects on the line, damage) is read again on its own, which reports it. Default false:
-  // each record comes delimited by simdjson's parse, as one object.
-  virtual bool TakesLines() const { return false; }
+  // True when the visitor checks each record's whole text itself, grammar and end included
+  // (the engine's one pass does). Then simdjson's stage 1 does not run over records first:
+  //   - NDJSON lines are handed over as they are (RecordView::text is the line); the reader
+  //     checks only that the line starts with '{' and is UTF-8;
+  //   - the records of a CloudTrail file are handed over at their start (RecordView::length
+  //     set), the reader finding the Records array and the commas between records itself, once
+  //     the file is known to be UTF-8.
+  // A line or record the visitor refuses (kRejected for a line, kDamaged) is read again on its
+  // own, which reports it; so is anything irregular around the records. Default false: each
+  // record comes delimited by simdjson's parse, as one object.
+  virtual bool ChecksRecords() const { return false; }
   // The input was recognised and deliberately skipped (a digest file): why.
   virtual void OnSkipped(std::string why) = 0;
 };

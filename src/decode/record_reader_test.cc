@@ -24,6 +24,7 @@ class Collect : public RecordVisitor {
       if (end == nullptr) return Damaged(error);
       text = std::string_view(record.start, static_cast<size_t>(end - record.start));
     }
+    if (record.length != nullptr) *record.length = text.size();
     simdjson::dom::element root;
     std::string_view name;
     if (parser_.parse(text.data(), text.size()).get(root) != simdjson::SUCCESS) {
@@ -207,12 +208,12 @@ TEST(RecordReader, NdjsonRecordsComeWithTheirExactText) {
 
 // ReadLines: a window of an input's lines, numbered from `first_line`; read as NDJSON even
 // when it holds a single line (Read would call that "record 1"); a BOM only at line 0.
-// A visitor that takes NDJSON lines as they are (RecordVisitor::TakesLines), as the engine
+// A visitor that takes NDJSON lines as they are (RecordVisitor::ChecksRecords), as the engine
 // does: a line that is not exactly one object (several objects, damage) is refused (kDamaged),
 // and the reader reads it again on its own.
 class CollectLines : public CollectText {
  public:
-  bool TakesLines() const override { return true; }
+  bool ChecksRecords() const override { return true; }
   RecordStatus OnRecord(const RecordView& record, const RecordWhere& where, Error& error) override {
     ++calls;
     return CollectText::OnRecord(record, where, error);
@@ -269,6 +270,63 @@ TEST(RecordReader, NdjsonLinesTakenAsTheyAreReadAsDelimitedRecords) {
   reader.Read("-", inputs[4], blanks);
   EXPECT_EQ(blanks.records, (std::vector<std::string>{"line 3=A", "line 6=B", "line 8=C",
                                                       "line 10=D", "line 10=E"}));
+}
+
+// A CloudTrail file read by a visitor that checks records itself (the reader finds the Records
+// array and the commas, the visitor each record's end) gives what the reader's own parse gives:
+// the same records, numbers and errors, for clean files and for damage around the records.
+TEST(RecordReader, RecordsTakenAtTheirStartReadAsParsedOnes) {
+  const std::string a = R"({"eventName":"A","x":{"}":"]"}})";
+  const std::string b = R"({"eventName":"B"})";
+  const std::vector<std::string> inputs = {
+      "{\"Records\":[" + a + "," + b + "]}",
+      "{ \"Records\" : [ " + a + " ,\n " + b + " ] }\n",
+      "{\"Records\":[]}",
+      // Members before and after the array, a second Records member (the first one counts).
+      "{\"x\":{\"Records\":[1]},\"Records\":[" + a + "],\"Records\":[" + b + "],\"y\":2}",
+      // Elements that are not records, each an error of its own.
+      "{\"Records\":[" + a + ",42,\"s\",[1,{}],null," + b + "]}",
+      // Damage inside a record, between records, a truncated file, documents back to back.
+      "{\"Records\":[" + a + ",{\"eventName\":\"C\",]}," + b + "]}",
+      "{\"Records\":[" + a + " " + b + "]}",
+      "{\"Records\":[" + a + "," + b,
+      "{\"Records\":[" + a + "]}{\"Records\":[" + b + "]}\n{\"Records\":[" + a + "]}",
+      // An escaped member name, invalid UTF-8: left to the parse.
+      "{\"Rec\\u006frds\":[" + a + "]}",
+      "{\"Records\":[" + a + ",{\"eventName\":\"\xff\"}]}",
+  };
+  // Where each error is ("record 3"): the messages may say more than the parse's.
+  const auto places = [](const std::vector<std::string>& errors) {
+    std::vector<std::string> out;
+    for (const std::string& e : errors) out.push_back(e.substr(0, e.find(':')));
+    return out;
+  };
+  for (const std::string& input : inputs) {
+    RecordReader parsed_reader;
+    Collect parsed;
+    parsed_reader.Read("a.json", input, parsed);
+    RecordReader reader;
+    CollectLines taken;
+    reader.Read("a.json", input, taken);
+    if (input == inputs[6]) {
+      // A missing comma between records: the parse loses the records after it; here it is
+      // said at the record after it, which is read.
+      EXPECT_EQ(parsed.records, (std::vector<std::string>{"record 1=A"}));
+      EXPECT_EQ(taken.records, (std::vector<std::string>{"record 1=A", "record 2=B"}));
+      ASSERT_EQ(taken.errors.size(), 1u);
+      EXPECT_EQ(taken.errors[0].rfind("record 2: damaged JSON: no `,`", 0), 0u) << taken.errors[0];
+      continue;
+    }
+    EXPECT_EQ(taken.records, parsed.records) << input;
+    EXPECT_EQ(places(taken.errors), places(parsed.errors)) << input;
+  }
+  // The first by hand.
+  RecordReader reader;
+  CollectLines c;
+  reader.Read("a.json", inputs[0], c);
+  EXPECT_EQ(c.records, (std::vector<std::string>{"record 1=A", "record 2=B"}));
+  EXPECT_TRUE(c.errors.empty());
+  EXPECT_EQ(c.calls, 2);
 }
 
 TEST(RecordReader, AWindowOfLinesCountsLinesFromItsFirstLine) {

@@ -210,6 +210,7 @@ decode::RecordStatus Engine::Evaluate(const decode::RecordView& record, const Or
     return exact ? decode::RecordStatus::kRejected : decode::RecordStatus::kDamaged;
   }
   text = text.substr(0, scanned.check.offset);
+  if (record.length != nullptr) *record.length = text.size();
   if (scanned.check.kind == match::JsonCheck::Kind::kLoneSurrogates) {
     // Unpaired surrogates read as U+FFFD (match/json_escapes.h): the DOM and the alert read
     // the rewritten copy, and so does the extractor, to see the record as they do.

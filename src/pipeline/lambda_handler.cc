@@ -108,7 +108,7 @@ class ItemVisitor final : public decode::RecordVisitor {
     engine_.EvaluateText(text, engine::Origin{input_, where}, alerts_);
   }
   // The engine checks each line's whole text in its one pass (decode/record_reader.h).
-  bool TakesLines() const override { return true; }
+  bool ChecksRecords() const override { return true; }
   void OnError(const decode::RecordWhere& where, Error error) override {
     // A damaged record costs that record, as in `watch`: retrying the event cannot mend it.
     Note(outcome_, EscapeForTerminal(input_) + " " + where.ToString() + ": " + error.message);
