@@ -380,7 +380,7 @@ inline std::set<AlertKey> AlertsOf(engine::Engine& engine, const std::string& do
     void OnError(const decode::RecordWhere&, Error) override {}
     void OnSkipped(std::string) override {}
     // The engine checks each line's whole text in its one pass (decode/record_reader.h).
-    bool TakesLines() const override { return true; }
+    bool ChecksRecords() const override { return true; }
     std::set<AlertKey> out;
 
    private:
