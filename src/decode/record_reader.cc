@@ -668,9 +668,11 @@ class RecordReader::Run {
                             "Events[] entry without a CloudTrailEvent string (skipped)"});
         continue;
       }
-      r_.message_ = std::move(*event);
-      r_.message_.reserve(r_.message_.size() + simdjson::SIMDJSON_PADDING);
-      ReadOneObject(r_.message_, r_.message_.capacity(), where);
+      std::string& text = *event;
+      text.reserve(text.size() + simdjson::SIMDJSON_PADDING);
+      // As a CloudWatch Logs message (ReadCwl): the string is the record, exactly.
+      if (visitor_.ChecksRecords() && TakeLine(text, Trim(text), where)) continue;
+      ReadOneObject(text, text.capacity(), where, /*exact=*/true);
     }
     return doc_end;
   }
@@ -869,10 +871,13 @@ class RecordReader::Run {
         Report(RecordWhere(Unit::kLogEvent, i, lines_), std::move(*sub->log_events[i].error));
         continue;
       }
-      const std::string& message = sub->log_events[i].message;
-      r_.message_.assign(message);
-      r_.message_.reserve(message.size() + simdjson::SIMDJSON_PADDING);
-      ReadOneObject(r_.message_, r_.message_.capacity(), RecordWhere(Unit::kLogEvent, i, lines_));
+      std::string& message = sub->log_events[i].message;
+      message.reserve(message.size() + simdjson::SIMDJSON_PADDING);
+      const RecordWhere where(Unit::kLogEvent, i, lines_);
+      // A visitor that checks records itself takes the message as it is, as an NDJSON line.
+      if (visitor_.ChecksRecords() && TakeLine(message, Trim(message), where)) continue;
+      // The message is the record, exactly: `{..}{..}` is damage, not a record and the rest lost.
+      ReadOneObject(message, message.capacity(), where, /*exact=*/true);
     }
   }
 

@@ -135,8 +135,9 @@ class RecordVisitor {
   virtual void OnError(const RecordWhere& where, Error error) = 0;
   // True when the visitor checks each record's whole text itself, grammar and end included
   // (the engine's one pass does). Then simdjson's stage 1 does not run over records first:
-  //   - NDJSON lines are handed over as they are (RecordView::text is the line); the reader
-  //     checks only that the line starts with '{' and is UTF-8;
+  //   - NDJSON lines, CloudWatch Logs messages and lookup-events CloudTrailEvent strings are
+  //     handed over as they are (RecordView::text is the line or string); the reader checks
+  //     only that it starts with '{' and is UTF-8;
   //   - the records of a CloudTrail file are handed over at their start (RecordView::length
   //     set), the reader finding the Records array and the commas between records itself, once
   //     the file is known to be UTF-8.
@@ -208,7 +209,6 @@ class RecordReader {
   simdjson::ondemand::parser parser_;
   std::string padded_;
   ByteBuffer doc_;  // the decompressed input (gzip), reused from input to input
-  std::string message_;
   std::string_view line_doc_;
   size_t line_base_offset_ = 0;
   uint64_t line_base_ = 0;

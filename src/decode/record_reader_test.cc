@@ -329,6 +329,54 @@ TEST(RecordReader, RecordsTakenAtTheirStartReadAsParsedOnes) {
   EXPECT_EQ(c.calls, 2);
 }
 
+// CloudWatch Logs messages taken as they are by a visitor that checks records itself give what
+// parsing each message first gives; a message that is not exactly one object is refused and
+// read again on its own.
+TEST(RecordReader, CwlMessagesTakenAsTheyAreReadAsParsedOnes) {
+  const std::string input =
+      R"({"messageType":"DATA_MESSAGE","owner":"1","logGroup":"g","logStream":"s",)"
+      R"("subscriptionFilters":["f"],"logEvents":[)"
+      R"({"id":"1","timestamp":1,"message":" {\"eventName\":\"A\"} "},)"
+      R"({"id":"2","timestamp":2,"message":"{\"eventName\":\"B\"}{\"eventName\":\"C\"}"},)"
+      R"({"id":"3","timestamp":3,"message":"{\"eventName\":"},)"
+      R"({"id":"4","timestamp":4,"message":"not json"},)"
+      R"({"id":"5","timestamp":5,"message":"{\"eventName\":\"E\"}"}]})";
+  RecordReader parsed_reader;
+  Collect parsed;
+  parsed_reader.Read("cwl.json", input, parsed);
+  RecordReader reader;
+  CollectLines taken;
+  reader.Read("cwl.json", input, taken);
+  EXPECT_EQ(taken.records, parsed.records);
+  EXPECT_EQ(taken.errors, parsed.errors);
+  // By hand: a message of two objects is one error (a log event is one record; the first object
+  // used to be read and the second dropped without a word).
+  EXPECT_EQ(taken.records, (std::vector<std::string>{"logEvents[0]=A", "logEvents[4]=E"}));
+  ASSERT_EQ(taken.errors.size(), 3u);
+  EXPECT_EQ(taken.errors[0].rfind("logEvents[1]: ", 0), 0u) << taken.errors[0];
+  EXPECT_EQ(taken.errors[1].rfind("logEvents[2]: ", 0), 0u) << taken.errors[1];
+  EXPECT_EQ(taken.errors[2].rfind("logEvents[3]: ", 0), 0u) << taken.errors[2];
+}
+
+// The same for `aws cloudtrail lookup-events` output: each CloudTrailEvent string is one record,
+// exactly.
+TEST(RecordReader, LookupEventsStringsTakenAsTheyAreReadAsParsedOnes) {
+  const std::string input = R"({"Events":[{"CloudTrailEvent":"{\"eventName\":\"A\"}"},)"
+                            R"({"CloudTrailEvent":"{\"eventName\":\"B\"}{\"eventName\":\"C\"}"},)"
+                            R"({"CloudTrailEvent":"{\"eventName\":\"D\"}"}]})";
+  RecordReader parsed_reader;
+  Collect parsed;
+  parsed_reader.Read("events.json", input, parsed);
+  RecordReader reader;
+  CollectLines taken;
+  reader.Read("events.json", input, taken);
+  EXPECT_EQ(taken.records, parsed.records);
+  EXPECT_EQ(taken.errors, parsed.errors);
+  EXPECT_EQ(taken.records, (std::vector<std::string>{"record 1=A", "record 3=D"}));
+  ASSERT_EQ(taken.errors.size(), 1u);
+  EXPECT_EQ(taken.errors[0].rfind("record 2: ", 0), 0u) << taken.errors[0];
+}
+
 TEST(RecordReader, AWindowOfLinesCountsLinesFromItsFirstLine) {
   RecordReader reader;
   Collect c;
