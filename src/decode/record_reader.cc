@@ -499,32 +499,23 @@ class RecordReader::Run {
     }
     for (;;) {
       if (p == end) return Salvage(doc, p, index, salvaged);
+      const char* next = nullptr;  // where the element ends
       if (*p != '{') {
         // Not a record: reported, and the next element read, as ReadRecordsFile's parse does.
-        const char* next = ValueEnd(p, end);
+        next = ValueEnd(p, end);
         if (next == nullptr) return Salvage(doc, p, index, salvaged);
         Report(Record(index), Error{ErrorCode::kParse, "a record must be a JSON object"});
-        ++index;
-        p = SkipSpace(next, end);
-        if (p < end && *p == ',') {
-          p = SkipSpace(p + 1, end);
-          continue;
-        }
-        if (p < end && *p == ']') {
-          base_ = index;
-          return p + 1;
-        }
-        return Salvage(doc, p, index, salvaged);
+      } else {
+        size_t length = 0;
+        const RecordStatus status = Visit(p, doc, Record(index), {}, &length);
+        // Damage inside this record: go on record by record from here.
+        if (status == RecordStatus::kDamaged) return Salvage(doc, p, index, salvaged);
+        ReportStatus(status, Record(index));
+        // (A visitor that did not say where the record ends: a quick scan does.)
+        next = length != 0 ? p + length : JsonValueEnd(p, end);
+        if (next == nullptr) return Salvage(doc, end, index + 1, salvaged);
       }
-      size_t length = 0;
-      const RecordStatus status = Visit(p, doc, Record(index), {}, &length);
-      // Damage inside this record: go on record by record from here.
-      if (status == RecordStatus::kDamaged) return Salvage(doc, p, index, salvaged);
-      ReportStatus(status, Record(index));
       ++index;
-      // (A visitor that did not say where the record ends: a quick scan does.)
-      const char* next = length != 0 ? p + length : JsonValueEnd(p, end);
-      if (next == nullptr) return Salvage(doc, end, index, salvaged);
       p = SkipSpace(next, end);
       if (p < end && *p == ',') {
         p = SkipSpace(p + 1, end);

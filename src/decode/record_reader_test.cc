@@ -221,6 +221,18 @@ class CollectLines : public CollectText {
   int calls = 0;
 };
 
+// Reads `input` with the reader's own parse (Collect) and, into `taken`, by a visitor that takes
+// records as they are (CollectLines); expects the same records and errors.
+void ReadAlikeBothWays(const std::string& name, const std::string& input, CollectLines& taken) {
+  RecordReader parsed_reader;
+  Collect parsed;
+  parsed_reader.Read(name, input, parsed);
+  RecordReader reader;
+  reader.Read(name, input, taken);
+  EXPECT_EQ(taken.records, parsed.records) << input;
+  EXPECT_EQ(taken.errors, parsed.errors) << input;
+}
+
 // Lines taken as they are give what delimiting each record first gives: the same records, line
 // numbers and errors, for clean NDJSON and for damage that spans lines.
 TEST(RecordReader, NdjsonLinesTakenAsTheyAreReadAsDelimitedRecords) {
@@ -238,14 +250,8 @@ TEST(RecordReader, NdjsonLinesTakenAsTheyAreReadAsDelimitedRecords) {
       "{\"eventName\":\"D\"}{\"eventName\":\"E\"}\n\n",
   };
   for (const std::string& input : inputs) {
-    RecordReader delimited_reader;
-    CollectText delimited;
-    delimited_reader.Read("-", input, delimited);
-    RecordReader reader;
     CollectLines lines;
-    reader.Read("-", input, lines);
-    EXPECT_EQ(lines.records, delimited.records) << input;
-    EXPECT_EQ(lines.errors, delimited.errors) << input;
+    ReadAlikeBothWays("-", input, lines);
   }
   // The first input by hand: four records; a line is handed over as it is (blanks trimmed),
   // and line 3, two objects, is refused and read again, one object at a time.
@@ -341,14 +347,8 @@ TEST(RecordReader, CwlMessagesTakenAsTheyAreReadAsParsedOnes) {
       R"({"id":"3","timestamp":3,"message":"{\"eventName\":"},)"
       R"({"id":"4","timestamp":4,"message":"not json"},)"
       R"({"id":"5","timestamp":5,"message":"{\"eventName\":\"E\"}"}]})";
-  RecordReader parsed_reader;
-  Collect parsed;
-  parsed_reader.Read("cwl.json", input, parsed);
-  RecordReader reader;
   CollectLines taken;
-  reader.Read("cwl.json", input, taken);
-  EXPECT_EQ(taken.records, parsed.records);
-  EXPECT_EQ(taken.errors, parsed.errors);
+  ReadAlikeBothWays("cwl.json", input, taken);
   // By hand: a message of two objects is one error (a log event is one record; the first object
   // used to be read and the second dropped without a word).
   EXPECT_EQ(taken.records, (std::vector<std::string>{"logEvents[0]=A", "logEvents[4]=E"}));
@@ -364,14 +364,8 @@ TEST(RecordReader, LookupEventsStringsTakenAsTheyAreReadAsParsedOnes) {
   const std::string input = R"({"Events":[{"CloudTrailEvent":"{\"eventName\":\"A\"}"},)"
                             R"({"CloudTrailEvent":"{\"eventName\":\"B\"}{\"eventName\":\"C\"}"},)"
                             R"({"CloudTrailEvent":"{\"eventName\":\"D\"}"}]})";
-  RecordReader parsed_reader;
-  Collect parsed;
-  parsed_reader.Read("events.json", input, parsed);
-  RecordReader reader;
   CollectLines taken;
-  reader.Read("events.json", input, taken);
-  EXPECT_EQ(taken.records, parsed.records);
-  EXPECT_EQ(taken.errors, parsed.errors);
+  ReadAlikeBothWays("events.json", input, taken);
   EXPECT_EQ(taken.records, (std::vector<std::string>{"record 1=A", "record 3=D"}));
   ASSERT_EQ(taken.errors.size(), 1u);
   EXPECT_EQ(taken.errors[0].rfind("record 2: ", 0), 0u) << taken.errors[0];
