@@ -128,7 +128,9 @@ Result<CwlSubscription> ParseRoot(dom::element root) {
 Result<CwlSubscription> ParseCwlSubscription(std::string_view json) {
   dom::element root;
   // realloc_if_needed: the view carries no padding guarantee, so simdjson copies it.
-  if (const auto error = ThreadParser().parse(json.data(), json.size(), true).get(root);
+  // (An empty view may hold a null pointer, which simdjson would pass to memcpy.)
+  const char* text = json.empty() ? "" : json.data();
+  if (const auto error = ThreadParser().parse(text, json.size(), true).get(root);
       error != simdjson::SUCCESS) {
     return Fail(ErrorCode::kParse,
                 fmt::format("cwl subscription: invalid JSON: {}", simdjson::error_message(error)));
@@ -140,7 +142,9 @@ Result<CwlSubscription> DecodeCwlLambdaEvent(std::string_view json) {
   std::string payload;
   {
     dom::element root;
-    if (const auto error = ThreadParser().parse(json.data(), json.size(), true).get(root);
+    // (An empty view may hold a null pointer, which simdjson would pass to memcpy.)
+    const char* text = json.empty() ? "" : json.data();
+    if (const auto error = ThreadParser().parse(text, json.size(), true).get(root);
         error != simdjson::SUCCESS) {
       return Fail(ErrorCode::kParse, fmt::format("cwl lambda event: invalid JSON: {}",
                                                  simdjson::error_message(error)));

@@ -21,7 +21,7 @@ import subprocess
 import unittest
 import zlib
 
-from twtest import (TRAILWATCH, fixture_records, pipe_through, read_alert_for, run,
+from twtest import (SANITIZED, TRAILWATCH, fixture_records, pipe_through, read_alert_for, run,
                     summary_events)
 
 DEADLINE_S = 10
@@ -105,14 +105,16 @@ class StdinDocumentsTest(unittest.TestCase):
         limit_mib = 64 + 8
         print("concatenated documents: %.0f MB, peak RSS %.1f MiB (limit %d MiB)"
               % (size / 1e6, peak_mib, limit_mib))
-        self.assertLess(peak_mib, limit_mib)
+        if not SANITIZED:  # under ASan the peak is the sanitizer's (twtest.py)
+            self.assertLess(peak_mib, limit_mib)
 
     def test_large_multi_member_gzip_in_bounded_memory(self):
         size, compressed, peak_mib = self.big_stream(compress=True)
         limit_mib = 64 + 8 + 4
         print("multi-member gzip: %.0f MB (%.0f MB compressed), peak RSS %.1f MiB (limit %d MiB)"
               % (size / 1e6, compressed / 1e6, peak_mib, limit_mib))
-        self.assertLess(peak_mib, limit_mib)
+        if not SANITIZED:  # under ASan the peak is the sanitizer's (twtest.py)
+            self.assertLess(peak_mib, limit_mib)
 
     def test_gzip_ndjson_is_cut_into_lines(self):
         stop_logging, quiet = records()
@@ -139,7 +141,8 @@ class StdinDocumentsTest(unittest.TestCase):
         self.assertIn("-: line %d: " % (blocks * block_lines + 1), err)
         self.assertEqual(summary_events(err), (blocks + 1) * block_lines)
         print("gzip NDJSON: peak RSS %.1f MiB" % peak_mib)
-        self.assertLess(peak_mib, 64 + 8 + 4)
+        if not SANITIZED:  # under ASan the peak is the sanitizer's (twtest.py)
+            self.assertLess(peak_mib, 64 + 8 + 4)
 
     def test_damage_between_documents_is_reported_and_the_rest_read(self):
         stop_logging, quiet = records()

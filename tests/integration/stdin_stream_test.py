@@ -13,7 +13,7 @@ import subprocess
 import tempfile
 import unittest
 
-from twtest import TRAILWATCH, fixture_records, pipe_through, read_alert_for
+from twtest import SANITIZED, TRAILWATCH, fixture_records, pipe_through, read_alert_for
 
 DEADLINE_S = 10
 
@@ -74,7 +74,8 @@ class StdinStreamTest(unittest.TestCase):
         limit_mib = 64 + 8
         print("stdin stream: %.0f MB in, peak RSS %.1f MiB (limit %d MiB)"
               % (blocks * len(block) / 1e6, peak_mib, limit_mib))
-        self.assertLess(peak_mib, limit_mib)
+        if not SANITIZED:  # under ASan the peak is the sanitizer's (twtest.py)
+            self.assertLess(peak_mib, limit_mib)
 
 
     def test_peak_memory_is_bounded_on_a_large_file(self):
@@ -110,7 +111,8 @@ class StdinStreamTest(unittest.TestCase):
                     limit_mib = 64 + 8 * int(threads)
                     print("file, %s thread(s): %.0f MB, peak RSS %.1f MiB (limit %d MiB)"
                           % (threads, os.path.getsize(path) / 1e6, peak_mib, limit_mib))
-                    self.assertLess(peak_mib, limit_mib)
+                    if not SANITIZED:  # under ASan the peak is the sanitizer's (twtest.py)
+                        self.assertLess(peak_mib, limit_mib)
 
 
 if __name__ == "__main__":

@@ -166,3 +166,8 @@ def pipe_through(args, write_input):
     proc.stderr.close()
     return (proc.returncode, b"".join(out_chunks).decode(),
             b"".join(err_chunks).decode(), usage.ru_maxrss / 1024.0)  # Linux: kilobytes
+
+# Under `make test-asan` (ASAN_OPTIONS set) a process's peak RSS is mostly ASan's: its quarantine
+# of freed memory (256 MiB by default) and shadow memory. Memory bounds are checked in the
+# ordinary build only.
+SANITIZED = "ASAN_OPTIONS" in os.environ
