@@ -13,16 +13,20 @@
 namespace tw::decode {
 namespace {
 
-// Closes a file descriptor on scope exit.
+// Closes a file descriptor on scope exit (none: -1).
 class FdCloser {
  public:
-  explicit FdCloser(int fd) : fd_(fd) {}
+  FdCloser() = default;
   FdCloser(const FdCloser&) = delete;
   FdCloser& operator=(const FdCloser&) = delete;
-  ~FdCloser() { ::close(fd_); }
+  ~FdCloser() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  int fd() const { return fd_; }
+  void Own(int fd) { fd_ = fd; }
 
  private:
-  int fd_;
+  int fd_ = -1;
 };
 
 tl::unexpected<Error> Errno(const std::string& what, const std::string& path, int err) {
@@ -48,6 +52,14 @@ Result<std::size_t> SizeToRead(int fd, const std::string& path, std::size_t max_
   return expected;
 }
 
+// Opens `path` for reading into `file` and says how many bytes to expect (SizeToRead).
+Result<std::size_t> OpenToRead(const std::string& path, std::size_t max_bytes, FdCloser& file) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Errno("open", path, errno);
+  file.Own(fd);
+  return SizeToRead(fd, path, max_bytes);
+}
+
 void EnsurePadding(std::string& s) {
   if (s.capacity() < s.size() + kJsonPadding) s.reserve(s.size() + kJsonPadding);
 }
@@ -55,11 +67,10 @@ void EnsurePadding(std::string& s) {
 }  // namespace
 
 Result<std::string> ReadFile(const std::string& path, std::size_t max_bytes) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Errno("open", path, errno);
-  FdCloser closer(fd);
-  auto size_or = SizeToRead(fd, path, max_bytes);
+  FdCloser file;
+  auto size_or = OpenToRead(path, max_bytes, file);
   if (!size_or) return tl::unexpected(size_or.error());
+  const int fd = file.fd();
   const std::size_t expected = *size_or;
 
   std::string data;
@@ -88,11 +99,10 @@ Result<std::string> ReadFile(const std::string& path, std::size_t max_bytes) {
 
 Result<void> ReadFileInto(const std::string& path, ByteBuffer& out, std::size_t max_bytes) {
   out.Clear();
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Errno("open", path, errno);
-  FdCloser closer(fd);
-  auto size_or = SizeToRead(fd, path, max_bytes);
+  FdCloser file;
+  auto size_or = OpenToRead(path, max_bytes, file);
   if (!size_or) return tl::unexpected(size_or.error());
+  const int fd = file.fd();
   const std::size_t expected = *size_or;
 
   // As ReadFile: one byte of room more than the size, so that end of file is seen without a
