@@ -1,7 +1,7 @@
 // LineReader: complete lines from a file descriptor, in bounded memory.
 //
 // NDJSON files and streams (standard input, a pipe) are read in fixed windows instead of whole:
-// one buffer of `window` bytes (8 MiB by default) is allocated once and reused. Each call to
+// one buffer of `window` bytes (256 KiB by default) is allocated once and reused. Each call to
 // Next() hands out every complete line the buffer holds, as one run of text cut after its last
 // '\n'; the incomplete tail is moved to the front of the buffer and completed by the next read.
 // Memory is therefore the window (plus simdjson padding), whatever the input's size.
@@ -39,7 +39,7 @@ namespace tw::decode {
 struct LineReaderOptions {
   // The buffer's size, allocated once and reused: the most that one read() asks for and the
   // longest run of lines handed out at once.
-  std::size_t window = std::size_t{8} << 20;  // 8 MiB
+  std::size_t window = std::size_t{256} << 10;  // 256 KiB
   // The longest line kept; a longer one is reported and skipped. At least `window`.
   std::size_t max_line = std::size_t{64} << 20;  // 64 MiB
 };

@@ -220,7 +220,7 @@ TEST(LineReaderTest, OverlongLastLineWithoutNewline) {
 
 TEST(LineReaderTest, HandsOutALineAsSoonAsItArrivesOnAPipe) {
   Pipe pipe;
-  auto reader = LineReader::Create(pipe.read_fd);  // 8 MiB window, far from full
+  auto reader = LineReader::Create(pipe.read_fd);  // 256 KiB window, far from full
   ASSERT_TRUE(reader.has_value());
   pipe.Write("{\"eventName\":\"StopLogging\"}\n");
   auto step = reader->Next();  // must not wait for more input or for end of file

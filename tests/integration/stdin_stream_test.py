@@ -4,7 +4,7 @@
   stdin and its alert is read from stdout before stdin is closed (a deadline, no fixed sleep).
 - Memory stays bounded: 300 MB of NDJSON piped through `scan -`, and the same written to a file
   and scanned by path, keep the child's peak RSS (getrusage via os.wait4) under 64 MiB plus the
-  8 MiB window (per worker, for the file). The file is read in windows: a damaged line near its
+  256 KiB window (per worker, for the file). The file is read in windows: a damaged line near its
   end is reported with its line number counted from the start of the file, not of a window.
 """
 

@@ -151,7 +151,7 @@ std::optional<Batch> FilesSource::NextWindow() {
     }
     switch (step->kind) {
       case decode::LineReader::Kind::kLines: {
-        // The window's buffer itself, not a copy of its lines (8 MiB a window): the reader goes
+        // The window's buffer itself, not a copy of its lines (256 KiB a window): the reader goes
         // on in a buffer handed back by Recycle, or a new one.
         std::string spare;
         if (!spares_.empty()) {

@@ -12,7 +12,7 @@
 // `error` set.
 //
 // Large NDJSON inputs are read in windows, in bounded memory: a regular file larger than the
-// window (8 MiB), or an input that is not a regular file (a FIFO, `<(zcat ...)`), is opened and
+// window (256 KiB), or an input that is not a regular file (a FIFO, `<(zcat ...)`), is opened and
 // its first window read with decode::LineReader; when that window is NDJSON (ClassifyInput says
 // kNdjson: a compact object on the first line and another after it), the file is handed out as
 // one batch per window (Batch::line_window, first_line and part set; each batch's document is

@@ -190,7 +190,7 @@ Result<std::optional<StdinSource::Mode>> StdinSource::Sniff(const std::atomic<bo
 }
 
 void StdinSource::ReleaseLineReader() {
-  // The line reader's window (8 MiB, touched as far as the sniffing read went) is not used
+  // The line reader's window (256 KiB, touched as far as the sniffing read went) is not used
   // again: swap it for a minimal one so that its memory is given back.
   auto tiny = decode::LineReader::Create(options_.fd, decode::LineReaderOptions{1, 1});
   if (tiny) reader_ = std::move(*tiny);

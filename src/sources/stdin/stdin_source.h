@@ -22,7 +22,7 @@
 //   - anything else (text, an empty stream, bzip2 ...): read whole, up to `max_document_bytes`
 //     (1 GiB), and handed out as one batch, as `scan -` always did.
 //
-// Lines are read with decode::LineReader (a reused 8 MiB window, lines up to 64 MiB; a longer
+// Lines are read with decode::LineReader (a reused 256 KiB window, lines up to 64 MiB; a longer
 // line is reported and skipped), so memory stays bounded however long the stream runs. Lines
 // (and documents) are grouped into batches, the unit the pipeline evaluates and commits:
 //   - a batch is a run of complete lines, one document (Batch::documents has one string),
@@ -80,7 +80,7 @@ namespace tw::sources {
 struct StdinOptions {
   std::string name = "stdin";       // the source's configured name
   int fd = 0;                       // the descriptor read (0: standard input; tests pass a pipe)
-  decode::LineReaderOptions lines;  // window (8 MiB) and max_line (64 MiB)
+  decode::LineReaderOptions lines;  // window (256 KiB) and max_line (64 MiB)
   // Input that is not NDJSON: window (8 MiB) and max_document (256 MiB). Gzip'ed NDJSON is cut
   // into lines with this window and lines.max_line.
   decode::DocumentSplitterOptions documents;
