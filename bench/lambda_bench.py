@@ -28,7 +28,10 @@ response, for the same ~1 MB (decoded) awslogs event, after one unmeasured invoc
 time is printed as "first invocation": one-time work such as OpenSSL's provider set-up lands
 there). Measured on --bin and, when --stage exists, on the package's bootstrap; the warm target
 is judged on --bin. trailwatch's alerts go to its stdout sink (discarded): no network delivery on either side.
-Both runtimes must report the same event count, or the bench stops.
+Both runtimes must report the same event count, or the bench stops. The warm floor,
+tw_floor_cwl (bench/floor_cwl.cc), is printed for information: the same payload's base64,
+libdeflate inflate and simdjson On-Demand reads of each message's three fields, in-process with
+warm buffers, no rules and no Runtime API exchange; no handler can go below it.
 
 Targets: cold start <= 15 ms; warm trailwatch <= 0.1x warm CPython (median over the runs).
 Prints a table and exits 1 when a target fails.
@@ -177,6 +180,8 @@ def main():
     ap.add_argument("--floor", default=os.path.join(REPO, "build", "bench",
                                                     "tw_floor_runtime_next"),
                     help="the harness floor program; skipped when missing")
+    ap.add_argument("--warm-floor", default=os.path.join(REPO, "build", "bench", "tw_floor_cwl"),
+                    help="the warm floor program (bench/floor_cwl.cc); skipped when missing")
     ap.add_argument("--cold", type=int, default=11)
     ap.add_argument("--warm", type=int, default=21)
     ap.add_argument("--payload-kb", type=int, default=1000)
@@ -190,6 +195,13 @@ def main():
         raise SystemExit("tw_gen_corpus failed: " + gen.stderr)
     with open(payload) as f:
         event = f.read()
+    floor_ms = None
+    if os.path.exists(args.warm_floor):
+        # The least work of one warm invocation, in-process (no Runtime API exchange, no rule):
+        # base64, libdeflate, On-Demand over the payload and each message (bench/floor_cwl.cc).
+        out = subprocess.run([args.warm_floor, payload, "--runs", str(max(args.warm, 21))],
+                             capture_output=True, text=True, check=True).stdout
+        floor_ms = float(re.search(r"median_ms=([0-9.]+)", out).group(1))
     os.unlink(payload)
     print("payload: " + gen.stdout.strip().split(": ", 1)[-1])
 
@@ -241,6 +253,9 @@ def main():
     if boot_warm:
         print(row("warm 1 MB awslogs, trailwatch zip bootstrap", boot_warm[0]))
     print(row("warm 1 MB awslogs, CPython handler", py_warm))
+    if floor_ms is not None:
+        print("| %-44s | %4s | %9.2f | %9s | %9s |" % ("  floor: base64+libdeflate+On-Demand (info)",
+                                                       "", floor_ms, "", ""))
     print(row("  trailwatch's own duration_ms (info)", tw_self))
     print(row("cold start on-CPU (schedstat), trailwatch", tw_cold_cpu))
     for (name, _), (_, c) in zip(extra, cold[2:]):
@@ -263,6 +278,10 @@ def main():
     ok_cold, ok_warm = cold <= 15.0, ratio <= 0.1
     print("target cold start <= 15 ms: %.2f ms %s" % (cold, "PASS" if ok_cold else "FAIL"))
     print("target warm <= 0.1x CPython: %.3fx %s" % (ratio, "PASS" if ok_warm else "FAIL"))
+    if floor_ms is not None:
+        print("warm floor (tw_floor_cwl, in-process, no rules): %.2f ms = %.3fx CPython; "
+              "trailwatch = %.2fx the floor" % (floor_ms, floor_ms / statistics.median(py_warm),
+                                                statistics.median(tw_warm) / floor_ms))
     return 0 if ok_cold and ok_warm else 1
 
 
