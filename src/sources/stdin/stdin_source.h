@@ -42,9 +42,10 @@
 // document over max_document, garbage between documents, a byte order mark before documents
 // and gzip damage (the decoder skips to the next member and goes on).
 //
-// Memory: the window (8 MiB), and in document mode the largest document held (at most
-// max_document) plus 4 MiB of compressed input and, for a gzip member larger than the window's
-// room, its content (at most 16 MiB); zlib's inflate state is ~40 KiB.
+// Memory: the line window (256 KiB), and in document mode the document window (8 MiB), the
+// largest document held (at most max_document) plus 4 MiB of compressed input and, for a gzip
+// member larger than the document window's room, its content (at most 16 MiB); zlib's inflate
+// state is ~40 KiB.
 //
 // Checkpoints: none. A stream cannot be replayed, so a batch carries no checkpoint, Ack does
 // nothing, and Nack (a failed commit) cannot re-read: that batch's alerts are lost to the

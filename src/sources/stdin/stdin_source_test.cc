@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -69,6 +70,21 @@ TEST_F(StdinSourceTest, RejectsBadOptions) {
   StdinOptions zero;
   zero.max_batch_bytes = 0;
   EXPECT_FALSE(StdinSource::Create(zero, clock_).has_value());
+}
+
+TEST_F(StdinSourceTest, AskForAOneMebibytePipeBuffer) {
+  // stdin_source.cc GrowPipe: a pipe's buffer bounds each read; 1 MiB when the system allows it
+  // (/proc/sys/fs/pipe-max-size, 1 MiB by default; root may always).
+  long max = 0;
+  if (std::FILE* f = std::fopen("/proc/sys/fs/pipe-max-size", "r")) {
+    if (std::fscanf(f, "%ld", &max) != 1) max = 0;
+    std::fclose(f);
+  }
+  if (max < (1 << 20) && ::geteuid() != 0) GTEST_SKIP() << "pipe-max-size is " << max;
+  ASSERT_EQ(::fcntl(read_fd_, F_GETPIPE_SZ), 64 * 1024);  // Linux's default for a new pipe
+  auto source = Make();
+  ASSERT_NE(source, nullptr);
+  EXPECT_EQ(::fcntl(read_fd_, F_GETPIPE_SZ), 1 << 20);
 }
 
 TEST_F(StdinSourceTest, HandsOutALineWhileTheStreamIsStillOpen) {
