@@ -205,8 +205,8 @@ CLI::App* AddScanCommand(CLI::App& app, ScanArgs& args) {
       ->check(CLI::Range(int64_t{1}, int64_t{1} << 40))
       ->group("");  // hidden: a tuning knob
   cmd->add_option("--threads", args.threads,
-                  "Worker threads: files, and the windows of a large NDJSON file, are scanned in "
-                  "parallel; output stays in input order (default: all cores)")
+                  "Worker threads: files, and the windows of a large NDJSON file or of stdin, are "
+                  "scanned in parallel; output stays in input order (default: all cores)")
       ->check(CLI::Range(1, 1024));
   cmd->add_option("--config", args.config,
                   "Backtest: the rules and alert stages (schedule, suppress, threshold, dedupe, "
@@ -528,11 +528,10 @@ int RunScan(const ScanArgs& args) {
     parts.listener = &locked;
     parts.progress = &progress;
     pipeline::PipelineOptions options;
-    // Workers per source. Files: `threads` whatever their number, since one large NDJSON file
-    // is read in windows that the workers share (committed in input order); a worker that finds
-    // no batch left ends at once. Standard input alone gets one, so its batches leave in stream
-    // order as they arrive.
-    options.threads = s3_input || any_files ? threads : 1;
+    // Workers per source: `threads` whatever the number of files, since one large NDJSON file
+    // (or standard input) is read in windows that the workers share; batches are committed in
+    // input order (`ordered`), and a worker that finds no batch left ends at once.
+    options.threads = threads;
     options.ordered = true;  // input order, then record order, with any --threads
     auto pipe = pipeline::Pipeline::Create(std::move(parts), options);
     TW_CHECK(pipe.has_value());

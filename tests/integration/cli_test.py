@@ -513,7 +513,7 @@ class OneLargeFile(TempDirTest):
         super().setUp()
         self.r1, self.r2 = fixture_records()
 
-    def test_the_workers_share_one_large_ndjson_file_in_input_order(self):
+    def test_the_workers_share_one_large_ndjson_input_in_input_order(self):
         # A file many times the 256 KiB read window (docs/sources.md): its windows are batches
         # that every worker takes (docs/output.md). The rule matches DeleteTrail only (r2),
         # written at chosen lines among StopLogging lines (r1), with one damaged line between.
@@ -527,20 +527,25 @@ class OneLargeFile(TempDirTest):
                 lines.append('{"eventName": "StopLogging", ')
             else:
                 lines.append(self.r1)
-        path = self.write("big.ndjson", "\n".join(lines) + "\n")
+        text = "\n".join(lines) + "\n"
+        path = self.write("big.ndjson", text)
         self.assertGreater(os.path.getsize(path), 8 * 256 * 1024)
-        outs = []
-        for threads in ("1", "2", "4"):
-            res = run("scan", "--format", "json", "--threads", threads, "--no-builtin-rules",
-                      "--rules", fixture("rules", "event-pattern-rule.yml"), path)
-            self.assertRc(res, 1)  # the damaged line is an input error
-            records = [json.loads(l)["input"]["record"] for l in res.out.splitlines()]
-            self.assertEqual(records, hits, res.describe())
-            self.assertRegex(res.err, r"\bline 2500\b")
-            self.assertEqual(summary_events(res.err), 3999)
-            outs.append(res.out)
-        self.assertEqual(outs[0], outs[1])
-        self.assertEqual(outs[0], outs[2])
+        # The same from standard input (a pipe), whose windows the workers share too.
+        for source, stdin in ((path, None), ("-", text.encode())):
+            outs = []
+            for threads in ("1", "2", "4"):
+                with self.subTest(source=source, threads=threads):
+                    res = run("scan", "--format", "json", "--threads", threads,
+                              "--no-builtin-rules", "--rules",
+                              fixture("rules", "event-pattern-rule.yml"), source, stdin=stdin)
+                    self.assertRc(res, 1)  # the damaged line is an input error
+                    records = [json.loads(l)["input"]["record"] for l in res.out.splitlines()]
+                    self.assertEqual(records, hits, res.describe())
+                    self.assertRegex(res.err, r"\bline 2500\b")
+                    self.assertEqual(summary_events(res.err), 3999)
+                    outs.append(res.out)
+            self.assertEqual(outs[0], outs[1])
+            self.assertEqual(outs[0], outs[2])
 
 
 class MatchFilterPattern(TempDirTest):
