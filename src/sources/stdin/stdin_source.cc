@@ -92,14 +92,10 @@ std::optional<int> SniffMode(std::string_view bytes, bool final) {
   return e < end && (*e == '{' || *e == '[') ? kDocuments : kStream;
 }
 
-}  // namespace
-
-namespace {
-
 // A pipe's buffer (64 KiB by default on Linux) bounds what one read(2) returns: ask for 1 MiB
-// (the unprivileged limit, /proc/sys/fs/pipe-max-size), so that a fast producer (`cat`, `zcat`)
-// is read in a quarter of the reads of a 256 KiB window and a sixteenth of the polls. Not a
-// pipe, or refused (a lower limit, an old kernel): nothing changes.
+// (the unprivileged limit, /proc/sys/fs/pipe-max-size), so that with a fast producer (`cat`,
+// `zcat`) one read fills the 256 KiB line window, where a 64 KiB pipe takes four reads and
+// four polls. Not a pipe, or refused (a lower limit, an old kernel): nothing changes.
 void GrowPipe(int fd) {
 #ifdef F_SETPIPE_SZ
   struct stat st {};
