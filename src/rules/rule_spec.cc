@@ -45,20 +45,6 @@ std::string JoinQuoted(const std::vector<std::string_view>& names) {
   return out;
 }
 
-const char* KindName(const YamlNode& node) {
-  switch (node.kind) {
-    case YamlKind::kNull:
-      return "nothing";
-    case YamlKind::kScalar:
-      return "a string";
-    case YamlKind::kSequence:
-      return "a list";
-    case YamlKind::kMapping:
-      return "a mapping";
-  }
-  return "a value";
-}
-
 // ---- Scalars: YAML 1.2 core schema, for YamlToJson and `expect` --------------------------------
 
 std::optional<bool> PlainBool(const YamlNode& node) {
@@ -204,7 +190,7 @@ class FileParser {
             if (item.kind == YamlKind::kMapping) {
               ParseRule(item);
             } else {
-              Error(item, doc, fmt::format("a rule must be a mapping, not {}", KindName(item)),
+              Error(item, doc, fmt::format("a rule must be a mapping, not {}", YamlKindName(item)),
                     "each list item is a rule: `- id: ...` followed by its other keys");
             }
           }
@@ -252,7 +238,8 @@ class FileParser {
   std::optional<std::string> Text(const std::pair<YamlNode, YamlNode>& member) {
     const auto& [key, value] = member;
     if (value.kind != YamlKind::kScalar) {
-      Error(value, key, fmt::format("`{}` must be a string, not {}", key.scalar, KindName(value)),
+      Error(value, key,
+            fmt::format("`{}` must be a string, not {}", key.scalar, YamlKindName(value)),
             value.kind == YamlKind::kMapping
                 ? "quote the value: a `{` at the start of a plain YAML value opens a mapping"
                 : "");
@@ -365,7 +352,7 @@ class FileParser {
     const auto& [key, value] = member;
     if (value.kind != YamlKind::kSequence) {
       Error(value, key,
-            fmt::format("`references` must be a list of strings, not {}", KindName(value)),
+            fmt::format("`references` must be a list of strings, not {}", YamlKindName(value)),
             "write `references: [\"https://...\"]` or one `- ...` item per line");
       return;
     }
@@ -384,14 +371,14 @@ class FileParser {
     const auto& [key, value] = member;
     const bool tags = key.scalar == "tags";
     if (value.kind != YamlKind::kSequence) {
-      Error(value, key, fmt::format("`{}` must be a list, not {}", key.scalar, KindName(value)),
+      Error(value, key, fmt::format("`{}` must be a list, not {}", key.scalar, YamlKindName(value)),
             tags ? "write `tags: [iam, persistence]`" : "write `mitre_attack: [T1098.001]`");
       return;
     }
     for (const YamlNode& item : value.items) {
       if (item.kind != YamlKind::kScalar) {
         Error(item, key,
-              fmt::format("a `{}` item must be a string, not {}", key.scalar, KindName(item)));
+              fmt::format("a `{}` item must be a string, not {}", key.scalar, YamlKindName(item)));
         continue;
       }
       if (tags) {
@@ -417,7 +404,8 @@ class FileParser {
     spec.language = match::Language::kFilterPattern;
     const auto& [key, value] = member;
     if (value.kind == YamlKind::kMapping || value.kind == YamlKind::kSequence) {
-      Error(value, key, fmt::format("`filter_pattern` must be a string, not {}", KindName(value)),
+      Error(value, key,
+            fmt::format("`filter_pattern` must be a string, not {}", YamlKindName(value)),
             "quote the pattern: a `{` or `[` at the start of a plain YAML value opens a mapping "
             "or list; write filter_pattern: '{ ($.eventName = X) }'");
       return;
@@ -445,7 +433,7 @@ class FileParser {
     if (value.kind != YamlKind::kScalar) {
       Error(value, key,
             fmt::format("`event_pattern` must be a mapping or a JSON string, not {}",
-                        KindName(value)),
+                        YamlKindName(value)),
             "write the pattern as YAML (`event_pattern:` then `  source: [aws.ec2]`) or as JSON "
             "text in quotes");
       return;
@@ -459,13 +447,13 @@ class FileParser {
     const auto& [key, value] = member;
     if (value.kind == YamlKind::kNull) return;  // `tests:` with nothing yet
     if (value.kind != YamlKind::kSequence) {
-      Error(value, key, fmt::format("`tests` must be a list, not {}", KindName(value)),
+      Error(value, key, fmt::format("`tests` must be a list, not {}", YamlKindName(value)),
             "each test is a list item: `- expect: true` with `event` or `event_file`");
       return;
     }
     for (const YamlNode& item : value.items) {
       if (item.kind != YamlKind::kMapping) {
-        Error(item, key, fmt::format("a test must be a mapping, not {}", KindName(item)),
+        Error(item, key, fmt::format("a test must be a mapping, not {}", YamlKindName(item)),
               "write `- name: ...`, `expect: true|false` and `event` or `event_file`");
         continue;
       }
@@ -487,7 +475,7 @@ class FileParser {
         test.name = m->second.scalar;
       } else {
         Error(m->second, m->first,
-              fmt::format("`name` must be a string, not {}", KindName(m->second)));
+              fmt::format("`name` must be a string, not {}", YamlKindName(m->second)));
         ok = false;
       }
     }
