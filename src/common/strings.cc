@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -9,6 +10,18 @@
 
 namespace tw {
 namespace {
+
+#ifdef __SSE2__
+// Bit i set when byte i of the 16 at `p` is not a plain byte (0x20-0x7E but '"' and '\\').
+unsigned NotPlain16(const char* p) {
+  const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  // Signed compares: bytes >= 0x80 are negative, so "v < 0x20" catches them too.
+  const __m128i special = _mm_or_si128(
+      _mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)), _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7F))),
+      _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
+  return static_cast<unsigned>(_mm_movemask_epi8(special));
+}
+#endif
 
 // Decodes one UTF-8 sequence at s[i]. Returns its length, or 0 if it is invalid; sets *cp.
 size_t DecodeUtf8(std::string_view s, size_t i, uint32_t* cp) {
@@ -98,23 +111,24 @@ void AppendJsonEscaped(std::string& out, std::string_view s) {
   auto flush = [&](size_t i) { out.append(s.data() + run, i - run); };
   for (size_t i = 0; i < s.size();) {
 #ifdef __SSE2__
-    // Sixteen plain bytes (0x20-0x7E but '"' and '\\') at a time; the first other byte (or a
-    // block that runs past the end) goes to the byte-wise code below.
-    while (i + 16 <= s.size()) {
-      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
-      // Signed compares: bytes >= 0x80 are negative, so "v < 0x20" catches them too.
-      const __m128i special = _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)),
-                                                        _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7F))),
-                                           _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
-                                                        _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
-      const auto mask = static_cast<unsigned>(_mm_movemask_epi8(special));
-      if (mask != 0) {
-        i += static_cast<size_t>(__builtin_ctz(mask));
-        break;
+    // Sixteen bytes at a time up to the first byte that is not plain, which goes to the
+    // byte-wise code below. The last few bytes (a short value, or the tail of a long one) are
+    // copied into a block of plain bytes: one more block, not a loop per byte.
+    unsigned mask = 0;
+    while (i < s.size()) {
+      if (s.size() - i >= 16) {
+        mask = NotPlain16(s.data() + i);
+      } else {
+        char block[16];
+        std::memset(block, 'a', sizeof block);
+        std::memcpy(block, s.data() + i, s.size() - i);
+        mask = NotPlain16(block);
       }
+      if (mask != 0) break;
       i += 16;
     }
-    if (i >= s.size()) break;
+    if (mask == 0) break;  // plain to the end
+    i += static_cast<size_t>(__builtin_ctz(mask));
 #endif
     const auto c = static_cast<unsigned char>(s[i]);
     if (c >= 0x20 && c < 0x7F && c != '"' && c != '\\') {

@@ -45,6 +45,30 @@ TEST(AppendJsonEscaped, FindsEverySpecialByteAtEveryPositionOfALongString) {
   EXPECT_EQ(plain, std::string(33, '~'));
 }
 
+TEST(AppendJsonEscaped, ShortValuesAndTailsOfEveryLength) {
+  // Values shorter than a block, and the last bytes of longer ones, are checked as a block
+  // too: plain ones are copied as they are, and a special byte is escaped at any position.
+  for (size_t n = 0; n <= 35; ++n) {
+    const std::string plain(n, 'q');
+    std::string out = "<";
+    AppendJsonEscaped(out, plain);
+    EXPECT_EQ(out, "<" + plain) << "length " << n;
+    for (size_t at = 0; at < n; ++at) {
+      std::string value = plain;
+      value[at] = '"';
+      std::string escaped = "<" + plain.substr(0, at) + "\\\"" + plain.substr(at + 1);
+      out = "<";
+      AppendJsonEscaped(out, value);
+      EXPECT_EQ(out, escaped) << "length " << n << " at " << at;
+      value[at] = '\x01';
+      escaped = "<" + plain.substr(0, at) + "\\u0001" + plain.substr(at + 1);
+      out = "<";
+      AppendJsonEscaped(out, value);
+      EXPECT_EQ(out, escaped) << "length " << n << " at " << at;
+    }
+  }
+}
+
 TEST(EscapeForTerminal, NeutralisesAnsiSequences) {
   EXPECT_EQ(EscapeForTerminal("curl\x1b]0;pwned\x07"), "curl\\x1b]0;pwned\\x07");
   EXPECT_EQ(EscapeForTerminal("caf\xC3\xA9"), "caf\xC3\xA9");
