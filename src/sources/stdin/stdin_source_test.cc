@@ -72,7 +72,7 @@ TEST_F(StdinSourceTest, RejectsBadOptions) {
   EXPECT_FALSE(StdinSource::Create(zero, clock_).has_value());
 }
 
-TEST_F(StdinSourceTest, AskForAOneMebibytePipeBuffer) {
+TEST_F(StdinSourceTest, AsksForAOneMebibytePipeBuffer) {
   // stdin_source.cc GrowPipe: a pipe's buffer bounds each read; 1 MiB when the system allows it
   // (/proc/sys/fs/pipe-max-size, 1 MiB by default; root may always).
   long max = 0;
