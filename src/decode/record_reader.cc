@@ -443,7 +443,6 @@ class RecordReader::Run {
     const char* const end = doc.data() + doc.size();
     const char* p = SkipSpace(doc.data(), end);
     if (p == end || *p != '{' || !InputIsUtf8()) return std::nullopt;
-    const char* const doc_end = end;  // (later documents may follow this one's closing brace)
     ++p;
     bool records_read = false;
     // Something irregular at `at`: before any record was handed over, ReadRecordsFile's parse
@@ -453,35 +452,36 @@ class RecordReader::Run {
       return std::nullopt;
     };
     for (;;) {
-      p = SkipSpace(p, doc_end);
-      if (p == doc_end || *p != '"') return Irregular(p);
+      p = SkipSpace(p, end);
+      if (p == end || *p != '"') return Irregular(p);
       const char* key_end =
-          static_cast<const char*>(std::memchr(p + 1, '"', static_cast<size_t>(doc_end - (p + 1))));
+          static_cast<const char*>(std::memchr(p + 1, '"', static_cast<size_t>(end - (p + 1))));
       if (key_end == nullptr) return Irregular(p);
       const std::string_view key(p + 1, static_cast<size_t>(key_end - (p + 1)));
       if (key.find('\\') != std::string_view::npos) {
         return Irregular(p);
       }
-      p = SkipSpace(key_end + 1, doc_end);
-      if (p == doc_end || *p != ':') return Irregular(p);
-      p = SkipSpace(p + 1, doc_end);
+      p = SkipSpace(key_end + 1, end);
+      if (p == end || *p != ':') return Irregular(p);
+      p = SkipSpace(p + 1, end);
       if (key == "Records" && !records_read) {  // the first Records member, as a parse reads it
-        if (p == doc_end || *p != '[') return std::nullopt;
+        if (p == end || *p != '[') return std::nullopt;
         records_read = true;
         bool salvaged = false;
         p = TakeRecords(doc, p + 1, &salvaged);
         if (salvaged) return p;  // read to the document's end (nullptr: it does not end)
       } else {
-        const char* value_end = p < doc_end ? ValueEnd(p, doc_end) : nullptr;  // unread
+        const char* value_end = p < end ? ValueEnd(p, end) : nullptr;  // unread
         if (value_end == nullptr) return Irregular(p);
         p = value_end;
       }
-      p = SkipSpace(p, doc_end);
-      if (p < doc_end && *p == ',') {
+      p = SkipSpace(p, end);
+      if (p < end && *p == ',') {
         ++p;
         continue;
       }
-      if (p < doc_end && *p == '}' && records_read) return p + 1;
+      // The document ends here; later documents may follow its closing brace.
+      if (p < end && *p == '}' && records_read) return p + 1;
       return Irregular(p);
     }
   }

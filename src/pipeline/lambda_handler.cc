@@ -107,7 +107,7 @@ class ItemVisitor final : public decode::RecordVisitor {
   void OnText(std::string_view text, const decode::RecordWhere& where) override {
     engine_.EvaluateText(text, engine::Origin{input_, where}, alerts_);
   }
-  // The engine checks each line's whole text in its one pass (decode/record_reader.h).
+  // The engine checks each record's whole text in its one pass (decode/record_reader.h).
   bool ChecksRecords() const override { return true; }
   void OnError(const decode::RecordWhere& where, Error error) override {
     // A damaged record costs that record, as in `watch`: retrying the event cannot mend it.

@@ -34,7 +34,7 @@ class BatchVisitor final : public decode::RecordVisitor {
   }
 
   void OnSkipped(std::string why) override { report_.skipped = std::move(why); }
-  // The engine checks each line's whole text in its one pass (decode/record_reader.h).
+  // The engine checks each record's whole text in its one pass (decode/record_reader.h).
   bool ChecksRecords() const override { return true; }
 
   // Adds the events not yet counted to the progress counters (at the end of the batch).
