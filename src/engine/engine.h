@@ -2,10 +2,13 @@
 //
 // Per record (RecordReader hands over its text, decode/record_reader.h):
 //   AnchorExtractor (one pass that checks the grammar of every byte and extracts the anchors,
-//   no allocation) -> RuleIndex::Candidates -> if any candidate: parse that record into a DOM
-//   once, choose what each rule sees (match/subject.h: an envelope's detail for filter
-//   patterns, an envelope for event patterns), Evaluate each candidate with one FieldCache ->
-//   alert::Alert.
+//   no allocation) -> RuleIndex::Candidates -> if any candidate:
+//     - every candidate decided by the index (RuleIndex::Decides: its conditions all checked on
+//       extracted strings) and the record one line, not an envelope: an alert per candidate,
+//       its event fields read from the text (event_fields.h), no DOM and no evaluation;
+//     - else: parse that record into a DOM once, choose what each rule sees (match/subject.h:
+//       an envelope's detail for filter patterns, an envelope for event patterns), Evaluate
+//       each candidate with one FieldCache -> alert::Alert.
 // A record no rule can match costs that one pass and allocates nothing.
 //
 // Each alert owns what it keeps: the rule's metadata (rule_id, rule_title, severity), the event
@@ -99,12 +102,5 @@ class Engine {
   std::string repaired_;
   uint64_t events_ = 0;
 };
-
-// Fills the event fields of `alert` (event_id ... error_message) from a CloudTrail record.
-void FillAlertFromRecord(simdjson::dom::element record, alert::Alert& alert);
-
-// A readable principal: the IAM user name, "Role/session" for an assumed role, "root", the AWS
-// service for service events, else the ARN or principalId.
-std::string ActorOf(simdjson::dom::element record);
 
 }  // namespace tw::engine

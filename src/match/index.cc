@@ -237,6 +237,37 @@ std::vector<Option> Options(const Node& node, std::vector<std::string>& prefix,
   }
 }
 
+// Whether `node` holds exactly when each of its options (Options) does: a conjunction whose
+// every conjunct is one leaf, or leaves on one field joined by `or`, each turned into exactly
+// one option that keeps all its leaves. A negation, a delimited pattern, a constant, an `or`
+// across fields or a leaf Options cannot use makes it false.
+bool Conjunctive(const Node& node, std::vector<std::string>& prefix, bool envelope_root) {
+  switch (node.kind) {
+    case NodeKind::kLeaf:
+      return LeafOptions(*node.leaf, prefix, envelope_root).size() == 1;
+    case NodeKind::kOr:
+      for (const auto& c : node.children) {
+        if (c->kind != NodeKind::kLeaf && c->kind != NodeKind::kOr) return false;
+        if (!Conjunctive(*c, prefix, envelope_root)) return false;
+      }
+      return OrOptions(node, prefix, envelope_root).size() == 1;
+    case NodeKind::kAnd:
+      return !node.children.empty() &&
+             std::all_of(node.children.begin(), node.children.end(),
+                         [&](const NodePtr& c) { return Conjunctive(*c, prefix, envelope_root); });
+    case NodeKind::kScope: {
+      if (!KeysOnly(node.path)) return false;
+      const size_t depth = prefix.size();
+      for (const Step& s : node.path.steps) prefix.push_back(s.key);
+      const bool out = Conjunctive(*node.children[0], prefix, envelope_root);
+      prefix.resize(depth);
+      return out;
+    }
+    default:
+      return false;
+  }
+}
+
 // Lower is better: exact values beat presence, eventName beats other fields.
 int Score(const Option& o) {
   int score = o.exact ? 0 : 10000;
@@ -322,11 +353,16 @@ std::unique_ptr<RuleIndex> RuleIndex::Build(const std::vector<const Matcher*>& m
   // Conditions that only filter (exists, anything-but, !=) are worth a check only on a field
   // that is extracted anyway: they are added once every rule's slots are known.
   std::vector<std::pair<uint32_t, Option>> filter_only;
+  // Per rule: its IR is Conjunctive and every option is checked (the anchor's hash lookup or a
+  // requirement), so Decides may answer for it.
+  std::vector<bool> checked_whole(matchers.size(), false);
   std::vector<std::map<std::string, std::vector<uint32_t>>> by_value;  // per slot
   for (uint32_t id = 0; id < matchers.size(); ++id) {
     const Matcher& m = *matchers[id];
     std::vector<std::string> prefix;
-    auto options = Options(*m.root, prefix, m.language == Language::kEventPattern);
+    const bool envelope_root = m.language == Language::kEventPattern;
+    auto options = Options(*m.root, prefix, envelope_root);
+    checked_whole[id] = Conjunctive(*m.root, prefix, envelope_root);
     // The anchor: the best option the slot lists can dispatch on (none: always evaluated).
     const Option* best = nullptr;
     for (const Option& o : options) {
@@ -349,7 +385,10 @@ std::unique_ptr<RuleIndex> RuleIndex::Build(const std::vector<const Matcher*>& m
           o.slot.kind != AnchorSlot::Kind::kRecordPath || (o.slot.path.size() <= 2 && !bulky);
       const bool known = std::any_of(index->slots_.begin(), index->slots_.end(),
                                      [&](const AnchorSlot& s) { return SameSlot(s, o.slot); });
-      if (!shallow && !known) continue;
+      if (!shallow && !known) {
+        checked_whole[id] = false;
+        continue;
+      }
       Requirement r;
       r.slot = index->SlotFor(o.slot);
       // A hash lookup only pays for itself on larger value sets.
@@ -365,6 +404,7 @@ std::unique_ptr<RuleIndex> RuleIndex::Build(const std::vector<const Matcher*>& m
       index->requirements_[id].push_back(std::move(r));
     }
     if (best == nullptr) {
+      checked_whole[id] = false;
       index->unindexed_.push_back(id);
       continue;
     }
@@ -388,7 +428,10 @@ std::unique_ptr<RuleIndex> RuleIndex::Build(const std::vector<const Matcher*>& m
     const auto& o = entry.second;
     const auto known = std::find_if(index->slots_.begin(), index->slots_.end(),
                                     [&](const AnchorSlot& s) { return SameSlot(s, o.slot); });
-    if (known == index->slots_.end()) continue;
+    if (known == index->slots_.end()) {
+      checked_whole[id] = false;
+      continue;
+    }
     Requirement r;
     r.slot = static_cast<int>(known - index->slots_.begin());
     r.leaves = o.leaves;
@@ -400,9 +443,19 @@ std::unique_ptr<RuleIndex> RuleIndex::Build(const std::vector<const Matcher*>& m
     BuildShapes(index->slot_index_[i], build);
   }
   index->required_slots_.assign(matchers.size(), 0);
+  index->decided_slots_.assign(matchers.size(), 0);
   for (uint32_t id = 0; id < matchers.size(); ++id) {
+    bool narrow = true;  // every slot the rule reads fits the masks
     for (const Requirement& r : index->requirements_[id]) {
-      if (r.slot < 64) index->required_slots_[id] |= uint64_t{1} << r.slot;
+      if (r.slot < 64) {
+        index->required_slots_[id] |= uint64_t{1} << r.slot;
+      } else {
+        narrow = false;
+      }
+    }
+    const int anchor = index->anchors_[id].slot;
+    if (checked_whole[id] && narrow && anchor >= 0 && anchor < 64) {
+      index->decided_slots_[id] = index->required_slots_[id] | uint64_t{1} << anchor;
     }
   }
   return index;

@@ -36,6 +36,7 @@
 #include <re2/set.h>
 
 #include <atomic>
+#include <bit>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -132,6 +133,23 @@ class RuleIndex {
   void Candidates(const AnchorValue* values, std::vector<uint32_t>& out,
                   ShapeMemo* memo = nullptr) const;
 
+  // Whether candidate `id` (returned by Candidates for these `values`) certainly matches, so
+  // that evaluating it would only confirm it. True when the rule is a conjunction of
+  // conditions on extracted fields that Candidates has all checked exactly: each conjunct a
+  // string test, or tests on one field joined by `or` (eventName = A || eventName = B), and
+  // every field they read holds a string in this event (an array, number or missing field
+  // leaves the decision to the evaluator). Rules with a negation across fields, a delimited
+  // pattern, a numeric test, a path through an array or a field the index does not extract
+  // are never decided here.
+  bool Decides(uint32_t id, const AnchorValue* values) const {
+    const uint64_t mask = decided_slots_[id];
+    if (mask == 0) return false;
+    for (uint64_t m = mask; m != 0; m &= m - 1) {
+      if (values[std::countr_zero(m)].state != AnchorValue::State::kString) return false;
+    }
+    return true;
+  }
+
   // How many times Candidates fell back to every rule of a failed RE2::Set, since Build (all
   // threads; for the scan summary and statistics).
   uint64_t shape_set_fallbacks() const { return fallbacks_.load(std::memory_order_relaxed); }
@@ -206,6 +224,9 @@ class RuleIndex {
   // Per rule, bit i set when a requirement reads slot i (i < 64): a rule whose bits are not all
   // among the fields the event has fails Passes, which this rejects without reading it.
   std::vector<uint64_t> required_slots_;
+  // Per rule, the slots that must hold strings for Decides (the anchor's and every
+  // requirement's); 0 for a rule Candidates never decides.
+  std::vector<uint64_t> decided_slots_;
   SetMatch set_match_ = nullptr;
   uint64_t id_ = 0;  // unique per Build in this process (ShapeMemo ownership)
   mutable std::atomic<uint64_t> fallbacks_{0};

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -167,6 +168,78 @@ TEST(RuleIndex, AFilteringConditionAddsNoField) {
   ASSERT_EQ(index->slots().size(), 1u);
   EXPECT_EQ(index->slots()[0].Name(), "$.eventName");
   EXPECT_EQ(CandidatesOf(*index, {{"$.eventName", {kString, "A"}}}), std::vector<uint32_t>{0});
+}
+
+std::shared_ptr<const Matcher> FilterPattern(const std::string& pattern) {
+  auto m = CompileMatcher(Language::kFilterPattern, pattern);
+  EXPECT_TRUE(m) << pattern << ": " << m.error().message;
+  return m ? *m : nullptr;
+}
+
+// Whether the index decides rule `id` for these values (it must be a candidate first).
+bool DecidedFor(const RuleIndex& index, uint32_t id,
+                const std::vector<std::pair<std::string, AnchorValue>>& named) {
+  const std::vector<AnchorValue> values = ValuesFor(index, named);
+  std::vector<uint32_t> candidates;
+  index.Candidates(values.data(), candidates);
+  EXPECT_NE(std::find(candidates.begin(), candidates.end(), id), candidates.end())
+      << "rule " << id << " is not a candidate";
+  return index.Decides(id, values.data());
+}
+
+// A rule that is a conjunction of string tests on extracted fields, each field tested with
+// `or` at most, matches exactly when its candidates' checks pass on strings: the index decides
+// it. The same rule with an array in one of its fields is left to the evaluator (EventBridge
+// flattens arrays; CloudWatch reads the element).
+TEST(RuleIndex, DecidesAConjunctionOfStringTestsOnStrings) {
+  const auto cwl = FilterPattern(
+      R"({ ($.eventName = "ConsoleLogin" || $.eventName = "Login") && ($.errorCode = "Failed*") })");
+  const auto eb = EventPattern(
+      R"({"source":["aws.kms"],"detail":{"eventName":["DisableKey","ScheduleKeyDeletion"]}})");
+  auto index = RuleIndex::Build({cwl.get(), eb.get()});
+  EXPECT_TRUE(DecidedFor(
+      *index, 0,
+      {{"$.eventName", {kString, "Login"}}, {"$.errorCode", {kString, "Failed authentication"}}}));
+  EXPECT_FALSE(
+      DecidedFor(*index, 0, {{"$.eventName", {kString, "Login"}}, {"$.errorCode", {kOther, {}}}}));
+  EXPECT_TRUE(DecidedFor(
+      *index, 1, {{"source", {kString, "aws.kms"}}, {"$.eventName", {kString, "DisableKey"}}}));
+  EXPECT_FALSE(
+      DecidedFor(*index, 1, {{"source", {kString, "aws.kms"}}, {"$.eventName", {kOther, {}}}}));
+}
+
+// Anything the candidate checks do not cover is left to the evaluator: an `or` across fields
+// (twice), a test on a field the index does not extract, a numeric test, a
+// condition on an array element, a filtering condition on a field no other rule extracts.
+TEST(RuleIndex, LeavesToTheEvaluatorWhatItsChecksDoNotCover) {
+  const std::vector<std::shared_ptr<const Matcher>> rules = {
+      FilterPattern(R"({ ($.eventName = "A") || ($.eventSource = "s") })"),
+      EventPattern(
+          R"({"detail":{"eventName":["A"],"$or":[{"errorCode":["y"]},{"awsRegion":["q"]}]}})"),
+      FilterPattern(
+          R"({ ($.eventName = "A") && ($.requestParameters.bucketPolicy.Statement.Effect = "Allow") })"),
+      FilterPattern(R"({ ($.eventName = "A") && ($.responseElements.count > 1) })"),
+      FilterPattern(R"({ ($.eventName = "A") && ($.resources[0].type = "t") })"),
+      EventPattern(R"({"detail":{"eventName":["A"],"userAgent":[{"anything-but":["x"]}]}})"),
+  };
+  std::vector<const Matcher*> matchers;
+  for (const auto& r : rules) matchers.push_back(r.get());
+  auto index = RuleIndex::Build(matchers);
+  const std::vector<std::pair<std::string, AnchorValue>> all_strings = {
+      {"$.eventName", {kString, "A"}},
+      {"$.eventSource", {kString, "s"}},
+      {"$.errorCode", {kString, "y"}},
+      {"$.awsRegion", {kString, "r"}},
+      {"$.userAgent", {kString, "z"}}};
+  const std::vector<AnchorValue> values = ValuesFor(*index, all_strings);
+  for (uint32_t id = 0; id < rules.size(); ++id) {
+    EXPECT_FALSE(index->Decides(id, values.data())) << "rule " << id;
+  }
+  // With a rule that extracts userAgent, the anything-but is checked and the rule decided.
+  const auto on_agent = EventPattern(R"({"detail":{"userAgent":["Other"]}})");
+  auto wider = RuleIndex::Build({rules[5].get(), on_agent.get()});
+  EXPECT_TRUE(
+      DecidedFor(*wider, 0, {{"$.eventName", {kString, "A"}}, {"$.userAgent", {kString, "z"}}}));
 }
 
 // The memo answers as the set does, for repeated and new values, and a memo used with another

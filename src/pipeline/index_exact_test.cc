@@ -8,21 +8,25 @@
 #include <string>
 #include <tuple>
 
-#include "rules/builtin.h"
-#include "rules/loader.h"
+#include "alert/testing/event_fields_text.h"
 #include "common/clock.h"
 #include "pipeline/pipeline.h"
+#include "rules/builtin.h"
+#include "rules/loader.h"
 #include "sources/files/files_source.h"
 
 namespace tw::pipeline {
 namespace {
 
-using AlertKey = std::tuple<std::string, uint64_t, std::string>;  // file, record, rule
+// file, record, rule, the alert's event fields and record text
+using AlertKey = std::tuple<std::string, uint64_t, std::string, std::string>;
 
 class Collect : public BatchListener {
  public:
   void OnBatch(BatchReport& r) override {
-    for (const auto& a : r.alerts) alerts.insert({a.input_file, a.input_record, a.rule_id});
+    for (const auto& a : r.alerts)
+      alerts.insert({a.input_file, a.input_record, a.rule_id,
+                     alert::testing::EventFieldsText(a) + " " + a.record_json});
     events += r.events;
     errors += r.errors.size();
   }
@@ -67,11 +71,13 @@ void ExpectIndexIsExact(const std::vector<rules::Rule>& rules, size_t min_alerts
                       std::back_inserter(missing));
   std::set_difference(a.alerts.begin(), a.alerts.end(), b.alerts.begin(), b.alerts.end(),
                       std::back_inserter(extra));
-  for (const auto& [file, record, rule] : missing) {
-    ADD_FAILURE() << "index dropped " << rule << " on " << file << " record " << record;
+  for (const auto& [file, record, rule, fields] : missing) {
+    ADD_FAILURE() << "index dropped " << rule << " on " << file << " record " << record << ": "
+                  << fields;
   }
-  for (const auto& [file, record, rule] : extra) {
-    ADD_FAILURE() << "index added " << rule << " on " << file << " record " << record;
+  for (const auto& [file, record, rule, fields] : extra) {
+    ADD_FAILURE() << "index added " << rule << " on " << file << " record " << record << ": "
+                  << fields;
   }
 }
 

@@ -27,6 +27,7 @@
 #include <tuple>
 #include <vector>
 
+#include "alert/testing/event_fields_text.h"
 #include "decode/record_reader.h"
 #include "engine/engine.h"
 #include "rules/builtin.h"
@@ -369,7 +370,8 @@ inline std::set<AlertKey> AlertsOf(engine::Engine& engine, const std::string& do
       const decode::RecordStatus s =
           engine_.Evaluate(record, engine::Origin{input, where}, alerts_, error);
       for (const auto& a : alerts_) {
-        out.insert({where.index(), a.rule_id, a.event_name, a.event_source, a.record_json});
+        out.insert(
+            {where.index(), a.rule_id, alert::testing::EventFieldsText(a), "", a.record_json});
       }
       // Which records are events (events + errors = records): an entry of its own.
       if (s == decode::RecordStatus::kOk || s == decode::RecordStatus::kError) {
