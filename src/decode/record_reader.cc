@@ -434,15 +434,16 @@ class RecordReader::Run {
 
   // ReadRecordsFile for a visitor that checks records itself (RecordVisitor::ChecksRecords):
   // finds the Records array and the commas between records without parsing the file, and
-  // hands each record over at its start; the visitor's walk says where it ends. Returns where
+  // hands each record over at its start; the visitor's walk says where it ends, and the
+  // visitor checks its UTF-8 (a record with invalid UTF-8 is kDamaged: salvaged). Returns where
   // the document ends (nullptr: nothing after it can be read), or nullopt, having handed over
-  // no record, when the file is not a plain one (not UTF-8, an escaped member name, the Records
-  // member not an array ...): ReadRecordsFile's parse then reads and reports it. Damage met
-  // after the first record is handed over is salvaged as ReadRecordsFile does.
+  // no record, when the file is not a plain one (an escaped member name, the Records member not
+  // an array ...): ReadRecordsFile's parse then reads and reports it. Damage met after the
+  // first record is handed over is salvaged as ReadRecordsFile does.
   std::optional<const char*> TakeRecordsFile(std::string_view doc) {
     const char* const end = doc.data() + doc.size();
     const char* p = SkipSpace(doc.data(), end);
-    if (p == end || *p != '{' || !InputIsUtf8()) return std::nullopt;
+    if (p == end || *p != '{') return std::nullopt;
     ++p;
     bool records_read = false;
     // Something irregular at `at`: before any record was handed over, ReadRecordsFile's parse
@@ -553,12 +554,6 @@ class RecordReader::Run {
   const char* Salvage(std::string_view doc, const char* p, uint64_t index, bool* salvaged) {
     *salvaged = true;
     return SalvageRecords(doc, p, index, /*in_object=*/true);
-  }
-
-  // Whether the whole input this Run reads (doc_) is UTF-8: checked once, when first asked.
-  bool InputIsUtf8() {
-    if (!utf8_) utf8_ = simdjson::validate_utf8(doc_.data(), doc_.size());
-    return *utf8_;
   }
 
   // What follows a Records array that was read cannot be: reported once; the records stand.
@@ -807,14 +802,15 @@ class RecordReader::Run {
     }
   }
 
-  // RecordVisitor::ChecksRecords: hands `text`, a line that starts with '{' and is UTF-8, to the
-  // visitor as it is. Returns false, having reported nothing, when the line is to be read by
-  // ReadLine instead: not such a line, or one the visitor did not take (kRejected, kDamaged:
-  // several objects on the line, damage), which ReadLine reports. `rest`: the input from the
+  // RecordVisitor::ChecksRecords: hands `text`, a line that starts with '{', to the visitor as
+  // it is, its UTF-8 unchecked (the visitor checks it). Returns false, having reported nothing,
+  // when the line is to be read by ReadLine instead: not such a line, or one the visitor did
+  // not take (kRejected, kDamaged: several objects on the line, damage, invalid UTF-8), which
+  // ReadLine reports. `rest`: the input from the
   // line's start (the padding lies after its end).
   bool TakeLine(std::string_view rest, std::string_view text, const RecordWhere& where) {
     if (text.empty()) return true;  // a blank line
-    if (text.front() != '{' || !simdjson::validate_utf8(text.data(), text.size())) return false;
+    if (text.front() != '{') return false;
     const RecordStatus status = Visit(text.data(), rest, where, text);
     if (status == RecordStatus::kRejected || status == RecordStatus::kDamaged) return false;
     ReportStatus(status, where);
@@ -878,10 +874,9 @@ class RecordReader::Run {
   std::string_view doc_;
   std::optional<Error> pending_gz_;
   Error error_{ErrorCode::kInternal, {}};
-  uint64_t base_ = 0;         // the index of the next record of a Records array or single document
-  bool lines_ = false;        // the document is read line by line (NDJSON, text)
-  uint64_t document_ = 0;     // 1-based: the input is this document of a stream (ReadDocument)
-  std::optional<bool> utf8_;  // InputIsUtf8, once known
+  uint64_t base_ = 0;      // the index of the next record of a Records array or single document
+  bool lines_ = false;     // the document is read line by line (NDJSON, text)
+  uint64_t document_ = 0;  // 1-based: the input is this document of a stream (ReadDocument)
 };
 
 RecordReader::RecordReader(RecordReaderOptions options) : options_(options) {

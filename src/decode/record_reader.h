@@ -137,10 +137,11 @@ class RecordVisitor {
   // (the engine's one pass does). Then simdjson's stage 1 does not run over records first:
   //   - NDJSON lines, CloudWatch Logs messages and lookup-events CloudTrailEvent strings are
   //     handed over as they are (RecordView::text is the line or string); the reader checks
-  //     only that it starts with '{' and is UTF-8;
+  //     only that it starts with '{';
   //   - the records of a CloudTrail file are handed over at their start (RecordView::length
-  //     set), the reader finding the Records array and the commas between records itself, once
-  //     the file is known to be UTF-8.
+  //     set), the reader finding the Records array and the commas between records itself.
+  // Nor is UTF-8 checked first: the visitor checks it in each record (the engine does where
+  // its pass saw a byte above 0x7F) and refuses a record that is not UTF-8.
   // A line or record the visitor refuses (kRejected for a line, kDamaged) is read again on its
   // own, which reports it; so is anything irregular around the records. Default false: each
   // record comes delimited by simdjson's parse, as one object.

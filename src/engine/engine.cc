@@ -61,6 +61,13 @@ decode::RecordStatus Engine::Evaluate(const decode::RecordView& record, const Or
   }
   text = text.substr(0, scanned.check.offset);
   if (record.length != nullptr) *record.length = text.size();
+  // The reader leaves UTF-8 to this pass (RecordVisitor::ChecksRecords), which saw whether a
+  // string holds a byte above 0x7F: only such a record is validated. One that is not UTF-8 is
+  // refused before it counts; the reader reads it again on its own and reports it.
+  if (scanned.check.non_ascii && !simdjson::validate_utf8(text.data(), text.size())) {
+    error = Error{ErrorCode::kParse, "invalid UTF-8 in the record"};
+    return exact ? decode::RecordStatus::kRejected : decode::RecordStatus::kDamaged;
+  }
   if (scanned.check.kind == match::JsonCheck::Kind::kLoneSurrogates) {
     // Unpaired surrogates read as U+FFFD (match/json_escapes.h): the DOM and the alert read
     // the rewritten copy, and so does the extractor, to see the record as they do.

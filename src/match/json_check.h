@@ -16,8 +16,11 @@
 //     a copy with each rewritten as \ufffd;
 //   - no unescaped control character (U+0000-U+001F) in a string;
 //   - nesting at most `max_depth` levels of arrays and objects (simdjson's DOM holds 1,024).
-// It does not check UTF-8: every text that reaches it has passed simdjson's stage 1 or
-// validate_utf8 (decode::RecordReader), which did.
+// It does not check UTF-8. Outside strings only ASCII is JSON; a string's other bytes are
+// accepted as they are, and an ok() check says whether there may be any (`non_ascii`), so that
+// the caller checks the UTF-8 of only such a text (engine::Engine does, for the text that the
+// record reader hands over unchecked: decode/record_reader.h).
+
 //
 // Cost: strings are scanned 16 bytes at a time (SSE2; byte by byte without it), the rest byte
 // by byte: about 3.4 instructions per byte of a CloudTrail record (5,490 for the gate corpus's
@@ -44,6 +47,10 @@ struct JsonCheck {
   Kind kind = Kind::kValid;
   size_t offset = 0;   // not ok(): where; ok(): where the value ends (the byte after it)
   uint8_t detail = 0;  // kNotJson: what should have been there (read by DescribeJsonCheck)
+  // ok(): a string may hold a byte above 0x7F, whose UTF-8 this check does not read. False
+  // means the whole value is ASCII; true may be said of an ASCII value too (a byte just after
+  // a string was seen), and of a text with bytes above 0x7F after the value (`prefix`).
+  bool non_ascii = false;
   bool ok() const { return kind == Kind::kValid || kind == Kind::kLoneSurrogates; }
 };
 

@@ -166,5 +166,32 @@ TEST(JsonCheck, NestingIsBoundedAsTheDomBoundsIt) {
   EXPECT_EQ(CheckJson("[[1]]", 2).kind, Kind::kValid);
 }
 
+// non_ascii: false only when every byte of the value is ASCII, so that a caller may skip its
+// UTF-8 check then (JSON allows other bytes only inside strings, RFC 8259 §8.1).
+TEST(JsonCheck, NonAsciiIsSaidOfEveryTextWithAByteAbove7F) {
+  for (const std::string text : {std::string(R"({"a":"b","c":[1,"d"]})"),
+                                 std::string(R"({"a":")") + std::string(100, 'x') + "\"}"}) {
+    const JsonCheck c = CheckJson(text);
+    ASSERT_TRUE(c.ok()) << text;
+    EXPECT_FALSE(c.non_ascii) << text;
+  }
+  // Each position of a byte above 0x7F in strings of several lengths (within and past a
+  // 16-byte block), in a value and in a key.
+  for (size_t n = 1; n <= 40; ++n) {
+    for (size_t at = 0; at < n; ++at) {
+      std::string body(n, 'x');
+      body[at] = '\xE9';
+      for (const std::string& text : {R"({"k":")" + body + R"("})", R"({")" + body + R"(":1})",
+                                      R"(["a",")" + body + R"("])"}) {
+        const JsonCheck c = CheckJson(text);
+        ASSERT_TRUE(c.ok()) << text;
+        EXPECT_TRUE(c.non_ascii) << n << " " << at << " " << text;
+      }
+    }
+  }
+  // Outside strings no such byte is JSON.
+  EXPECT_FALSE(CheckJson("{\"a\":1\xE9}").ok());
+}
+
 }  // namespace
 }  // namespace tw::match

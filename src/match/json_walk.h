@@ -85,8 +85,11 @@ inline const char* SkipWs(const char* p, const char* end) {
   return p;
 }
 
-// The first byte at or after `p` that is '"', '\\' or below 0x20 (`end` when none).
-inline const char* StringStop(const char* p, const char* end) {
+// The first byte at or after `p` that is '"', '\\' or below 0x20 (`end` when none). Sets a
+// bit of `high` when a byte above 0x7F is among the bytes it read: those before the stop, and
+// perhaps some after it in the same 16-byte block (so `high` may say so of a text whose strings
+// are all ASCII, never the other way round).
+inline const char* StringStop(const char* p, const char* end, unsigned& high) {
 #ifdef __SSE2__
   const __m128i quote = _mm_set1_epi8('"');
   const __m128i backslash = _mm_set1_epi8('\\');
@@ -98,12 +101,16 @@ inline const char* StringStop(const char* p, const char* end) {
       const __m128i hits =
           _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
                        _mm_cmpeq_epi8(_mm_max_epu8(v, control), control));
+      high |= static_cast<unsigned>(_mm_movemask_epi8(v));  // the bytes' top bits
       const int mask = _mm_movemask_epi8(hits);
       if (mask != 0) return p + __builtin_ctz(static_cast<unsigned>(mask));
     }
   }
 #endif
-  while (p < end && *p != '"' && *p != '\\' && static_cast<unsigned char>(*p) >= 0x20) ++p;
+  while (p < end && *p != '"' && *p != '\\' && static_cast<unsigned char>(*p) >= 0x20) {
+    high |= static_cast<unsigned char>(*p) & 0x80u;
+    ++p;
+  }
   return p;
 }
 
@@ -162,6 +169,7 @@ JsonCheck WalkJson(std::string_view text, bool prefix, size_t max_depth, Listene
   size_t tracked = 0;             // levels 1..tracked are followed by the listener
   bool want = Listener::kTracks;  // the next value is announced
   bool lone = false;
+  unsigned high = 0;  // nonzero: a string may hold a byte above 0x7F (StringStop)
   enum class StringRole : uint8_t { kName, kValue, kAnnounced };
   StringRole role = StringRole::kValue;  // of the string being read (where string_slow goes back)
   const char* string_begin = nullptr;
@@ -178,7 +186,7 @@ value:
   }
   if (*p == '"') {  // most values are strings
     string_begin = p + 1;
-    p = StringStop(p + 1, end);
+    p = StringStop(p + 1, end, high);
     role = want ? StringRole::kAnnounced : StringRole::kValue;
     if (p == end || *p != '"') goto string_slow;
     if constexpr (Listener::kTracks) {
@@ -257,7 +265,7 @@ member:  // at a member name: after `{` (not empty) or after an object's `,`
     }
   }
   string_begin = p + 1;
-  p = StringStop(p + 1, end);
+  p = StringStop(p + 1, end, high);
   role = StringRole::kName;
   if (p == end || *p != '"') goto string_slow;
   if constexpr (Listener::kTracks) {
@@ -293,6 +301,7 @@ after_value:
     JsonCheck ok;
     ok.kind = lone ? JsonCheck::Kind::kLoneSurrogates : JsonCheck::Kind::kValid;
     ok.offset = static_cast<size_t>(value_end - text.data());
+    ok.non_ascii = high != 0;
     return ok;
   }
   if (p < end && IsWs(*p)) p = SkipWs(p, end);
@@ -338,7 +347,7 @@ string_slow:  // p at a string's stop byte that is not its closing quote: an esc
         error = kEscape;
         goto fail;
     }
-    p = StringStop(p + len, end);
+    p = StringStop(p + len, end, high);
   }
   switch (role) {
     case StringRole::kName:

@@ -343,6 +343,44 @@ TEST(ScanExact, UnpairedSurrogatesReadAsTheReplacementCharacter) {
   EXPECT_EQ(payloads, 1);
 }
 
+// Invalid UTF-8 (RFC 8259 §8.1: JSON text is UTF-8) in a string, in a value or a key, is an
+// error of its own line or record, in NDJSON and in a CloudTrail file alike; the records around
+// it are read, valid UTF-8 beyond ASCII included. The reader hands such input to the engine
+// unchecked and the engine checks it (record_reader.h, ChecksRecords).
+TEST(ScanExact, InvalidUtf8IsAnErrorOfItsRecordOnly) {
+  const std::string stop =
+      R"({"eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging","userAgent":)";
+  // Records 2 and 3 are no rule's candidates: nothing but the check reads them further.
+  const std::string get = R"({"eventSource":"s3.amazonaws.com","eventName":"GetObject","x":)";
+  const std::vector<std::string> records = {
+      stop + "\"caf\xC3\xA9\"}",   // valid: two-byte é
+      get + "\"caf\xC3\"}",        // a lead byte without its continuation
+      get + "\"x\",\"k\xFF\":1}",  // a byte UTF-8 never has, in a key
+      stop + "\"\xED\xA0\x80\"}",  // an encoded surrogate (not UTF-8)
+      stop + "\"" + std::string(40, 'a') + "\xE2\x82\xAC\"}",  // valid, past a 16-byte block
+  };
+  std::string ndjson;
+  std::string file = R"({"Records":[)";
+  for (size_t i = 0; i < records.size(); ++i) {
+    ndjson += records[i] + "\n";
+    file += (i ? "," : "") + records[i];
+  }
+  file += "]}";
+  for (const std::string& input : {ndjson, file}) {
+    const bool lines = input == ndjson;
+    const Outcome o = ScanBoth(input);
+    EXPECT_EQ(o.events, 2u) << input;
+    ASSERT_EQ(o.errors.size(), 3u) << input;
+    const std::string unit = lines ? "line " : "record ";
+    for (size_t i = 0; i < 3; ++i) {
+      EXPECT_EQ(o.errors[i].rfind(unit + std::to_string(i + 2) + ": ", 0), 0u) << o.errors[i];
+      EXPECT_NE(o.errors[i].find("UTF-8"), std::string::npos) << o.errors[i];
+    }
+    EXPECT_TRUE(Has(o, 0, "cloudtrail-change")) << input;
+    EXPECT_TRUE(Has(o, 4, "cloudtrail-change")) << input;
+  }
+}
+
 // Issue 8: a string escape JSON does not have (RFC 8259 §7: only \" \\ \/ \b \f \n \r \t and
 // \u with four hex digits) damages the record in any field, also one no rule reads and the
 // index skips unread: an error with its line, never an event (events + errors = records).
