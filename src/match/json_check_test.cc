@@ -166,11 +166,40 @@ TEST(JsonCheck, NestingIsBoundedAsTheDomBoundsIt) {
   EXPECT_EQ(CheckJson("[[1]]", 2).kind, Kind::kValid);
 }
 
+// The literals true, false and null (RFC 8259 §3), lowercase and whole: each cut short (also
+// at the very end of the text, where a word-wide comparison must not read past it) or with a
+// byte changed is not JSON, as DomParser agrees.
+TEST(JsonCheck, LiteralsAreWholeAndExact) {
+  for (const std::string literal : {"true", "false", "null"}) {
+    for (const std::string& text : {literal, "[" + literal + "]", R"({"a":)" + literal + "}"}) {
+      EXPECT_TRUE(CheckJson(text).ok()) << text;
+      EXPECT_TRUE(DomReads(text)) << text;
+    }
+    for (size_t cut = 1; cut < literal.size(); ++cut) {
+      const std::string part = literal.substr(0, cut);
+      for (const std::string& text : {part, "[" + part + "]", R"({"a":)" + part}) {
+        EXPECT_FALSE(CheckJson(text).ok()) << text;
+        EXPECT_FALSE(DomReads(text)) << text;
+      }
+    }
+    for (size_t at = 0; at < literal.size(); ++at) {
+      for (const char c : {'x', static_cast<char>(literal[at] - 32)}) {  // another letter, upper
+        std::string changed = literal;
+        changed[at] = c;
+        for (const std::string& text : {changed, "[" + changed + "]"}) {
+          EXPECT_FALSE(CheckJson(text).ok()) << text;
+          EXPECT_FALSE(DomReads(text)) << text;
+        }
+      }
+    }
+  }
+}
+
 // non_ascii: false only when every byte of the value is ASCII, so that a caller may skip its
 // UTF-8 check then (JSON allows other bytes only inside strings, RFC 8259 §8.1).
 TEST(JsonCheck, NonAsciiIsSaidOfEveryTextWithAByteAbove7F) {
-  for (const std::string text : {std::string(R"({"a":"b","c":[1,"d"]})"),
-                                 std::string(R"({"a":")") + std::string(100, 'x') + "\"}"}) {
+  for (const std::string& text : {std::string(R"({"a":"b","c":[1,"d"]})"),
+                                  std::string(R"({"a":")") + std::string(100, 'x') + "\"}"}) {
     const JsonCheck c = CheckJson(text);
     ASSERT_TRUE(c.ok()) << text;
     EXPECT_FALSE(c.non_ascii) << text;

@@ -31,6 +31,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 #include <string_view>
 
@@ -228,13 +229,20 @@ value:
     case 't':
     case 'f':
     case 'n': {
-      const std::string_view literal = *p == 't' ? "true" : *p == 'f' ? "false" : "null";
-      if (static_cast<size_t>(end - p) < literal.size() ||
-          std::memcmp(p, literal.data(), literal.size()) != 0) {
+      // Compared as one 4-byte word ("fals", then 'e'): no call to memcmp.
+      const char* const literal = *p == 't' ? "true" : *p == 'f' ? "false" : "null";
+      const size_t size = *p == 'f' ? 5 : 4;
+      uint32_t got = 0;
+      uint32_t word = 0;
+      if (static_cast<size_t>(end - p) >= size) {
+        std::memcpy(&got, p, 4);
+        std::memcpy(&word, literal, 4);
+      }
+      if (static_cast<size_t>(end - p) < size || got != word || (size == 5 && p[4] != 'e')) {
         error = kValue;
         goto fail;
       }
-      p += literal.size();
+      p += size;
       goto scalar;
     }
     default:
