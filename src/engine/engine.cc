@@ -151,9 +151,12 @@ void Engine::EvaluateCandidates(std::string_view text, const std::vector<uint32_
   bool have_fields = false;  // read once, for the first alert
   for (uint32_t id : candidates) {
     const rules::Rule& rule = *rules_->rules()[id];
-    match::Subject subject = subject_.For(rule.matcher->language);
-    subject.fields = fields;
-    if (!match::Evaluate(*rule.matcher->root, subject)) continue;
+    // A candidate the index decides matches without evaluation, here too.
+    if (!options_.use_index || !rules_->index().Decides(id, anchors_.data())) {
+      match::Subject subject = subject_.For(rule.matcher->language);
+      subject.fields = fields;
+      if (!match::Evaluate(*rule.matcher->root, subject)) continue;
+    }
     alert::Alert alert = NewAlert(rule, origin);
     if (!have_fields) {
       event_fields = ReadEventFields(subject_.record());

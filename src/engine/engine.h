@@ -8,7 +8,7 @@
 //       its event fields read from the text (event_fields.h), no DOM and no evaluation;
 //     - else: parse that record into a DOM once, choose what each rule sees (match/subject.h:
 //       an envelope's detail for filter patterns, an envelope for event patterns), Evaluate
-//       each candidate with one FieldCache -> alert::Alert.
+//       each candidate the index does not decide with one FieldCache -> alert::Alert.
 // A record no rule can match costs that one pass and allocates nothing.
 //
 // Each alert owns what it keeps: the rule's metadata (rule_id, rule_title, severity), the event

@@ -237,29 +237,60 @@ std::vector<Option> Options(const Node& node, std::vector<std::string>& prefix,
   }
 }
 
-// Whether `node` holds exactly when each of its options (Options) does: a conjunction whose
-// every conjunct is one leaf, or leaves on one field joined by `or`, each turned into exactly
-// one option that keeps all its leaves. A negation, a delimited pattern, a constant, an `or`
-// across fields or a leaf Options cannot use makes it false.
-bool Conjunctive(const Node& node, std::vector<std::string>& prefix, bool envelope_root) {
+// The root itself is there (CloudWatch's guard of a pattern with NOT EXISTS): true of every
+// record whose fields the index reads.
+bool IsRootPresent(const Leaf& leaf) {
+  return leaf.target == Target::kPath && leaf.path.steps.empty() && leaf.op == Op::kPresent &&
+         !leaf.negate && !leaf.on_missing;
+}
+
+// A field that must be missing (CloudWatch's NOT EXISTS, EventBridge's exists: false): true
+// exactly when the path reaches nothing, which the extractor tells (kAbsent) for a path of keys.
+bool IsAbsence(const Leaf& leaf) {
+  return leaf.target == Target::kPath && !leaf.path.steps.empty() && KeysOnly(leaf.path) &&
+         leaf.op == Op::kNever && !leaf.negate && leaf.on_missing;
+}
+
+// Whether `node` holds exactly when each of its options (Options) does and each field in
+// `absent` is missing: a conjunction whose every conjunct is one leaf, leaves on one field
+// joined by `or` (each turned into exactly one option that keeps all its leaves), a field that
+// must be missing (appended to `absent`), or the root's presence. A negation, a delimited
+// pattern, a constant, an `or` across fields or a leaf Options cannot use makes it false.
+bool Conjunctive(const Node& node, std::vector<std::string>& prefix, bool envelope_root,
+                 std::vector<AnchorSlot>& absent) {
   switch (node.kind) {
-    case NodeKind::kLeaf:
-      return LeafOptions(*node.leaf, prefix, envelope_root).size() == 1;
+    case NodeKind::kLeaf: {
+      const Leaf& leaf = *node.leaf;
+      if (IsRootPresent(leaf)) return true;
+      if (IsAbsence(leaf)) {
+        std::vector<std::string> full = prefix;
+        for (const Step& s : leaf.path.steps) full.push_back(s.key);
+        AnchorSlot slot;
+        if (!SlotForPath(full, envelope_root, &slot)) return false;
+        absent.push_back(std::move(slot));
+        return true;
+      }
+      return LeafOptions(leaf, prefix, envelope_root).size() == 1;
+    }
     case NodeKind::kOr:
       for (const auto& c : node.children) {
-        if (c->kind != NodeKind::kLeaf && c->kind != NodeKind::kOr) return false;
-        if (!Conjunctive(*c, prefix, envelope_root)) return false;
+        if (c->kind == NodeKind::kLeaf) {
+          if (LeafOptions(*c->leaf, prefix, envelope_root).size() != 1) return false;
+        } else if (c->kind != NodeKind::kOr || !Conjunctive(*c, prefix, envelope_root, absent)) {
+          return false;
+        }
       }
       return OrOptions(node, prefix, envelope_root).size() == 1;
     case NodeKind::kAnd:
       return !node.children.empty() &&
-             std::all_of(node.children.begin(), node.children.end(),
-                         [&](const NodePtr& c) { return Conjunctive(*c, prefix, envelope_root); });
+             std::all_of(node.children.begin(), node.children.end(), [&](const NodePtr& c) {
+               return Conjunctive(*c, prefix, envelope_root, absent);
+             });
     case NodeKind::kScope: {
       if (!KeysOnly(node.path)) return false;
       const size_t depth = prefix.size();
       for (const Step& s : node.path.steps) prefix.push_back(s.key);
-      const bool out = Conjunctive(*node.children[0], prefix, envelope_root);
+      const bool out = Conjunctive(*node.children[0], prefix, envelope_root, absent);
       prefix.resize(depth);
       return out;
     }
@@ -356,13 +387,14 @@ std::unique_ptr<RuleIndex> RuleIndex::Build(const std::vector<const Matcher*>& m
   // Per rule: its IR is Conjunctive and every option is checked (the anchor's hash lookup or a
   // requirement), so Decides may answer for it.
   std::vector<bool> checked_whole(matchers.size(), false);
+  std::vector<std::vector<AnchorSlot>> absent(matchers.size());  // fields that must be missing
   std::vector<std::map<std::string, std::vector<uint32_t>>> by_value;  // per slot
   for (uint32_t id = 0; id < matchers.size(); ++id) {
     const Matcher& m = *matchers[id];
     std::vector<std::string> prefix;
     const bool envelope_root = m.language == Language::kEventPattern;
     auto options = Options(*m.root, prefix, envelope_root);
-    checked_whole[id] = Conjunctive(*m.root, prefix, envelope_root);
+    checked_whole[id] = Conjunctive(*m.root, prefix, envelope_root, absent[id]);
     // The anchor: the best option the slot lists can dispatch on (none: always evaluated).
     const Option* best = nullptr;
     for (const Option& o : options) {
@@ -444,6 +476,7 @@ std::unique_ptr<RuleIndex> RuleIndex::Build(const std::vector<const Matcher*>& m
   }
   index->required_slots_.assign(matchers.size(), 0);
   index->decided_slots_.assign(matchers.size(), 0);
+  index->decided_missing_.assign(matchers.size(), 0);
   for (uint32_t id = 0; id < matchers.size(); ++id) {
     bool narrow = true;  // every slot the rule reads fits the masks
     for (const Requirement& r : index->requirements_[id]) {
@@ -453,9 +486,22 @@ std::unique_ptr<RuleIndex> RuleIndex::Build(const std::vector<const Matcher*>& m
         narrow = false;
       }
     }
+    // A field that must be missing counts only where the extractor reads it for some rule.
+    uint64_t missing = 0;
+    for (const AnchorSlot& slot : absent[id]) {
+      const auto known = std::find_if(index->slots_.begin(), index->slots_.end(),
+                                      [&](const AnchorSlot& s) { return SameSlot(s, slot); });
+      const size_t at = static_cast<size_t>(known - index->slots_.begin());
+      if (known == index->slots_.end() || at >= 64) {
+        narrow = false;
+        break;
+      }
+      missing |= uint64_t{1} << at;
+    }
     const int anchor = index->anchors_[id].slot;
     if (checked_whole[id] && narrow && anchor >= 0 && anchor < 64) {
       index->decided_slots_[id] = index->required_slots_[id] | uint64_t{1} << anchor;
+      index->decided_missing_[id] = missing;
     }
   }
   return index;

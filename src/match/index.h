@@ -136,16 +136,20 @@ class RuleIndex {
   // Whether candidate `id` (returned by Candidates for these `values`) certainly matches, so
   // that evaluating it would only confirm it. True when the rule is a conjunction of
   // conditions on extracted fields that Candidates has all checked exactly: each conjunct a
-  // string test, or tests on one field joined by `or` (eventName = A || eventName = B), and
-  // every field they read holds a string in this event (an array, number or missing field
-  // leaves the decision to the evaluator). Rules with a negation across fields, a delimited
-  // pattern, a numeric test, a path through an array or a field the index does not extract
-  // are never decided here.
+  // string test, tests on one field joined by `or` (eventName = A || eventName = B), or a
+  // field that must be missing (NOT EXISTS, exists: false); and, in this event, every field
+  // tested holds a string and every field that must be missing is (an array, a number, or a
+  // field present where it must not be leaves the decision to the evaluator). Rules with a
+  // negation across fields, a delimited pattern, a numeric test, a path through an array or a
+  // field the index does not extract are never decided here.
   bool Decides(uint32_t id, const AnchorValue* values) const {
-    const uint64_t mask = decided_slots_[id];
-    if (mask == 0) return false;
-    for (uint64_t m = mask; m != 0; m &= m - 1) {
+    const uint64_t strings = decided_slots_[id];
+    if (strings == 0) return false;
+    for (uint64_t m = strings; m != 0; m &= m - 1) {
       if (values[std::countr_zero(m)].state != AnchorValue::State::kString) return false;
+    }
+    for (uint64_t m = decided_missing_[id]; m != 0; m &= m - 1) {
+      if (values[std::countr_zero(m)].state != AnchorValue::State::kAbsent) return false;
     }
     return true;
   }
@@ -227,6 +231,7 @@ class RuleIndex {
   // Per rule, the slots that must hold strings for Decides (the anchor's and every
   // requirement's); 0 for a rule Candidates never decides.
   std::vector<uint64_t> decided_slots_;
+  std::vector<uint64_t> decided_missing_;  // per rule, the slots that must be missing for it
   SetMatch set_match_ = nullptr;
   uint64_t id_ = 0;  // unique per Build in this process (ShapeMemo ownership)
   mutable std::atomic<uint64_t> fallbacks_{0};

@@ -208,6 +208,29 @@ TEST(RuleIndex, DecidesAConjunctionOfStringTestsOnStrings) {
       DecidedFor(*index, 1, {{"source", {kString, "aws.kms"}}, {"$.eventName", {kOther, {}}}}));
 }
 
+// A field that must be missing (CloudWatch NOT EXISTS, guarded by the root's presence;
+// EventBridge exists: false) is decided on a field the index extracts for some rule: missing,
+// the rule matches; there in any form, the evaluator decides. On a field nobody extracts, the
+// index cannot know, and never decides the rule.
+TEST(RuleIndex, DecidesAMissingFieldOnlyWhereItIsExtracted) {
+  const auto cwl = FilterPattern(R"({ ($.eventName = "A") && ($.errorCode NOT EXISTS) })");
+  const auto eb = EventPattern(R"({"detail":{"eventName":["B"],"errorCode":[{"exists":false}]}})");
+  const auto on_error = EventPattern(R"({"detail":{"errorCode":["Other"]}})");
+  auto index = RuleIndex::Build({cwl.get(), eb.get(), on_error.get()});
+  for (uint32_t id : {0u, 1u}) {
+    const AnchorValue name{kString, id == 0 ? "A" : "B"};
+    EXPECT_TRUE(DecidedFor(*index, id, {{"$.eventName", name}})) << id;
+    EXPECT_FALSE(DecidedFor(*index, id, {{"$.eventName", name}, {"$.errorCode", {kString, "x"}}}))
+        << id;
+    EXPECT_FALSE(DecidedFor(*index, id, {{"$.eventName", name}, {"$.errorCode", {kScalar, {}}}}))
+        << id;
+    EXPECT_FALSE(DecidedFor(*index, id, {{"$.eventName", name}, {"$.errorCode", {kOther, {}}}}))
+        << id;
+  }
+  auto alone = RuleIndex::Build({cwl.get()});
+  EXPECT_FALSE(DecidedFor(*alone, 0, {{"$.eventName", {kString, "A"}}}));
+}
+
 // Anything the candidate checks do not cover is left to the evaluator: an `or` across fields
 // (twice), a test on a field the index does not extract, a numeric test, a
 // condition on an array element, a filtering condition on a field no other rule extracts.

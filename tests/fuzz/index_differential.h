@@ -182,6 +182,20 @@ severity: low
 description: != on a second field (true for a present scalar that differs)
 references: [https://example.com]
 filter_pattern: '{ $.errorCode != "DeleteTrail" && $.eventName = StopLogging }'
+---
+id: h-cwl-not-exists
+title: h
+severity: low
+description: a field that must be missing, beside an exact anchor (decided by the index)
+references: [https://example.com]
+filter_pattern: '{ ($.eventName = DeleteTrail || $.eventName = StopLogging) && $.errorCode NOT EXISTS }'
+---
+id: h-eb-exists-false
+title: h
+severity: low
+description: exists false on a nested field, beside an exact anchor (decided by the index)
+references: [https://example.com]
+event_pattern: {"detail": {"eventName": ["DeleteTrail"], "userIdentity": {"type": [{"exists": false}]}}}
 )";
 
 // The built-in pack and kHostileRules.
