@@ -106,12 +106,16 @@ alert::Alert Engine::NewAlert(const rules::Rule& rule, const Origin& origin) con
 void Engine::EvaluateCandidates(std::string_view text, const std::vector<uint32_t>& candidates,
                                 bool envelope, const Origin& origin, std::vector<alert::Alert>& out,
                                 Error& error, decode::RecordStatus& status) {
-  // Every candidate certainly matches (the index checked each of its conditions): the alerts
-  // need no DOM and no evaluation, only the event's fields, read from the text. An envelope's
-  // detail and a pretty-printed record are shown minified, from the DOM.
-  if (options_.use_index && !envelope && !options_.envelope_as_given &&
-      std::all_of(candidates.begin(), candidates.end(),
-                  [&](uint32_t id) { return rules_->index().Decides(id, anchors_.data()); }) &&
+  // Candidates the index decides (RuleIndex::Decides) match without evaluation; not in the
+  // exhaustive mode, nor when event patterns see documents as given (`match`).
+  const bool decide = options_.use_index && !options_.envelope_as_given;
+  const auto decided = [&](uint32_t id) {
+    return decide && rules_->index().Decides(id, anchors_.data());
+  };
+  // Every candidate certainly matches: the alerts need no DOM, only the event's fields, read
+  // from the text. An envelope's detail and a pretty-printed record are shown minified, from
+  // the DOM.
+  if (!envelope && std::all_of(candidates.begin(), candidates.end(), decided) &&
       std::memchr(text.data(), '\n', text.size()) == nullptr) {
     const EventFields fields = ReadEventFields(text);
     for (uint32_t id : candidates) {
@@ -151,8 +155,7 @@ void Engine::EvaluateCandidates(std::string_view text, const std::vector<uint32_
   bool have_fields = false;  // read once, for the first alert
   for (uint32_t id : candidates) {
     const rules::Rule& rule = *rules_->rules()[id];
-    // A candidate the index decides matches without evaluation, here too.
-    if (!options_.use_index || !rules_->index().Decides(id, anchors_.data())) {
+    if (!decided(id)) {
       match::Subject subject = subject_.For(rule.matcher->language);
       subject.fields = fields;
       if (!match::Evaluate(*rule.matcher->root, subject)) continue;
