@@ -112,11 +112,12 @@ void Engine::EvaluateCandidates(std::string_view text, const std::vector<uint32_
   const auto decided = [&](uint32_t id) {
     return decide && rules_->index().Decides(id, anchors_.data());
   };
+  // A record of a CloudTrail file or an NDJSON line is shown as written (an unpaired surrogate
+  // escape rewritten as \ufffd, as it was read); a pretty-printed one minified, from the DOM.
+  const bool one_line = std::memchr(text.data(), '\n', text.size()) == nullptr;
   // Every candidate certainly matches: the alerts need no DOM, only the event's fields, read
-  // from the text. An envelope's detail and a pretty-printed record are shown minified, from
-  // the DOM.
-  if (!envelope && std::all_of(candidates.begin(), candidates.end(), decided) &&
-      std::memchr(text.data(), '\n', text.size()) == nullptr) {
+  // from the text. An envelope's detail is shown minified, from the DOM.
+  if (!envelope && one_line && std::all_of(candidates.begin(), candidates.end(), decided)) {
     const EventFields fields = ReadEventFields(text);
     for (uint32_t id : candidates) {
       alert::Alert alert = NewAlert(*rules_->rules()[id], origin);
@@ -168,9 +169,7 @@ void Engine::EvaluateCandidates(std::string_view text, const std::vector<uint32_
     ApplyEventFields(event_fields, alert);
     if (subject_.is_envelope()) {
       alert.record_json = subject_.RecordText();  // the detail, minified once per event
-    } else if (text.find('\n') == std::string_view::npos) {
-      // A record of a CloudTrail file or an NDJSON line, as written (an unpaired surrogate
-      // escape rewritten as \ufffd, as it was read).
+    } else if (one_line) {
       alert.record_json = text;
     } else {
       alert.record_json = subject_.MinifiedRecord();  // a pretty-printed document

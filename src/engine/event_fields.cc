@@ -151,7 +151,9 @@ std::string Get(const EventFields& fields, F f) {
   return out;
 }
 
-// A readable principal (engine.h, ActorOf).
+// A readable principal: "root", the IAM user name, "Role/session" for an assumed role (else
+// its session issuer), the AWS service for service events, else the ARN, user name or
+// principalId.
 std::string Actor(const EventFields& fields) {
   const std::string type = Get(fields, F::kIdentityType);
   const std::string arn = Get(fields, F::kIdentityArn);

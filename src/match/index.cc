@@ -415,9 +415,7 @@ std::unique_ptr<RuleIndex> RuleIndex::Build(const std::vector<const Matcher*>& m
           (o.slot.path[0] == "requestParameters" || o.slot.path[0] == "responseElements");
       const bool shallow =
           o.slot.kind != AnchorSlot::Kind::kRecordPath || (o.slot.path.size() <= 2 && !bulky);
-      const bool known = std::any_of(index->slots_.begin(), index->slots_.end(),
-                                     [&](const AnchorSlot& s) { return SameSlot(s, o.slot); });
-      if (!shallow && !known) {
+      if (!shallow && index->KnownSlot(o.slot) < 0) {
         checked_whole[id] = false;
         continue;
       }
@@ -458,14 +456,13 @@ std::unique_ptr<RuleIndex> RuleIndex::Build(const std::vector<const Matcher*>& m
   for (const auto& entry : filter_only) {
     const auto& id = entry.first;  // not a structured binding: clang 14 cannot capture one
     const auto& o = entry.second;
-    const auto known = std::find_if(index->slots_.begin(), index->slots_.end(),
-                                    [&](const AnchorSlot& s) { return SameSlot(s, o.slot); });
-    if (known == index->slots_.end()) {
+    const int known = index->KnownSlot(o.slot);
+    if (known < 0) {
       checked_whole[id] = false;
       continue;
     }
     Requirement r;
-    r.slot = static_cast<int>(known - index->slots_.begin());
+    r.slot = known;
     r.leaves = o.leaves;
     index->requirements_[id].push_back(std::move(r));
   }
@@ -489,14 +486,12 @@ std::unique_ptr<RuleIndex> RuleIndex::Build(const std::vector<const Matcher*>& m
     // A field that must be missing counts only where the extractor reads it for some rule.
     uint64_t missing = 0;
     for (const AnchorSlot& slot : absent[id]) {
-      const auto known = std::find_if(index->slots_.begin(), index->slots_.end(),
-                                      [&](const AnchorSlot& s) { return SameSlot(s, slot); });
-      const size_t at = static_cast<size_t>(known - index->slots_.begin());
-      if (known == index->slots_.end() || at >= 64) {
+      const int known = index->KnownSlot(slot);
+      if (known < 0 || known >= 64) {
         narrow = false;
         break;
       }
-      missing |= uint64_t{1} << at;
+      missing |= uint64_t{1} << known;
     }
     const int anchor = index->anchors_[id].slot;
     if (checked_whole[id] && narrow && anchor >= 0 && anchor < 64) {
@@ -574,10 +569,15 @@ void RuleIndex::BuildShapes(SlotIndex& si, const BuildOptions& build) {
   si.shape_rules = std::move(set_rules);
 }
 
-int RuleIndex::SlotFor(const AnchorSlot& slot) {
+int RuleIndex::KnownSlot(const AnchorSlot& slot) const {
   for (size_t i = 0; i < slots_.size(); ++i) {
     if (SameSlot(slots_[i], slot)) return static_cast<int>(i);
   }
+  return -1;
+}
+
+int RuleIndex::SlotFor(const AnchorSlot& slot) {
+  if (const int known = KnownSlot(slot); known >= 0) return known;
   slots_.push_back(slot);
   slot_index_.emplace_back();
   return static_cast<int>(slots_.size() - 1);

@@ -213,7 +213,9 @@ class RuleIndex {
   };
 
   static KeyedRules BuildKeyed(std::map<std::string, std::vector<uint32_t>> lists);
+  // The slot's number, added when new (SlotFor) or -1 when not extracted (KnownSlot).
   int SlotFor(const AnchorSlot& slot);
+  int KnownSlot(const AnchorSlot& slot) const;
   static void BuildShapes(SlotIndex& si, const BuildOptions& options);
   bool Passes(uint32_t id, const AnchorValue* values) const;
   // The rules of slot `slot`'s RE2::Set that `value` matches, appended to `out`.
