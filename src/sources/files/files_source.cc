@@ -212,7 +212,17 @@ std::optional<Batch> FilesSource::Open(size_t i) {
   const bool windowable =
       stated && !S_ISDIR(st.st_mode) &&
       (!S_ISREG(st.st_mode) || static_cast<uint64_t>(st.st_size) > lines_.window);
-  const int fd = windowable ? ::open(batch.input.c_str(), O_RDONLY | O_CLOEXEC) : -1;
+  int fd = windowable ? ::open(batch.input.c_str(), O_RDONLY | O_CLOEXEC) : -1;
+  if (fd >= 0 && S_ISREG(st.st_mode)) {
+    // A gzip file (every CloudTrail log file) is inflated whole: reading a window of it to tell
+    // NDJSON would only read it twice.
+    char magic[2];
+    if (::pread(fd, magic, sizeof magic, 0) == sizeof magic &&
+        decode::LooksGzip(std::string_view(magic, sizeof magic))) {
+      ::close(fd);
+      fd = -1;
+    }
+  }
   if (fd >= 0) {
     auto reader = decode::LineReader::Create(fd, lines_);
     if (reader) {
