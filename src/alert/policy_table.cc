@@ -28,6 +28,8 @@ Result<std::shared_ptr<const PolicyTable>> PolicyTable::Create(
   auto table = std::make_shared<PolicyTable>();
   table->fallback_ = std::move(fallback);
   table->per_rule_ = std::move(per_rule);
+  table->by_id_.reserve(table->per_rule_.size());
+  for (const auto& [id, policy] : table->per_rule_) table->by_id_.emplace(id, &policy);
   return std::shared_ptr<const PolicyTable>(std::move(table));
 }
 
@@ -38,8 +40,8 @@ std::shared_ptr<const PolicyTable> PolicyTable::Uniform(rules::RulePolicy policy
 }
 
 const rules::RulePolicy& PolicyTable::For(std::string_view rule_id) const {
-  const auto it = per_rule_.find(rule_id);
-  return it == per_rule_.end() ? fallback_ : it->second;
+  const auto it = by_id_.find(rule_id);
+  return it == by_id_.end() ? fallback_ : *it->second;
 }
 
 }  // namespace tw::alert

@@ -15,6 +15,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "common/error.h"
 #include "rules/policy.h"
@@ -23,6 +24,10 @@ namespace tw::alert {
 
 class PolicyTable {
  public:
+  PolicyTable() = default;
+  PolicyTable(const PolicyTable&) = delete;  // by_id_ points into per_rule_
+  PolicyTable& operator=(const PolicyTable&) = delete;
+
   // kInvalidArgument (naming the rule) when a policy cannot run: a threshold count < 0, a
   // threshold count > 0 with no window, or dedupe on with a window <= 0.
   [[nodiscard]] static Result<std::shared_ptr<const PolicyTable>> Create(
@@ -42,6 +47,9 @@ class PolicyTable {
  private:
   rules::RulePolicy fallback_;
   std::map<std::string, rules::RulePolicy, std::less<>> per_rule_;
+  // per_rule_ by hash, for For(): each stage looks up every alert's rule (a map's string
+  // compares down its tree cost more than the stage's own work).
+  std::unordered_map<std::string_view, const rules::RulePolicy*> by_id_;
 };
 
 }  // namespace tw::alert

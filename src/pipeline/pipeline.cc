@@ -77,6 +77,9 @@ class Pipeline::Worker {
     report = BatchReport{};
     report.input = batch.input;
     report.part = batch.part;
+    // Room for as many alerts as the last batch raised: an Alert is large, and growing the
+    // vector from empty moves each alert several times.
+    report.alerts.reserve(alerts_hint_);
     // A split stream numbers its records on from the batches before (sources/source.h).
     uint64_t record = batch.numbering ? batch.numbering->Acquire(batch.part) : 0;
     if (batch.error) {
@@ -113,10 +116,13 @@ class Pipeline::Worker {
     visitor.Flush();
     if (batch.numbering) batch.numbering->Release(batch.part, record);
     report.events = engine_->events() - events_before;
+    alerts_hint_ = std::min(report.alerts.size(), kMaxAlertsHint);
   }
 
  private:
+  static constexpr size_t kMaxAlertsHint = 4096;  // a burst does not pin memory to every batch
   const PipelineOptions& options_;
+  size_t alerts_hint_ = 0;
   decode::RecordReader reader_;
   decode::ByteBuffer file_;  // Batch::read_input files, one after another
   std::unique_ptr<engine::Engine> engine_;
