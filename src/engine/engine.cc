@@ -23,13 +23,20 @@ Error JsonCheckError(std::string_view text, const match::JsonCheck& check) {
                                               match::DescribeJsonCheck(text, check))};
 }
 
+std::vector<match::AnchorSlot> FirstLook(const match::RuleIndex& index) {
+  const auto& slots = index.slots();
+  return {slots.begin(), slots.begin() + static_cast<std::ptrdiff_t>(index.first_look_slots())};
+}
+
 }  // namespace
 
 Engine::Engine(std::shared_ptr<const rules::RuleSet> rules, EngineOptions options)
     : rules_(std::move(rules)),
       options_(options),
-      extractor_(rules_->index().slots()),
+      extractor_(FirstLook(rules_->index())),
       anchors_(rules_->index().slots().size()) {
+  const match::RuleIndex& index = rules_->index();
+  if (index.first_look_slots() < index.slots().size()) every_slot_.emplace(index.slots());
   if (!options_.use_index) {
     for (uint32_t i = 0; i < rules_->size(); ++i) all_rules_.push_back(i);
   }
@@ -80,22 +87,69 @@ decode::RecordStatus Engine::Evaluate(const decode::RecordView& record, const Or
       scanned = extractor_.Extract(text, /*prefix=*/false, anchors_.data(), source_scratch_);
     }
   }
+  // A record of a CloudTrail file or an NDJSON line is shown as written (an unpaired surrogate
+  // escape rewritten as \ufffd, as it was read); a pretty-printed one minified, from the DOM.
+  const auto is_one_line = [&] { return std::memchr(text.data(), '\n', text.size()) == nullptr; };
   const std::vector<uint32_t>* candidates = &all_rules_;
   bool envelope = false;
+  ++events_;
   if (options_.use_index) {
     envelope = scanned.envelope;
+    // The second look's fields are unknown until it is taken.
+    if (second_looked_) {
+      std::fill(anchors_.begin() + static_cast<std::ptrdiff_t>(extractor_.slot_count()),
+                anchors_.end(), match::AnchorValue{match::AnchorValue::State::kOther, {}});
+      second_looked_ = false;
+    }
     rules_->index().Candidates(anchors_.data(), candidates_, &shape_memo_);
-    candidates = &candidates_;
+    if (candidates_.empty()) return decode::RecordStatus::kOk;
+    const bool one_line = is_one_line();
+    SecondLook(text, /*dom_free=*/!envelope && one_line);
+    if (candidates_.empty()) return decode::RecordStatus::kOk;
+    decode::RecordStatus status = decode::RecordStatus::kOk;
+    EvaluateCandidates(text, candidates_, envelope, one_line, origin, out, error, status);
+    return status;
   }
-  ++events_;
-  if (candidates->empty()) return decode::RecordStatus::kOk;
   decode::RecordStatus status = decode::RecordStatus::kOk;
-  EvaluateCandidates(text, *candidates, envelope, origin, out, error, status);
+  EvaluateCandidates(text, *candidates, envelope, is_one_line(), origin, out, error, status);
   return status;
 }
 
-alert::Alert Engine::NewAlert(const rules::Rule& rule, const Origin& origin) const {
-  alert::Alert alert;
+bool Engine::Decided(uint32_t id) const {
+  // Not in the exhaustive mode, nor when event patterns see documents as given (`match`).
+  return options_.use_index && !options_.envelope_as_given &&
+         rules_->index().Decides(id, anchors_.data());
+}
+
+void Engine::SecondLook(std::string_view text, bool dom_free) {
+  if (!every_slot_ || options_.envelope_as_given) return;
+  // Worth a walk only when it may leave no candidate that needs the DOM: each one either wants
+  // the second look (which drops it or decides it), or is decided already on a record whose
+  // alerts need no DOM.
+  const match::RuleIndex& index = rules_->index();
+  bool wanted = false;
+  for (uint32_t id : candidates_) {
+    if (index.WantsSecondLook(id)) {
+      wanted = true;
+    } else if (!dom_free || !Decided(id)) {
+      return;
+    }
+  }
+  if (!wanted) return;
+  second_looked_ = true;
+  if (!every_slot_->Extract(text, /*prefix=*/false, anchors_.data(), source_scratch_).check.ok()) {
+    // Not expected: the same text passed the first look's check. Nothing is decided on what
+    // the walk left, and the candidates stay as they were.
+    std::fill(anchors_.begin(), anchors_.end(),
+              match::AnchorValue{match::AnchorValue::State::kOther, {}});
+    return;
+  }
+  index.Candidates(anchors_.data(), candidates_, &shape_memo_);
+}
+
+alert::Alert& Engine::NewAlert(const rules::Rule& rule, const Origin& origin,
+                               std::vector<alert::Alert>& out) const {
+  alert::Alert& alert = out.emplace_back();
   alert.rule_id = rule.id;
   alert.rule_title = rule.title;
   alert.severity = rule.severity;
@@ -104,29 +158,22 @@ alert::Alert Engine::NewAlert(const rules::Rule& rule, const Origin& origin) con
 }
 
 void Engine::EvaluateCandidates(std::string_view text, const std::vector<uint32_t>& candidates,
-                                bool envelope, const Origin& origin, std::vector<alert::Alert>& out,
-                                Error& error, decode::RecordStatus& status) {
-  // Candidates the index decides (RuleIndex::Decides) match without evaluation; not in the
-  // exhaustive mode, nor when event patterns see documents as given (`match`).
-  const bool decide = options_.use_index && !options_.envelope_as_given;
-  const auto decided = [&](uint32_t id) {
-    return decide && rules_->index().Decides(id, anchors_.data());
-  };
-  // A record of a CloudTrail file or an NDJSON line is shown as written (an unpaired surrogate
-  // escape rewritten as \ufffd, as it was read); a pretty-printed one minified, from the DOM.
-  const bool one_line = std::memchr(text.data(), '\n', text.size()) == nullptr;
+                                bool envelope, bool one_line, const Origin& origin,
+                                std::vector<alert::Alert>& out, Error& error,
+                                decode::RecordStatus& status) {
+  // Candidates the index decides match without evaluation.
+  const auto decided = [&](uint32_t id) { return Decided(id); };
   // Every candidate certainly matches: the alerts need no DOM, only the event's fields, read
   // from the text. An envelope's detail is shown minified, from the DOM.
   if (!envelope && one_line && std::all_of(candidates.begin(), candidates.end(), decided)) {
     const EventFields fields = ReadEventFields(text);
     for (uint32_t id : candidates) {
-      alert::Alert alert = NewAlert(*rules_->rules()[id], origin);
+      alert::Alert& alert = NewAlert(*rules_->rules()[id], origin, out);
       ApplyEventFields(fields, alert);
       alert.record_json = text;
       alert.input_record = origin.where.index();
       alert.input_is_line = origin.where.lines();
       if (options_.keep_raw) alert.raw_event = std::string(text);
-      out.push_back(std::move(alert));
     }
     return;
   }
@@ -161,7 +208,7 @@ void Engine::EvaluateCandidates(std::string_view text, const std::vector<uint32_
       subject.fields = fields;
       if (!match::Evaluate(*rule.matcher->root, subject)) continue;
     }
-    alert::Alert alert = NewAlert(rule, origin);
+    alert::Alert& alert = NewAlert(rule, origin, out);
     if (!have_fields) {
       event_fields = ReadEventFields(subject_.record());
       have_fields = true;
@@ -177,7 +224,6 @@ void Engine::EvaluateCandidates(std::string_view text, const std::vector<uint32_
     alert.input_record = origin.where.index();
     alert.input_is_line = origin.where.lines();
     if (options_.keep_raw) alert.raw_event = std::string(text);
-    out.push_back(std::move(alert));
   }
 }
 
@@ -190,10 +236,9 @@ void Engine::EvaluateText(std::string_view text, const Origin& origin,
     match::Subject subject;
     subject.raw = text;
     if (!match::Evaluate(*rule.matcher->root, subject)) continue;
-    alert::Alert alert = NewAlert(rule, origin);
+    alert::Alert& alert = NewAlert(rule, origin, out);
     alert.input_record = origin.where.index();
     if (options_.keep_raw) alert.raw_event = std::string(text);
-    out.push_back(std::move(alert));
   }
 }
 

@@ -25,6 +25,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -81,15 +82,28 @@ class Engine {
   const rules::RuleSet& rules() const { return *rules_; }
 
  private:
+  // Whether the index decides candidate `id` (RuleIndex::Decides) on this record's anchors.
+  bool Decided(uint32_t id) const;
+  // The index's second look (RuleIndex::first_look_slots): extracts every slot of `text` and
+  // asks for the candidates again, when that may spare the record its DOM.
+  void SecondLook(std::string_view text, bool dom_free);
+  // `one_line`: the text holds no newline (it is shown as written).
   void EvaluateCandidates(std::string_view text, const std::vector<uint32_t>& candidates,
-                          bool envelope, const Origin& origin, std::vector<alert::Alert>& out,
-                          Error& error, decode::RecordStatus& status);
-  alert::Alert NewAlert(const rules::Rule& rule, const Origin& origin) const;
+                          bool envelope, bool one_line, const Origin& origin,
+                          std::vector<alert::Alert>& out, Error& error,
+                          decode::RecordStatus& status);
+  // Appends to `out` an alert of `rule` from `origin`'s input, and returns it.
+  alert::Alert& NewAlert(const rules::Rule& rule, const Origin& origin,
+                         std::vector<alert::Alert>& out) const;
 
   std::shared_ptr<const rules::RuleSet> rules_;
   EngineOptions options_;
-  AnchorExtractor extractor_;
+  AnchorExtractor extractor_;                  // the index's first look
+  std::optional<AnchorExtractor> every_slot_;  // its second look, when it has one
+  // The index's anchors for this record. Those of the second look are kOther until it is
+  // taken; second_looked_: they hold its values, from the last record.
   std::vector<match::AnchorValue> anchors_;
+  bool second_looked_ = true;
   std::vector<uint32_t> candidates_;
   match::RuleIndex::ShapeMemo shape_memo_;  // the index's RE2::Set answers for recent values
   std::vector<uint32_t> all_rules_;

@@ -389,6 +389,24 @@ std::unique_ptr<RuleIndex> RuleIndex::Build(const std::vector<const Matcher*>& m
   std::vector<bool> checked_whole(matchers.size(), false);
   std::vector<std::vector<AnchorSlot>> absent(matchers.size());  // fields that must be missing
   std::vector<std::map<std::string, std::vector<uint32_t>>> by_value;  // per slot
+  // String conditions on fields deep in the bulky objects, which no rule dispatches on: checked
+  // on the second look (first_look_slots()), when the masks have room for their fields.
+  std::vector<std::pair<uint32_t, Option>> second_look;
+  const auto add_requirement = [&](uint32_t id, const Option& o, int slot) {
+    Requirement r;
+    r.slot = slot;
+    // A hash lookup only pays for itself on larger value sets.
+    r.exact = o.exact && o.values.size() > 4;
+    if (r.exact) {
+      std::vector<std::string> values = o.values;
+      std::sort(values.begin(), values.end());
+      values.erase(std::unique(values.begin(), values.end()), values.end());
+      r.values = ValueTable(std::move(values));
+    } else {
+      r.leaves = o.leaves;
+    }
+    index->requirements_[id].push_back(std::move(r));
+  };
   for (uint32_t id = 0; id < matchers.size(); ++id) {
     const Matcher& m = *matchers[id];
     std::vector<std::string> prefix;
@@ -404,34 +422,21 @@ std::unique_ptr<RuleIndex> RuleIndex::Build(const std::vector<const Matcher*>& m
     by_value.resize(index->slots_.size());
     for (const Option& o : options) {
       if (&o == best && best->exact) continue;  // the hash lookup already checked it
-      if (!o.dispatch) {
-        filter_only.emplace_back(id, o);
-        continue;
-      }
-      // Extra slots cost extraction time on every event: keep them shallow, and out of the
-      // large request/response objects, which the extractor would otherwise have to walk.
+      // Extra slots of the first look cost extraction time on every event: keep them shallow,
+      // and out of the large request/response objects, which the extractor would otherwise
+      // have to walk. Deeper ones are the second look's.
       const bool bulky =
           o.slot.kind == AnchorSlot::Kind::kRecordPath &&
           (o.slot.path[0] == "requestParameters" || o.slot.path[0] == "responseElements");
       const bool shallow =
           o.slot.kind != AnchorSlot::Kind::kRecordPath || (o.slot.path.size() <= 2 && !bulky);
       if (!shallow && index->KnownSlot(o.slot) < 0) {
-        checked_whole[id] = false;
-        continue;
-      }
-      Requirement r;
-      r.slot = index->SlotFor(o.slot);
-      // A hash lookup only pays for itself on larger value sets.
-      r.exact = o.exact && o.values.size() > 4;
-      if (r.exact) {
-        std::vector<std::string> values = o.values;
-        std::sort(values.begin(), values.end());
-        values.erase(std::unique(values.begin(), values.end()), values.end());
-        r.values = ValueTable(std::move(values));
+        second_look.emplace_back(id, o);
+      } else if (!o.dispatch) {
+        filter_only.emplace_back(id, o);
       } else {
-        r.leaves = o.leaves;
+        add_requirement(id, o, index->SlotFor(o.slot));
       }
-      index->requirements_[id].push_back(std::move(r));
     }
     if (best == nullptr) {
       checked_whole[id] = false;
@@ -452,6 +457,17 @@ std::unique_ptr<RuleIndex> RuleIndex::Build(const std::vector<const Matcher*>& m
     } else {
       si.pending.emplace_back(id, best->leaves);
     }
+  }
+  // The first look's fields are all known: the second look's come after them.
+  index->first_look_slots_ = index->slots_.size();
+  for (const auto& [id, o] : second_look) {
+    int slot = index->KnownSlot(o.slot);
+    if (slot < 0 && index->slots_.size() < 64) slot = index->SlotFor(o.slot);
+    if (slot < 0) {
+      checked_whole[id] = false;
+      continue;
+    }
+    add_requirement(id, o, slot);
   }
   for (const auto& entry : filter_only) {
     const auto& id = entry.first;  // not a structured binding: clang 14 cannot capture one
@@ -474,6 +490,10 @@ std::unique_ptr<RuleIndex> RuleIndex::Build(const std::vector<const Matcher*>& m
   index->required_slots_.assign(matchers.size(), 0);
   index->decided_slots_.assign(matchers.size(), 0);
   index->decided_missing_.assign(matchers.size(), 0);
+  index->second_look_.assign(matchers.size(), 0);
+  for (size_t i = index->first_look_slots_; i < index->slots_.size(); ++i) {
+    index->second_look_slots_ |= uint64_t{1} << i;  // every second-look slot is below 64
+  }
   for (uint32_t id = 0; id < matchers.size(); ++id) {
     bool narrow = true;  // every slot the rule reads fits the masks
     for (const Requirement& r : index->requirements_[id]) {
@@ -498,6 +518,8 @@ std::unique_ptr<RuleIndex> RuleIndex::Build(const std::vector<const Matcher*>& m
       index->decided_slots_[id] = index->required_slots_[id] | uint64_t{1} << anchor;
       index->decided_missing_[id] = missing;
     }
+    index->second_look_[id] =
+        (index->required_slots_[id] | index->decided_missing_[id]) & index->second_look_slots_;
   }
   return index;
 }
@@ -685,8 +707,11 @@ void RuleIndex::Candidates(const AnchorValue* values, std::vector<uint32_t>& out
                            ShapeMemo* memo) const {
   out.clear();
   Append(out, unindexed_);
-  uint64_t present = 0;  // bit i: slot i (< 64) holds something
-  for (size_t i = 0; i < slots_.size(); ++i) {
+  // Bit i: slot i (< 64) holds something. The second look's slots (all below 64) are never
+  // dispatched on, and count as there: the mask only saves Passes, which rejects a missing
+  // field itself.
+  uint64_t present = second_look_slots_;
+  for (size_t i = 0; i < first_look_slots_; ++i) {
     const AnchorValue& v = values[i];
     if (v.state == AnchorValue::State::kAbsent) continue;
     if (i < 64) present |= uint64_t{1} << i;

@@ -20,7 +20,8 @@
 // Besides string conditions, requirements include conditions that only need to know whether
 // the field is there (`exists: true`) or reject some strings (`anything-but`, `!=`): checked on
 // a field extracted for some rule anyway (kScalar tells a number, boolean or null from a
-// missing field), they never dispatch a rule nor add a field to extract.
+// missing field), they never dispatch a rule nor add a field to the first look (a field deep
+// in the request or response objects may be the second look's, see first_look_slots).
 //
 // A field's RE2::Set walks the whole value (a userAgent of 100-250 bytes) on every event, while
 // CloudTrail repeats a handful of such values over and over: a caller may keep a ShapeMemo per
@@ -98,6 +99,20 @@ class RuleIndex {
   }
 
   const std::vector<AnchorSlot>& slots() const { return slots_; }
+
+  // Two looks at a record. Slots [0, first_look_slots()) are the fields extracted from every
+  // record. The rest are fields deep in the bulky request and response objects, which only some
+  // rules test (requestParameters.key) and which the first look would have to walk on every
+  // record: a caller extracts them only when a candidate wants a second look, and until then
+  // passes them to Candidates and Decides as kOther (unknown: every requirement on them holds,
+  // and no rule is decided on them). With every slot extracted, Candidates and Decides answer
+  // as if all were read in the first look.
+  size_t first_look_slots() const { return first_look_slots_; }
+
+  // Whether the second look can tell more about candidate `id`: it has a requirement, or a
+  // field that must be missing, among the second look's slots. After it, the rule is either
+  // no longer a candidate, or decided when its conditions are all checked (Decides).
+  bool WantsSecondLook(uint32_t id) const { return second_look_[id] != 0; }
 
   // The answers of the fields' RE2::Sets for the values met recently (a few dozen per field,
   // values up to kMaxMemoValue bytes), for one thread. It belongs to the index it was first
@@ -234,6 +249,9 @@ class RuleIndex {
   // requirement's); 0 for a rule Candidates never decides.
   std::vector<uint64_t> decided_slots_;
   std::vector<uint64_t> decided_missing_;  // per rule, the slots that must be missing for it
+  std::vector<uint64_t> second_look_;      // per rule, the second-look slots it reads
+  size_t first_look_slots_ = 0;
+  uint64_t second_look_slots_ = 0;  // their bits
   SetMatch set_match_ = nullptr;
   uint64_t id_ = 0;  // unique per Build in this process (ShapeMemo ownership)
   mutable std::atomic<uint64_t> fallbacks_{0};

@@ -232,15 +232,14 @@ TEST(RuleIndex, DecidesAMissingFieldOnlyWhereItIsExtracted) {
 }
 
 // Anything the candidate checks do not cover is left to the evaluator: an `or` across fields
-// (twice), a test on a field the index does not extract, a numeric test, a
-// condition on an array element, a filtering condition on a field no other rule extracts.
+// (twice), a numeric test, a condition on an array element, a filtering condition on a field
+// no other rule extracts.
 TEST(RuleIndex, LeavesToTheEvaluatorWhatItsChecksDoNotCover) {
   const std::vector<std::shared_ptr<const Matcher>> rules = {
       FilterPattern(R"({ ($.eventName = "A") || ($.eventSource = "s") })"),
       EventPattern(
           R"({"detail":{"eventName":["A"],"$or":[{"errorCode":["y"]},{"awsRegion":["q"]}]}})"),
-      FilterPattern(
-          R"({ ($.eventName = "A") && ($.requestParameters.bucketPolicy.Statement.Effect = "Allow") })"),
+      FilterPattern(R"({ ($.eventName = "A") && ($.awsRegion > 1) })"),
       FilterPattern(R"({ ($.eventName = "A") && ($.responseElements.count > 1) })"),
       FilterPattern(R"({ ($.eventName = "A") && ($.resources[0].type = "t") })"),
       EventPattern(R"({"detail":{"eventName":["A"],"userAgent":[{"anything-but":["x"]}]}})"),
@@ -263,6 +262,94 @@ TEST(RuleIndex, LeavesToTheEvaluatorWhatItsChecksDoNotCover) {
   auto wider = RuleIndex::Build({rules[5].get(), on_agent.get()});
   EXPECT_TRUE(
       DecidedFor(*wider, 0, {{"$.eventName", {kString, "A"}}, {"$.userAgent", {kString, "z"}}}));
+}
+
+// The values of `named`, with the second look's slots unknown (kOther) as before it is taken.
+std::vector<AnchorValue> FirstLookValues(
+    const RuleIndex& index, const std::vector<std::pair<std::string, AnchorValue>>& named) {
+  std::vector<AnchorValue> values = ValuesFor(index, named);
+  for (size_t i = index.first_look_slots(); i < values.size(); ++i) values[i] = {kOther, {}};
+  return values;
+}
+
+std::vector<uint32_t> CandidatesIn(const RuleIndex& index, const std::vector<AnchorValue>& values) {
+  std::vector<uint32_t> out;
+  index.Candidates(values.data(), out);
+  return out;
+}
+
+std::vector<std::string> SecondLookSlots(const RuleIndex& index) {
+  std::vector<std::string> out;
+  for (size_t i = index.first_look_slots(); i < index.slots().size(); ++i) {
+    out.push_back(index.slots()[i].Name());
+  }
+  return out;
+}
+
+// Fields deep in the request and response objects that no rule dispatches on are the second
+// look's (RuleIndex::first_look_slots): before it, each rule that tests one stays a candidate
+// and is not decided; after it, the rule is dropped when its test fails, and decided when all
+// its conditions are checked. A field a rule dispatches on is the first look's.
+TEST(RuleIndex, TheSecondLookChecksFieldsDeepInTheBulkyObjects) {
+  const std::vector<std::shared_ptr<const Matcher>> rules = {
+      FilterPattern(R"({ ($.eventName = "PutObject") && ($.requestParameters.key = "*ransom*") })"),
+      EventPattern(R"({"detail":{"eventName":["PutObject"],)"
+                   R"("requestParameters":{"sse":[{"exists":false}],"key":[{"prefix":"a-"}]}}})"),
+      FilterPattern(R"({ ($.eventName = "PutObject") && ($.requestParameters.sse != "AES256") })"),
+      FilterPattern(R"({ $.requestParameters.bucketName = "b" })"),
+  };
+  std::vector<const Matcher*> matchers;
+  for (const auto& r : rules) matchers.push_back(r.get());
+  auto index = RuleIndex::Build(matchers);
+  EXPECT_EQ(SecondLookSlots(*index),
+            (std::vector<std::string>{"$.requestParameters.key", "$.requestParameters.sse"}));
+  for (uint32_t id = 0; id < 3; ++id) EXPECT_TRUE(index->WantsSecondLook(id)) << id;
+  EXPECT_FALSE(index->WantsSecondLook(3));  // its field is its anchor
+
+  const std::pair<std::string, AnchorValue> put{"$.eventName", {kString, "PutObject"}};
+  const auto first = FirstLookValues(*index, {put});
+  EXPECT_EQ(CandidatesIn(*index, first), (std::vector<uint32_t>{0, 1, 2}));
+  for (uint32_t id = 0; id < 3; ++id) EXPECT_FALSE(index->Decides(id, first.data())) << id;
+
+  // The key matches both tests, sse is missing (which != fails).
+  const auto second =
+      ValuesFor(*index, {put, {"$.requestParameters.key", {kString, "a-ransom-note"}}});
+  EXPECT_EQ(CandidatesIn(*index, second), (std::vector<uint32_t>{0, 1}));
+  EXPECT_TRUE(index->Decides(0, second.data()));
+  EXPECT_TRUE(index->Decides(1, second.data()));
+
+  // sse is a number: != accepts it and exists: false does not, which only the evaluator tells.
+  const std::pair<std::string, AnchorValue> sse_number{"$.requestParameters.sse", {kScalar, {}}};
+  const auto number =
+      ValuesFor(*index, {put, {"$.requestParameters.key", {kString, "a-b"}}, sse_number});
+  EXPECT_EQ(CandidatesIn(*index, number), (std::vector<uint32_t>{1, 2}));
+  EXPECT_FALSE(index->Decides(1, number.data()));
+  EXPECT_FALSE(index->Decides(2, number.data()));
+
+  // Neither key test holds.
+  const auto other =
+      ValuesFor(*index, {put, {"$.requestParameters.key", {kString, "notes.txt"}}, sse_number});
+  EXPECT_EQ(CandidatesIn(*index, other), (std::vector<uint32_t>{2}));
+}
+
+// The second look's slots live in the 64-bit masks: with 64 fields in the first look there is
+// no room, and a test on a deep field is left to the evaluator as before.
+TEST(RuleIndex, TheSecondLookNeedsRoomInTheMasks) {
+  std::vector<std::shared_ptr<const Matcher>> rules;
+  for (int i = 0; i < 64; ++i) {
+    rules.push_back(FilterPattern("{ $.f" + std::to_string(i) + " = \"v\" }"));
+  }
+  rules.push_back(FilterPattern(
+      R"({ ($.eventName = "PutObject") && ($.requestParameters.key = "*ransom*") })"));
+  std::vector<const Matcher*> matchers;
+  for (const auto& r : rules) matchers.push_back(r.get());
+  auto index = RuleIndex::Build(matchers);
+  EXPECT_EQ(index->first_look_slots(), index->slots().size());
+  EXPECT_EQ(index->slots().size(), 65u);  // f0..f63 and eventName
+  EXPECT_FALSE(index->WantsSecondLook(64));
+  const auto values = ValuesFor(*index, {{"$.eventName", {kString, "PutObject"}}});
+  EXPECT_EQ(CandidatesIn(*index, values), (std::vector<uint32_t>{64}));
+  EXPECT_FALSE(index->Decides(64, values.data()));
 }
 
 // The memo answers as the set does, for repeated and new values, and a memo used with another

@@ -16,7 +16,8 @@
 //
 // The rules are the built-in pack plus kHostileRules: one or more rules on every anchor kind the
 // index has (exact values, prefixes, shapes, the two envelope slots, a nested path, a record's
-// own `detail` path), so that a wrong slot value shows up as a missing or extra alert.
+// own `detail` path, fields of the second look in requestParameters), so that a wrong slot
+// value shows up as a missing or extra alert.
 #pragma once
 
 #include <cstdint>
@@ -196,6 +197,27 @@ severity: low
 description: exists false on a nested field, beside an exact anchor (decided by the index)
 references: [https://example.com]
 event_pattern: {"detail": {"eventName": ["DeleteTrail"], "userIdentity": {"type": [{"exists": false}]}}}
+---
+id: h-cwl-second-look
+title: h
+severity: low
+description: a string test on a field deep in requestParameters (the index's second look)
+references: [https://example.com]
+filter_pattern: '{ ($.eventName = Harmless || $.eventName = StopLogging) && $.requestParameters.x = "Delete*" }'
+---
+id: h-eb-second-look-missing
+title: h
+severity: low
+description: a field in requestParameters that must be missing, and a prefix on another (second look)
+references: [https://example.com]
+event_pattern: {"detail": {"eventName": ["Harmless"], "requestParameters": {"x": [{"exists": false}], "type": [{"prefix": "Ro"}]}}}
+---
+id: h-cwl-second-look-negated
+title: h
+severity: low
+description: != on fields deeper in requestParameters (filtering conditions of the second look)
+references: [https://example.com]
+filter_pattern: '{ $.eventName = Harmless && $.requestParameters.userIdentity.type != "Root" && $.requestParameters.n != 0 }'
 )";
 
 // The built-in pack and kHostileRules.
@@ -320,6 +342,29 @@ inline void Value(Choices& c, int depth, std::string& out) {
   }
 }
 
+// A requestParameters object for the second look's rules: their keys (and others) with any
+// values, userIdentity an object or not.
+inline void RequestParameters(Choices& c, std::string& out) {
+  static constexpr std::string_view kBulkyKeys[] = {"x", "type", "n", "userIdentity", "eventName"};
+  out += '{';
+  const size_t members = c.Below(5);
+  for (size_t i = 0; i < members; ++i) {
+    if (i > 0) out += ',';
+    const std::string_view key = kBulkyKeys[c.Below(std::size(kBulkyKeys))];
+    out += '"';
+    out += key;
+    out += "\":";
+    if (key == "userIdentity" && c.Below(2) == 0) {
+      out += "{\"type\":";
+      Value(c, 3, out);
+      out += '}';
+    } else {
+      Value(c, 2, out);
+    }
+  }
+  out += '}';
+}
+
 // A plausible record or envelope: the anchors first, then hostile extras. `depth` bounds the
 // envelopes nested in envelopes (an exhausted input chooses 0, the envelope, forever).
 inline void Record(Choices& c, std::string& out, int depth = 0) {
@@ -344,6 +389,11 @@ inline void Record(Choices& c, std::string& out, int depth = 0) {
   } else if (shape == 1) {  // a record
     member("eventSource", kStrings[6 + c.Below(3)]);
     member("eventName", kStrings[c.Below(6)]);
+    if (c.Below(2) == 0) {
+      inner.clear();
+      RequestParameters(c, inner);
+      member("requestParameters", inner);
+    }
   }
   // Extra members, any key (duplicates and collisions included).
   const size_t extras = c.Below(6);
