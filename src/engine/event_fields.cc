@@ -116,7 +116,7 @@ class Listener {
     if (escaped) out_.escaped |= uint32_t{1} << field_;
   }
 
-  void Scalar() {}
+  void Scalar(const char*, const char*) {}
   void Array() {}
 
   bool Object() {

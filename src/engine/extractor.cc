@@ -240,7 +240,9 @@ class AnchorExtractor::Listener {
   }
 
   // Numbers, booleans and null never satisfy a string anchor (but `exists` ...).
-  void Scalar() { Store(AnchorValue::State::kScalar); }
+  void Scalar(const char* begin, const char* end) {
+    Store(AnchorValue::State::kScalar, std::string_view(begin, static_cast<size_t>(end - begin)));
+  }
 
   void Array() {
     if (top_ < 0) return;
@@ -288,11 +290,11 @@ class AnchorExtractor::Listener {
   AnchorValue* values_for_child() const { return frames_[top_].values; }
 
   // A value that is not a string, for the member just named.
-  void Store(AnchorValue::State state) {
+  void Store(AnchorValue::State state, std::string_view text = {}) {
     if (top_ < 0) return;
-    if (special_ == Special::kSource) env_source_ = AnchorValue{state, {}};
+    if (special_ == Special::kSource) env_source_ = AnchorValue{state, text};
     if (child_ != nullptr && child_->slot >= 0) {
-      values_for_child()[child_->slot] = AnchorValue{state, {}};
+      values_for_child()[child_->slot] = AnchorValue{state, text};
     }
   }
 

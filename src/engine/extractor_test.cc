@@ -71,15 +71,22 @@ TEST(AnchorExtractor, ArraysAndObjectsAreOtherNumbersScalar) {
   EXPECT_EQ(v[1].state, AnchorValue::State::kOther);  // an array on the way: maybe reachable
   v = ExtractFrom(R"({"eventName":"X","userIdentity":{"type":{"a":1}}})");
   EXPECT_EQ(v[1].state, AnchorValue::State::kOther);
-  // A null, a number or a boolean is there but is no string: kScalar (`exists: true` holds).
+  // A null, a number or a boolean is there but is no string: kScalar (`exists: true` holds),
+  // with its text as written (the index tells literals by it).
   v = ExtractFrom(R"({"eventName":"X","userIdentity":{"type":null}})");
   EXPECT_EQ(v[0].value, "X");
   EXPECT_EQ(v[1].state, AnchorValue::State::kScalar);
-  v = ExtractFrom(R"({"userIdentity":{"type":7},"eventName":["X"]})");
+  EXPECT_EQ(v[1].value, "null");
+  v = ExtractFrom(R"({"userIdentity":{"type":-7.5e+3},"eventName":["X"]})");
   EXPECT_EQ(v[1].state, AnchorValue::State::kScalar);
+  EXPECT_EQ(v[1].value, "-7.5e+3");
   EXPECT_EQ(v[0].state, AnchorValue::State::kOther);
   v = ExtractFrom(R"({"userIdentity":{"type":false},"eventName":"X"})");
   EXPECT_EQ(v[1].state, AnchorValue::State::kScalar);
+  EXPECT_EQ(v[1].value, "false");
+  v = ExtractFrom(R"({"userIdentity":{"type" : true },"eventName":true})");
+  EXPECT_EQ(v[1].value, "true");
+  EXPECT_EQ(v[0].value, "true");
   // A path that meets a scalar on the way reaches nothing.
   v = ExtractFrom(R"({"userIdentity":7,"eventName":"X"})");
   EXPECT_EQ(v[1].state, AnchorValue::State::kAbsent);

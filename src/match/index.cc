@@ -146,9 +146,17 @@ bool IsStringOnlyOp(Op op) {
 
 std::vector<Option> Options(const Node& node, std::vector<std::string>& prefix, bool envelope_root);
 
+// A test for one JSON literal (IS TRUE, `[false]`, `[null]`), which a scalar's text tells.
+bool IsLiteralTest(const Leaf& leaf) {
+  return (leaf.op == Op::kIsTrue || leaf.op == Op::kIsFalse || leaf.op == Op::kIsNull) &&
+         !leaf.negate;
+}
+
 // Leaves a requirement can check on an extracted value (LeafAcceptsValue) but the slot lists
-// cannot dispatch on: whether the field is there, and negated string tests (anything-but).
+// cannot dispatch on: whether the field is there, a literal, and negated string tests
+// (anything-but).
 bool IsRequirementOnlyLeaf(const Leaf& leaf) {
+  if (IsLiteralTest(leaf)) return true;
   if (leaf.op == Op::kPresent || leaf.op == Op::kAnyScalar) return !leaf.negate;
   return leaf.negate && (leaf.op == Op::kStrEq || IsStringOnlyOp(leaf.op));
 }
@@ -395,6 +403,7 @@ std::unique_ptr<RuleIndex> RuleIndex::Build(const std::vector<const Matcher*>& m
   const auto add_requirement = [&](uint32_t id, const Option& o, int slot) {
     Requirement r;
     r.slot = slot;
+    r.selective = o.dispatch;
     // A hash lookup only pays for itself on larger value sets.
     r.exact = o.exact && o.values.size() > 4;
     if (r.exact) {
@@ -472,7 +481,12 @@ std::unique_ptr<RuleIndex> RuleIndex::Build(const std::vector<const Matcher*>& m
   for (const auto& entry : filter_only) {
     const auto& id = entry.first;  // not a structured binding: clang 14 cannot capture one
     const auto& o = entry.second;
-    const int known = index->KnownSlot(o.slot);
+    int known = index->KnownSlot(o.slot);
+    // On a field no rule reads, a filtering condition rarely drops a rule: it is worth a
+    // second-look field only when the rule may be decided with it.
+    if (known < 0 && checked_whole[id] && index->slots_.size() < 64) {
+      known = index->SlotFor(o.slot);
+    }
     if (known < 0) {
       checked_whole[id] = false;
       continue;
@@ -490,17 +504,28 @@ std::unique_ptr<RuleIndex> RuleIndex::Build(const std::vector<const Matcher*>& m
   index->required_slots_.assign(matchers.size(), 0);
   index->decided_slots_.assign(matchers.size(), 0);
   index->decided_missing_.assign(matchers.size(), 0);
+  index->decided_literals_.assign(matchers.size(), 0);
   index->second_look_.assign(matchers.size(), 0);
   for (size_t i = index->first_look_slots_; i < index->slots_.size(); ++i) {
     index->second_look_slots_ |= uint64_t{1} << i;  // every second-look slot is below 64
   }
   for (uint32_t id = 0; id < matchers.size(); ++id) {
-    bool narrow = true;  // every slot the rule reads fits the masks
+    bool narrow = true;     // every slot the rule reads fits the masks
+    uint64_t literals = 0;  // slots tested for a literal only: they must hold a scalar
+    uint64_t selective = 0;
     for (const Requirement& r : index->requirements_[id]) {
-      if (r.slot < 64) {
-        index->required_slots_[id] |= uint64_t{1} << r.slot;
-      } else {
+      if (r.slot >= 64) {
         narrow = false;
+        continue;
+      }
+      index->required_slots_[id] |= uint64_t{1} << r.slot;
+      if (r.selective) selective |= uint64_t{1} << r.slot;
+      const auto n = std::count_if(r.leaves.begin(), r.leaves.end(),
+                                   [](const Leaf* leaf) { return IsLiteralTest(*leaf); });
+      if (n > 0 && static_cast<size_t>(n) == r.leaves.size()) {
+        literals |= uint64_t{1} << r.slot;
+      } else if (n > 0) {
+        narrow = false;  // a literal or a string: left to the evaluator
       }
     }
     // A field that must be missing counts only where the extractor reads it for some rule.
@@ -515,11 +540,16 @@ std::unique_ptr<RuleIndex> RuleIndex::Build(const std::vector<const Matcher*>& m
     }
     const int anchor = index->anchors_[id].slot;
     if (checked_whole[id] && narrow && anchor >= 0 && anchor < 64) {
-      index->decided_slots_[id] = index->required_slots_[id] | uint64_t{1} << anchor;
+      index->decided_slots_[id] = (index->required_slots_[id] & ~literals) | uint64_t{1} << anchor;
+      index->decided_literals_[id] = literals;
       index->decided_missing_[id] = missing;
     }
-    index->second_look_[id] =
-        (index->required_slots_[id] | index->decided_missing_[id]) & index->second_look_slots_;
+    // The second look can decide a rule that Decides may answer for, and drop any rule on a
+    // failed string test; a filtering condition alone rarely drops one.
+    const uint64_t useful = index->decided_slots_[id] != 0
+                                ? index->required_slots_[id] | index->decided_missing_[id]
+                                : selective;
+    index->second_look_[id] = useful & index->second_look_slots_;
   }
   return index;
 }
@@ -611,6 +641,12 @@ namespace {
 // IsRequirementOnlyLeaf) holds for a field whose extracted value is `v`, a string or a scalar.
 bool LeafAcceptsValue(const Leaf& leaf, const AnchorValue& v) {
   if (leaf.op == Op::kPresent || leaf.op == Op::kAnyScalar) return true;
+  if (IsLiteralTest(leaf)) {
+    const std::string_view literal = leaf.op == Op::kIsTrue    ? "true"
+                                     : leaf.op == Op::kIsFalse ? "false"
+                                                               : "null";
+    return v.state == AnchorValue::State::kScalar && v.value == literal;
+  }
   // A number, boolean or null fails every string op: it passes exactly the negated ones.
   if (v.state == AnchorValue::State::kScalar) return leaf.negate;
   return OpAcceptsString(leaf, v.value) != leaf.negate;

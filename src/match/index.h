@@ -65,7 +65,7 @@ struct AnchorValue {
   // an object (on the way or at the end: a path through an array may still reach strings).
   enum class State : uint8_t { kAbsent, kString, kOther, kScalar };
   State state = State::kAbsent;
-  std::string_view value;  // kString
+  std::string_view value;  // kString: the string; kScalar: its text (true, false, null, 1.5e3)
 };
 
 class RuleIndex {
@@ -151,17 +151,21 @@ class RuleIndex {
   // Whether candidate `id` (returned by Candidates for these `values`) certainly matches, so
   // that evaluating it would only confirm it. True when the rule is a conjunction of
   // conditions on extracted fields that Candidates has all checked exactly: each conjunct a
-  // string test, tests on one field joined by `or` (eventName = A || eventName = B), or a
-  // field that must be missing (NOT EXISTS, exists: false); and, in this event, every field
-  // tested holds a string and every field that must be missing is (an array, a number, or a
-  // field present where it must not be leaves the decision to the evaluator). Rules with a
-  // negation across fields, a delimited pattern, a numeric test, a path through an array or a
-  // field the index does not extract are never decided here.
+  // string test, tests on one field joined by `or` (eventName = A || eventName = B), a test
+  // for a literal (IS TRUE, [false], [null]), or a field that must be missing (NOT EXISTS,
+  // exists: false); and, in this event, every field tested for strings holds a string, every
+  // field tested for a literal holds a scalar, and every field that must be missing is (an
+  // array, or a field present where it must not be, leaves the decision to the evaluator).
+  // Rules with a negation across fields, a delimited pattern, a numeric test, a path through
+  // an array or a field the index does not extract are never decided here.
   bool Decides(uint32_t id, const AnchorValue* values) const {
     const uint64_t strings = decided_slots_[id];
     if (strings == 0) return false;
     for (uint64_t m = strings; m != 0; m &= m - 1) {
       if (values[std::countr_zero(m)].state != AnchorValue::State::kString) return false;
+    }
+    for (uint64_t m = decided_literals_[id]; m != 0; m &= m - 1) {
+      if (values[std::countr_zero(m)].state != AnchorValue::State::kScalar) return false;
     }
     for (uint64_t m = decided_missing_[id]; m != 0; m &= m - 1) {
       if (values[std::countr_zero(m)].state != AnchorValue::State::kAbsent) return false;
@@ -222,7 +226,8 @@ class RuleIndex {
   // Every requirement fails on a missing field.
   struct Requirement {
     int slot = -1;
-    bool exact = false;  // the value must be in `values`
+    bool selective = false;  // a string test (not a filtering condition: exists, !=, literal)
+    bool exact = false;      // the value must be in `values`
     ValueTable values;
     std::vector<const Leaf*> leaves;  // otherwise it must pass one of these
   };
@@ -249,7 +254,10 @@ class RuleIndex {
   // requirement's); 0 for a rule Candidates never decides.
   std::vector<uint64_t> decided_slots_;
   std::vector<uint64_t> decided_missing_;  // per rule, the slots that must be missing for it
-  std::vector<uint64_t> second_look_;      // per rule, the second-look slots it reads
+  // Per rule, the slots tested for a literal (IS TRUE, [null]): they must hold a scalar, whose
+  // text the requirement checked.
+  std::vector<uint64_t> decided_literals_;
+  std::vector<uint64_t> second_look_;  // per rule, the second-look slots it reads
   size_t first_look_slots_ = 0;
   uint64_t second_look_slots_ = 0;  // their bits
   SetMatch set_match_ = nullptr;

@@ -159,17 +159,6 @@ TEST(RuleIndex, ARuleWithOnlyRequirementsIsUnindexedButFiltered) {
   EXPECT_EQ(CandidatesOf(*index, {{"$.eventName", {kString, "A"}}}), std::vector<uint32_t>{1});
 }
 
-// A filtering condition on a field no rule dispatches or requires a string on adds no field
-// to extract (every event would pay for it): the rule is then evaluated without the check.
-TEST(RuleIndex, AFilteringConditionAddsNoField) {
-  const auto rule =
-      EventPattern(R"({"detail":{"eventName":["A"],"userAgent":[{"anything-but":["x"]}]}})");
-  auto index = RuleIndex::Build({rule.get()});
-  ASSERT_EQ(index->slots().size(), 1u);
-  EXPECT_EQ(index->slots()[0].Name(), "$.eventName");
-  EXPECT_EQ(CandidatesOf(*index, {{"$.eventName", {kString, "A"}}}), std::vector<uint32_t>{0});
-}
-
 std::shared_ptr<const Matcher> FilterPattern(const std::string& pattern) {
   auto m = CompileMatcher(Language::kFilterPattern, pattern);
   EXPECT_TRUE(m) << pattern << ": " << m.error().message;
@@ -232,8 +221,7 @@ TEST(RuleIndex, DecidesAMissingFieldOnlyWhereItIsExtracted) {
 }
 
 // Anything the candidate checks do not cover is left to the evaluator: an `or` across fields
-// (twice), a numeric test, a condition on an array element, a filtering condition on a field
-// no other rule extracts.
+// (twice), a numeric test (twice), a condition on an array element.
 TEST(RuleIndex, LeavesToTheEvaluatorWhatItsChecksDoNotCover) {
   const std::vector<std::shared_ptr<const Matcher>> rules = {
       FilterPattern(R"({ ($.eventName = "A") || ($.eventSource = "s") })"),
@@ -242,7 +230,6 @@ TEST(RuleIndex, LeavesToTheEvaluatorWhatItsChecksDoNotCover) {
       FilterPattern(R"({ ($.eventName = "A") && ($.awsRegion > 1) })"),
       FilterPattern(R"({ ($.eventName = "A") && ($.responseElements.count > 1) })"),
       FilterPattern(R"({ ($.eventName = "A") && ($.resources[0].type = "t") })"),
-      EventPattern(R"({"detail":{"eventName":["A"],"userAgent":[{"anything-but":["x"]}]}})"),
   };
   std::vector<const Matcher*> matchers;
   for (const auto& r : rules) matchers.push_back(r.get());
@@ -257,11 +244,46 @@ TEST(RuleIndex, LeavesToTheEvaluatorWhatItsChecksDoNotCover) {
   for (uint32_t id = 0; id < rules.size(); ++id) {
     EXPECT_FALSE(index->Decides(id, values.data())) << "rule " << id;
   }
-  // With a rule that extracts userAgent, the anything-but is checked and the rule decided.
+  // With a rule that dispatches on userAgent, an anything-but there is checked in the first
+  // look, and its rule decided.
+  const auto anything_but =
+      EventPattern(R"({"detail":{"eventName":["A"],"userAgent":[{"anything-but":["x"]}]}})");
   const auto on_agent = EventPattern(R"({"detail":{"userAgent":["Other"]}})");
-  auto wider = RuleIndex::Build({rules[5].get(), on_agent.get()});
+  auto wider = RuleIndex::Build({anything_but.get(), on_agent.get()});
+  EXPECT_EQ(wider->first_look_slots(), wider->slots().size());
   EXPECT_TRUE(
       DecidedFor(*wider, 0, {{"$.eventName", {kString, "A"}}, {"$.userAgent", {kString, "z"}}}));
+}
+
+// A filtering condition on a field no rule dispatches or requires a string on adds no field
+// to the first look (every event would pay for it). When the rule may be decided with it, the
+// field is the second look's; otherwise the rule is evaluated without the check.
+TEST(RuleIndex, AFilteringConditionAddsNoFieldToTheFirstLook) {
+  const auto rule =
+      EventPattern(R"({"detail":{"eventName":["A"],"userAgent":[{"anything-but":["x"]}]}})");
+  auto index = RuleIndex::Build({rule.get()});
+  ASSERT_EQ(index->first_look_slots(), 1u);
+  EXPECT_EQ(index->slots()[0].Name(), "$.eventName");
+  ASSERT_EQ(index->slots().size(), 2u);
+  EXPECT_EQ(index->slots()[1].Name(), "$.userAgent");
+  EXPECT_TRUE(index->WantsSecondLook(0));
+  const std::pair<std::string, AnchorValue> name{"$.eventName", {kString, "A"}};
+  std::vector<AnchorValue> first = ValuesFor(*index, {name});
+  first[1] = {kOther, {}};
+  std::vector<uint32_t> candidates;
+  index->Candidates(first.data(), candidates);
+  EXPECT_EQ(candidates, std::vector<uint32_t>{0});
+  EXPECT_FALSE(index->Decides(0, first.data()));
+  EXPECT_TRUE(DecidedFor(*index, 0, {name, {"$.userAgent", {kString, "z"}}}));
+  EXPECT_EQ(CandidatesOf(*index, {name, {"$.userAgent", {kString, "x"}}}), std::vector<uint32_t>{});
+
+  // With a numeric test the rule is never decided: no field for its filtering condition.
+  const auto numeric = EventPattern(
+      R"({"detail":{"eventName":["A"],"userAgent":[{"anything-but":["x"]}],"n":[{"numeric":[">",1]}]}})");
+  auto plain = RuleIndex::Build({numeric.get()});
+  ASSERT_EQ(plain->slots().size(), 1u);
+  EXPECT_FALSE(plain->WantsSecondLook(0));
+  EXPECT_EQ(CandidatesOf(*plain, {name}), std::vector<uint32_t>{0});
 }
 
 // The values of `named`, with the second look's slots unknown (kOther) as before it is taken.
@@ -330,6 +352,44 @@ TEST(RuleIndex, TheSecondLookChecksFieldsDeepInTheBulkyObjects) {
   const auto other =
       ValuesFor(*index, {put, {"$.requestParameters.key", {kString, "notes.txt"}}, sse_number});
   EXPECT_EQ(CandidatesIn(*index, other), (std::vector<uint32_t>{2}));
+}
+
+// A test for a literal (IS TRUE, [false], [null]) is a requirement on the scalar's text: it
+// holds for that literal only, and its rule is decided when the field holds a scalar. A
+// string "true", an array (EventBridge flattens it) or a missing field is not decided.
+TEST(RuleIndex, DecidesALiteralTestOnTheScalarsText) {
+  const auto cwl = FilterPattern(
+      R"({ ($.eventName = "GetParameter") && ($.requestParameters.withDecryption IS TRUE) })");
+  const auto eb = EventPattern(R"({"detail":{"eventName":["B"],"readOnly":[false]}})");
+  const auto null = EventPattern(R"({"detail":{"eventName":["C"],"errorCode":[null]}})");
+  auto index = RuleIndex::Build({cwl.get(), eb.get(), null.get()});
+  EXPECT_EQ(SecondLookSlots(*index), (std::vector<std::string>{"$.requestParameters.withDecryption",
+                                                               "$.readOnly", "$.errorCode"}));
+  struct Case {
+    uint32_t rule;
+    std::string name, field;
+    AnchorValue value;
+    bool candidate, decided;
+  };
+  const std::vector<Case> cases = {
+      {0, "GetParameter", "$.requestParameters.withDecryption", {kScalar, "true"}, true, true},
+      {0, "GetParameter", "$.requestParameters.withDecryption", {kScalar, "false"}, false, false},
+      {0, "GetParameter", "$.requestParameters.withDecryption", {kScalar, "1"}, false, false},
+      {0, "GetParameter", "$.requestParameters.withDecryption", {kString, "true"}, false, false},
+      {0, "GetParameter", "$.requestParameters.withDecryption", {kOther, {}}, true, false},
+      {0, "GetParameter", "$.requestParameters.withDecryption", {}, false, false},
+      {1, "B", "$.readOnly", {kScalar, "false"}, true, true},
+      {1, "B", "$.readOnly", {kScalar, "null"}, false, false},
+      {2, "C", "$.errorCode", {kScalar, "null"}, true, true},
+      {2, "C", "$.errorCode", {kString, "null"}, false, false},
+  };
+  for (const Case& c : cases) {
+    const auto values = ValuesFor(*index, {{"$.eventName", {kString, c.name}}, {c.field, c.value}});
+    const auto candidates = CandidatesIn(*index, values);
+    EXPECT_EQ(candidates.size() == 1 && candidates[0] == c.rule, c.candidate)
+        << c.field << " " << c.value.value;
+    if (c.candidate) EXPECT_EQ(index->Decides(c.rule, values.data()), c.decided) << c.field;
+  }
 }
 
 // The second look's slots live in the 64-bit masks: with 64 fields in the first look there is

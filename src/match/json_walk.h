@@ -20,7 +20,7 @@
 //     static constexpr bool kTracks = true;
 //     bool Name(const char* begin, const char* end, bool escaped);
 //     void String(const char* begin, const char* end, bool escaped);
-//     void Scalar();  // number, true, false, null
+//     void Scalar(const char* begin, const char* end);  // a number, true, false or null
 //     void Array();   // not followed: its elements are not announced
 //     bool Object();  // true: follow it
 //     void Close();   // a followed object ends
@@ -49,7 +49,7 @@ struct NoJsonListener {
   static constexpr bool kTracks = false;
   bool Name(const char*, const char*, bool) { return false; }
   void String(const char*, const char*, bool) {}
-  void Scalar() {}
+  void Scalar(const char*, const char*) {}
   void Array() {}
   bool Object() { return false; }
   void Close() {}
@@ -174,6 +174,7 @@ JsonCheck WalkJson(std::string_view text, bool prefix, size_t max_depth, Listene
   enum class StringRole : uint8_t { kName, kValue, kAnnounced };
   StringRole role = StringRole::kValue;  // of the string being read (where string_slow goes back)
   const char* string_begin = nullptr;
+  const char* scalar_begin = nullptr;
   Expected error = kNone;
   const char* p = text.data();
 
@@ -229,6 +230,7 @@ value:
     case 't':
     case 'f':
     case 'n': {
+      scalar_begin = p;
       // Compared as one 4-byte word ("fals", then 'e'): no call to memcmp.
       const char* const literal = *p == 't' ? "true" : *p == 'f' ? "false" : "null";
       const size_t size = *p == 'f' ? 5 : 4;
@@ -250,6 +252,7 @@ value:
         error = kValue;
         goto fail;
       }
+      scalar_begin = p;
       p = ReadNumber(p, end, &error);
       if (error != kNone) goto fail;
       goto scalar;
@@ -258,7 +261,7 @@ value:
 scalar:  // a number, true, false or null has been read
   if constexpr (Listener::kTracks) {
     if (want) {
-      listener.Scalar();
+      listener.Scalar(scalar_begin, p);
       want = false;
     }
   }

@@ -217,7 +217,21 @@ title: h
 severity: low
 description: != on fields deeper in requestParameters (filtering conditions of the second look)
 references: [https://example.com]
-filter_pattern: '{ $.eventName = Harmless && $.requestParameters.userIdentity.type != "Root" && $.requestParameters.n != 0 }'
+filter_pattern: '{ $.eventName = StopLogging && $.requestParameters.userIdentity.type != "Root" && $.requestParameters.n != 0 }'
+---
+id: h-cwl-literal
+title: h
+severity: low
+description: IS TRUE on a field in requestParameters (a literal, decided on the second look)
+references: [https://example.com]
+filter_pattern: '{ $.eventName = Harmless && $.requestParameters.n IS TRUE }'
+---
+id: h-eb-literals
+title: h
+severity: low
+description: null and false on two top-level fields (literals)
+references: [https://example.com]
+event_pattern: {"detail": {"eventName": ["DeleteUser", "Harmless"], "errorCode": [null], "x": [false]}}
 )";
 
 // The built-in pack and kHostileRules.
