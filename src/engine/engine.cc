@@ -23,9 +23,12 @@ Error JsonCheckError(std::string_view text, const match::JsonCheck& check) {
                                               match::DescribeJsonCheck(text, check))};
 }
 
-std::vector<match::AnchorSlot> FirstLook(const match::RuleIndex& index) {
-  const auto& slots = index.slots();
-  return {slots.begin(), slots.begin() + static_cast<std::ptrdiff_t>(index.first_look_slots())};
+AnchorExtractor::SecondLook SecondLookOf(const match::RuleIndex& index) {
+  AnchorExtractor::SecondLook plan;
+  plan.first_look = index.first_look_slots();
+  plan.event_name_slot = index.event_name_slot();
+  plan.event_names = index.second_look_event_names();
+  return plan;
 }
 
 }  // namespace
@@ -33,7 +36,7 @@ std::vector<match::AnchorSlot> FirstLook(const match::RuleIndex& index) {
 Engine::Engine(std::shared_ptr<const rules::RuleSet> rules, EngineOptions options)
     : rules_(std::move(rules)),
       options_(options),
-      extractor_(FirstLook(rules_->index())),
+      extractor_(rules_->index().slots(), SecondLookOf(rules_->index())),
       anchors_(rules_->index().slots().size()) {
   const match::RuleIndex& index = rules_->index();
   if (index.first_look_slots() < index.slots().size()) every_slot_.emplace(index.slots());
@@ -95,16 +98,10 @@ decode::RecordStatus Engine::Evaluate(const decode::RecordView& record, const Or
   ++events_;
   if (options_.use_index) {
     envelope = scanned.envelope;
-    // The second look's fields are unknown until it is taken.
-    if (second_looked_) {
-      std::fill(anchors_.begin() + static_cast<std::ptrdiff_t>(extractor_.slot_count()),
-                anchors_.end(), match::AnchorValue{match::AnchorValue::State::kOther, {}});
-      second_looked_ = false;
-    }
     rules_->index().Candidates(anchors_.data(), candidates_, &shape_memo_);
     if (candidates_.empty()) return decode::RecordStatus::kOk;
     const bool one_line = is_one_line();
-    SecondLook(text, /*dom_free=*/!envelope && one_line);
+    if (scanned.second_look_pending) SecondLook(text, /*dom_free=*/!envelope && one_line);
     if (candidates_.empty()) return decode::RecordStatus::kOk;
     decode::RecordStatus status = decode::RecordStatus::kOk;
     EvaluateCandidates(text, candidates_, envelope, one_line, origin, out, error, status);
@@ -136,7 +133,6 @@ void Engine::SecondLook(std::string_view text, bool dom_free) {
     }
   }
   if (!wanted) return;
-  second_looked_ = true;
   if (!every_slot_->Extract(text, /*prefix=*/false, anchors_.data(), source_scratch_).check.ok()) {
     // Not expected: the same text passed the first look's check. Nothing is decided on what
     // the walk left, and the candidates stay as they were.

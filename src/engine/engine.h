@@ -84,8 +84,9 @@ class Engine {
  private:
   // Whether the index decides candidate `id` (RuleIndex::Decides) on this record's anchors.
   bool Decided(uint32_t id) const;
-  // The index's second look (RuleIndex::first_look_slots): extracts every slot of `text` and
-  // asks for the candidates again, when that may spare the record its DOM.
+  // The index's second look (RuleIndex::first_look_slots), when the first walk skipped its
+  // fields: extracts every slot of `text` and asks for the candidates again, when that may
+  // spare the record its DOM.
   void SecondLook(std::string_view text, bool dom_free);
   // `one_line`: the text holds no newline (it is shown as written).
   void EvaluateCandidates(std::string_view text, const std::vector<uint32_t>& candidates,
@@ -98,12 +99,11 @@ class Engine {
 
   std::shared_ptr<const rules::RuleSet> rules_;
   EngineOptions options_;
-  AnchorExtractor extractor_;                  // the index's first look
-  std::optional<AnchorExtractor> every_slot_;  // its second look, when it has one
-  // The index's anchors for this record. Those of the second look are kOther until it is
-  // taken; second_looked_: they hold its values, from the last record.
+  AnchorExtractor extractor_;  // the index's first look (and the second, for some events)
+  std::optional<AnchorExtractor> every_slot_;  // the second look, when the first skipped it
+  // The index's anchors for this record (the second look's kOther until it is taken, when the
+  // first walk skipped them).
   std::vector<match::AnchorValue> anchors_;
-  bool second_looked_ = true;
   std::vector<uint32_t> candidates_;
   match::RuleIndex::ShapeMemo shape_memo_;  // the index's RE2::Set answers for recent values
   std::vector<uint32_t> all_rules_;

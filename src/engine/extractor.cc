@@ -34,7 +34,20 @@ static_assert(static_cast<int>(Special::kEventSource) == 1 &&
 }  // namespace
 
 AnchorExtractor::AnchorExtractor(const std::vector<match::AnchorSlot>& slots)
-    : slot_count_(slots.size()), detail_values_(slots.size()) {
+    : AnchorExtractor(slots, SecondLook{}) {}
+
+AnchorExtractor::AnchorExtractor(const std::vector<match::AnchorSlot>& slots,
+                                 SecondLook second_look)
+    : slot_count_(slots.size()),
+      detail_values_(slots.size()),
+      first_look_(second_look.first_look),
+      event_name_slot_(second_look.event_name_slot) {
+  if (first_look_ < slots.size()) {
+    std::vector<std::string> names = std::move(second_look.event_names);
+    std::sort(names.begin(), names.end());
+    names.erase(std::unique(names.begin(), names.end()), names.end());
+    second_look_names_ = match::ValueTable(std::move(names));
+  }
   for (size_t i = 0; i < slots.size(); ++i) {
     const auto& slot = slots[i];
     if (slot.kind == match::AnchorSlot::Kind::kEnvelopeSource) {
@@ -48,6 +61,9 @@ AnchorExtractor::AnchorExtractor(const std::vector<match::AnchorSlot>& slots)
     Trie* node = &root_;
     for (const auto& key : slot.path) node = Child(*node, key);
     node->slot = static_cast<int>(i);
+  }
+  if (first_look_ < slots.size()) {
+    for (auto& c : root_.children) MarkLazy(c);
   }
   BuildTables(root_, /*root=*/true);
   // The record, `detail` and the trie below it; the root's own depth counted once.
@@ -162,6 +178,13 @@ static void MarkOther(const AnchorExtractor::Trie& node, match::AnchorValue* val
   for (const auto& c : node.children) MarkOther(c, values);
 }
 
+bool AnchorExtractor::MarkLazy(Trie& node) {
+  bool first = node.slot >= 0 && static_cast<size_t>(node.slot) < first_look_;
+  for (auto& c : node.children) first = MarkLazy(c) || first;
+  node.lazy = !first && !node.children.empty();
+  return first;
+}
+
 int AnchorExtractor::Depth(const Trie& node) {
   int d = 0;
   for (const auto& c : node.children) d = std::max(d, Depth(c));
@@ -269,6 +292,10 @@ class AnchorExtractor::Listener {
     Store(AnchorValue::State::kOther);
     if (child_ == nullptr || child_->children.empty()) return false;
     const Frame& f = frames_[top_];
+    if (child_->lazy && !SecondLookNow(f)) {
+      (f.values == values_ ? skipped_top_ : skipped_detail_) = true;
+      return false;
+    }
     frames_[top_ + 1] = Frame{child_, f.values, f.seen, false};
     ++top_;
     return true;
@@ -281,6 +308,7 @@ class AnchorExtractor::Listener {
     return detail_is_object_ && detail_type_is_string_ &&
            event::IsCloudTrailDetailType(env_detail_type_);
   }
+  bool skipped(bool envelope) const { return envelope ? skipped_detail_ : skipped_top_; }
   std::string_view event_source() const { return event_source_; }
   std::string_view event_type() const { return event_type_; }
   std::string_view env_detail_type() const { return env_detail_type_; }
@@ -288,6 +316,15 @@ class AnchorExtractor::Listener {
 
  private:
   AnchorValue* values_for_child() const { return frames_[top_].values; }
+
+  // Whether this record's second-look slots are read now: its eventName, read so far in the
+  // same object (the record or its `detail`), is one of the second look's.
+  bool SecondLookNow(const Frame& f) const {
+    if (x_.event_name_slot_ < 0) return false;
+    const AnchorValue& name = f.values[x_.event_name_slot_];
+    return name.state == AnchorValue::State::kString &&
+           x_.second_look_names_.Find(name.value) != match::ValueTable::kNotFound;
+  }
 
   // A value that is not a string, for the member just named.
   void Store(AnchorValue::State state, std::string_view text = {}) {
@@ -311,6 +348,8 @@ class AnchorExtractor::Listener {
   std::string_view event_source_, event_type_, env_detail_type_;
   AnchorValue env_source_;
   bool detail_type_is_string_ = false, detail_is_object_ = false;
+  // An object of second-look slots was skipped: in the record, in its `detail`.
+  bool skipped_top_ = false, skipped_detail_ = false;
 };
 
 ExtractResult AnchorExtractor::Extract(std::string_view text, bool prefix, AnchorValue* values,
@@ -328,6 +367,12 @@ ExtractResult AnchorExtractor::Extract(std::string_view text, bool prefix, Ancho
   result.envelope = listener.envelope();
   if (result.envelope) {
     for (size_t i = 0; i < slot_count_; ++i) values[i] = detail_values_[i];
+  }
+  if (listener.skipped(result.envelope)) {
+    for (size_t i = first_look_; i < slot_count_; ++i) {
+      values[i] = AnchorValue{AnchorValue::State::kOther, {}};
+    }
+    result.second_look_pending = true;
   }
   if (source_slot_ >= 0) {
     if (result.envelope) {

@@ -30,6 +30,7 @@
 // Thread-safety: an extractor keeps per-record scratch (Extract is not const): one per thread.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,6 +38,7 @@
 #include "common/error.h"
 #include "match/index.h"
 #include "match/json_check.h"
+#include "match/value_table.h"
 
 namespace tw::engine {
 
@@ -45,11 +47,27 @@ struct ExtractResult {
   // When ok(), check.offset is where the record ends.
   match::JsonCheck check;
   bool envelope = false;  // the object was an EventBridge envelope around a CloudTrail record
+  // The walk skipped an object that holds second-look slots (SecondLook): those are all kOther.
+  bool second_look_pending = false;
 };
 
 class AnchorExtractor {
  public:
-  explicit AnchorExtractor(const std::vector<match::AnchorSlot>& slots);
+  // The index's second look (match::RuleIndex::first_look_slots). Slots from `first_look` on
+  // are read in this walk only for a record whose eventName (the string in slot
+  // `event_name_slot`, read before the object: CloudTrail writes eventName before
+  // requestParameters and responseElements) is one of `event_names`. Otherwise an object
+  // that holds only such slots is skipped, not followed, and every slot from `first_look` on
+  // is kOther, the record's second look pending. A second-look slot met outside such an
+  // object (a top-level userAgent) is read as any other.
+  struct SecondLook {
+    size_t first_look = SIZE_MAX;  // SIZE_MAX: every slot is read in this walk
+    int event_name_slot = -1;
+    std::vector<std::string> event_names;
+  };
+
+  explicit AnchorExtractor(const std::vector<match::AnchorSlot>& slots);  // every slot read
+  AnchorExtractor(const std::vector<match::AnchorSlot>& slots, SecondLook second_look);
 
   size_t slot_count() const { return slot_count_; }
 
@@ -81,6 +99,7 @@ class AnchorExtractor {
     // length and first bytes: one probe rejects a key no rule reads, the common case.
     std::vector<KeyEntry> table;
     uint64_t shift = 64;  // 64 - log2(table size)
+    bool lazy = false;    // every slot below is the second look's (SecondLook)
   };
 
  private:
@@ -105,6 +124,9 @@ class AnchorExtractor {
     return true;
   }
   static int Depth(const Trie& node);
+  // Marks the nodes whose slots are all the second look's; true when `node` has a slot of the
+  // first look below it (or is one).
+  bool MarkLazy(Trie& node);
 
   Trie root_;
   int node_count_ = 1;
@@ -117,6 +139,9 @@ class AnchorExtractor {
   uint32_t generation_ = 0;
   int source_slot_ = -1;
   int detail_type_slot_ = -1;
+  size_t first_look_ = SIZE_MAX;
+  int event_name_slot_ = -1;
+  match::ValueTable second_look_names_;
   std::vector<Frame> frames_;  // as deep as the walk follows: the trie's depth, plus `detail`
   // Unescaped strings: one for the member name being probed (padded for Find's word loads), and
   // one per value a record can store (each slot at most once at the top and once in `detail`,

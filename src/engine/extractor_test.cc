@@ -22,8 +22,10 @@ std::string Padded(const std::string& json) {
 
 // Extracts `slots` from `json`; a failed check fails the test.
 std::vector<AnchorValue> ExtractWith(const std::vector<AnchorSlot>& slots, const std::string& json,
-                                     ExtractResult* result = nullptr) {
-  AnchorExtractor extractor(slots);
+                                     ExtractResult* result = nullptr,
+                                     const AnchorExtractor::SecondLook* plan = nullptr) {
+  AnchorExtractor extractor =
+      plan != nullptr ? AnchorExtractor(slots, *plan) : AnchorExtractor(slots);
   const std::string padded = Padded(json);
   std::vector<AnchorValue> values(slots.size());
   std::string scratch;
@@ -34,7 +36,7 @@ std::vector<AnchorValue> ExtractWith(const std::vector<AnchorSlot>& slots, const
   if (result) *result = r;
   // Copy the views out: they die with the text and the extractor.
   for (auto& v : values) {
-    if (v.state == AnchorValue::State::kString) {
+    if (v.state == AnchorValue::State::kString || v.state == AnchorValue::State::kScalar) {
       static thread_local std::deque<std::string> keep;  // a deque: the views must not move
       keep.emplace_back(v.value);
       v.value = keep.back();
@@ -314,6 +316,78 @@ TEST(AnchorExtractor, EscapedValuesReadAsTheEvaluatorReadsThem) {
   v = ExtractFrom(R"({"eventName":"Stop\ud800Logging"})", &result);
   EXPECT_EQ(v[0].value, "Stop\xEF\xBF\xBDLogging");
   EXPECT_EQ(result.check.kind, match::JsonCheck::Kind::kLoneSurrogates);
+}
+
+// The index's second look (AnchorExtractor::SecondLook): an object that holds only
+// second-look slots is followed when the record's eventName, read before it, is one of the
+// plan's; else it is skipped, and every second-look slot is kOther, the look pending. Each
+// object (the record, an envelope's detail) answers for itself.
+TEST(AnchorExtractor, ReadsTheSecondLooksFieldsForItsEventNamesOnly) {
+  std::vector<AnchorSlot> slots(3);
+  slots[0].path = {"eventName"};
+  slots[1].path = {"requestParameters", "key"};
+  slots[2].path = {"userAgent"};
+  AnchorExtractor::SecondLook plan;
+  plan.first_look = 1;
+  plan.event_name_slot = 0;
+  plan.event_names = {"PutObject"};
+  struct Case {
+    std::string json;
+    AnchorValue::State key;
+    std::string key_value;
+    bool pending;
+  };
+  const std::string envelope =
+      R"({"detail-type":"AWS API Call via CloudTrail","source":"aws.s3","detail":)";
+  const std::vector<Case> cases = {
+      {R"({"eventName":"PutObject","requestParameters":{"key":"k"},"userAgent":"u"})",
+       AnchorValue::State::kString, "k", false},
+      {R"({"eventName":"GetObject","requestParameters":{"key":"k"},"userAgent":"u"})",
+       AnchorValue::State::kOther, "", true},
+      // eventName after the object: not known when the object is met.
+      {R"({"requestParameters":{"key":"k"},"eventName":"PutObject","userAgent":"u"})",
+       AnchorValue::State::kOther, "", true},
+      // Nothing skipped: the fields are known (missing, or a path that meets a string).
+      {R"({"eventName":"GetObject","userAgent":"u"})", AnchorValue::State::kAbsent, "", false},
+      {R"({"eventName":"GetObject","requestParameters":"k","userAgent":"u"})",
+       AnchorValue::State::kAbsent, "", false},
+      {R"({"eventName":"GetObject","requestParameters":["k"],"userAgent":"u"})",
+       AnchorValue::State::kOther, "", false},
+      // The first occurrence counts, as everywhere.
+      {R"({"eventName":"PutObject","requestParameters":{"key":"k"},"requestParameters":{"key":"l"},"userAgent":"u"})",
+       AnchorValue::State::kString, "k", false},
+      {envelope + R"({"eventName":"PutObject","requestParameters":{"key":"k"},"userAgent":"u"}})",
+       AnchorValue::State::kString, "k", false},
+      {envelope + R"({"eventName":"GetObject","requestParameters":{"key":"k"},"userAgent":"u"}})",
+       AnchorValue::State::kOther, "", true},
+      // The envelope's own eventName does not answer for its detail, nor the other way round.
+      {R"({"eventName":"PutObject",)" + envelope.substr(1) +
+           R"({"eventName":"GetObject","requestParameters":{"key":"k"},"userAgent":"u"}})",
+       AnchorValue::State::kOther, "", true},
+      {R"({"eventName":"GetObject","requestParameters":{"key":"k"},"userAgent":"u","detail":{"eventName":"PutObject"}})",
+       AnchorValue::State::kOther, "", true},
+  };
+  for (const Case& c : cases) {
+    ExtractResult r;
+    auto v = ExtractWith(slots, c.json, &r, &plan);
+    EXPECT_EQ(v[1].state, c.key) << c.json;
+    if (c.key == AnchorValue::State::kString) EXPECT_EQ(v[1].value, c.key_value) << c.json;
+    EXPECT_EQ(r.second_look_pending, c.pending) << c.json;
+    // A second-look slot outside such an object is read as any other, unless the look is
+    // pending (then every second-look slot is kOther).
+    if (c.pending) {
+      EXPECT_EQ(v[2].state, AnchorValue::State::kOther) << c.json;
+    } else {
+      EXPECT_EQ(v[2].value, "u") << c.json;
+    }
+    // Without a plan, every slot is read.
+    auto all = ExtractWith(slots, c.json, &r);
+    EXPECT_FALSE(r.second_look_pending);
+    if (!c.pending) {
+      EXPECT_EQ(all[1].state, v[1].state) << c.json;
+      EXPECT_EQ(all[1].value, v[1].value) << c.json;
+    }
+  }
 }
 
 }  // namespace

@@ -400,6 +400,10 @@ std::unique_ptr<RuleIndex> RuleIndex::Build(const std::vector<const Matcher*>& m
   // String conditions on fields deep in the bulky objects, which no rule dispatches on: checked
   // on the second look (first_look_slots()), when the masks have room for their fields.
   std::vector<std::pair<uint32_t, Option>> second_look;
+  // Per rule dispatched on exact eventName values, the values.
+  AnchorSlot event_name;
+  event_name.path = {"eventName"};
+  std::vector<std::vector<std::string>> event_names(matchers.size());
   const auto add_requirement = [&](uint32_t id, const Option& o, int slot) {
     Requirement r;
     r.slot = slot;
@@ -461,6 +465,7 @@ std::unique_ptr<RuleIndex> RuleIndex::Build(const std::vector<const Matcher*>& m
       std::sort(values.begin(), values.end());
       values.erase(std::unique(values.begin(), values.end()), values.end());
       anchor.values = values.size();
+      if (SameSlot(best->slot, event_name)) event_names[id] = values;
       for (const auto& v : values) by_value[static_cast<size_t>(slot)][v].push_back(id);
       si.exact_all.push_back(id);
     } else {
@@ -550,7 +555,15 @@ std::unique_ptr<RuleIndex> RuleIndex::Build(const std::vector<const Matcher*>& m
                                 ? index->required_slots_[id] | index->decided_missing_[id]
                                 : selective;
     index->second_look_[id] = useful & index->second_look_slots_;
+    if (index->second_look_[id] != 0) {
+      auto& names = index->second_look_event_names_;
+      names.insert(names.end(), event_names[id].begin(), event_names[id].end());
+    }
   }
+  auto& names = index->second_look_event_names_;
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  index->event_name_slot_ = index->KnownSlot(event_name);
   return index;
 }
 

@@ -114,6 +114,15 @@ class RuleIndex {
   // no longer a candidate, or decided when its conditions are all checked (Decides).
   bool WantsSecondLook(uint32_t id) const { return second_look_[id] != 0; }
 
+  // The eventName values on which the rules that want the second look are dispatched (sorted),
+  // and the eventName slot (-1: none). An extractor may read the second look's fields in its
+  // first walk for these events (engine/extractor.h), where CloudTrail writes eventName before
+  // the request and response objects.
+  const std::vector<std::string>& second_look_event_names() const {
+    return second_look_event_names_;
+  }
+  int event_name_slot() const { return event_name_slot_; }
+
   // The answers of the fields' RE2::Sets for the values met recently (a few dozen per field,
   // values up to kMaxMemoValue bytes), for one thread. It belongs to the index it was first
   // used with: used with another index, it forgets what it holds. Not thread-safe: one per
@@ -260,6 +269,8 @@ class RuleIndex {
   std::vector<uint64_t> second_look_;  // per rule, the second-look slots it reads
   size_t first_look_slots_ = 0;
   uint64_t second_look_slots_ = 0;  // their bits
+  std::vector<std::string> second_look_event_names_;
+  int event_name_slot_ = -1;
   SetMatch set_match_ = nullptr;
   uint64_t id_ = 0;  // unique per Build in this process (ShapeMemo ownership)
   mutable std::atomic<uint64_t> fallbacks_{0};

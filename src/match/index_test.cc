@@ -327,6 +327,10 @@ TEST(RuleIndex, TheSecondLookChecksFieldsDeepInTheBulkyObjects) {
             (std::vector<std::string>{"$.requestParameters.key", "$.requestParameters.sse"}));
   for (uint32_t id = 0; id < 3; ++id) EXPECT_TRUE(index->WantsSecondLook(id)) << id;
   EXPECT_FALSE(index->WantsSecondLook(3));  // its field is its anchor
+  // The events whose first walk may read them (engine/extractor.h).
+  EXPECT_EQ(index->second_look_event_names(), std::vector<std::string>{"PutObject"});
+  ASSERT_GE(index->event_name_slot(), 0);
+  EXPECT_EQ(index->slots()[static_cast<size_t>(index->event_name_slot())].Name(), "$.eventName");
 
   const std::pair<std::string, AnchorValue> put{"$.eventName", {kString, "PutObject"}};
   const auto first = FirstLookValues(*index, {put});

@@ -232,6 +232,20 @@ severity: low
 description: null and false on two top-level fields (literals)
 references: [https://example.com]
 event_pattern: {"detail": {"eventName": ["DeleteUser", "Harmless"], "errorCode": [null], "x": [false]}}
+---
+id: h-cwl-second-look-by-source
+title: h
+severity: low
+description: a second-look test in a rule dispatched on eventSource (its record's first walk may skip requestParameters)
+references: [https://example.com]
+filter_pattern: '{ $.eventSource = "iam.amazonaws.com" && $.requestParameters.type = "Ro*" }'
+---
+id: h-eb-second-look-by-source
+title: h
+severity: low
+description: the same as an event pattern, with a field that must be missing
+references: [https://example.com]
+event_pattern: {"source": ["aws.iam"], "detail": {"requestParameters": {"type": [{"prefix": "Ro"}], "x": [{"exists": false}]}}}
 )";
 
 // The built-in pack and kHostileRules.
@@ -372,6 +386,8 @@ inline void RequestParameters(Choices& c, std::string& out) {
       out += "{\"type\":";
       Value(c, 3, out);
       out += '}';
+    } else if (key == "type" && c.Below(2) == 0) {
+      out += kStrings[16];  // "Root", which the second look's rules test for
     } else {
       Value(c, 2, out);
     }
@@ -401,9 +417,16 @@ inline void Record(Choices& c, std::string& out, int depth = 0) {
     Record(c, inner, depth + 1);
     member("detail", inner);
   } else if (shape == 1) {  // a record
+    // requestParameters after eventName (as CloudTrail writes it), before it, or not at all.
+    const size_t request = c.Below(4);
+    if (request == 0) {
+      inner.clear();
+      RequestParameters(c, inner);
+      member("requestParameters", inner);
+    }
     member("eventSource", kStrings[6 + c.Below(3)]);
     member("eventName", kStrings[c.Below(6)]);
-    if (c.Below(2) == 0) {
+    if (request >= 2) {
       inner.clear();
       RequestParameters(c, inner);
       member("requestParameters", inner);
