@@ -196,11 +196,21 @@ int List(const std::vector<rules::Rule>& all, const RulesArgs& args) {
       "first two bytes, RE2SET of them by one combined automaton, the rest tested one by one:\n");
   std::printf("  %-40s %7s %7s %7s %7s %7s\n", "FIELD", "EXACT", "VALUES", "SHAPE", "PREFIX",
               "RE2SET");
-  for (const auto& b : s.buckets) {
+  for (size_t i = 0; i < s.first_look_slots && i < s.buckets.size(); ++i) {
+    const auto& b = s.buckets[i];
     std::printf("  %-40s %7zu %7zu %7zu %7zu %7zu\n", b.slot.c_str(), b.exact_rules,
                 b.distinct_values, b.presence_rules, b.prefix_rules, b.shape_rules);
   }
   std::printf("  %-40s %7zu\n", "unindexed (evaluated on every event)", s.unindexed);
+  if (s.first_look_slots < s.buckets.size()) {
+    std::printf(
+        "\nsecond look: fields no rule is dispatched on, checked before evaluation; those in an\n"
+        "object are read only for the events whose rules test them (%zu):\n",
+        s.buckets.size() - s.first_look_slots);
+    for (size_t i = s.first_look_slots; i < s.buckets.size(); ++i) {
+      std::printf("  %s\n", s.buckets[i].slot.c_str());
+    }
+  }
   return kExitOk;
 }
 

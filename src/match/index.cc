@@ -795,14 +795,22 @@ void RuleIndex::Candidates(const AnchorValue* values, std::vector<uint32_t>& out
 std::string RuleIndex::DescribeAnchor(uint32_t id) const {
   const RuleAnchor& a = anchors_.at(id);
   if (a.slot < 0) return "unindexed (always evaluated)";
-  const std::string name = slots_[static_cast<size_t>(a.slot)].Name();
-  if (!a.exact) return name + " present";
-  return fmt::format("{} in {} value{}", name, a.values, a.values == 1 ? "" : "s");
+  std::string out = slots_[static_cast<size_t>(a.slot)].Name();
+  out += a.exact ? fmt::format(" in {} value{}", a.values, a.values == 1 ? "" : "s") : " present";
+  if (WantsSecondLook(id)) {
+    out += "; second look at";
+    for (uint64_t m = second_look_[id]; m != 0; m &= m - 1) {
+      out += ' ';
+      out += slots_[static_cast<size_t>(std::countr_zero(m))].Name();
+    }
+  }
+  return out;
 }
 
 RuleIndex::Stats RuleIndex::GetStats() const {
   Stats stats;
   stats.unindexed = unindexed_.size();
+  stats.first_look_slots = first_look_slots_;
   for (size_t i = 0; i < slots_.size(); ++i) {
     Stats::Bucket b;
     b.slot = slots_[i].Name();

@@ -79,7 +79,8 @@ class RuleIndex {
       size_t shape_rules = 0;     // of which matched together by one RE2::Set
       size_t prefix_rules = 0;    // of which dispatched by the first two bytes of a prefix
     };
-    std::vector<Bucket> buckets;
+    std::vector<Bucket> buckets;  // per slot; from first_look_slots on, the second look's
+    size_t first_look_slots = 0;
     size_t unindexed = 0;  // always evaluated
   };
 
@@ -186,7 +187,8 @@ class RuleIndex {
   // threads; for the scan summary and statistics).
   uint64_t shape_set_fallbacks() const { return fallbacks_.load(std::memory_order_relaxed); }
 
-  // The anchor chosen for rule `id` in words, e.g. "$.eventName in 5 values", for --stats.
+  // The anchor chosen for rule `id` in words, e.g. "$.eventName in 5 values", and the fields
+  // it wants the second look at, for --stats.
   std::string DescribeAnchor(uint32_t id) const;
 
   Stats GetStats() const;

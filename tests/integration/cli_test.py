@@ -710,6 +710,21 @@ class Rules(TempDirTest):
             for rid in ids:
                 self.assertRegex(res.out, r"(?m)^%s\b" % re.escape(rid))
 
+    def test_list_stats_names_the_second_look(self):
+        # A test deep in requestParameters that no rule dispatches on is checked on the index's
+        # second look (src/match/index.h, RuleIndex::first_look_slots): --stats says so.
+        path = os.path.join(self.tmp, "deep.yml")
+        with open(path, "w") as f:
+            f.write("id: it-deep-key\ntitle: t\nseverity: low\ndescription: d\n"
+                    "references: [https://example.com]\n"
+                    "filter_pattern: '{ $.eventName = PutObject && $.requestParameters.zzKey = \"*x*\" }'\n")
+        res = run("rules", "list", "--stats", "--no-builtin-rules", path)
+        self.assertRc(res, 0)
+        self.assertIn("anchor: $.eventName in 1 value; second look at $.requestParameters.zzKey",
+                      res.out)
+        self.assertRegex(res.out, r"(?m)^second look: .*\n.*\(1\):\n  \$\.requestParameters\.zzKey$")
+        self.assertNotRegex(res.out, r"(?m)^  \$\.requestParameters\.zzKey +\d")  # not a bucket
+
     def test_list_with_event_pattern_rule(self):
         res = run("rules", "list", fixture("rules", "event-pattern-rule.yml"))
         self.assertRc(res, 0)
