@@ -93,22 +93,19 @@ decode::RecordStatus Engine::Evaluate(const decode::RecordView& record, const Or
   // A record of a CloudTrail file or an NDJSON line is shown as written (an unpaired surrogate
   // escape rewritten as \ufffd, as it was read); a pretty-printed one minified, from the DOM.
   const auto is_one_line = [&] { return std::memchr(text.data(), '\n', text.size()) == nullptr; };
-  const std::vector<uint32_t>* candidates = &all_rules_;
-  bool envelope = false;
   ++events_;
-  if (options_.use_index) {
-    envelope = scanned.envelope;
-    rules_->index().Candidates(anchors_.data(), candidates_, &shape_memo_);
-    if (candidates_.empty()) return decode::RecordStatus::kOk;
-    const bool one_line = is_one_line();
-    if (scanned.second_look_pending) SecondLook(text, /*dom_free=*/!envelope && one_line);
-    if (candidates_.empty()) return decode::RecordStatus::kOk;
-    decode::RecordStatus status = decode::RecordStatus::kOk;
-    EvaluateCandidates(text, candidates_, envelope, one_line, origin, out, error, status);
+  decode::RecordStatus status = decode::RecordStatus::kOk;
+  if (!options_.use_index) {  // every rule; the envelope is told from the DOM
+    EvaluateCandidates(text, all_rules_, /*envelope=*/false, is_one_line(), origin, out, error,
+                       status);
     return status;
   }
-  decode::RecordStatus status = decode::RecordStatus::kOk;
-  EvaluateCandidates(text, *candidates, envelope, is_one_line(), origin, out, error, status);
+  rules_->index().Candidates(anchors_.data(), candidates_, &shape_memo_);
+  if (candidates_.empty()) return status;
+  const bool one_line = is_one_line();
+  if (scanned.second_look_pending) SecondLook(text, /*dom_free=*/!scanned.envelope && one_line);
+  if (candidates_.empty()) return status;
+  EvaluateCandidates(text, candidates_, scanned.envelope, one_line, origin, out, error, status);
   return status;
 }
 
