@@ -140,13 +140,15 @@ void Engine::SecondLook(std::string_view text, bool dom_free) {
   index.Candidates(anchors_.data(), candidates_, &shape_memo_);
 }
 
-alert::Alert& Engine::NewAlert(const rules::Rule& rule, const Origin& origin,
+alert::Alert& Engine::NewAlert(const rules::Rule& rule, const Origin& origin, std::string_view text,
                                std::vector<alert::Alert>& out) const {
   alert::Alert& alert = out.emplace_back();
   alert.rule_id = rule.id;
   alert.rule_title = rule.title;
   alert.severity = rule.severity;
   alert.input_file = origin.input;
+  alert.input_record = origin.where.index();
+  if (options_.keep_raw) alert.raw_event = std::string(text);
   return alert;
 }
 
@@ -161,12 +163,10 @@ void Engine::EvaluateCandidates(std::string_view text, const std::vector<uint32_
   if (!envelope && one_line && std::all_of(candidates.begin(), candidates.end(), decided)) {
     const EventFields fields = ReadEventFields(text);
     for (uint32_t id : candidates) {
-      alert::Alert& alert = NewAlert(*rules_->rules()[id], origin, out);
+      alert::Alert& alert = NewAlert(*rules_->rules()[id], origin, text, out);
       ApplyEventFields(fields, alert);
       alert.record_json = text;
-      alert.input_record = origin.where.index();
       alert.input_is_line = origin.where.lines();
-      if (options_.keep_raw) alert.raw_event = std::string(text);
     }
     return;
   }
@@ -201,7 +201,7 @@ void Engine::EvaluateCandidates(std::string_view text, const std::vector<uint32_
       subject.fields = fields;
       if (!match::Evaluate(*rule.matcher->root, subject)) continue;
     }
-    alert::Alert& alert = NewAlert(rule, origin, out);
+    alert::Alert& alert = NewAlert(rule, origin, text, out);
     if (!have_fields) {
       event_fields = ReadEventFields(subject_.record());
       have_fields = true;
@@ -214,9 +214,7 @@ void Engine::EvaluateCandidates(std::string_view text, const std::vector<uint32_
     } else {
       alert.record_json = subject_.MinifiedRecord();  // a pretty-printed document
     }
-    alert.input_record = origin.where.index();
     alert.input_is_line = origin.where.lines();
-    if (options_.keep_raw) alert.raw_event = std::string(text);
   }
 }
 
@@ -229,9 +227,7 @@ void Engine::EvaluateText(std::string_view text, const Origin& origin,
     match::Subject subject;
     subject.raw = text;
     if (!match::Evaluate(*rule.matcher->root, subject)) continue;
-    alert::Alert& alert = NewAlert(rule, origin, out);
-    alert.input_record = origin.where.index();
-    if (options_.keep_raw) alert.raw_event = std::string(text);
+    NewAlert(rule, origin, text, out);
   }
 }
 

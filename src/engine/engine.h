@@ -93,8 +93,9 @@ class Engine {
                           bool envelope, bool one_line, const Origin& origin,
                           std::vector<alert::Alert>& out, Error& error,
                           decode::RecordStatus& status);
-  // Appends to `out` an alert of `rule` from `origin`'s input, and returns it.
-  alert::Alert& NewAlert(const rules::Rule& rule, const Origin& origin,
+  // Appends to `out` an alert of `rule` from `origin`'s record, whose `text` it keeps when
+  // asked to (EngineOptions::keep_raw), and returns it.
+  alert::Alert& NewAlert(const rules::Rule& rule, const Origin& origin, std::string_view text,
                          std::vector<alert::Alert>& out) const;
 
   std::shared_ptr<const rules::RuleSet> rules_;

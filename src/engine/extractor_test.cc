@@ -371,7 +371,9 @@ TEST(AnchorExtractor, ReadsTheSecondLooksFieldsForItsEventNamesOnly) {
     ExtractResult r;
     auto v = ExtractWith(slots, c.json, &r, &plan);
     EXPECT_EQ(v[1].state, c.key) << c.json;
-    if (c.key == AnchorValue::State::kString) EXPECT_EQ(v[1].value, c.key_value) << c.json;
+    if (c.key == AnchorValue::State::kString) {
+      EXPECT_EQ(v[1].value, c.key_value) << c.json;
+    }
     EXPECT_EQ(r.second_look_pending, c.pending) << c.json;
     // A second-look slot outside such an object is read as any other, unless the look is
     // pending (then every second-look slot is kOther).

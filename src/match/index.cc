@@ -389,16 +389,16 @@ std::unique_ptr<RuleIndex> RuleIndex::Build(const std::vector<const Matcher*>& m
   index->requirements_.resize(matchers.size());
   static std::atomic<uint64_t> next_id{1};
   index->id_ = next_id.fetch_add(1, std::memory_order_relaxed);
-  // Conditions that only filter (exists, anything-but, !=) are worth a check only on a field
-  // that is extracted anyway: they are added once every rule's slots are known.
+  // Conditions that only filter (exists, anything-but, !=, a literal) are worth a check on a
+  // field that is extracted anyway: they are added once the first look's slots are known.
   std::vector<std::pair<uint32_t, Option>> filter_only;
   // Per rule: its IR is Conjunctive and every option is checked (the anchor's hash lookup or a
   // requirement), so Decides may answer for it.
   std::vector<bool> checked_whole(matchers.size(), false);
   std::vector<std::vector<AnchorSlot>> absent(matchers.size());  // fields that must be missing
   std::vector<std::map<std::string, std::vector<uint32_t>>> by_value;  // per slot
-  // String conditions on fields deep in the bulky objects, which no rule dispatches on: checked
-  // on the second look (first_look_slots()), when the masks have room for their fields.
+  // Conditions on fields deep in the bulky objects, which no rule dispatches on: checked on
+  // the second look (first_look_slots()), when the masks have room for their fields.
   std::vector<std::pair<uint32_t, Option>> second_look;
   // Per rule dispatched on exact eventName values, the values.
   AnchorSlot event_name;
@@ -472,35 +472,23 @@ std::unique_ptr<RuleIndex> RuleIndex::Build(const std::vector<const Matcher*>& m
       si.pending.emplace_back(id, best->leaves);
     }
   }
-  // The first look's fields are all known: the second look's come after them.
+  // The first look's fields are all known: the second look's come after them. A string test
+  // on a field no rule reads gets one (it may drop its rule); a filtering condition rarely
+  // drops a rule, and gets one only when its rule may then be decided.
   index->first_look_slots_ = index->slots_.size();
-  for (const auto& [id, o] : second_look) {
+  const auto add_later = [&](uint32_t id, const Option& o) {
     int slot = index->KnownSlot(o.slot);
-    if (slot < 0 && index->slots_.size() < 64) slot = index->SlotFor(o.slot);
+    if (slot < 0 && (o.dispatch || checked_whole[id]) && index->slots_.size() < 64) {
+      slot = index->SlotFor(o.slot);
+    }
     if (slot < 0) {
       checked_whole[id] = false;
-      continue;
+      return;
     }
     add_requirement(id, o, slot);
-  }
-  for (const auto& entry : filter_only) {
-    const auto& id = entry.first;  // not a structured binding: clang 14 cannot capture one
-    const auto& o = entry.second;
-    int known = index->KnownSlot(o.slot);
-    // On a field no rule reads, a filtering condition rarely drops a rule: it is worth a
-    // second-look field only when the rule may be decided with it.
-    if (known < 0 && checked_whole[id] && index->slots_.size() < 64) {
-      known = index->SlotFor(o.slot);
-    }
-    if (known < 0) {
-      checked_whole[id] = false;
-      continue;
-    }
-    Requirement r;
-    r.slot = known;
-    r.leaves = o.leaves;
-    index->requirements_[id].push_back(std::move(r));
-  }
+  };
+  for (const auto& [id, o] : second_look) add_later(id, o);
+  for (const auto& [id, o] : filter_only) add_later(id, o);
   by_value.resize(index->slots_.size());
   for (size_t i = 0; i < index->slots_.size(); ++i) {
     index->slot_index_[i].by_value = BuildKeyed(std::move(by_value[i]));

@@ -392,7 +392,9 @@ TEST(RuleIndex, DecidesALiteralTestOnTheScalarsText) {
     const auto candidates = CandidatesIn(*index, values);
     EXPECT_EQ(candidates.size() == 1 && candidates[0] == c.rule, c.candidate)
         << c.field << " " << c.value.value;
-    if (c.candidate) EXPECT_EQ(index->Decides(c.rule, values.data()), c.decided) << c.field;
+    if (c.candidate) {
+      EXPECT_EQ(index->Decides(c.rule, values.data()), c.decided) << c.field;
+    }
   }
 }
 

@@ -20,7 +20,6 @@
 // accepted as they are, and an ok() check says whether there may be any (`non_ascii`), so that
 // the caller checks the UTF-8 of only such a text (engine::Engine does, for the text that the
 // record reader hands over unchecked: decode/record_reader.h).
-
 //
 // Cost: strings are scanned 16 bytes at a time (SSE2; byte by byte without it), the rest byte
 // by byte: about 3.4 instructions per byte of a CloudTrail record (5,490 for the gate corpus's
